@@ -1,0 +1,1 @@
+"""Stdlib-only readers of executable formats and Go build info. Pure parsing over random-access reads."""

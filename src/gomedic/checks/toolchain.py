@@ -1,0 +1,298 @@
+"""toolchain: the go command itself — found, one release, a sane GOROOT, a satisfiable GOTOOLCHAIN."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from gomedic.binfmt import goversion
+from gomedic.binfmt.buildinfo import go_version_of
+from gomedic.errors import FactUnavailable
+from gomedic.facts import Facts
+from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_PATH_SCAN, SRC_DEFAULT
+from gomedic.facts.gomod import GO_MODULE
+from gomedic.facts.host import HOST
+from gomedic.facts.pathscan import read_version_file, usual_installs
+from gomedic.finding import Finding, fail, ok, skip, warn
+from gomedic.model import Category, Severity
+from gomedic.registry import check
+
+T = Category.TOOLCHAIN
+
+
+@check("toolchain.go-on-path", category=T, severity=Severity.CRITICAL, title="A go command is on PATH")
+def go_on_path(f: Facts) -> Finding:
+    """A `go` command is on PATH and is built for this machine.
+
+    Users see `bash: go: command not found` (often after `apt install golang-1.22-go`, which installs to
+    /usr/lib/go-1.22/bin, a directory not on PATH), or `cannot execute binary file: Exec format error`
+    when the go on PATH was built for another architecture.
+
+    Fix: add the install's bin directory to PATH (gomedic names the installs it found in the usual
+    places), or install Go from https://go.dev/dl/.
+    """
+    gos = f.get(GO_PATH_SCAN)
+    host = f.get(HOST)
+    if not gos:
+        found = usual_installs(f.env)
+        if found:
+            d = os.path.dirname(found[0])
+            return fail(
+                f"no go on PATH, but Go is installed at {', '.join(found)}",
+                fix=f'export PATH="$PATH:{d}"  (in ~/.profile or your shell rc file)',
+                PATH=f.env.get("PATH", ""),
+                installs=", ".join(found),
+            )
+        return fail(
+            "no go on PATH and no Go install in the usual places",
+            fix="install Go from https://go.dev/dl/ and add /usr/local/go/bin to PATH",
+            PATH=f.env.get("PATH", ""),
+        )
+    go = gos[0]
+    ev = {"go": go.path, "realpath": go.realpath, "version": go.version or "unknown"}
+    if go.goarch and go.goarch != host.goarch and not _runs_on(go.goarch, host.goarch):
+        return fail(
+            f"{go.path} is a {go.goos}/{go.goarch} binary; this machine is {host.goos}/{host.goarch}: "
+            "running it fails with `exec format error`",
+            fix=f"install the {host.goos}-{host.goarch} Go distribution from https://go.dev/dl/",
+            **ev, host=f"{host.goos}/{host.goarch}",
+        )
+    if go.version is None:
+        return warn(
+            f"{go.path} is on PATH but is not a Go binary gomedic can read (a wrapper script or shim?)",
+            fix="check what the go on PATH is: `file $(command -v go)`",
+            **ev,
+        )
+    return ok(f"go on PATH: {go.path} ({go.version})", **ev)
+
+
+def _runs_on(binary_arch: str, host_arch: str) -> bool:
+    return (binary_arch, host_arch) in {("386", "amd64"), ("arm", "arm64")}
+
+
+@check("toolchain.multiple-go", category=T, severity=Severity.MEDIUM, title="One Go release on PATH")
+def multiple_go(f: Facts) -> Finding:
+    """Only one Go release is on PATH, so every shell, script and tool runs the same go.
+
+    With several (distro `golang-go` in /usr/bin, a tarball in /usr/local/go/bin, a version manager's
+    shims), whichever comes first wins and the others are shadowed; `sudo`, IDEs and build scripts
+    with a different PATH silently use another release. Symptoms: builds that differ between shell and
+    IDE, or `go: download go1.22 for linux/amd64: toolchain not available` from an old go.
+
+    Fix: remove the releases you do not use (e.g. `apt purge golang-go`) or reorder PATH.
+    """
+    gos = f.get(GO_PATH_SCAN)
+    if not gos:
+        return skip("no go on PATH")
+    releases: dict[str, list[str]] = {}
+    for g in gos:
+        releases.setdefault(g.version or f"unknown ({g.realpath})", []).append(g.path)
+    ev = {f"PATH[{i}]": g.label for i, g in enumerate(gos)}
+    if len(releases) == 1:
+        extra = f" ({len(gos)} entries, one release)" if len(gos) > 1 else ""
+        return ok(f"one Go release on PATH: {gos[0].version}{extra}", **ev)
+    winner = gos[0]
+    shadowed = [f"{v} ({', '.join(p)})" for v, p in releases.items() if v != winner.version]
+    return warn(
+        f"{len(releases)} Go releases on PATH: {winner.version} at {winner.path} wins; "
+        f"shadowed: {'; '.join(shadowed)}",
+        fix="remove the releases you do not use, or put the one you want first on PATH",
+        **ev,
+    )
+
+
+def _goroot_setting(f: Facts) -> tuple[str, str]:
+    """(GOROOT, where it came from): the environment, the GOENV file, or the go binary's own root."""
+    s = f.get(GO_CONFIG).get("GOROOT")
+    if s.source != SRC_DEFAULT:
+        return s.value, s.source
+    if s.value:
+        return s.value, "derived from the go binary"
+    raise FactUnavailable("GOROOT is not set and no go binary to derive it from")
+
+
+@check("toolchain.goroot-exists", category=T, severity=Severity.CRITICAL,
+       title="GOROOT is a complete Go installation")
+def goroot_exists(f: Facts) -> Finding:
+    """GOROOT (from the environment, the GOENV file, or derived from the go binary) is a Go tree.
+
+    It must exist, hold `bin/go` and `src/runtime`, and not end in `/bin` or `/bin/go`. Otherwise every
+    go command fails with `go: cannot find GOROOT directory: /usr/local/go` or, when GOROOT is one level
+    too deep, `package fmt is not in GOROOT (/usr/local/go/bin/src/fmt)`.
+
+    Fix: unset GOROOT (the go command finds its own root), or point it at the directory that contains
+    `bin/` and `src/`.
+    """
+    goroot, source = _goroot_setting(f)
+    ev = {"GOROOT": goroot, "source": source}
+    fix = "unset GOROOT (the go command finds its own root)" if source != "derived from the go binary" else \
+        "reinstall Go: remove the tree and unpack a fresh release"
+    if source == "GOENV file":
+        fix = "go env -u GOROOT  (or remove the GOROOT line from the GOENV file)"
+    stripped = goroot.rstrip("/")
+    if stripped.endswith("/bin") or stripped.endswith("/bin/go"):
+        parent = stripped[: stripped.rfind("/bin")]
+        return fail(f"GOROOT={goroot} ({source}) points inside bin/; it must be the tree that contains bin/ and src/",
+                    fix=f"unset GOROOT, or set GOROOT={parent}", **ev)
+    if not os.path.isdir(goroot):
+        what = "does not exist" if not os.path.exists(goroot) else "is not a directory"
+        return fail(f"GOROOT={goroot} ({source}) {what}: go reports `go: cannot find GOROOT directory: {goroot}`",
+                    fix=fix, **ev)
+    missing = [p for p in ("bin/go", "src/runtime") if not os.path.exists(os.path.join(goroot, p))]
+    if missing:
+        return fail(f"GOROOT={goroot} ({source}) is not a complete Go tree: missing {', '.join(missing)}",
+                    fix=fix, **ev)
+    return ok(f"GOROOT={goroot} ({source}) is a Go tree", **ev)
+
+
+@check("toolchain.goroot-matches", category=T, severity=Severity.HIGH,
+       title="GOROOT holds the same Go release as the go command")
+def goroot_matches(f: Facts) -> Finding:
+    """`go version`, `$GOROOT/VERSION` and the compiler in GOTOOLDIR are one release.
+
+    When they are not, builds fail once per standard package with
+    `compile: version "go1.22.10" does not match go tool version "go1.27.3"`. Causes: a GOROOT variable
+    left pointing at an older (or newer) install, or a new tarball unpacked on top of an old tree.
+
+    Fix: unset GOROOT; or remove the old tree (`rm -rf /usr/local/go`) before unpacking a new release.
+    """
+    go = f.get(GO_CMD)
+    goroot, source = _goroot_setting(f)
+    if not os.path.isdir(goroot):
+        return skip(f"GOROOT={goroot} does not exist (see toolchain.goroot-exists)")
+    cfg = f.get(GO_CONFIG)
+    go_version = go.version or "unknown"
+    root_version = read_version_file(goroot) or go_version_of(os.path.join(goroot, "bin", "go")) or "unknown"
+    host = f.get(HOST)
+    tooldir = cfg.value("GOTOOLDIR") if source == "derived from the go binary" else ""
+    tooldir = tooldir or os.path.join(goroot, "pkg", "tool", f"{host.goos}_{host.goarch}")
+    compile_path = os.path.join(tooldir, "compile")
+    compile_version = go_version_of(compile_path) if os.path.exists(compile_path) else None
+    ev = {"go": go.path, "go version": go_version, "GOROOT": goroot, "GOROOT source": source,
+          "GOROOT/VERSION": root_version, "compile": compile_path, "compile version": compile_version or "missing"}
+    fix = "unset GOROOT (the go command finds its own root)" if source != "derived from the go binary" else \
+        f"remove {goroot} and unpack a fresh release (an old tree was overwritten in place)"
+    if goversion.compare(root_version, go_version) != 0:
+        return fail(f"GOROOT={goroot} holds {root_version} but {go.path} is {go_version}", fix=fix, **ev)
+    if compile_version is None:
+        return fail(f"no compiler at {compile_path}: GOROOT={goroot} is incomplete", fix=fix, **ev)
+    if goversion.compare(compile_version, go_version) != 0:
+        return fail(f"the compiler in {tooldir} is {compile_version} but {go.path} is {go_version}: builds fail "
+                    f'with `compile: version "{compile_version}" does not match go tool version "{go_version}"`',
+                    fix=fix, **ev)
+    return ok(f"go, GOROOT and compiler are all {go_version}", **ev)
+
+
+def _toolchain_mode(value: str) -> tuple[str, str]:
+    """GOTOOLCHAIN -> (minimum toolchain, fallback): `local`, `go1.25.1+auto` -> ("go1.25.1", "auto")."""
+    base, _, fallback = value.partition("+")
+    if base in ("auto", "path"):
+        return "local", base
+    return base, fallback
+
+
+@check("toolchain.gotoolchain", category=T, severity=Severity.HIGH,
+       title="go.mod/go.work go and toolchain lines can be satisfied")
+def gotoolchain(f: Facts) -> Iterator[Finding]:
+    """The `go` and `toolchain` lines of go.mod (or go.work) can be satisfied under GOTOOLCHAIN.
+
+    With GOTOOLCHAIN=local and an older go: `go: go.mod requires go >= 1.28.0 (running go 1.27.3;
+    GOTOOLCHAIN=local)`. A two-part `go 1.N` line (N >= 21) makes an older go look for a release named
+    `go1.N` that does not exist: `go: download go1.28 for linux/amd64: toolchain not available`, and
+    every go command fails. With GOTOOLCHAIN=auto an older go silently downloads a toolchain into the
+    module cache (GOROOT under GOMODCACHE/golang.org/toolchain@...): reported as a warning.
+
+    Fix: upgrade the local Go; write the go line with three parts (`go 1.28.0`) or add a `toolchain`
+    line; or allow downloads with GOTOOLCHAIN=auto.
+    """
+    cfg = f.get(GO_CONFIG)
+    go = f.get(GO_CMD)
+    local = go.version or ""
+    tc = cfg.get("GOTOOLCHAIN")
+    minimum, fallback = _toolchain_mode(tc.value or "auto")
+    ev = {"go": go.path, "local version": local or "unknown", "GOTOOLCHAIN": f"{tc.value or 'auto'} ({tc.source})"}
+    if minimum != "local" and not goversion.is_valid(minimum):
+        yield fail(f"GOTOOLCHAIN={tc.value} ({tc.source}) is not a toolchain name: go reports "
+                   f"`go: invalid GOTOOLCHAIN {tc.value!r}`",
+                   fix="set GOTOOLCHAIN to local, auto, or a release such as go1.27.3", **ev)
+        return
+    goroot = cfg.value("GOROOT")
+    modcache = cfg.value("GOMODCACHE")
+    if modcache and goroot.startswith(os.path.join(modcache, "golang.org", "toolchain@")):
+        yield warn(f"an auto-downloaded toolchain is in use: GOROOT={goroot}",
+                   fix="pin the release you want: install it locally and set GOTOOLCHAIN=local", **ev)
+        return
+    mod = f.get(GO_MODULE)
+    if mod.file is None:
+        yield _no_module_verdict(minimum, local, tc.value, ev)
+        return
+    yield _module_verdict(mod.kind, mod.file, mod.go_line, mod.toolchain_line, local, minimum, fallback, ev)
+
+
+def _no_module_verdict(minimum: str, local: str, value: str, ev: dict[str, str]) -> Finding:
+    if minimum != "local" and local and goversion.compare(minimum, local) > 0:
+        return warn(f"GOTOOLCHAIN={value} asks for {minimum}, newer than the local {local}: "
+                    "every go command downloads and runs it", fix="install it locally, or unset GOTOOLCHAIN", **ev)
+    return ok(f"not in a module; GOTOOLCHAIN={value or 'auto'} and the local {local} agree", **ev)
+
+
+def _module_verdict(kind: str, path: str, go_line: str | None, toolchain_line: str | None, local: str,
+                    minimum: str, fallback: str, ev: dict[str, str]) -> Finding:
+    ev = {**ev, kind: path, "go line": go_line or "(none)", "toolchain line": toolchain_line or "(none)"}
+    need = "go" + go_line if go_line else ""
+    if toolchain_line and goversion.compare(toolchain_line, need) > 0:
+        need = toolchain_line
+    if minimum != "local" and goversion.compare(minimum, need) > 0:
+        need = minimum
+    if not need or not local or goversion.compare(local, need) >= 0:
+        return ok(f"{kind} needs {need or 'any go'}; the local {local} satisfies it", **ev)
+    lang = go_line or ""
+    two_part = goversion.is_lang(lang) and (goversion.minor(lang) or 0) >= 21 and not toolchain_line
+    allow_switch = fallback in ("auto", "path") or minimum != "local"
+    if not allow_switch:
+        return fail(f"{path} requires go >= {goversion.strip_go(need)} (running go {goversion.strip_go(local)}; "
+                    f"GOTOOLCHAIN=local): every go command in this module fails",
+                    fix=f"install {need} or newer, or let go download it: GOTOOLCHAIN=auto", **ev)
+    if two_part:
+        return fail(f"{path} says `go {lang}` (two parts) and the local go is {local}: go looks for a release "
+                    f"named go{lang}, which does not exist (`go: download go{lang} for ...: toolchain not available`)",
+                    fix=f"write `go {lang}.0` in {os.path.basename(path)} (or add `toolchain go{lang}.0`), "
+                        f"or install go{lang}.0 or newer", **ev)
+    return warn(f"{path} needs {need}; the local go is {local}, so GOTOOLCHAIN={fallback or minimum} downloads "
+                f"{need} through GOPROXY on every machine that builds this module",
+                fix=f"install {need} locally (and set GOTOOLCHAIN=local to forbid downloads)", **ev)
+
+
+_EXEC_FORMAT_PAIRS = {("386", "amd64"), ("arm", "arm64")}
+
+
+@check("toolchain.host-target", category=T, severity=Severity.MEDIUM,
+       title="GOOS/GOARCH are not set persistently to another platform")
+def host_target(f: Facts) -> Finding:
+    """GOOS/GOARCH are not set persistently (exported, or written with `go env -w`) to a non-host pair.
+
+    Cross-compiling by setting GOOS/GOARCH for one command is fine. Left in the environment or the
+    GOENV file, they make `go run` and `go test` build programs for the other platform, which then die
+    with `fork/exec /tmp/go-build.../exe/main: exec format error`.
+
+    Fix: `unset GOOS GOARCH` (or `go env -u GOOS GOARCH`), and set them only on the command line of a
+    cross build: `GOOS=windows go build`.
+    """
+    cfg = f.get(GO_CONFIG)
+    host = f.get(HOST)
+    goos, goarch = cfg.get("GOOS"), cfg.get("GOARCH")
+    ev = {"GOOS": f"{goos.value} ({goos.source})", "GOARCH": f"{goarch.value} ({goarch.source})",
+          "host": f"{host.goos}/{host.goarch}"}
+    set_by_user = [s for s in (goos, goarch) if s.source != SRC_DEFAULT and s.value]
+    if not set_by_user:
+        return ok(f"GOOS/GOARCH not set; go builds for this host ({host.goos}/{host.goarch})", **ev)
+    os_ok = goos.value in ("", host.goos)
+    arch_ok = goarch.value in ("", host.goarch) or (goarch.value, host.goarch) in _EXEC_FORMAT_PAIRS
+    if os_ok and arch_ok:
+        return ok(f"GOOS/GOARCH set to {goos.value}/{goarch.value}, which runs on this host", **ev)
+    where = " and ".join(f"{s.key}={s.value} ({s.source})" for s in set_by_user)
+    unset = "go env -u" if any(s.source == "GOENV file" for s in set_by_user) else "unset"
+    return warn(f"{where}: go run and go test build {goos.value}/{goarch.value} programs that fail here with "
+                "`exec format error`",
+                fix=f"{unset} {' '.join(s.key for s in set_by_user)}; set them only for cross builds", **ev)
+

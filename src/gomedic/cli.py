@@ -1,0 +1,72 @@
+"""Command-line entry point: wires commands/ and holds the one top-level error handler.
+
+Exit codes: 0 ok, 1 a result at or above --fail-on, 2 usage or config error, 3 internal error or nothing
+could be evaluated, 130 interrupted; `gate` exits with category codes (see model.Category).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from gomedic import __version__
+from gomedic.commands import COMMANDS
+from gomedic.errors import GomedicError
+from gomedic.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
+
+DEFAULT_COMMAND = "check"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gomedic",
+        description="A doctor and a gate for Go. With no command, runs `gomedic check`.",
+    )
+    parser.add_argument("--version", action="version", version=f"gomedic {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        importlib.import_module(module).add_parser(sub)
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """`gomedic` and `gomedic --format json` mean `gomedic check ...`."""
+    if not argv:
+        return [DEFAULT_COMMAND]
+    if argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        return [DEFAULT_COMMAND, *argv]
+    return argv
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
+    try:
+        args = build_parser().parse_args(args_list)
+        code: int = args.run(args)
+        sys.stdout.flush()
+        return code
+    except GomedicError as e:
+        print(f"gomedic: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("gomedic: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`gomedic list | head`): not our failure, and nothing left to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except SystemExit as e:  # argparse: --help exits 0, bad usage exits 2
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
+    except Exception as e:
+        if os.environ.get("GOMEDIC_DEBUG"):
+            raise
+        print(
+            f"gomedic: internal error: {type(e).__name__}: {e}\n"
+            "(this is a bug in gomedic; run again with GOMEDIC_DEBUG=1 for a traceback and report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

@@ -1,0 +1,13 @@
+"""Subcommands: one module each, defining `add_parser(subparsers)` and `run(args) -> int`.
+
+COMMANDS is the explicit list cli.py wires; command modules import their heavy dependencies inside
+`run`, so building the parser stays cheap.
+"""
+
+from __future__ import annotations
+
+COMMANDS: dict[str, str] = {
+    "check": "gomedic.commands.check",
+    "list": "gomedic.commands.list_",
+    "explain": "gomedic.commands.explain",
+}

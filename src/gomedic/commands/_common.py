@@ -1,0 +1,105 @@
+"""What the report-producing commands share: output options, running a selection, emitting a report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from gomedic.facts import Facts
+from gomedic.model import FailOn, Report
+from gomedic.registry import CheckSpec
+from gomedic.runner import build_report, now_utc, run_checks
+
+FORMAT_HELP = "output format: %(choices)s (default: %(default)s)"
+
+
+def add_output_options(p: argparse.ArgumentParser, *, fail_on: bool = True) -> None:
+    from gomedic.render import RENDERERS
+
+    g = p.add_argument_group("output")
+    g.add_argument("--format", default="text", choices=list(RENDERERS), help=FORMAT_HELP)
+    g.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    g.add_argument("-v", "--verbose", action="store_true", help="show evidence for every result, not only problems")
+    if fail_on:
+        g.add_argument(
+            "--fail-on",
+            default="fail",
+            choices=[f.value for f in FailOn],
+            help="exit 1 when a result is at or above this status (default: %(default)s)",
+        )
+
+
+def add_set_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="CHECK.NAME=VALUE",
+        help="override a check's threshold, e.g. host.nofile.min=65536 (repeatable)",
+    )
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, str]:
+    from gomedic.errors import UsageError
+
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--set {item!r}: expected CHECK.NAME=VALUE")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def validate_overrides(overrides: Mapping[str, str], facts: Facts) -> None:
+    """Fail fast (exit 2) on a threshold no check declares, or a value of the wrong type."""
+    for key in overrides:
+        facts.threshold(key)
+
+
+def run_specs(
+    command: str,
+    specs: Sequence[CheckSpec],
+    facts: Facts,
+    *,
+    context: Callable[[Facts], Mapping[str, Any]],
+    fail_on: FailOn = FailOn.FAIL,
+    budget_s: float = 120.0,
+) -> Report:
+    t0 = time.monotonic()
+    started = now_utc()
+    results = run_checks(specs, facts, budget_s=budget_s)
+    return build_report(command, results, started, t0, context(facts), fail_on)
+
+
+def use_color(args: argparse.Namespace) -> bool:
+    if args.format != "text" or getattr(args, "output", None):
+        return False
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
+
+
+def emit(report: Report, args: argparse.Namespace) -> int:
+    """Render the report as asked, to stdout or atomically to -o FILE; return the exit code."""
+    from gomedic.render import RenderOptions, render
+
+    width = 100
+    if use_color(args):
+        try:
+            width = os.get_terminal_size().columns
+        except OSError:
+            pass
+    text = render(report, args.format, RenderOptions(verbose=args.verbose, color=use_color(args), width=width))
+    if args.output:
+        from gomedic.fsutil import atomic_write
+
+        atomic_write(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return report.exit

@@ -1,0 +1,70 @@
+"""`gomedic check` (the default command): the Go toolchain doctor."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
+from gomedic.facts import Facts
+
+
+def add_parser(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "check",
+        help="diagnose the Go toolchain, paths, configuration, modules, cgo and editor (default)",
+        description="Diagnose why Go does not work here. Reads and stats only, plus a few fast `go` calls; "
+        "--deep also compiles.",
+    )
+    p.add_argument("--area", action="append", default=[], metavar="AREA",
+                   help="only these areas (repeatable): toolchain, paths, goenv, modules, cgo, build, editor")
+    p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
+    p.add_argument("--deep", action="store_true", help="also build and verify (compiles a hello world; slower)")
+    p.add_argument("--online", action="store_true", help="also check that GOPROXY and GOSUMDB answer")
+    add_set_option(p)
+    add_output_options(p)
+    p.set_defaults(run=run)
+
+
+def context(f: Facts) -> Mapping[str, Any]:
+    from gomedic.errors import FactUnavailable
+    from gomedic.facts.go import GO_CMD, GO_CONFIG
+    from gomedic.facts.host import HOST
+
+    go: dict[str, str] | None = None
+    try:
+        cmd = f.get(GO_CMD)
+        go = {"version": cmd.version or "", "goroot": f.get(GO_CONFIG).value("GOROOT"), "path": cmd.path}
+    except FactUnavailable:
+        go = None
+    except Exception:  # context is decoration: never let it break a report
+        go = None
+    return {"host": f.get(HOST).as_context(), "go": go, "target": None}
+
+
+def run(args: argparse.Namespace) -> int:
+    from gomedic.checks import DOCTOR_AREAS
+    from gomedic.commands._common import validate_overrides
+    from gomedic.errors import UsageError
+    from gomedic.facts import Options
+    from gomedic.model import FailOn
+    from gomedic.registry import load_areas
+    from gomedic.runner import Selection, select
+
+    areas = args.area or list(DOCTOR_AREAS)
+    bad = [a for a in areas if a not in DOCTOR_AREAS]
+    if bad:
+        raise UsageError(f"--area {bad[0]}: `check` areas are {', '.join(DOCTOR_AREAS)}")
+    registry = load_areas(areas)
+    for sid in args.skip:
+        registry.get(sid)  # unknown ids are a usage error, not a silent no-op
+    overrides = parse_overrides(args.overrides)
+    facts = Facts(Options(deep=args.deep, online=args.online, overrides=MappingProxyType(overrides)), registry)
+    validate_overrides(overrides, facts)
+    if "build" in areas and not args.deep and args.area and areas == ["build"]:
+        raise UsageError("the build area runs only with --deep")
+    sel = Selection(areas=frozenset(areas), skip=frozenset(args.skip), deep=args.deep, online=args.online)
+    report = run_specs("check", select(registry, sel), facts, context=context, fail_on=FailOn(args.fail_on))
+    return emit(report, args)

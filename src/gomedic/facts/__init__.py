@@ -1,0 +1,129 @@
+"""Facts: gathered once per run, shared by every check.
+
+A fact is declared with `@fact("name")` on a gatherer `(Facts) -> T`; the decorator returns a
+`FactKey[T]` and `facts.get(KEY)` returns the memoized value. Each key has its own lock, so ten checks
+asking for `go env` at once start one `go` process. A failure is memoized too: FactUnavailable makes
+dependent checks `skip` with its reason; any other exception makes them `error`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from gomedic.errors import UsageError
+
+if TYPE_CHECKING:
+    from gomedic.registry import Registry, Threshold
+
+T = TypeVar("T")
+
+
+class FactKey(Generic[T]):
+    __slots__ = ("gather", "name")
+
+    def __init__(self, name: str, gather: Callable[[Facts], T]) -> None:
+        self.name = name
+        self.gather = gather
+
+    def __repr__(self) -> str:
+        return f"FactKey({self.name!r})"
+
+
+def fact(name: str) -> Callable[[Callable[[Facts], T]], FactKey[T]]:
+    def deco(fn: Callable[[Facts], T]) -> FactKey[T]:
+        return FactKey(name, fn)
+
+    return deco
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What a run was asked to look at. Everything a gatherer may depend on besides the machine itself."""
+
+    env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(dict(os.environ)))
+    cwd: Path = field(default_factory=Path.cwd)
+    deep: bool = False
+    online: bool = False
+    overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+class _Slot:
+    __slots__ = ("done", "error", "lock", "value")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+class Facts:
+    def __init__(self, options: Options | None = None, registry: Registry | None = None) -> None:
+        self.options = options or Options()
+        self._registry = registry
+        self._slots: dict[str, _Slot] = {}
+        self._guard = threading.Lock()
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        return self.options.env
+
+    @property
+    def cwd(self) -> Path:
+        return self.options.cwd
+
+    def get(self, key: FactKey[T]) -> T:
+        with self._guard:
+            slot = self._slots.setdefault(key.name, _Slot())
+        with slot.lock:
+            if not slot.done:
+                try:
+                    slot.value = key.gather(self)
+                except Exception as e:
+                    slot.error = e
+                slot.done = True
+        if slot.error is not None:
+            raise slot.error
+        return slot.value  # type: ignore[no-any-return]
+
+    def seed(self, key: FactKey[T], value: T) -> None:
+        """Provide a fact's value up front (a target profile, a captured tree in tests)."""
+        with self._guard:
+            slot = self._slots.setdefault(key.name, _Slot())
+        slot.value, slot.done = value, True
+
+    def gathered(self) -> list[str]:
+        return [name for name, s in self._slots.items() if s.done]
+
+    def threshold(self, key: str) -> Threshold:
+        """A check's threshold: the `--set key=value` override, else the check's declared default.
+
+        The override is converted to the type of the default, so checks compare numbers with numbers.
+        """
+        if self._registry is None:
+            from gomedic.registry import REGISTRY
+
+            self._registry = REGISTRY
+        default = self._registry.threshold(key)
+        raw = self.options.overrides.get(key)
+        if raw is None:
+            return default
+        return convert_threshold(key, raw, default)
+
+
+def convert_threshold(key: str, raw: str, default: Threshold) -> Threshold:
+    try:
+        if isinstance(default, bool) or isinstance(default, str):
+            return raw
+        if isinstance(default, int):
+            return int(raw, 0)
+        return float(raw)
+    except ValueError:
+        raise UsageError(f"--set {key}={raw}: expected a {type(default).__name__}") from None

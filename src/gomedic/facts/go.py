@@ -1,0 +1,213 @@
+"""Go toolchain facts: the go on PATH, `go env -json`, the GOENV file, and where each setting comes from.
+
+`go env` runs once per run, with a timeout and GOTOOLCHAIN=local so that a go.mod asking for another
+toolchain cannot make the probe download one. When it fails (a bad GOROOT, a bad GOENV entry), the
+settings are still resolved from the environment and files alone, so most checks still run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from gomedic import execx
+from gomedic.errors import CommandError, FactUnavailable
+from gomedic.facts import Facts, fact
+from gomedic.facts.envfile import EnvFileText
+from gomedic.facts.envfile import parse as parse_env_file
+from gomedic.facts.host import HOST
+from gomedic.facts.pathscan import GoInstall, gos_on_path, which
+
+GO_ENV_TIMEOUT = 15.0
+
+SRC_ENV = "environment"
+SRC_FILE = "GOENV file"
+SRC_GOROOT = "GOROOT/go.env"
+SRC_DEFAULT = "default"
+
+
+@fact("go.path")
+def GO_PATH_SCAN(f: Facts) -> list[GoInstall]:
+    """Every go on PATH, in PATH order."""
+    return gos_on_path(f.env)
+
+
+@fact("go.cmd")
+def GO_CMD(f: Facts) -> GoInstall:
+    """The go the user's shell would run."""
+    gos = f.get(GO_PATH_SCAN)
+    if not gos:
+        raise FactUnavailable("no go command on PATH")
+    return gos[0]
+
+
+@dataclass(frozen=True, slots=True)
+class GoEnvFile:
+    path: str | None  # None: no file is used (GOENV=off, or no config dir)
+    how: str  # how the path was chosen, or why there is none
+    exists: bool = False
+    error: str | None = None  # set when the file exists but cannot be read
+    text: EnvFileText = field(default_factory=lambda: parse_env_file(""))
+
+
+def user_config_dir(env: Mapping[str, str]) -> str | None:
+    """os.UserConfigDir on Unix: $XDG_CONFIG_HOME when absolute, else $HOME/.config."""
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return xdg
+    home = env.get("HOME", "")
+    return os.path.join(home, ".config") if home else None
+
+
+@fact("go.envfile")
+def GOENV_FILE(f: Facts) -> GoEnvFile:
+    goenv = f.env.get("GOENV", "")
+    if goenv == "off":
+        return GoEnvFile(None, "GOENV=off")
+    if goenv:
+        path, how = goenv, "GOENV"
+    else:
+        d = user_config_dir(f.env)
+        if d is None:
+            return GoEnvFile(None, "neither $XDG_CONFIG_HOME nor $HOME is defined")
+        path, how = os.path.join(d, "go", "env"), "default location"
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(1 << 20)
+    except FileNotFoundError:
+        return GoEnvFile(path, how)
+    except OSError as e:
+        return GoEnvFile(path, how, exists=os.path.exists(path), error=e.strerror or str(e))
+    return GoEnvFile(path, how, True, None, parse_env_file(data.decode("utf-8", "replace")))
+
+
+@dataclass(frozen=True, slots=True)
+class GoEnvProbe:
+    """The outcome of `go env -json` (never raises: a failure is itself evidence)."""
+
+    go: str
+    values: Mapping[str, str] | None
+    error: str | None
+    stderr: str = ""
+
+
+@fact("go.envprobe")
+def GO_ENV_PROBE(f: Facts) -> GoEnvProbe:
+    go = f.get(GO_CMD)
+    env = {**f.env, "GOTOOLCHAIN": "local"}
+    try:
+        r = execx.run([go.path, "env", "-json"], timeout=GO_ENV_TIMEOUT, env=env, cwd=f.cwd)
+    except CommandError as e:
+        return GoEnvProbe(go.path, None, str(e))
+    if not r.ok:
+        return GoEnvProbe(go.path, None, r.describe(), r.stderr)
+    try:
+        data = json.loads(r.stdout)
+    except ValueError:
+        return GoEnvProbe(go.path, None, f"`go env -json` printed no JSON: {r.stdout[:200]!r}", r.stderr)
+    if not isinstance(data, dict):
+        return GoEnvProbe(go.path, None, "`go env -json` printed no JSON object", r.stderr)
+    return GoEnvProbe(go.path, MappingProxyType({str(k): str(v) for k, v in data.items()}), None, r.stderr)
+
+
+@fact("go.env")
+def GO_ENV(f: Facts) -> Mapping[str, str]:
+    """`go env -json` values; FactUnavailable (with go's own error) when go cannot run."""
+    probe = f.get(GO_ENV_PROBE)
+    if probe.values is None:
+        raise FactUnavailable(f"the go command fails: {probe.error}")
+    return probe.values
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    key: str
+    value: str
+    source: str  # SRC_ENV, SRC_FILE, SRC_GOROOT, SRC_DEFAULT
+
+    def describe(self) -> str:
+        return f"{self.key}={self.value} (from {self.source})" if self.value else f"{self.key} unset"
+
+
+@dataclass(frozen=True, slots=True)
+class GoConfig:
+    """Each go setting with where it comes from: OS environment > GOENV file > GOROOT/go.env > default."""
+
+    env: Mapping[str, str]
+    file: Mapping[str, str]
+    goroot_file: Mapping[str, str]
+    defaults: Mapping[str, str]
+
+    def get(self, key: str) -> Setting:
+        if self.env.get(key):
+            return Setting(key, self.env[key], SRC_ENV)
+        if key in self.file:
+            return Setting(key, self.file[key], SRC_FILE)
+        if key in self.goroot_file:
+            return Setting(key, self.goroot_file[key], SRC_GOROOT)
+        return Setting(key, self.defaults.get(key, ""), SRC_DEFAULT)
+
+    def value(self, key: str) -> str:
+        return self.get(key).value
+
+
+def _own_defaults(f: Facts) -> dict[str, str]:
+    """Defaults as cmd/go computes them, for when `go env` cannot run."""
+    env = f.env
+    home = env.get("HOME", "")
+    host = f.get(HOST)
+    d: dict[str, str] = {"GOOS": host.goos, "GOARCH": host.goarch, "GOHOSTOS": host.goos, "GOHOSTARCH": host.goarch}
+    d["GOPATH"] = os.path.join(home, "go") if home else ""
+    xdg = env.get("XDG_CACHE_HOME", "")
+    cache_root = xdg if xdg and os.path.isabs(xdg) else (os.path.join(home, ".cache") if home else "")
+    d["GOCACHE"] = os.path.join(cache_root, "go-build") if cache_root else ""
+    try:
+        go = f.get(GO_CMD)
+        if go.root:
+            d["GOROOT"] = go.root
+            d["GOTOOLDIR"] = os.path.join(go.root, "pkg", "tool", f"{host.goos}_{host.goarch}")
+        if go.version:
+            d["GOVERSION"] = go.version
+    except FactUnavailable:
+        pass
+    d["GOTOOLCHAIN"] = "auto"
+    d["GOPROXY"] = "https://proxy.golang.org,direct"
+    d["GOSUMDB"] = "sum.golang.org"
+    return d
+
+
+def read_goroot_env(goroot: str) -> dict[str, str]:
+    try:
+        with open(os.path.join(goroot, "go.env"), encoding="utf-8", errors="replace") as fh:
+            return parse_env_file(fh.read(1 << 20)).values()
+    except OSError:
+        return {}
+
+
+@fact("go.config")
+def GO_CONFIG(f: Facts) -> GoConfig:
+    envfile = f.get(GOENV_FILE)
+    probe_values: Mapping[str, str] | None = None
+    try:
+        probe_values = f.get(GO_ENV_PROBE).values
+    except FactUnavailable:
+        pass
+    defaults = _own_defaults(f)
+    if probe_values is not None:
+        # go env resolved everything; GOTOOLCHAIN is the exception: the probe forced it to local.
+        defaults.update({k: v for k, v in probe_values.items() if k != "GOTOOLCHAIN"})
+    file_values = envfile.text.values()
+    goroot = f.env.get("GOROOT") or file_values.get("GOROOT") or defaults.get("GOROOT", "")
+    return GoConfig(
+        env=MappingProxyType(dict(f.env)),
+        file=MappingProxyType(file_values),
+        goroot_file=MappingProxyType(read_goroot_env(goroot) if goroot else {}),
+        defaults=MappingProxyType(defaults),
+    )
+
+
+def tool_in_path(name: str, f: Facts) -> str | None:
+    return which(name, f.env, str(f.cwd))

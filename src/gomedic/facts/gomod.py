@@ -1,0 +1,100 @@
+"""The module or workspace the current directory is in: go.mod and go.work found as cmd/go finds them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from gomedic.facts import Facts, fact
+from gomedic.facts.modfile import ModFile, parse
+
+MAX_MODFILE = 8 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleContext:
+    gomod: str | None = None
+    mod: ModFile | None = None
+    gowork: str | None = None
+    work: ModFile | None = None
+    gowork_how: str = ""  # "GOWORK", "found", "GOWORK=off" or ""
+    read_errors: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "go.work" if self.work is not None else "go.mod"
+
+    @property
+    def file(self) -> str | None:
+        """The file whose go/toolchain lines govern the toolchain: go.work in workspace mode, else go.mod."""
+        return self.gowork if self.work is not None else self.gomod
+
+    @property
+    def governing(self) -> ModFile | None:
+        return self.work if self.work is not None else self.mod
+
+    @property
+    def go_line(self) -> str | None:
+        m = self.governing
+        return m.go if m else None
+
+    @property
+    def toolchain_line(self) -> str | None:
+        m = self.governing
+        return m.toolchain if m else None
+
+    @property
+    def module_dir(self) -> str | None:
+        return os.path.dirname(self.gomod) if self.gomod else None
+
+
+def find_up(start: Path, name: str) -> str | None:
+    d = start.resolve()
+    while True:
+        p = d / name
+        if p.is_file():
+            return str(p)
+        if d.parent == d:
+            return None
+        d = d.parent
+
+
+def read_modfile(path: str) -> tuple[ModFile | None, str | None]:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_MODFILE + 1)
+    except OSError as e:
+        return None, f"cannot read {path}: {e.strerror or e}"
+    if len(data) > MAX_MODFILE:
+        return None, f"{path} is larger than {MAX_MODFILE >> 20} MiB"
+    return parse(data.decode("utf-8", "replace")), None
+
+
+@fact("go.module")
+def GO_MODULE(f: Facts) -> ModuleContext:
+    from gomedic.facts.go import GO_CONFIG
+
+    cfg = f.get(GO_CONFIG)
+    if cfg.value("GO111MODULE") == "off":
+        return ModuleContext()
+    errors: list[str] = []
+    gomod = find_up(f.cwd, "go.mod")
+    mod = None
+    if gomod:
+        mod, err = read_modfile(gomod)
+        errors += [err] if err else []
+    gowork_env = f.env.get("GOWORK", "")
+    gowork, how = None, ""
+    if gowork_env == "off":
+        how = "GOWORK=off"
+    elif gowork_env:
+        gowork, how = os.path.abspath(os.path.join(f.cwd, gowork_env)), "GOWORK"
+    else:
+        gowork = find_up(f.cwd, "go.work")
+        how = "found" if gowork else ""
+    work = None
+    if gowork:
+        work, err = read_modfile(gowork)
+        errors += [err] if err else []
+    return ModuleContext(gomod, mod, gowork, work, how, tuple(errors))

@@ -1,0 +1,152 @@
+"""The catalogue of checks: `@check` records a CheckSpec; a duplicate id fails loudly at import.
+
+Built-in check modules are listed explicitly in `gomedic.checks.BUILTIN` and imported on demand, so
+`gomedic list` and `gomedic explain` see every check and the default run imports only what it needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Union
+
+from gomedic.errors import GomedicError, UsageError
+from gomedic.model import Category, Severity
+
+if TYPE_CHECKING:
+    from gomedic.facts import Facts
+    from gomedic.finding import Finding
+
+CheckOutput = Union["Finding", Iterable["Finding"]]
+CheckFn = Callable[["Facts"], CheckOutput]
+Threshold = Union[int, float, str]
+
+ID_RE = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    """Everything about a check except its outcome."""
+
+    id: str
+    area: str
+    category: Category
+    severity: Severity
+    title: str
+    fn: CheckFn
+    doc: str = ""
+    deep: bool = False
+    online: bool = False
+    timeout_s: float = 5.0
+    thresholds: Mapping[str, Threshold] = field(default_factory=lambda: MappingProxyType({}))
+    shadow: bool = False
+    tags: frozenset[str] = frozenset()
+
+
+class Registry:
+    """An ordered set of CheckSpecs keyed by id."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, CheckSpec] = {}
+
+    def add(self, spec: CheckSpec) -> CheckSpec:
+        if not ID_RE.match(spec.id):
+            raise GomedicError(f"check id {spec.id!r} is not of the form area.kebab-name")
+        if spec.id in self._specs:
+            raise GomedicError(f"check id {spec.id!r} is registered twice")
+        self._specs[spec.id] = spec
+        return spec
+
+    def check(
+        self,
+        id: str,
+        *,
+        category: Category,
+        severity: Severity,
+        title: str,
+        deep: bool = False,
+        online: bool = False,
+        timeout_s: float | None = None,
+        thresholds: Mapping[str, Threshold] | None = None,
+    ) -> Callable[[CheckFn], CheckFn]:
+        """Decorator: register `fn` as check `id`. Its docstring is what `gomedic explain` prints."""
+
+        def deco(fn: CheckFn) -> CheckFn:
+            self.add(
+                CheckSpec(
+                    id=id,
+                    area=id.split(".", 1)[0],
+                    category=category,
+                    severity=severity,
+                    title=title,
+                    fn=fn,
+                    doc=inspect.cleandoc(fn.__doc__ or ""),
+                    deep=deep,
+                    online=online,
+                    timeout_s=timeout_s if timeout_s is not None else (60.0 if deep else 5.0),
+                    thresholds=MappingProxyType(dict(thresholds or {})),
+                )
+            )
+            return fn
+
+        return deco
+
+    def get(self, id: str) -> CheckSpec:
+        try:
+            return self._specs[id]
+        except KeyError:
+            raise UsageError(f"unknown check id {id!r} (see `gomedic list`)") from None
+
+    def __contains__(self, id: object) -> bool:
+        return id in self._specs
+
+    def __iter__(self) -> Iterator[CheckSpec]:
+        return iter(self._specs.values())
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def areas(self) -> list[str]:
+        return sorted({s.area for s in self})
+
+    def threshold(self, key: str) -> Threshold:
+        """Default of threshold `area.check.name` (e.g. `host.nofile.min`)."""
+        check_id, _, name = key.rpartition(".")
+        spec = self.get(check_id)
+        if name not in spec.thresholds:
+            raise UsageError(f"check {check_id} has no threshold {name!r} (it has: {', '.join(spec.thresholds) or 'none'})")
+        return spec.thresholds[name]
+
+
+REGISTRY = Registry()
+check = REGISTRY.check
+
+_loaded: set[str] = set()
+
+
+def load(modules: Iterable[str]) -> Registry:
+    """Import check modules (each registers its checks into REGISTRY once)."""
+    for name in modules:
+        if name not in _loaded:
+            importlib.import_module(name)
+            _loaded.add(name)
+    return REGISTRY
+
+
+def load_all() -> Registry:
+    from gomedic.checks import BUILTIN
+
+    return load(BUILTIN.values())
+
+
+def load_areas(areas: Iterable[str]) -> Registry:
+    from gomedic.checks import BUILTIN
+
+    try:
+        return load(BUILTIN[a] for a in areas)
+    except KeyError as e:
+        raise UsageError(f"unknown area {e.args[0]!r} (areas: {', '.join(sorted(BUILTIN))})") from None

@@ -1,0 +1,45 @@
+"""Renderers: one module per format, each a pure function of a finished Report.
+
+RENDERERS maps a format name to the module that renders it; modules are imported only when used, so
+`--format json` never pays for rich. A module defines `render(report, opts) -> str`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from gomedic.errors import UsageError
+
+if TYPE_CHECKING:
+    from gomedic.model import Report
+
+RENDERERS: dict[str, str] = {
+    "text": "gomedic.render.text",
+    "json": "gomedic.render.json_",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    verbose: bool = False
+    color: bool = False
+    width: int = 100
+
+
+class Renderer(Protocol):
+    def render(self, report: Report, opts: RenderOptions) -> str: ...
+
+
+def get(name: str) -> Renderer:
+    try:
+        mod = RENDERERS[name]
+    except KeyError:
+        raise UsageError(f"unknown format {name!r} (formats: {', '.join(RENDERERS)})") from None
+    renderer: Renderer = importlib.import_module(mod)  # type: ignore[assignment]
+    return renderer
+
+
+def render(report: Report, fmt: str, opts: RenderOptions) -> str:
+    return get(fmt).render(report, opts)

@@ -1,0 +1,190 @@
+"""Run checks in parallel with a per-check timeout and a whole-run budget; assemble the Report.
+
+Workers are daemon threads: a check that hangs is reported as `error` when its time is up and is then
+abandoned (its slot is handed to the next check), so a hung check can neither stall the run nor keep
+the process alive at exit. Processes the check started are bounded by their own execx timeouts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from gomedic.errors import FactUnavailable
+from gomedic.facts import Facts
+from gomedic.finding import Finding
+from gomedic.model import FailOn, Report, Result, Status
+from gomedic.registry import CheckSpec
+
+MAX_WORKERS = 8
+DEFAULT_BUDGET_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which checks of a registry to run."""
+
+    areas: frozenset[str] = frozenset()
+    skip: frozenset[str] = frozenset()
+    only: frozenset[str] = frozenset()
+    deep: bool = False
+    online: bool = False
+
+    def wants(self, spec: CheckSpec) -> bool:
+        if spec.id in self.skip:
+            return False
+        if self.only:
+            return spec.id in self.only
+        if self.areas and spec.area not in self.areas:
+            return False
+        if spec.deep and not self.deep:
+            return False
+        return not (spec.online and not self.online)
+
+
+def select(specs: Iterable[CheckSpec], selection: Selection) -> list[CheckSpec]:
+    return [s for s in specs if selection.wants(s)]
+
+
+def _result(spec: CheckSpec, f: Finding, duration: float) -> Result:
+    return Result(
+        id=spec.id,
+        area=spec.area,
+        category=spec.category,
+        status=f.status,
+        severity=spec.severity,
+        title=spec.title,
+        summary=f.summary,
+        subject=f.subject,
+        evidence=f.evidence,
+        fix=f.fix,
+        duration_s=duration,
+        shadow=spec.shadow,
+    )
+
+
+def _error(spec: CheckSpec, summary: str, duration: float) -> Result:
+    return _result(spec, Finding(Status.ERROR, summary), duration)
+
+
+def run_one(spec: CheckSpec, facts: Facts) -> list[Result]:
+    """Run a check in this thread, turning every way it can go wrong into a Result."""
+    start = time.monotonic()
+    try:
+        out = spec.fn(facts)
+        findings = [out] if isinstance(out, Finding) else list(out)
+    except FactUnavailable as e:
+        return [_result(spec, Finding(Status.SKIP, f"not evaluated: {e}"), time.monotonic() - start)]
+    except Exception as e:
+        return [_error(spec, f"check crashed: {type(e).__name__}: {e}", time.monotonic() - start)]
+    took = time.monotonic() - start
+    if not findings:
+        return [_error(spec, "check returned no result", took)]
+    return [_result(spec, f, took) for f in findings]
+
+
+@dataclass
+class _Job:
+    spec: CheckSpec
+    done: threading.Event = field(default_factory=threading.Event)
+    started: float | None = None
+    results: list[Result] = field(default_factory=list)
+
+
+def run_checks(
+    specs: Sequence[CheckSpec],
+    facts: Facts,
+    *,
+    workers: int = MAX_WORKERS,
+    budget_s: float = DEFAULT_BUDGET_S,
+    on_result: Callable[[Result], None] | None = None,
+) -> list[Result]:
+    """Results in the order of `specs` (several per spec where a check yields several)."""
+    jobs = [_Job(s) for s in specs]
+    slots = threading.Semaphore(max(1, min(workers, len(jobs))))
+    lock = threading.Lock()
+    abandoned: set[int] = set()
+
+    def work(i: int, job: _Job) -> None:
+        with lock:
+            job.started = time.monotonic()
+        results = run_one(job.spec, facts)
+        with lock:
+            if i in abandoned:
+                return
+            job.results = results
+            job.done.set()
+        slots.release()
+
+    def launch() -> None:
+        for i, job in enumerate(jobs):
+            slots.acquire()
+            if job.done.is_set():  # given up on before it could start (run budget)
+                slots.release()
+                continue
+            threading.Thread(target=work, args=(i, job), daemon=True, name=f"check:{job.spec.id}").start()
+
+    threading.Thread(target=launch, daemon=True, name="gomedic-launcher").start()
+    deadline = time.monotonic() + budget_s
+    out: list[Result] = []
+    for i, job in enumerate(jobs):
+        _wait(job, deadline)
+        with lock:
+            if not job.done.is_set():
+                abandoned.add(i)
+                job.results = [_timeout_result(job, deadline)]
+                if job.started is not None:
+                    slots.release()  # the hung thread never will
+                job.done.set()
+        for r in job.results:
+            out.append(r)
+            if on_result:
+                on_result(r)
+    return out
+
+
+def _wait(job: _Job, deadline: float) -> None:
+    while not job.done.is_set():
+        now = time.monotonic()
+        if now >= deadline:
+            return
+        started = job.started
+        if started is not None and now >= started + job.spec.timeout_s:
+            return
+        limit = deadline if started is None else min(deadline, started + job.spec.timeout_s)
+        job.done.wait(min(0.05, max(0.0, limit - now)) if started is None else max(0.0, limit - now))
+
+
+def _timeout_result(job: _Job, deadline: float) -> Result:
+    if job.started is None:
+        return _error(job.spec, "not run: the run's time budget was used up", 0.0)
+    took = time.monotonic() - job.started
+    if time.monotonic() >= deadline and took < job.spec.timeout_s:
+        return _error(job.spec, f"stopped: the run's time budget was used up after {took:.1f}s", took)
+    return _error(job.spec, f"check timed out after {job.spec.timeout_s:g}s", took)
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_report(
+    command: str,
+    results: Sequence[Result],
+    started_at: str,
+    t0: float,
+    context: Mapping[str, Any],
+    fail_on: FailOn = FailOn.FAIL,
+) -> Report:
+    return Report(
+        command=command,
+        results=tuple(results),
+        started_at=started_at,
+        duration_s=round(time.monotonic() - t0, 6),
+        context=dict(context),
+        fail_on=fail_on,
+    )
