@@ -42,4 +42,7 @@ def get(name: str) -> Renderer:
 
 
 def render(report: Report, fmt: str, opts: RenderOptions) -> str:
-    return get(fmt).render(report, opts)
+    """Render a report in any format; secrets are redacted here, once, for every renderer."""
+    from gomedic.redact import redact_report
+
+    return get(fmt).render(redact_report(report), opts)
