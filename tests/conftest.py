@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,3 +17,12 @@ from tests.support.goenv import GoEnv, make_env
 def goenv(tmp_path: Path) -> GoEnv:
     """A healthy isolated Go environment around the newest test toolchain."""
     return make_env(tmp_path)
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A temp dir unprivileged test users can reach (pytest's tmp_path sits under a 0700 root directory)."""
+    d = Path(tempfile.mkdtemp(prefix="gomedic-test-", dir="/var/tmp"))
+    os.chmod(d, 0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)

@@ -1,14 +1,22 @@
 """Redaction, in one place: every renderer sees a report that went through `redact_report`.
 
-What is hidden: credentials in URLs (`https://user:token@proxy` -> `https://user:***@proxy`), the values
-of variables named like *TOKEN*, *SECRET*, *PASSWORD*, *KEY* (and GOAUTH), wherever they appear in
-evidence, summaries and fixes.
+What is hidden, in summaries, subjects, evidence, fixes and the report context:
+
+- credentials in URLs (`https://user:token@proxy` -> `https://user:***@proxy`), with or without a
+  scheme in the host lists GOPROXY, GONOPROXY, GONOSUMDB, GOPRIVATE, GOINSECURE, GOSUMDB;
+- the values of variables named like *TOKEN*, *SECRET*, *PASSWORD*, *KEY*, *AUTH* (GOAUTH included),
+  as `NAME=value` assignments and as evidence/context entries of that name;
+- known secret values wherever they appear verbatim: values of such variables in the environment, the
+  commands of GOAUTH, URL passwords in GO* host lists and proxy variables (environment and GOENV file),
+  and the login/password/account tokens of ~/.netrc (or $NETRC). The .netrc file is read here only to
+  know what to hide; `netrc_machines` is the only reader that returns anything from it: machine names.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -21,41 +29,66 @@ MASK = "***"
 SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH|CREDENTIAL)", re.I)
 _URL_CREDS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s'\"]*):(?P<pw>[^/@\s'\"]+)@")
 _URL_TOKEN = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<tok>[^/@:\s'\"]{16,})@")
+# user:password@host without a scheme (a GONOSUMDB/GOPRIVATE entry written like a URL).
+_BARE_CREDS = re.compile(r"(?<![\w/:.@-])(?P<user>[\w.~%+-]+):(?P<pw>[^\s@/,|'\":]+)@(?=[\w-]+(\.[\w-]+)+)")
 _ASSIGN = re.compile(r"\b(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<val>\"[^\"]*\"|'[^']*'|[^\s,;]*)")
+_NETRC_PAIR = re.compile(r"\b(?P<kw>password|passwd|account|login)(?P<sp>\s+)(?P<val>\S+)")
+_NETRC_MACHINE = re.compile(r"\bmachine\s+\S+")
+
+# Go settings whose names match the pattern but hold no secret.
+_NOT_SECRET = frozenset({"GONOSUMDB", "GOSUMDB", "GOTOOLCHAIN", "SSH_AUTH_SOCK", "XAUTHORITY"})
+# Settings holding lists of hosts or URLs: userinfo in any element is a credential.
+HOST_LISTS = frozenset({"GOPROXY", "GONOPROXY", "GONOSUMDB", "GOPRIVATE", "GOINSECURE", "GOSUMDB", "GOAUTH",
+                        "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"})
+# GOAUTH words that are keywords, not secrets.
+_GOAUTH_WORDS = frozenset({"off", "netrc", "git"})
+MIN_SECRET = 4  # shorter known values are not masked verbatim (they would mask ordinary words)
+MIN_ENV_SECRET = 6
+MAX_NETRC = 1 << 20
 
 
 def is_secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name)) and name.upper() not in _NOT_SECRET
 
 
-# Go settings whose names match the pattern but hold no secret.
-_NOT_SECRET = frozenset({"GONOSUMDB", "GOSUMDB", "GOTOOLCHAIN"})
-
-
-def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Hide URL credentials, NAME=value assignments of secret-looking names, and known secret values."""
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Hide URL credentials, NAME=value assignments of secret-looking names, netrc tokens and known values."""
     if not text:
         return text
     text = _URL_CREDS.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
     text = _URL_TOKEN.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+    text = _BARE_CREDS.sub(lambda m: f"{m['user']}:{MASK}@", text)
     text = _ASSIGN.sub(lambda m: f"{m['name']}={MASK}" if is_secret_name(m["name"]) and m["val"] else m.group(0), text)
-    for s in secrets:
-        if len(s) >= 4:
+    if _NETRC_MACHINE.search(text):
+        text = _NETRC_PAIR.sub(lambda m: f"{m['kw']}{m['sp']}{MASK}", text)
+    else:
+        text = re.sub(r"\b(password|passwd)(\s+)(\S+)", lambda m: f"{m[1]}{m[2]}{MASK}", text)
+    for s in sorted(set(secrets), key=len, reverse=True):
+        if len(s) >= MIN_SECRET:
             text = text.replace(s, MASK)
     return text
 
 
-def redact_mapping(items: Mapping[str, str], secrets: tuple[str, ...] = ()) -> dict[str, str]:
-    return {k: (MASK if is_secret_name(k) and v else redact_text(v, secrets)) for k, v in items.items()}
+def redact_value(key: str, value: str, secrets: Iterable[str] = ()) -> str:
+    """One setting's value as it may be shown: masked entirely for secret names, userinfo hidden in host lists."""
+    if is_secret_name(key) and value:
+        return MASK
+    return redact_text(value, secrets)
 
 
-def redact_result(r: Result, secrets: tuple[str, ...] = ()) -> Result:
+def redact_mapping(items: Mapping[str, str], secrets: Iterable[str] = ()) -> dict[str, str]:
+    s = tuple(secrets)
+    return {k: redact_value(k, v, s) for k, v in items.items()}
+
+
+def redact_result(r: Result, secrets: Iterable[str] = ()) -> Result:
+    s = tuple(secrets)
     return replace(
         r,
-        summary=redact_text(r.summary, secrets),
-        subject=redact_text(r.subject, secrets) if r.subject else r.subject,
-        evidence=frozen_map(redact_mapping(r.evidence, secrets)),
-        fix=redact_text(r.fix, secrets) if r.fix else r.fix,
+        summary=redact_text(r.summary, s),
+        subject=redact_text(r.subject, s) if r.subject else r.subject,
+        evidence=frozen_map(redact_mapping(r.evidence, s)),
+        fix=redact_text(r.fix, s) if r.fix else r.fix,
     )
 
 
@@ -70,10 +103,123 @@ def _redact_any(v: object, secrets: tuple[str, ...]) -> object:
     return v
 
 
-def redact_report(report: Report, secrets: tuple[str, ...] = ()) -> Report:
-    ctx = _redact_any(dict(report.context), secrets)
+def redact_report(report: Report, secrets: Iterable[str] | None = None) -> Report:
+    """The report with every secret hidden; `secrets=None` means the secrets known on this machine."""
+    s = known_secrets() if secrets is None else tuple(secrets)
+    ctx = _redact_any(dict(report.context), s)
     return replace(
         report,
-        results=tuple(redact_result(r, secrets) for r in report.results),
+        results=tuple(redact_result(r, s) for r in report.results),
         context=ctx if isinstance(ctx, dict) else {},
     )
+
+
+# ---- what counts as a known secret on this machine ------------------------------------------------------
+
+def url_secrets(value: str) -> list[str]:
+    """Passwords and token-like user names in the userinfo of every URL or host in `value`."""
+    out: list[str] = []
+    for m in _URL_CREDS.finditer(value):
+        out.append(m["pw"])
+        if len(m["user"]) >= 16:
+            out.append(m["user"])
+    out += [m["tok"] for m in _URL_TOKEN.finditer(value)]
+    for m in _BARE_CREDS.finditer(value):
+        out.append(m["pw"])
+    return out
+
+
+def goauth_secrets(value: str) -> list[str]:
+    """GOAUTH is `;`-separated commands (`netrc`, `git DIR`, `CMD ARGS...`): each command is a secret, as is
+    every long word of it that is not a path (a token passed as an argument)."""
+    out: list[str] = []
+    for cmd in value.split(";"):
+        c = cmd.strip()
+        if not c or c in _GOAUTH_WORDS:
+            continue
+        out.append(c)
+        out += [w for w in c.split() if len(w) >= 12 and "/" not in w]
+    return out
+
+
+def netrc_tokens(text: str) -> list[tuple[str, str]]:
+    """(keyword, value) pairs of a .netrc text, as the netrc grammar tokenizes it (macdef bodies skipped)."""
+    toks = text.split()
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(toks):
+        kw = toks[i]
+        if kw == "macdef":
+            break  # a macro body runs to a blank line; nothing after it is parsed by most readers either
+        if kw in ("machine", "login", "password", "account") and i + 1 < len(toks):
+            out.append((kw, toks[i + 1]))
+            i += 2
+            continue
+        i += 1
+    return out
+
+
+def netrc_machines(text: str) -> list[str]:
+    """The machine names of a .netrc text: all gomedic ever reports from that file."""
+    return [v for k, v in netrc_tokens(text) if k == "machine"]
+
+
+def netrc_secrets(text: str) -> list[str]:
+    return [v for k, v in netrc_tokens(text) if k in ("password", "account") or (k == "login" and len(v) >= 8)]
+
+
+def netrc_path(env: Mapping[str, str]) -> str | None:
+    if env.get("NETRC"):
+        return env["NETRC"]
+    home = env.get("HOME", "")
+    return os.path.join(home, ".netrc") if home else None
+
+
+def _read_small(path: str | None) -> str:
+    if not path:
+        return ""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_NETRC).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _goenv_file_text(env: Mapping[str, str]) -> str:
+    goenv = env.get("GOENV", "")
+    if goenv == "off":
+        return ""
+    if goenv:
+        return _read_small(goenv)
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    base = xdg if xdg and os.path.isabs(xdg) else (os.path.join(env["HOME"], ".config") if env.get("HOME") else "")
+    return _read_small(os.path.join(base, "go", "env")) if base else ""
+
+
+def secrets_in_settings(settings: Mapping[str, str]) -> list[str]:
+    """Secret values in a set of variables (an environment, or a GOENV file's entries)."""
+    out: list[str] = []
+    for k, v in settings.items():
+        if not v:
+            continue
+        if k == "GOAUTH":
+            out += goauth_secrets(v)
+        elif is_secret_name(k) and len(v) >= MIN_ENV_SECRET:
+            out.append(v)
+        if k in HOST_LISTS:
+            out += url_secrets(v)
+    return out
+
+
+def known_secrets(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Every secret value this machine's settings hold: what must never appear in any output."""
+    e = os.environ if env is None else env
+    found = secrets_in_settings(e)
+    file_settings: dict[str, str] = {}
+    for line in _goenv_file_text(e).split("\n"):
+        key, sep, val = line.partition("=")
+        if sep and key[:1].isupper():
+            file_settings[key] = val
+    found += secrets_in_settings(file_settings)
+    found += netrc_secrets(_read_small(netrc_path(e)))
+    return tuple(sorted({s for s in found if len(s) >= MIN_SECRET}, key=len, reverse=True))

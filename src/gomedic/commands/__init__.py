@@ -10,4 +10,5 @@ COMMANDS: dict[str, str] = {
     "check": "gomedic.commands.check",
     "list": "gomedic.commands.list_",
     "explain": "gomedic.commands.explain",
+    "fleet": "gomedic.commands.fleet",
 }

@@ -24,6 +24,9 @@ def add_output_options(p: argparse.ArgumentParser, *, fail_on: bool = True) -> N
     g.add_argument("--format", default="text", choices=list(RENDERERS), help=FORMAT_HELP)
     g.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     g.add_argument("-v", "--verbose", action="store_true", help="show evidence for every result, not only problems")
+    g.add_argument("--textfile-dir", metavar="DIR",
+                   help="also write the Prometheus text atomically to DIR/gomedic_<command>.prom "
+                   "(node_exporter's textfile collector)")
     if fail_on:
         g.add_argument(
             "--fail-on",
@@ -102,4 +105,12 @@ def emit(report: Report, args: argparse.Namespace) -> int:
         atomic_write(args.output, text)
     else:
         sys.stdout.write(text)
+    if getattr(args, "textfile_dir", None):
+        from gomedic.render.prom import write_textfile
+
+        write_textfile(report, args.textfile_dir)
+    if args.format == "nagios":  # the Nagios plugin protocol has its own exit codes
+        from gomedic.render.nagios import exit_code
+
+        return exit_code(report)
     return report.exit

@@ -161,6 +161,9 @@ def _own_defaults(f: Facts) -> dict[str, str]:
     host = f.get(HOST)
     d: dict[str, str] = {"GOOS": host.goos, "GOARCH": host.goarch, "GOHOSTOS": host.goos, "GOHOSTARCH": host.goarch}
     d["GOPATH"] = os.path.join(home, "go") if home else ""
+    gopath = env.get("GOPATH") or d["GOPATH"]
+    first = gopath.split(os.pathsep)[0]
+    d["GOMODCACHE"] = os.path.join(first, "pkg", "mod") if first and os.path.isabs(first) else ""
     xdg = env.get("XDG_CACHE_HOME", "")
     cache_root = xdg if xdg and os.path.isabs(xdg) else (os.path.join(home, ".cache") if home else "")
     d["GOCACHE"] = os.path.join(cache_root, "go-build") if cache_root else ""

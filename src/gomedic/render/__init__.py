@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 RENDERERS: dict[str, str] = {
     "text": "gomedic.render.text",
     "json": "gomedic.render.json_",
+    "junit": "gomedic.render.junit",
+    "sarif": "gomedic.render.sarif",
+    "tap": "gomedic.render.tap",
+    "nagios": "gomedic.render.nagios",
+    "markdown": "gomedic.render.markdown",
+    "prom": "gomedic.render.prom",
 }
 
 

@@ -1,0 +1,72 @@
+"""`gomedic fleet summarize REPORT.json...`: one view of many hosts' JSON reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "fleet",
+        help="work with reports from many hosts (summarize)",
+        description="Fleet views over JSON reports (`gomedic check --format json`) collected from many hosts.",
+    )
+    fsub = p.add_subparsers(dest="fleet_command", metavar="SUBCOMMAND", required=True)
+    s: argparse.ArgumentParser = fsub.add_parser(
+        "summarize",
+        help="merge per-host JSON reports: which hosts fail each check, each host's score and failures",
+        description="Merge per-host JSON reports into one view. Each file is one host, named after the file "
+        "(reports/web-1.json -> web-1); a directory stands for the *.json files in it. Exit 0 when no host "
+        "fails, 1 when a host fails (at --fail-on) or a report cannot be read, 3 when no report can be read.",
+    )
+    s.add_argument("reports", nargs="+", metavar="REPORT", help="a JSON report file, or a directory of them")
+    s.add_argument("--format", default="text", choices=["text", "json", "markdown"],
+                   help="output format: %(choices)s (default: %(default)s)")
+    s.add_argument("-o", "--output", metavar="FILE", help="write the summary to FILE (atomically) instead of stdout")
+    s.add_argument("--fail-on", default="fail", choices=["warn", "fail", "never"],
+                   help="exit 1 when a host has a result at or above this status (default: %(default)s)")
+    s.set_defaults(run=run)
+
+
+def expand(paths: list[str]) -> list[Path]:
+    """Files as given; a directory becomes its *.json files, sorted. Order is kept, duplicates dropped."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        found = sorted(x for x in p.glob("*.json") if x.is_file()) if p.is_dir() else [p]
+        out += [x for x in found if x not in out]
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from gomedic.errors import FormatError, UsageError
+    from gomedic.fleet.reports import HostReport, read_report
+    from gomedic.fleet.render import render
+    from gomedic.fleet.summary import Unreadable, summarize
+    from gomedic.model import FailOn
+    from gomedic.runner import now_utc
+
+    files = expand(args.reports)
+    if not files:
+        raise UsageError(f"no JSON reports in {', '.join(args.reports)}")
+    reports: list[HostReport] = []
+    bad: list[Unreadable] = []
+    for f in files:
+        try:
+            reports.append(read_report(f))
+        except FormatError as e:
+            bad.append(Unreadable(str(f), str(e)))
+    for u in bad:
+        print(f"gomedic: warning: {u.source}: {u.reason}", file=sys.stderr)
+    summary = summarize(reports, bad, generated_at=now_utc(), fail_on=FailOn(args.fail_on))
+    text = render(summary, args.format)
+    if args.output:
+        from gomedic.fsutil import atomic_write
+
+        atomic_write(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return summary.exit_code

@@ -1,0 +1,140 @@
+"""kind: http — request a URL and match the status, body, response headers and the TLS certificate's days left.
+
+    - name: api-health
+      kind: http
+      url: https://127.0.0.1:8443/healthz
+      method: GET                       # default GET
+      request_headers: {Accept: application/json}
+      status: 200                       # matcher (default 200)
+      body: {contains: '"status":"ok"'} # matcher on the first 1 MiB of the body
+      headers: {Content-Type: {contains: json}}   # per response header matchers
+      cert_days_left: {ge: 14}          # https only: days until the server certificate expires
+      insecure: false                   # true: do not verify the certificate (days left still read)
+      ca_file: /etc/app/ca.pem          # verify against this CA bundle instead of the system's
+
+Redirects are not followed (a 301 is what the server said). Proxies are not used.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, ClassVar, Literal
+
+from gomedic.facts import Facts
+from gomedic.finding import Finding, fail, ok
+from gomedic.model import Category
+from gomedic.userchecks.common import Common, Problem, matcher_problems
+from gomedic.userchecks.matchers import Expect, check, describe, show
+
+MAX_BODY = 1 << 20
+Method = Literal["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
+
+
+class HttpCheck(Common, tag="http", frozen=True):
+    url: str
+    method: Method = "GET"
+    request_headers: dict[str, str] = {}
+    request_body: str = ""
+    status: Expect = 200
+    body: Expect | None = None
+    headers: dict[str, Expect] = {}
+    cert_days_left: Expect | None = None
+    insecure: bool = False
+    ca_file: str = ""
+
+    KIND: ClassVar[str] = "http"
+    DEFAULT_CATEGORY: ClassVar[Category] = Category.NETWORK
+
+    def default_title(self) -> str:
+        return f"{self.method} {self.url} answers as declared"
+
+    def kind_problems(self) -> list[Problem]:
+        from urllib.parse import urlsplit
+
+        out: list[Problem] = []
+        try:
+            u = urlsplit(self.url)
+            u.port  # noqa: B018  (raises on a bad port)
+        except ValueError as e:
+            return [(("url",), f"url {self.url!r}: {e}")]
+        if u.scheme not in ("http", "https") or not u.hostname:
+            out.append((("url",), f"url {self.url!r} is not an http:// or https:// URL"))
+        if self.cert_days_left is not None and u.scheme != "https":
+            out.append((("cert_days_left",), "cert_days_left needs an https:// url"))
+        out += matcher_problems("status", self.status) + matcher_problems("body", self.body)
+        out += matcher_problems("cert_days_left", self.cert_days_left)
+        for k, m in self.headers.items():
+            out += matcher_problems("headers", m) if m is not None else []
+            del k
+        return out
+
+
+def days_left(der: bytes, now: datetime) -> float:
+    """Days from `now` until the DER certificate's notAfter (negative once expired)."""
+    from cryptography import x509
+
+    cert = x509.load_der_x509_certificate(der)
+    return (cert.not_valid_after_utc - now).total_seconds() / 86400.0
+
+
+def _context(c: HttpCheck) -> Any:
+    import ssl
+
+    if c.insecure:
+        ctx = ssl._create_unverified_context()
+    else:
+        ctx = ssl.create_default_context(cafile=c.ca_file or None)
+    return ctx
+
+
+def evaluate(c: HttpCheck, facts: Facts) -> Finding:
+    import http.client
+    import ssl
+    from urllib.parse import urlsplit
+
+    u = urlsplit(c.url)
+    target = (u.path or "/") + (f"?{u.query}" if u.query else "")
+    conn: http.client.HTTPConnection
+    if u.scheme == "https":
+        conn = http.client.HTTPSConnection(u.hostname or "", u.port, timeout=c.timeout_s, context=_context(c))
+    else:
+        conn = http.client.HTTPConnection(u.hostname or "", u.port, timeout=c.timeout_s)
+    ev: dict[str, Any] = {"url": c.url}
+    try:
+        conn.request(c.method, target, body=c.request_body.encode() or None, headers=dict(c.request_headers))
+        der = conn.sock.getpeercert(binary_form=True) if u.scheme == "https" and conn.sock is not None else None
+        resp = conn.getresponse()
+        raw = resp.read(MAX_BODY)
+        status, hdrs = resp.status, resp.headers
+    except ssl.SSLError as e:
+        return fail(f"{c.url}: TLS failed: {e.reason or e}", fix=c.fix or "renew the certificate, or set ca_file:",
+                    **ev)
+    except (OSError, http.client.HTTPException) as e:
+        why = getattr(e, "strerror", None) or str(e) or type(e).__name__
+        return fail(f"{c.url} did not answer: {why}", fix=c.fix or f"start the service behind {c.url}", **ev)
+    finally:
+        conn.close()
+    body = raw.decode("utf-8", "replace")
+    ev.update(status=status, body=show(body.strip()))
+    bad = []
+    if not check(c.status, status):
+        bad.append(f"status {status}, expected {describe(c.status)}")
+    if c.body is not None and not check(c.body, body):
+        bad.append(f"body {show(body.strip())!r} is not {describe(c.body)}")
+    for name, m in c.headers.items():
+        got = hdrs.get(name)
+        ev[f"header {name}"] = got
+        if not check(m, got):
+            bad.append(f"header {name}: {show(got)!r} is not {describe(m)}")
+    if c.cert_days_left is not None:
+        if not der:
+            bad.append("no server certificate was received")
+        else:
+            left = days_left(der, datetime.now(timezone.utc))
+            ev["cert days left"] = f"{left:.1f}"
+            if not check(c.cert_days_left, left):
+                bad.append(f"the certificate expires in {left:.1f} days, expected {describe(c.cert_days_left)}")
+    if bad:
+        return fail(f"{c.method} {c.url}: " + "; ".join(bad), fix=c.fix or None, **ev)
+    extra = f", certificate valid {ev['cert days left']} more days" if "cert days left" in ev else ""
+    return ok(f"{c.method} {c.url} answered {status}{extra}", **ev)

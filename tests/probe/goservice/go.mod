@@ -1,0 +1,3 @@
+module gomedic.test/goservice
+
+go 1.22
