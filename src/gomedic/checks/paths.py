@@ -69,7 +69,7 @@ def _entry_problem(entry: str) -> str | None:
 
 def install_dir(cfg_gobin: Setting, cfg_gopath: Setting) -> tuple[str, str]:
     """Where `go install` writes: GOBIN, else the first GOPATH entry's bin."""
-    if cfg_gobin.value:
+    if cfg_gobin.value and cfg_gobin.source != SRC_DEFAULT:
         return cfg_gobin.value, f"GOBIN, {cfg_gobin.source}"
     first = cfg_gopath.value.split(os.pathsep)[0] if cfg_gopath.value else ""
     if not first:

@@ -43,8 +43,8 @@ def expand(paths: list[str]) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     from gomedic.errors import FormatError, UsageError
-    from gomedic.fleet.reports import HostReport, read_report
     from gomedic.fleet.render import render
+    from gomedic.fleet.reports import HostReport, read_report
     from gomedic.fleet.summary import Unreadable, summarize
     from gomedic.model import FailOn
     from gomedic.runner import now_utc

@@ -134,9 +134,9 @@ def _count(path: Path, *, lines: bool) -> int | None:
     try:
         if lines:
             with open(path, "rb") as fh:
-                return sum(1 for _ in zip(range(MAX_COUNT), fh))
+                return sum(1 for _ in zip(range(MAX_COUNT), fh, strict=False))
         with os.scandir(path) as it:
-            return sum(1 for _ in zip(range(MAX_COUNT), it))
+            return sum(1 for _ in zip(range(MAX_COUNT), it, strict=False))
     except OSError:
         return None
 

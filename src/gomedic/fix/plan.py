@@ -9,13 +9,18 @@ from a Result and the run's Facts by a fixer (see gomedic.fix.registry); nothing
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gomedic.errors import GomedicError
 from gomedic.model import Result
+
+if TYPE_CHECKING:
+    from gomedic.facts import Facts
+    from gomedic.fix.shell import Shell
+    from gomedic.fix.target import Target
 
 
 class FixError(GomedicError):
@@ -97,3 +102,23 @@ class Outcome:
             "status_after": self.after.status.value if self.after else None,
             "summary_after": self.after.summary if self.after else None,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class FixContext:
+    """What a fixer may use besides the result: the run's facts, who the fix is for, and the options."""
+
+    facts: Facts
+    target: Target
+    shell: Shell
+    edit_rc: bool = False
+
+
+Fixer = Callable[[Result, FixContext], "Plan | None"]
+
+
+def manual_plan(r: Result, note: str = "", alternatives: tuple[str, ...] = ()) -> Plan:
+    """No safe automatic change: the check's own fix, verbatim."""
+    steps = (r.fix,) if r.fix else ()
+    return Plan(r, manual=steps, alternatives=alternatives,
+                note=note or f"no automatic fix for {r.id}: see `gomedic explain {r.id}`")

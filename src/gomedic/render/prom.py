@@ -165,6 +165,8 @@ def merge(groups: Iterable[Sequence[Family]]) -> list[Family]:
 def exposition(families: Iterable[Family]) -> str:
     lines: list[str] = []
     for fam in families:
+        if not fam.samples:  # a family with no series says nothing; some parsers warn about it
+            continue
         lines.append(f"# HELP {fam.name} {escape_help(fam.help)}")
         lines.append(f"# TYPE {fam.name} {fam.type}")
         for s in fam.samples:

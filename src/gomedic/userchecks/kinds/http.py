@@ -17,6 +17,8 @@ Redirects are not followed (a 301 is what the server said). Proxies are not used
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Literal
 
@@ -24,7 +26,7 @@ from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
 from gomedic.userchecks.common import Common, Problem, matcher_problems
-from gomedic.userchecks.matchers import Expect, check, describe, show
+from gomedic.userchecks.matchers import Expect, check, describe, problems, show
 
 MAX_BODY = 1 << 20
 Method = Literal["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
@@ -64,8 +66,7 @@ class HttpCheck(Common, tag="http", frozen=True):
         out += matcher_problems("status", self.status) + matcher_problems("body", self.body)
         out += matcher_problems("cert_days_left", self.cert_days_left)
         for k, m in self.headers.items():
-            out += matcher_problems("headers", m) if m is not None else []
-            del k
+            out += [(("headers", k, *sub), msg) for sub, msg in problems(m)]
         return out
 
 
@@ -77,43 +78,63 @@ def days_left(der: bytes, now: datetime) -> float:
     return (cert.not_valid_after_utc - now).total_seconds() / 86400.0
 
 
-def _context(c: HttpCheck) -> Any:
-    import ssl
-
-    if c.insecure:
-        ctx = ssl._create_unverified_context()
-    else:
-        ctx = ssl.create_default_context(cafile=c.ca_file or None)
-    return ctx
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    der: bytes | None  # the server's certificate (https)
 
 
-def evaluate(c: HttpCheck, facts: Facts) -> Finding:
+class FetchError(Exception):
+    def __init__(self, message: str, tls: bool = False) -> None:
+        super().__init__(message)
+        self.tls = tls
+
+
+def fetch(url: str, *, timeout: float, method: str = "GET", headers: Mapping[str, str] | None = None,
+          body: bytes | None = None, insecure: bool = False, ca_file: str = "", limit: int = MAX_BODY) -> Response:
+    """One request, no redirects, no proxies; at most `limit` bytes of body. Raises FetchError."""
     import http.client
     import ssl
     from urllib.parse import urlsplit
 
-    u = urlsplit(c.url)
+    u = urlsplit(url)
     target = (u.path or "/") + (f"?{u.query}" if u.query else "")
     conn: http.client.HTTPConnection
-    if u.scheme == "https":
-        conn = http.client.HTTPSConnection(u.hostname or "", u.port, timeout=c.timeout_s, context=_context(c))
-    else:
-        conn = http.client.HTTPConnection(u.hostname or "", u.port, timeout=c.timeout_s)
-    ev: dict[str, Any] = {"url": c.url}
     try:
-        conn.request(c.method, target, body=c.request_body.encode() or None, headers=dict(c.request_headers))
+        if u.scheme == "https":
+            ctx = ssl._create_unverified_context() if insecure else ssl.create_default_context(cafile=ca_file or None)
+            conn = http.client.HTTPSConnection(u.hostname or "", u.port, timeout=timeout, context=ctx)
+        else:
+            conn = http.client.HTTPConnection(u.hostname or "", u.port, timeout=timeout)
+    except (OSError, ValueError) as e:
+        raise FetchError(f"cannot set up the request: {e}") from e
+    try:
+        conn.request(method, target, body=body, headers=dict(headers or {}))
         der = conn.sock.getpeercert(binary_form=True) if u.scheme == "https" and conn.sock is not None else None
         resp = conn.getresponse()
-        raw = resp.read(MAX_BODY)
-        status, hdrs = resp.status, resp.headers
+        raw = resp.read(limit)
+        return Response(resp.status, {k.lower(): v for k, v in resp.headers.items()}, raw, der)
     except ssl.SSLError as e:
-        return fail(f"{c.url}: TLS failed: {e.reason or e}", fix=c.fix or "renew the certificate, or set ca_file:",
-                    **ev)
-    except (OSError, http.client.HTTPException) as e:
+        raise FetchError(f"TLS failed: {e.reason or e}", tls=True) from e
+    except (OSError, http.client.HTTPException, ValueError) as e:
         why = getattr(e, "strerror", None) or str(e) or type(e).__name__
-        return fail(f"{c.url} did not answer: {why}", fix=c.fix or f"start the service behind {c.url}", **ev)
+        raise FetchError(why) from e
     finally:
         conn.close()
+
+
+def evaluate(c: HttpCheck, facts: Facts) -> Finding:
+    ev: dict[str, Any] = {"url": c.url}
+    try:
+        resp = fetch(c.url, timeout=c.timeout_s, method=c.method, headers=c.request_headers,
+                     body=c.request_body.encode() or None, insecure=c.insecure, ca_file=c.ca_file)
+    except FetchError as e:
+        if e.tls:
+            return fail(f"{c.url}: {e}", fix=c.fix or "renew the certificate, or set ca_file: to its CA", **ev)
+        return fail(f"{c.url} did not answer: {e}", fix=c.fix or f"start the service behind {c.url}", **ev)
+    raw, status, hdrs, der = resp.body, resp.status, resp.headers, resp.der
     body = raw.decode("utf-8", "replace")
     ev.update(status=status, body=show(body.strip()))
     bad = []
@@ -122,7 +143,7 @@ def evaluate(c: HttpCheck, facts: Facts) -> Finding:
     if c.body is not None and not check(c.body, body):
         bad.append(f"body {show(body.strip())!r} is not {describe(c.body)}")
     for name, m in c.headers.items():
-        got = hdrs.get(name)
+        got = hdrs.get(name.lower())
         ev[f"header {name}"] = got
         if not check(m, got):
             bad.append(f"header {name}: {show(got)!r} is not {describe(m)}")

@@ -1,0 +1,118 @@
+"""Everything the binary checks need from one file, read once: format, arch, build info, loader facts.
+
+`inspect(path)` never raises for a bad file: an unreadable or foreign file gives an Inspection with
+`error` set, so one corrupt binary in a directory yields a clear result, not a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass
+
+from gomedic.binfmt import buildinfo, dynamic, elf, macho, pe
+from gomedic.binfmt.dynamic import Dynamic, Hardening, Notes
+from gomedic.binfmt.exe import Exe, Format, open_exe
+from gomedic.binfmt.source import FileSource
+from gomedic.errors import FormatError
+
+
+@dataclass(frozen=True, slots=True)
+class ElfFacts:
+    machine: int
+    bits: int
+    big_endian: bool
+    osabi: int
+    type: int
+    dynamic: Dynamic
+    notes: Notes
+    hardening: Hardening
+
+
+@dataclass(frozen=True, slots=True)
+class MachoFacts:
+    cputype: int
+    uuid: str | None
+    minos: str | None
+    arches: tuple[str, ...]
+    pie: bool
+    dylibs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PeFacts:
+    machine: int
+    os_version: str
+    subsystem_version: str
+    subsystem: int
+    dll_characteristics: int
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    path: str
+    size: int = 0
+    format: Format | None = None
+    goarch: str | None = None  # from the container header
+    bits: int = 0
+    buildinfo: buildinfo.BuildInfo | None = None
+    error: str | None = None  # why the file could not be read as an executable
+    go_error: str | None = None  # why no build info was found (a non-Go executable)
+    elf: ElfFacts | None = None
+    macho: MachoFacts | None = None
+    pe: PeFacts | None = None
+
+    @property
+    def is_go(self) -> bool:
+        return self.buildinfo is not None
+
+    @property
+    def goos(self) -> str | None:
+        """GOOS from the build info, else the one the container format implies."""
+        if self.buildinfo is not None and self.buildinfo.setting("GOOS"):
+            return self.buildinfo.setting("GOOS")
+        if self.format is None:
+            return None
+        return {Format.ELF: "linux", Format.MACHO: "darwin", Format.PE: "windows"}[self.format]
+
+    @property
+    def go_version(self) -> str | None:
+        return self.buildinfo.go_version if self.buildinfo is not None else None
+
+    def setting(self, key: str, default: str = "") -> str:
+        return self.buildinfo.setting(key, default) if self.buildinfo is not None else default
+
+
+def _elf_facts(f: elf.ElfFile) -> ElfFacts:
+    dyn = dynamic.parse(f)
+    return ElfFacts(f.machine, f.bits, f.big_endian, f.osabi, f.type, dyn, dynamic.notes(f), dynamic.hardening(f, dyn))
+
+
+def inspect_exe(path: str, x: Exe, size: int) -> Inspection:
+    bi: buildinfo.BuildInfo | None = None
+    go_error = None
+    try:
+        vers, mod = buildinfo.raw_exe(x)
+        bi = buildinfo.parse_modinfo(vers, mod)
+    except FormatError as e:
+        go_error = str(e)
+    ef = mf = pf = None
+    f = x.file
+    if isinstance(f, elf.ElfFile):
+        ef = _elf_facts(f)
+    elif isinstance(f, macho.MachoFile):
+        mf = MachoFacts(f.cputype, f.uuid, f.minos, f.arches, f.pie, f.dylibs)
+    elif isinstance(f, pe.PeFile):
+        pf = PeFacts(f.machine, f.os_version, f.subsystem_version, f.subsystem, f.dll_characteristics)
+    return Inspection(path, size, x.format, x.goarch, x.bits, bi, None, go_error, ef, mf, pf)
+
+
+def inspect(path: str | os.PathLike[str]) -> Inspection:
+    p = os.fspath(path)
+    try:
+        with FileSource(p) as src:
+            return inspect_exe(p, open_exe(src), src.size)
+    except FormatError as e:
+        return Inspection(p, error=str(e))
+    except (ValueError, OverflowError, MemoryError, RecursionError, struct.error) as e:  # hostile input: say so, never crash
+        return Inspection(p, error=f"{p}: malformed executable ({type(e).__name__}: {e})")

@@ -1,0 +1,80 @@
+"""`gomedic serve`: the exporter. Runs jobs on a schedule; serves /metrics, /healthz, /report.json, /-/ready."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_parser(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "serve",
+        help="run checks on a schedule and serve /metrics, /healthz, /report.json (extra: gomedic[serve])",
+        description="The exporter: runs jobs (gomedic commands) at once and then on schedule, keeps their "
+        "latest results, and serves them from cache. With no --config: host checks every 5 minutes, and "
+        "with a go on PATH toolchain checks every 5 minutes and deep ones daily. Requests never run anything.",
+    )
+    p.add_argument("--listen", metavar="HOST:PORT",
+                   help="address to bind (default: the config's listen, else 127.0.0.1:9433)")
+    p.add_argument("--config", metavar="FILE", help="YAML config: jobs, listen, token_file (validated at start)")
+    p.add_argument("--check-config", action="store_true",
+                   help="validate the config, print the jobs it defines, and exit")
+    p.set_defaults(run=run)
+
+
+def _describe(cfg: Any) -> str:
+    lines = [f"config: {cfg.source}", f"listen: {cfg.listen}", f"token: {'yes' if cfg.token else 'no'}"]
+    for j in cfg.jobs:
+        args = " ".join(j.args)
+        lines.append(f"job {j.name}: gomedic {j.command}{' ' + args if args else ''} "
+                     f"every {j.every_s:g}s timeout {j.timeout_s:g}s")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    from dataclasses import replace
+
+    from gomedic.commands import COMMANDS
+    from gomedic.errors import UsageError
+    from gomedic.serve import config as cfgmod
+
+    available = list(COMMANDS)
+    cfg = cfgmod.load(args.config, available) if args.config else cfgmod.default_config(available)
+    if args.listen:
+        cfgmod.parse_listen(args.listen)
+        cfg = replace(cfg, listen=args.listen)
+    host, port = cfgmod.parse_listen(cfg.listen)
+    if args.check_config:
+        sys.stdout.write(_describe(cfg))
+        return 0
+    try:
+        import uvicorn
+    except ImportError:
+        raise UsageError("gomedic serve needs uvicorn: pip install 'gomedic[serve]'") from None
+
+    from gomedic.serve.app import App
+    from gomedic.serve.state import Cache
+
+    sys.stderr.write(_describe(cfg))
+    server_cfg = uvicorn.Config(
+        App(Cache(cfg)),
+        host=host,
+        port=port,
+        http="h11",
+        loop="asyncio",
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        backlog=2048,
+        limit_concurrency=4096,
+        timeout_keep_alive=30,
+        h11_max_incomplete_event_size=16 * 1024,
+    )
+    server = uvicorn.Server(server_cfg)
+    try:
+        server.run()
+    except OSError as e:
+        raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    return 0

@@ -1,0 +1,95 @@
+"""vendor/modules.txt parsing and its consistency with go.mod, as cmd/go checks it (pure).
+
+modules.txt lists `# path version [=> new [newversion]]` module lines, `## explicit[; go 1.N]`
+annotations and package lines. cmd/go (modload.checkVendorConsistency) refuses to build in vendor mode
+when the explicit requirements or the replacements disagree with go.mod; the messages below are its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gomedic.facts.modfile import ModFile
+
+
+@dataclass(frozen=True, slots=True)
+class VendoredModule:
+    path: str
+    version: str
+    explicit: bool = False
+    replacement: str = ""  # "new" or "new version", "" when not replaced
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ModulesTxt:
+    modules: tuple[VendoredModule, ...]
+    replacements: tuple[tuple[str, str, str], ...]  # wildcard replacements: (old path, old version, new)
+
+
+def parse(text: str) -> ModulesTxt:
+    mods: list[VendoredModule] = []
+    wild: list[tuple[str, str, str]] = []
+    cur: VendoredModule | None = None
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("# "):
+            f = line[2:].split()
+            if "=>" in f:
+                i = f.index("=>")
+                left, right = f[:i], " ".join(f[i + 1 :])
+                if not left:
+                    cur = None
+                    continue
+                cur = VendoredModule(left[0], left[1] if len(left) > 1 else "", False, right, n)
+                if len(left) == 1:
+                    wild.append((left[0], "", right))
+            elif len(f) >= 2:
+                cur = VendoredModule(f[0], f[1], False, "", n)
+            elif len(f) == 1:
+                cur = VendoredModule(f[0], "", False, "", n)
+            else:
+                cur = None
+                continue
+            mods.append(cur)
+        elif line.startswith("## ") and cur is not None:
+            for ann in line[3:].split(";"):
+                if ann.strip() == "explicit":
+                    cur = VendoredModule(cur.path, cur.version, True, cur.replacement, cur.line)
+                    mods[-1] = cur
+    return ModulesTxt(tuple(mods), tuple(wild))
+
+
+def _rep_text(new: str, new_version: str) -> str:
+    return f"{new} {new_version}".strip()
+
+
+def inconsistencies(mod: ModFile, txt: ModulesTxt) -> list[str]:
+    """cmd/go's `inconsistent vendoring` lines for go >= 1.14 modules (empty when consistent)."""
+    errs: list[str] = []
+    explicit = {(m.path, m.version) for m in txt.modules if m.explicit}
+    required = {(r.path, r.version) for r in mod.requires}
+    for r in mod.requires:
+        if (r.path, r.version) not in explicit:
+            errs.append(f"{r.path}@{r.version}: is explicitly required in go.mod, but not marked as explicit "
+                        "in vendor/modules.txt")
+    vendored_rep: dict[tuple[str, str], str] = {(m.path, m.version): m.replacement for m in txt.modules}
+    vendored_rep.update({(p, v): new for p, v, new in txt.replacements})
+    for rep in mod.replaces:
+        want = _rep_text(rep.new, rep.new_version)
+        keys = [(rep.old, rep.old_version)] if rep.old_version else [k for k in vendored_rep if k[0] == rep.old]
+        got = [vendored_rep[k] for k in keys if vendored_rep.get(k)]
+        name = f"{rep.old}@{rep.old_version}" if rep.old_version else rep.old
+        if not got:
+            errs.append(f"{name}: is replaced in go.mod, but not marked as replaced in vendor/modules.txt")
+        elif any(g != want for g in got):
+            errs.append(f"{name}: is replaced by {want} in go.mod, but marked as replaced by {got[0]} in "
+                        "vendor/modules.txt")
+    replaced_in_mod = {(r.old, r.old_version) for r in mod.replaces} | {(r.old, "") for r in mod.replaces}
+    for m in txt.modules:
+        if m.explicit and (m.path, m.version) not in required:
+            errs.append(f"{m.path}@{m.version}: is marked as explicit in vendor/modules.txt, but not explicitly "
+                        "required in go.mod")
+        if m.replacement and (m.path, m.version) not in replaced_in_mod and (m.path, "") not in replaced_in_mod:
+            errs.append(f"{m.path}@{m.version}: is marked as replaced in vendor/modules.txt, but not replaced "
+                        "in go.mod")
+    return errs

@@ -1,0 +1,301 @@
+"""A systemd service as systemd would load it, from unit files alone (no running systemd needed).
+
+`find_unit(spec, root)` locates the fragment (a path, or a name looked up in the system unit path under
+`root`, template `foo@.service` for `foo@x.service`, aliases through symlinks, /dev/null = masked) and its
+drop-ins (`<name>.d/`, `<template>.d/`, dash-prefix `a-.service.d/` and `service.d/` dirs; a drop-in of the
+same file name in a higher-priority directory masks lower ones). `load_service` merges them and resolves
+specifiers, Environment/EnvironmentFile, ExecStart prefixes and variables, User/Group, WorkingDirectory,
+capabilities and limits. Every problem is a Diagnostic naming file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from gomedic.errors import FactUnavailable, UsageError
+from gomedic.facts import Facts, fact
+from gomedic.facts.accounts import Account, lookup_user
+from gomedic.facts.limits import read_text
+from gomedic.facts.unitexec import (
+    ExecCommand,
+    expand_env,
+    expand_specifiers,
+    parse_caps,
+    parse_env_file,
+    parse_environment,
+    parse_exec,
+    parse_rlimit,
+)
+from gomedic.facts.unitfile import Diagnostic, Entry, MergedUnit, merge, parse_bool, parse_unit
+
+UNIT_PATH = (
+    "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
+    "/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+    "/usr/lib/systemd/system", "/lib/systemd/system",
+)
+SUFFIXES = (".service", ".socket", ".target", ".timer", ".mount", ".path", ".slice", ".scope", ".swap",
+            ".device", ".automount")
+MAX_DROPINS = 256
+LIMIT_KEYS = ("LimitNOFILE", "LimitNPROC", "LimitAS", "LimitMEMLOCK", "LimitSTACK", "LimitCORE")
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    name: str  # the unit name asked for (an alias resolves to its target's fragment)
+    fragment: Path  # the file as seen in the root (for messages: path relative to the root)
+    dropins: tuple[Path, ...]
+    masked: bool = False
+
+
+def _shown(root: Path, p: Path) -> str:
+    return "/" + str(p.relative_to(root)) if str(root) != "/" and p.is_relative_to(root) else str(p)
+
+
+def _in_root(root: Path, p: str) -> Path:
+    return root / p.lstrip("/")
+
+
+def _dropin_dirs(name: str) -> list[str]:
+    stem, _, suffix = name.rpartition(".")
+    out = [name + ".d"]
+    if "@" in stem and not stem.endswith("@"):
+        out.append(stem.split("@", 1)[0] + "@." + suffix + ".d")
+    parts = stem.split("-")
+    out += ["-".join(parts[:i]) + "-." + suffix + ".d" for i in range(len(parts) - 1, 0, -1)]
+    out.append(suffix + ".d")
+    return out[::-1]  # least specific first: more specific drop-ins are applied later
+
+
+def find_unit(spec: str, root: Path) -> Located:
+    """Locate a unit by file path or by name. Raises UsageError when it is not found."""
+    if "/" in spec:
+        p = Path(spec) if str(root) == "/" or not spec.startswith("/") else _in_root(root, spec)
+        if p.is_symlink() and os.readlink(p) == "/dev/null":
+            return Located(p.name, p, (), masked=True)
+        if not p.is_file():
+            raise UsageError(f"unit file {spec} does not exist or is not a file")
+        return Located(p.name, p, _dropins(root, p.name, extra_dir=p.parent))
+    name = spec if spec.endswith(SUFFIXES) else spec + ".service"
+    names = [name]
+    stem, _, suffix = name.rpartition(".")
+    if "@" in stem and not stem.endswith("@"):
+        names.append(stem.split("@", 1)[0] + "@." + suffix)
+    for n in names:
+        for d in UNIT_PATH:
+            p = _in_root(root, d) / n
+            if p.is_symlink() and os.readlink(p) == "/dev/null":
+                return Located(name, p, (), masked=True)
+            if p.is_symlink():  # an alias: the fragment is the link's target
+                target = os.readlink(p)
+                p = _in_root(root, target) if target.startswith("/") else p.parent / target
+            if p.is_file():
+                return Located(name, p, _dropins(root, name))
+    raise UsageError(f"unit {name} not found in {', '.join(UNIT_PATH)}" + (f" under {root}" if str(root) != "/" else ""))
+
+
+def _dropins(root: Path, name: str, extra_dir: Path | None = None) -> tuple[Path, ...]:
+    chosen: dict[str, Path] = {}
+    order: list[str] = []
+    dirs = [str(extra_dir)] if extra_dir is not None else []
+    for ddir in _dropin_dirs(name):
+        for base in [*dirs, *UNIT_PATH]:
+            d = Path(base) / ddir if base in dirs else _in_root(root, base) / ddir
+            try:
+                confs = sorted(x for x in os.listdir(d) if x.endswith(".conf"))
+            except OSError:
+                continue
+            for c in confs:
+                if c not in chosen:  # a higher-priority directory was seen first: it masks this one
+                    chosen[c] = d / c
+                    order.append(c)
+    return tuple(chosen[c] for c in sorted(order)[:MAX_DROPINS])
+
+
+@dataclass(frozen=True, slots=True)
+class PathSetting:
+    path: str
+    optional: bool  # "-" prefix: missing is fine
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceUnit:
+    name: str
+    fragment: str
+    dropins: tuple[str, ...]
+    merged: MergedUnit
+    diagnostics: tuple[Diagnostic, ...]
+    masked: bool = False
+    type: str = "simple"
+    exec_start: ExecCommand | None = None
+    exec_argv: tuple[str, ...] = ()  # after specifier and variable expansion
+    exec_where: str = ""
+    user: str | None = None
+    group: str | None = None
+    dynamic_user: bool = False
+    supplementary_groups: tuple[str, ...] = ()
+    account: Account | None = None
+    working_directory: PathSetting | None = None
+    environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    env_origin: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    environment_files: tuple[PathSetting, ...] = ()
+    ambient_caps: frozenset[str] = frozenset()
+    bounding_caps: tuple[bool, frozenset[str]] | None = None  # (inverted, names)
+    limits: Mapping[str, tuple[int | None, int | None, str]] = field(default_factory=lambda: MappingProxyType({}))
+    tasks_max: Entry | None = None
+
+    def setting(self, key: str, section: str = "Service") -> Entry | None:
+        return self.merged.last(section, key)
+
+
+def _specifiers(loc: Located, shown: str, user: str | None, acct: Account | None) -> dict[str, str]:
+    stem, _, _suffix = loc.name.rpartition(".")
+    prefix, at, instance = stem.partition("@")
+    u = user or "root"
+    return {
+        "n": loc.name, "N": stem, "p": prefix, "P": prefix.replace("-", "/"), "i": instance if at else "",
+        "I": instance.replace("-", "/") if at else "", "f": "/" + (instance or prefix).replace("-", "/"),
+        "j": prefix.rsplit("-", 1)[-1], "J": prefix.rsplit("-", 1)[-1].replace("-", "/"),
+        "u": u, "U": str(acct.uid) if acct else ("0" if u == "root" else u),
+        "g": acct.group if acct else "root", "G": str(acct.gid) if acct else "0",
+        "h": acct.home if acct else "/root", "s": acct.shell if acct else "/bin/sh",
+        "t": "/run", "S": "/var/lib", "C": "/var/cache", "L": "/var/log", "E": "/etc", "T": "/tmp",
+        "V": "/var/tmp", "d": f"/run/credentials/{loc.name}", "y": shown, "Y": os.path.dirname(shown),
+        "H": socket.gethostname(), "l": socket.gethostname().split(".")[0], "q": socket.gethostname(),
+        "v": os.uname().release, "a": os.uname().machine, "m": "", "b": "", "o": "", "w": "", "W": "",
+        "A": "", "B": "", "M": "",
+    }
+
+
+def load_service(spec: str, root: Path) -> ServiceUnit:
+    loc = find_unit(spec, root)
+    shown = _shown(root, loc.fragment)
+    if loc.masked:
+        empty = merge([])
+        return ServiceUnit(loc.name, shown, (), empty, (Diagnostic(shown, 0, "unit is masked (-> /dev/null)"),),
+                           masked=True)
+    texts = []
+    for p in (loc.fragment, *loc.dropins):
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            texts.append(parse_unit(b"", _shown(root, p)))
+            texts[-1] = type(texts[-1])(texts[-1].path, (), (Diagnostic(_shown(root, p), 0, f"unreadable: {e.strerror}"),))
+            continue
+        texts.append(parse_unit(data, _shown(root, p)))
+    m = merge(texts)
+    return _build(loc, shown, m, root)
+
+
+def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
+    diags = list(m.diagnostics)
+    raw_user = m.last("Service", "User")
+    dyn = m.last("Service", "DynamicUser")
+    dynamic = bool(dyn and parse_bool(dyn.value))
+    base_table = _specifiers(loc, shown, None, None)
+
+    def spec(e: Entry) -> str:
+        out, unknown = expand_specifiers(e.value, table)
+        for u in unknown:
+            diags.append(Diagnostic(e.path, e.line, f"{e.key}=: unknown specifier {u}"))
+        return out
+
+    table = base_table
+    user = spec(raw_user) if raw_user else None
+    acct = lookup_user(root, user) if user else None
+    table = _specifiers(loc, shown, user, acct)
+    group_e = m.last("Service", "Group")
+    supp = tuple(w for e in m.all("Service", "SupplementaryGroups") for w in spec(e).split())
+    env: dict[str, str] = {}
+    origin: dict[str, str] = {}
+    for e in m.all("Service", "Environment"):
+        pairs, errs = parse_environment(spec(e))
+        diags += [Diagnostic(e.path, e.line, f"Environment=: {x}") for x in errs]
+        for k, v in pairs:
+            env[k], origin[k] = v, e.where
+    env_files: list[PathSetting] = []
+    for e in m.all("Service", "EnvironmentFile"):
+        v = spec(e)
+        ps = PathSetting(v.lstrip("-"), v.startswith("-"), e.where)
+        env_files.append(ps)
+        text = read_text(root, ps.path, limit=1 << 22) if ps.path.startswith("/") else None
+        if text is None:
+            if not ps.path.startswith("/"):
+                diags.append(Diagnostic(e.path, e.line, f"EnvironmentFile={v}: path is not absolute"))
+            elif not ps.optional:
+                diags.append(Diagnostic(e.path, e.line, f"EnvironmentFile={ps.path} does not exist or is unreadable "
+                                        "(the service will fail to start: prefix it with '-' if it is optional)"))
+            continue
+        vals, problems = parse_env_file(text)
+        diags += [Diagnostic(ps.path, n, f"EnvironmentFile: {p}", "warning") for n, p in problems]
+        for k, val in vals.items():
+            env[k], origin[k] = val, f"{ps.path}"
+    cmd: ExecCommand | None = None
+    argv: tuple[str, ...] = ()
+    where = ""
+    starts = m.all("Service", "ExecStart")
+    type_e = m.last("Service", "Type")
+    svc_type = type_e.value if type_e else "simple"
+    if len(starts) > 1 and svc_type != "oneshot":
+        diags.append(Diagnostic(starts[1].path, starts[1].line,
+                                f"more than one ExecStart= with Type={svc_type}: only Type=oneshot allows that"))
+    if starts:
+        e = starts[0]
+        where = e.where
+        cmd, err = parse_exec(spec(e))
+        if err:
+            diags.append(Diagnostic(e.path, e.line, f"ExecStart=: {err}"))
+        elif cmd is not None:
+            argv = cmd.argv
+            if not cmd.no_env_expansion:
+                argv, _missing = expand_env(cmd.argv, env)
+    elif loc.name.endswith(".service") and not m.all("Service", "ExecStop") and not m.last("Unit", "SuccessAction"):
+        diags.append(Diagnostic(shown, 0, "service has no ExecStart=, ExecStop= or SuccessAction= "
+                                "(systemd refuses to load it)"))
+    wd = m.last("Service", "WorkingDirectory")
+    wdp = None
+    if wd:
+        v = spec(wd)
+        path = v.lstrip("-")
+        if path == "~":
+            path = acct.home if acct else "/root"
+        wdp = PathSetting(path, v.startswith("-"), wd.where)
+    amb: set[str] = set()
+    for e in m.all("Service", "AmbientCapabilities"):
+        inv, names = parse_caps(e.value)
+        amb = amb - names if inv else amb | names
+    cbs = m.last("Service", "CapabilityBoundingSet")
+    limits: dict[str, tuple[int | None, int | None, str]] = {}
+    for key in LIMIT_KEYS:
+        le = m.last("Service", key)
+        if le:
+            lim, lerr = parse_rlimit(le.value)
+            if lerr or lim is None:
+                diags.append(Diagnostic(le.path, le.line, f"{key}=: {lerr}"))
+            else:
+                limits[key] = (lim[0], lim[1], le.where)
+    inv_b, names_b = parse_caps(cbs.value) if cbs else (False, set())
+    return ServiceUnit(
+        name=loc.name, fragment=shown, dropins=tuple(_shown(root, p) for p in loc.dropins), merged=m,
+        diagnostics=tuple(diags), type=svc_type, exec_start=cmd, exec_argv=argv, exec_where=where,
+        user=user, group=spec(group_e) if group_e else None, dynamic_user=dynamic,
+        supplementary_groups=supp, account=acct, working_directory=wdp,
+        environment=MappingProxyType(env), env_origin=MappingProxyType(origin),
+        environment_files=tuple(env_files), ambient_caps=frozenset(amb),
+        bounding_caps=(inv_b, frozenset(names_b)) if cbs else None, limits=MappingProxyType(limits),
+        tasks_max=m.last("Service", "TasksMax"),
+    )
+
+
+@fact("systemd.unit")
+def UNIT(f: Facts) -> ServiceUnit:
+    spec = f.options.extra.get("unit")
+    if not spec:
+        raise FactUnavailable("no unit given (use `gomedic service UNIT` or `gate --unit UNIT`)")
+    root = f.options.extra.get("unit_root") or "/"
+    return load_service(str(spec), Path(root))

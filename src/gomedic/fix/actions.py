@@ -1,0 +1,352 @@
+"""The changes `gomedic fix` can make, each a frozen value: create directories, hand a tree back to its
+user, remove lines from a file, write a marked block into a file, run the user's go.
+
+Every action checks again, when applied, that the change is still needed and still the one planned:
+a file that changed since the plan is left alone (FixError), and nothing outside the planned paths is
+touched. Ownership changes never follow symlinks.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from gomedic import execx
+from gomedic.errors import CommandError
+from gomedic.fix.backup import backup
+from gomedic.fix.plan import FixError
+
+COUNT_CAP = 100_000
+CMD_TIMEOUT = 300.0
+
+
+def _err(what: str, e: OSError) -> FixError:
+    return FixError(f"{what}: {e.strerror or e}")
+
+
+def _walk(top: str) -> Iterator[str]:
+    """top and everything under it, without following symlinks."""
+    yield top
+    if not os.path.isdir(top) or os.path.islink(top):
+        return
+    for root, dirs, files in os.walk(top, followlinks=False, onerror=None):
+        for n in dirs + files:
+            yield os.path.join(root, n)
+
+
+def write_preserving(path: str, data: bytes, uid: int | None = None, gid: int | None = None) -> None:
+    """Atomically replace (or create) `path`, keeping the old file's mode and owner (new: 0644, uid/gid)."""
+    try:
+        st: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise _err(f"cannot write {path}", e) from None
+    d = os.path.dirname(path) or "."
+    try:
+        os.makedirs(d, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=d)
+    except OSError as e:
+        raise _err(f"cannot write {path}", e) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st else 0o644)
+        if os.geteuid() == 0:
+            if st:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            elif uid is not None and gid is not None:
+                os.chown(tmp, uid, gid)
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise _err(f"cannot write {path}", e) from None
+
+
+@dataclass(frozen=True, slots=True)
+class MakeDirs:
+    """mkdir -p PATH, the new directories owned by the user the fix is for."""
+
+    path: str
+    uid: int
+    gid: int
+    owner: str  # user:group, for messages
+    mode: int = 0o755
+
+    def _missing(self) -> list[str]:
+        out: list[str] = []
+        p = self.path
+        while p and not os.path.lexists(p):
+            out.append(p)
+            parent = os.path.dirname(p)
+            if parent == p:
+                break
+            p = parent
+        return list(reversed(out))
+
+    def describe(self) -> str:
+        return f"mkdir -p {self.path}  (owner {self.owner}, mode {self.mode:o})"
+
+    def undo(self) -> str:
+        missing = self._missing() or [self.path]
+        return f"rmdir {' '.join(reversed(missing))}"
+
+    def needed(self) -> bool:
+        return not os.path.isdir(self.path)
+
+    def needs_root(self) -> bool:
+        if os.geteuid() == 0:
+            return False
+        missing = self._missing()
+        parent = os.path.dirname(missing[0]) if missing else self.path
+        return self.uid != os.geteuid() or not os.access(parent, os.W_OK | os.X_OK)
+
+    def apply(self) -> tuple[str, ...]:
+        for p in self._missing():
+            try:
+                os.mkdir(p, self.mode)
+                if os.geteuid() == 0 and self.uid != 0:
+                    os.lchown(p, self.uid, self.gid)
+            except OSError as e:
+                raise _err(f"cannot create {p}", e) from None
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChownTree:
+    """chown -R UID:GID TOP for every entry not owned by UID (symlinks themselves, never their targets)."""
+
+    top: str
+    uid: int
+    gid: int
+    owner: str  # user:group
+    previous: str  # owner of TOP when planned, for the undo
+
+    def foreign(self, cap: int = COUNT_CAP) -> int:
+        n = 0
+        for p in _walk(self.top):
+            try:
+                if os.lstat(p).st_uid != self.uid:
+                    n += 1
+                    if n >= cap:
+                        break
+            except OSError:
+                continue
+        return n
+
+    def describe(self) -> str:
+        n = self.foreign()
+        count = f"{n}+" if n >= COUNT_CAP else str(n)
+        return f"chown -R {self.owner} {self.top}  ({count} entries not owned by {self.owner.split(':')[0]})"
+
+    def undo(self) -> str:
+        return f"chown -R {self.previous} {self.top}"
+
+    def needed(self) -> bool:
+        return self.foreign(cap=1) > 0
+
+    def needs_root(self) -> bool:
+        return os.geteuid() != 0
+
+    def apply(self) -> tuple[str, ...]:
+        for p in _walk(self.top):
+            try:
+                st = os.lstat(p)
+                if st.st_uid != self.uid:
+                    os.lchown(p, self.uid, self.gid)
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                raise _err(f"cannot chown {p} (run as root: sudo gomedic fix --user "
+                           f"{self.owner.split(':')[0]} --yes)", e) from None
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class AddModeBits:
+    """chmod u+rwx DIR (one directory, not recursive: the module cache's read-only entries stay so)."""
+
+    path: str
+    bits: int = stat.S_IRWXU
+
+    def describe(self) -> str:
+        return f"chmod u+rwx {self.path}"
+
+    def undo(self) -> str:
+        try:
+            return f"chmod {stat.S_IMODE(os.stat(self.path).st_mode):o} {self.path}"
+        except OSError:
+            return f"chmod u-w {self.path}"
+
+    def needed(self) -> bool:
+        try:
+            return (os.stat(self.path).st_mode & self.bits) != self.bits
+        except OSError:
+            return False
+
+    def needs_root(self) -> bool:
+        try:
+            return os.geteuid() not in (0, os.stat(self.path).st_uid)
+        except OSError:
+            return False
+
+    def apply(self) -> tuple[str, ...]:
+        try:
+            os.chmod(self.path, stat.S_IMODE(os.stat(self.path).st_mode) | self.bits)
+        except OSError as e:
+            raise _err(f"cannot chmod {self.path}", e) from None
+        return ()
+
+
+def _read_lines(path: str) -> list[str]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8", "surrogateescape").split("\n")
+    except OSError as e:
+        raise _err(f"cannot read {path}", e) from None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveLines:
+    """Delete the given lines (1-based number and exact text) from a file, after a backup next to it."""
+
+    path: str
+    lines: tuple[tuple[int, str], ...]
+    why: str = ""
+
+    def _targets(self, current: list[str]) -> list[int] | None:
+        """0-based indexes to delete; None when a planned line is no longer where (or what) it was."""
+        idx: list[int] = []
+        for n, text in self.lines:
+            if 0 < n <= len(current) and current[n - 1] == text:
+                idx.append(n - 1)
+            elif text in current:
+                return None
+        return idx
+
+    def describe(self) -> str:
+        shown = "; ".join(f"line {n}: {text}" for n, text in self.lines)
+        return f"remove from {self.path}: {shown}" + (f"  ({self.why})" if self.why else "")
+
+    def undo(self) -> str:
+        return f"restore the backup: cp -p {self.path}.gomedic-<time>.bak {self.path}"
+
+    def needed(self) -> bool:
+        try:
+            current = _read_lines(self.path)
+        except FixError:
+            return False
+        return any(0 < n <= len(current) and current[n - 1] == t for n, t in self.lines) or \
+            any(t in current for _, t in self.lines)
+
+    def needs_root(self) -> bool:
+        return not os.access(os.path.dirname(self.path) or ".", os.W_OK)
+
+    def apply(self) -> tuple[str, ...]:
+        current = _read_lines(self.path)
+        idx = self._targets(current)
+        if idx is None:
+            raise FixError(f"{self.path} changed since the plan was made; run `gomedic fix` again")
+        if not idx:
+            return ()
+        saved = backup(self.path)
+        kept = [line for i, line in enumerate(current) if i not in set(idx)]
+        write_preserving(self.path, "\n".join(kept).encode("utf-8", "surrogateescape"))
+        return (saved,)
+
+
+BEGIN = "# >>> gomedic shellenv >>>"
+END = "# <<< gomedic shellenv <<<"
+
+
+def replace_block(text: str, body: list[str], begin: str = BEGIN, end: str = END) -> str:
+    """`text` with the marked block set to `body` (replaced in place, or appended once)."""
+    block = "\n".join([begin, *body, end])
+    lines = text.split("\n")
+    if begin in lines:
+        i = lines.index(begin)
+        j = lines.index(end, i) if end in lines[i:] else len(lines) - 1
+        return "\n".join([*lines[:i], block, *lines[j + 1:]])
+    sep = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
+    return f"{text}{sep}{block}\n"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteBlock:
+    """Write a marked block (the shellenv lines) into an rc file; the file is backed up first."""
+
+    path: str
+    body: tuple[str, ...]
+    uid: int
+    gid: int
+
+    def _current(self) -> str:
+        try:
+            with open(self.path, "rb") as fh:
+                return fh.read().decode("utf-8", "surrogateescape")
+        except FileNotFoundError:
+            return ""
+        except OSError as e:
+            raise _err(f"cannot read {self.path}", e) from None
+
+    def describe(self) -> str:
+        return f"write into {self.path} (between {BEGIN!r} and {END!r}):\n" + "\n".join(self.body)
+
+    def undo(self) -> str:
+        return f"delete the lines from {BEGIN!r} to {END!r} in {self.path} (or restore its .gomedic-*.bak backup)"
+
+    def needed(self) -> bool:
+        cur = self._current()
+        return replace_block(cur, list(self.body)) != cur
+
+    def needs_root(self) -> bool:
+        return os.geteuid() not in (0, self.uid)
+
+    def apply(self) -> tuple[str, ...]:
+        cur = self._current()
+        new = replace_block(cur, list(self.body))
+        if new == cur:
+            return ()
+        saved = (backup(self.path),) if os.path.exists(self.path) else ()
+        write_preserving(self.path, new.encode("utf-8", "surrogateescape"), self.uid, self.gid)
+        return saved
+
+
+@dataclass(frozen=True, slots=True)
+class RunCommand:
+    """Run a command (the user's own go: `go clean -cache`) with a timeout; a failure is a FixError."""
+
+    argv: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    undo_text: str = "nothing to undo"
+    shown_env: tuple[str, ...] = ()  # NAME=value prefixes worth showing in the description
+
+    def describe(self) -> str:
+        return " ".join([*self.shown_env, *self.argv])
+
+    def undo(self) -> str:
+        return self.undo_text
+
+    def needed(self) -> bool:
+        return True
+
+    def needs_root(self) -> bool:
+        return False
+
+    def apply(self) -> tuple[str, ...]:
+        try:
+            r = execx.run(self.argv, timeout=CMD_TIMEOUT, env=dict(self.env))
+        except CommandError as e:
+            raise FixError(str(e)) from None
+        if not r.ok:
+            raise FixError(r.describe())
+        return ()

@@ -1,0 +1,91 @@
+"""The user a fix is for, and the environment that user's go sees.
+
+`gomedic fix` as alice fixes alice's setup. As root, `--user alice` (or SUDO_USER, under sudo) names
+the user whose caches are handed back: checks are then evaluated as that user (in a process running
+with that user's uid and groups: access is never judged as root), and the changes are made as root.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gomedic.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    name: str
+    uid: int
+    gid: int
+    group: str
+    home: str
+    shell: str
+    via: str  # "current user", "--user", "SUDO_USER"
+
+    @property
+    def is_self(self) -> bool:
+        return self.uid == os.geteuid()
+
+    @property
+    def owner(self) -> str:
+        return f"{self.name}:{self.group}"
+
+    def owns_path(self, path: str) -> bool:
+        """Whether `path` is inside this user's home directory (where handing things back is safe)."""
+        home = os.path.realpath(self.home) if self.home else ""
+        if not home or home == "/":
+            return False
+        real = os.path.realpath(path)
+        return real == home or real.startswith(home.rstrip("/") + "/")
+
+
+def _from_pw(pw: pwd.struct_passwd, via: str) -> Target:
+    try:
+        group = grp.getgrgid(pw.pw_gid).gr_name
+    except KeyError:
+        group = str(pw.pw_gid)
+    return Target(pw.pw_name, pw.pw_uid, pw.pw_gid, group, pw.pw_dir, pw.pw_shell, via)
+
+
+def _lookup(name: str) -> pwd.struct_passwd:
+    try:
+        return pwd.getpwuid(int(name)) if name.isdigit() else pwd.getpwnam(name)
+    except (KeyError, OverflowError):
+        raise UsageError(f"--user {name}: no such user") from None
+
+
+def resolve(user: str | None, env: Mapping[str, str]) -> Target:
+    euid = os.geteuid()
+    if user:
+        t = _from_pw(_lookup(user), "--user")
+        if t.uid != euid and euid != 0:
+            raise UsageError(f"--user {user}: acting for another user needs root (sudo gomedic fix --user {user})")
+        return t
+    sudo_user = env.get("SUDO_USER", "")
+    if euid == 0 and sudo_user and sudo_user != "root":
+        return _from_pw(_lookup(sudo_user), "SUDO_USER")
+    try:
+        return _from_pw(pwd.getpwuid(euid), "current user")
+    except KeyError:
+        home = env.get("HOME", "/")
+        return Target(str(euid), euid, os.getegid(), str(os.getegid()), home, env.get("SHELL", "/bin/sh"),
+                      "current user")
+
+
+def env_for(target: Target, env: Mapping[str, str]) -> dict[str, str]:
+    """The environment the target user's go sees: this one, with HOME/USER/LOGNAME of that user when it
+    is another user (XDG directories of the invoking user are dropped)."""
+    out = dict(env)
+    if target.is_self:
+        return out
+    if out.get("HOME") != target.home:
+        for k in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"):
+            v = out.get(k, "")
+            if v and not v.startswith(target.home.rstrip("/") + "/"):
+                del out[k]
+    out.update(HOME=target.home, USER=target.name, LOGNAME=target.name)
+    return out

@@ -1,0 +1,195 @@
+"""The `gomedic serve` configuration: which commands run, with which arguments, how often. Validated at start.
+
+```yaml
+listen: 127.0.0.1:9433          # --listen overrides
+token_file: /etc/gomedic/token  # optional: /metrics and /report.json then need `Authorization: Bearer <token>`
+max_parallel: 1                 # jobs running at the same time
+score: {tau_s: 300, max_factor: 8}
+jobs:
+  - name: host                  # [a-z0-9_-], unique; the `job` label of every metric
+    command: host               # a gomedic command that exists in this build
+    args: []                    # its arguments (no --format/-o/--textfile-dir: serve owns the output)
+    every: 5m                   # 10s .. 7d; s, m, h, d suffixes or seconds
+    timeout: 2m                 # <= every; default min(every, 5m)
+```
+
+Every error names the file and the key (`serve.yaml: jobs[1].every: ...`) and exits 2 before anything runs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gomedic.errors import ConfigError
+from gomedic.score import ScoreWeights
+
+DEFAULT_LISTEN = "127.0.0.1:9433"
+# Commands a job may run: those that produce a report. (`fix` changes things, `serve` would recurse.)
+JOB_COMMANDS = ("check", "host", "binary", "probe", "run", "gate")
+FORBIDDEN_ARGS = ("--format", "-o", "--output", "--textfile-dir", "-h", "--help")
+MIN_EVERY_S = 10.0
+MAX_EVERY_S = 7 * 86400.0
+MAX_ARGS = 64
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    name: str
+    command: str
+    args: tuple[str, ...] = ()
+    every_s: float = 300.0
+    timeout_s: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class ServeConfig:
+    jobs: tuple[JobSpec, ...]
+    listen: str = DEFAULT_LISTEN
+    token: str | None = None
+    max_parallel: int = 1
+    weights: ScoreWeights = field(default_factory=ScoreWeights)
+    source: str = "(default)"
+
+
+def parse_duration(value: object, where: str) -> float:
+    if isinstance(value, bool):
+        raise ConfigError(f"{where}: expected a duration such as 30s, 5m, 1h or 1d, got {value!r}")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    elif isinstance(value, str) and (m := _DURATION_RE.match(value)):
+        seconds = float(m[1]) * _UNITS[m[2]]
+    else:
+        raise ConfigError(f"{where}: expected a duration such as 30s, 5m, 1h or 1d, got {value!r}")
+    if not seconds > 0 or seconds > 10 * MAX_EVERY_S:
+        raise ConfigError(f"{where}: {value!r} is out of range")
+    return seconds
+
+
+def parse_listen(value: object, where: str = "--listen") -> tuple[str, int]:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected HOST:PORT, got {value!r}")
+    host, sep, port = value.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{where}: expected HOST:PORT (e.g. 127.0.0.1:9433), got {value!r}")
+    return host, int(port)
+
+
+def _keys(d: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
+    extra = [k for k in d if k not in allowed]
+    if extra:
+        raise ConfigError(f"{where}: unknown key {extra[0]!r} (allowed: {', '.join(allowed)})")
+
+
+def _job(raw: object, i: int, available: Sequence[str], src: str) -> JobSpec:
+    where = f"{src}: jobs[{i}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping with name, command, every")
+    _keys(raw, ("name", "command", "args", "every", "timeout"), where)
+    name = raw.get("name")
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise ConfigError(f"{where}.name: expected lowercase letters, digits, '-' or '_' (got {name!r})")
+    command = raw.get("command")
+    allowed = [c for c in JOB_COMMANDS if c in available]
+    if command not in allowed:
+        raise ConfigError(f"{where}.command: {command!r} is not a command a job can run (here: {', '.join(allowed)})")
+    args = raw.get("args", [])
+    if not isinstance(args, list) or len(args) > MAX_ARGS or not all(isinstance(a, str) and len(a) < 4096 for a in args):
+        raise ConfigError(f"{where}.args: expected a list of at most {MAX_ARGS} strings")
+    for a in args:
+        if a.split("=", 1)[0] in FORBIDDEN_ARGS or "\x00" in a:
+            raise ConfigError(f"{where}.args: {a!r} is not allowed (serve chooses the output format and destination)")
+    every = parse_duration(raw.get("every", "5m"), f"{where}.every")
+    if not MIN_EVERY_S <= every <= MAX_EVERY_S:
+        raise ConfigError(f"{where}.every: {raw.get('every')!r} must be between 10s and 7d")
+    timeout = parse_duration(raw["timeout"], f"{where}.timeout") if "timeout" in raw else min(every, 300.0)
+    if timeout > every:
+        raise ConfigError(f"{where}.timeout: {raw.get('timeout')!r} is longer than every={raw.get('every')!r}")
+    return JobSpec(name, str(command), tuple(args), every, timeout)
+
+
+def _token(path_value: object, src: str) -> str:
+    if not isinstance(path_value, str) or not path_value:
+        raise ConfigError(f"{src}: token_file: expected a path")
+    path = Path(path_value)
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{src}: token_file: cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
+    if len(token) < 16 or any(c.isspace() for c in token):
+        raise ConfigError(f"{src}: token_file: {path} must hold one token of at least 16 characters, no spaces")
+    return token
+
+
+def from_mapping(data: object, available: Sequence[str], src: str) -> ServeConfig:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{src}: expected a mapping at the top level")
+    _keys(data, ("listen", "token_file", "max_parallel", "score", "jobs"), src)
+    listen = data.get("listen", DEFAULT_LISTEN)
+    parse_listen(listen, f"{src}: listen")
+    jobs_raw = data.get("jobs")
+    if not isinstance(jobs_raw, list) or not jobs_raw:
+        raise ConfigError(f"{src}: jobs: expected a non-empty list of jobs")
+    jobs = tuple(_job(j, i, available, src) for i, j in enumerate(jobs_raw))
+    seen: set[str] = set()
+    for j in jobs:
+        if j.name in seen:
+            raise ConfigError(f"{src}: jobs: the name {j.name!r} is used twice")
+        seen.add(j.name)
+    mp = data.get("max_parallel", 1)
+    if isinstance(mp, bool) or not isinstance(mp, int) or not 1 <= mp <= 16:
+        raise ConfigError(f"{src}: max_parallel: expected an integer from 1 to 16, got {mp!r}")
+    score = data.get("score", {})
+    if not isinstance(score, dict):
+        raise ConfigError(f"{src}: score: expected a mapping with tau_s and max_factor")
+    _keys(score, ("tau_s", "max_factor"), f"{src}: score")
+    try:
+        weights = ScoreWeights(**{k: float(v) for k, v in score.items()})
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"{src}: score: {e}") from None
+    token = _token(data["token_file"], src) if "token_file" in data else None
+    return ServeConfig(jobs, str(listen), token, mp, weights, src)
+
+
+def load(path: str, available: Sequence[str]) -> ServeConfig:
+    import yaml
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"--config {path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    return from_mapping(data, available, path)
+
+
+def default_jobs(available: Sequence[str], go_on_path: bool | None = None) -> tuple[JobSpec, ...]:
+    """Host checks every 5 minutes; with a go on PATH, toolchain checks every 5 minutes and deep ones daily."""
+    if go_on_path is None:
+        go_on_path = shutil.which("go") is not None
+    jobs: list[JobSpec] = []
+    if "host" in available:
+        jobs.append(JobSpec("host", "host", (), 300.0, 120.0))
+    if go_on_path and "check" in available:
+        jobs.append(JobSpec("toolchain", "check", (), 300.0, 120.0))
+        jobs.append(JobSpec("toolchain-deep", "check", ("--deep",), 86400.0, 600.0))
+    return tuple(jobs)
+
+
+def default_config(available: Sequence[str], go_on_path: bool | None = None) -> ServeConfig:
+    jobs = default_jobs(available, go_on_path)
+    if not jobs:
+        raise ConfigError("no default jobs apply here (no `host` command in this build and no go on PATH): "
+                          "give --config FILE with a jobs list")
+    return ServeConfig(jobs)
