@@ -146,3 +146,17 @@ def test_goarch_in_goenv_file(goenv: GoEnv) -> None:
     r = goenv.check("--area", "toolchain").result("toolchain.host-target")
     assert r["status"] == "warn" and "GOARCH=arm64 (GOENV file)" in r["summary"]
     assert r["fix"].startswith("go env -u GOARCH")
+
+
+def test_version_manager_shim(goenv: GoEnv, tmp_path: Path) -> None:
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    shim = shims / "go"
+    shim.write_text(f'#!/bin/sh\nexec "{goenv.goroot}/bin/go" "$@"\n')
+    shim.chmod(0o755)
+    goenv.env["PATH"] = goenv.env["PATH"].replace(str(goenv.goroot / "bin"), str(shims))
+    run = goenv.check("--area", "toolchain")
+    r = run.result("toolchain.go-on-path")
+    assert r["status"] == "ok" and "shim that runs go1.27.3" in r["summary"]
+    assert run.result("toolchain.goroot-matches")["status"] == "ok"
+    assert run.returncode == 0, run.stdout

@@ -9,7 +9,7 @@ from gomedic.binfmt import goversion
 from gomedic.binfmt.buildinfo import go_version_of
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_PATH_SCAN, SRC_DEFAULT
+from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_PATH_SCAN, SRC_DEFAULT, go_version
 from gomedic.facts.gomod import GO_MODULE
 from gomedic.facts.host import HOST
 from gomedic.facts.pathscan import read_version_file, usual_installs
@@ -58,9 +58,13 @@ def go_on_path(f: Facts) -> Finding:
             **ev, host=f"{host.goos}/{host.goarch}",
         )
     if go.version is None:
-        return warn(
-            f"{go.path} is on PATH but is not a Go binary gomedic can read (a wrapper script or shim?)",
-            fix="check what the go on PATH is: `file $(command -v go)`",
+        runs = go_version(f)
+        if runs:
+            return ok(f"go on PATH: {go.path}, a wrapper or version-manager shim that runs {runs}",
+                      **{**ev, "version": runs})
+        return fail(
+            f"{go.path} is on PATH but is neither a Go binary nor a wrapper that runs one (`go env` fails)",
+            fix="check what the go on PATH is: `file $(command -v go)`; reinstall Go or fix the shim",
             **ev,
         )
     return ok(f"go on PATH: {go.path} ({go.version})", **ev)
@@ -161,26 +165,26 @@ def goroot_matches(f: Facts) -> Finding:
     if not os.path.isdir(goroot):
         return skip(f"GOROOT={goroot} does not exist (see toolchain.goroot-exists)")
     cfg = f.get(GO_CONFIG)
-    go_version = go.version or "unknown"
+    running = go_version(f) or "unknown"
     root_version = read_version_file(goroot) or go_version_of(os.path.join(goroot, "bin", "go")) or "unknown"
     host = f.get(HOST)
     tooldir = cfg.value("GOTOOLDIR") if source == "derived from the go binary" else ""
     tooldir = tooldir or os.path.join(goroot, "pkg", "tool", f"{host.goos}_{host.goarch}")
     compile_path = os.path.join(tooldir, "compile")
     compile_version = go_version_of(compile_path) if os.path.exists(compile_path) else None
-    ev = {"go": go.path, "go version": go_version, "GOROOT": goroot, "GOROOT source": source,
+    ev = {"go": go.path, "go version": running, "GOROOT": goroot, "GOROOT source": source,
           "GOROOT/VERSION": root_version, "compile": compile_path, "compile version": compile_version or "missing"}
     fix = "unset GOROOT (the go command finds its own root)" if source != "derived from the go binary" else \
         f"remove {goroot} and unpack a fresh release (an old tree was overwritten in place)"
-    if goversion.compare(root_version, go_version) != 0:
-        return fail(f"GOROOT={goroot} holds {root_version} but {go.path} is {go_version}", fix=fix, **ev)
+    if goversion.compare(root_version, running) != 0:
+        return fail(f"GOROOT={goroot} holds {root_version} but {go.path} is {running}", fix=fix, **ev)
     if compile_version is None:
         return fail(f"no compiler at {compile_path}: GOROOT={goroot} is incomplete", fix=fix, **ev)
-    if goversion.compare(compile_version, go_version) != 0:
-        return fail(f"the compiler in {tooldir} is {compile_version} but {go.path} is {go_version}: builds fail "
-                    f'with `compile: version "{compile_version}" does not match go tool version "{go_version}"`',
+    if goversion.compare(compile_version, running) != 0:
+        return fail(f"the compiler in {tooldir} is {compile_version} but {go.path} is {running}: builds fail "
+                    f'with `compile: version "{compile_version}" does not match go tool version "{running}"`',
                     fix=fix, **ev)
-    return ok(f"go, GOROOT and compiler are all {go_version}", **ev)
+    return ok(f"go, GOROOT and compiler are all {running}", **ev)
 
 
 def _toolchain_mode(value: str) -> tuple[str, str]:
@@ -207,7 +211,7 @@ def gotoolchain(f: Facts) -> Iterator[Finding]:
     """
     cfg = f.get(GO_CONFIG)
     go = f.get(GO_CMD)
-    local = go.version or ""
+    local = go_version(f) or ""
     tc = cfg.get("GOTOOLCHAIN")
     minimum, fallback = _toolchain_mode(tc.value or "auto")
     ev = {"go": go.path, "local version": local or "unknown", "GOTOOLCHAIN": f"{tc.value or 'auto'} ({tc.source})"}

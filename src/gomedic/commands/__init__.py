@@ -10,5 +10,9 @@ COMMANDS: dict[str, str] = {
     "check": "gomedic.commands.check",
     "list": "gomedic.commands.list_",
     "explain": "gomedic.commands.explain",
+    "fix": "gomedic.commands.fix",
+    "shellenv": "gomedic.commands.shellenv",
+    "report": "gomedic.commands.report",
+    "serve": "gomedic.commands.serve",
     "fleet": "gomedic.commands.fleet",
 }

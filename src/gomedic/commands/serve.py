@@ -77,4 +77,7 @@ def run(args: argparse.Namespace) -> int:
         server.run()
     except OSError as e:
         raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    except SystemExit as e:  # uvicorn exits 1 when it cannot bind (it has logged why)
+        if e.code not in (0, None):
+            raise UsageError(f"cannot listen on {host}:{port} (see the message above)") from None
     return 0

@@ -44,6 +44,19 @@ def GO_CMD(f: Facts) -> GoInstall:
     return gos[0]
 
 
+def go_version(f: Facts) -> str | None:
+    """The release the go on PATH runs: its embedded version, or, for a wrapper script or version-manager
+    shim, the GOVERSION that `go env` reports."""
+    go = f.get(GO_CMD)
+    if go.version:
+        return go.version
+    try:
+        values = f.get(GO_ENV_PROBE).values
+    except FactUnavailable:
+        return None
+    return values.get("GOVERSION") if values else None
+
+
 @dataclass(frozen=True, slots=True)
 class GoEnvFile:
     path: str | None  # None: no file is used (GOENV=off, or no config dir)

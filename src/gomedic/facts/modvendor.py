@@ -7,9 +7,12 @@ when the explicit requirements or the replacements disagree with go.mod; the mes
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from gomedic.facts.modfile import ModFile
+
+MAX_MODULES_TXT = 16 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +96,45 @@ def inconsistencies(mod: ModFile, txt: ModulesTxt) -> list[str]:
             errs.append(f"{m.path}@{m.version}: is marked as replaced in vendor/modules.txt, but not replaced "
                         "in go.mod")
     return errs
+
+
+@dataclass(frozen=True, slots=True)
+class VendorState:
+    path: str
+    used: bool  # whether go builds from vendor/ with these settings
+    mode: str  # why (or why not)
+    errors: tuple[str, ...]
+
+
+def _mod_flag(goflags: str) -> str:
+    value = ""
+    for tok in goflags.split():
+        if tok.startswith("-mod=") or tok.startswith("--mod="):
+            value = tok.split("=", 1)[1]
+    return value
+
+
+def vendor_state(mod: ModFile, vendor_dir: str, goflags: str) -> VendorState:
+    """Read vendor/modules.txt and judge it against go.mod (I/O: one bounded file read)."""
+    from gomedic.binfmt import goversion
+
+    path = os.path.join(vendor_dir, "modules.txt")
+    flag = _mod_flag(goflags)
+    auto = mod.go is not None and goversion.compare_lang(mod.go, "1.14") >= 0
+    if flag == "vendor":
+        used, mode = True, "GOFLAGS=-mod=vendor"
+    elif flag in ("mod", "readonly"):
+        used, mode = False, f"GOFLAGS=-mod={flag} ignores vendor/"
+    else:
+        used, mode = auto, "vendor mode: go line >= 1.14" if auto else "go line < 1.14: vendor/ used only with -mod=vendor"
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(MAX_MODULES_TXT).decode("utf-8", "replace")
+    except FileNotFoundError:
+        errs = ("vendor/modules.txt does not exist",) if mod.requires else ()
+        return VendorState(path, used, mode, errs)
+    except OSError as e:
+        return VendorState(path, used, mode, (f"cannot read vendor/modules.txt: {e.strerror or e}",))
+    if not auto and flag != "vendor":
+        return VendorState(path, used, mode, ())
+    return VendorState(path, used, mode, tuple(inconsistencies(mod, parse(text))))

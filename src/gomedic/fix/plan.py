@@ -83,6 +83,8 @@ class Outcome:
     backups: tuple[str, ...] = ()
     error: str | None = None
     after: Result | None = None
+    # (change, undo, needs root) of each action, described before anything was applied
+    described: tuple[tuple[str, str, bool], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         r = self.plan.result
@@ -91,8 +93,7 @@ class Outcome:
             "subject": r.subject,
             "problem": r.summary,
             "state": self.state.value,
-            "actions": [{"change": a.describe(), "undo": a.undo(), "needs_root": a.needs_root()}
-                        for a in self.plan.actions],
+            "actions": [{"change": c, "undo": u, "needs_root": n} for c, u, n in self.described],
             "manual": list(self.plan.manual),
             "alternatives": list(self.plan.alternatives),
             "note": self.plan.note,
@@ -122,3 +123,7 @@ def manual_plan(r: Result, note: str = "", alternatives: tuple[str, ...] = ()) -
     steps = (r.fix,) if r.fix else ()
     return Plan(r, manual=steps, alternatives=alternatives,
                 note=note or f"no automatic fix for {r.id}: see `gomedic explain {r.id}`")
+
+
+def describe(plan: Plan) -> tuple[tuple[str, str, bool], ...]:
+    return tuple((a.describe(), a.undo(), a.needs_root()) for a in plan.actions)

@@ -1,7 +1,7 @@
 """One reading of a Go runtime, merged from whatever the service offers (pure).
 
-`/metrics` (client_golang `go_*`/`process_*`) wins where it has a value, then expvar memstats, then the
-pprof goroutine profile, then /proc for `--pid`. Every value remembers where it came from, so a summary
+/proc for `--pid` wins for what the kernel knows (threads, fds, the fd limit, start time); then
+`/metrics` (client_golang `go_*`/`process_*`), then expvar memstats, then the pprof goroutine profile. Every value remembers where it came from, so a summary
 can say `go_goroutines=12 (metrics)`.
 """
 
@@ -110,21 +110,20 @@ def merge(
         if v is not None and m not in values:
             values[m], sources[m] = float(v), src
 
+    for m, v in (proc or {}).items():  # the kernel's view of the process is authoritative
+        put(m, v, "proc")
     if prom is not None:
         for m, name in PROM_NAMES.items():
             put(m, prom.value(name), "metrics")
     ms = expvar.memstats if expvar is not None else None
     if ms is not None:
         for m, name in EXPVAR_NAMES.items():
-            v = ms.get(name)
-            put(m, v, "expvar")
+            put(m, ms.get(name), "expvar")
         pt = ms.get("PauseTotalNs")
         put(M.GC_PAUSE_TOTAL, pt / 1e9 if pt is not None else None, "expvar")
         put(M.GC_CPU_FRACTION, ms.gc_cpu_fraction, "expvar")
     if dump is not None:
         put(M.GOROUTINES, dump.total, "pprof")
-    for m, v in (proc or {}).items():
-        put(m, v, "proc")
     version = prom.label("go_info", "version") if prom is not None else None
     quantiles = prom.quantiles("go_gc_duration_seconds") if prom is not None else {}
     return RuntimeSample(at, wall, MappingProxyType(values), MappingProxyType(sources), version,

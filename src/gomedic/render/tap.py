@@ -1,4 +1,4 @@
-"""TAP version 14: one test point per result, a YAML diagnostic block for problems.
+"""TAP version 13: one test point per result, a YAML diagnostic block for problems.
 
 ok -> `ok`, skip -> `ok ... # SKIP reason`, warn -> `ok ... # warn` with diagnostics (TAP has no warning
 state; `--fail-on warn` makes the exit code fail), fail and error -> `not ok` with diagnostics (summary,
@@ -42,7 +42,7 @@ def _diag(r: Result) -> list[str]:
 
 
 def render(report: Report, opts: RenderOptions) -> str:
-    lines = ["TAP version 14", f"1..{len(report.results)}"]
+    lines = ["TAP version 13", f"1..{len(report.results)}"]
     for n, r in enumerate(report.results, 1):
         desc = _desc(r)
         if r.status is Status.SKIP:

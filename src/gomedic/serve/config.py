@@ -168,7 +168,7 @@ def load(path: str, available: Sequence[str]) -> ServeConfig:
         raise ConfigError(f"--config {path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+        data = yaml.load(text, Loader=loader)  # a safe loader: CSafeLoader or SafeLoader
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML: {e}") from None
     return from_mapping(data, available, path)

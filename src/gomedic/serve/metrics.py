@@ -13,8 +13,8 @@ from gomedic.score import ScoreWeights, weighted_category_scores, weighted_score
 from gomedic.serve.state import JobState, Outcome
 
 HELP = {
-    "gomedic_check_failing_seconds": "How long a gomedic check result has been failing continuously "
-    "(as of the latest run; results cached between runs).",
+    "gomedic_check_failing_seconds": "Seconds a gomedic check result has been failing continuously, "
+    "since the first run that saw it fail (results are from the latest run of the job).",
     "gomedic_job_runs_total": "gomedic serve job runs by outcome (success: a report was produced).",
     "gomedic_job_last_success_timestamp_seconds": "Unix time the last successful run of a gomedic serve job started.",
 }

@@ -14,6 +14,7 @@ The blocking execx.run happens in a daemon thread so neither scrapes nor shutdow
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import threading
@@ -49,23 +50,23 @@ async def in_daemon_thread(fn: Callable[[], T]) -> T:
     loop = asyncio.get_running_loop()
     fut: asyncio.Future[T] = loop.create_future()
 
-    def settle(ok: bool, value: object) -> None:
+    def deliver(result: T | None, error: BaseException | None) -> None:
         if fut.done():
             return
-        if ok:
-            fut.set_result(value)  # type: ignore[arg-type]
+        if error is not None:
+            fut.set_exception(error)
         else:
-            fut.set_exception(value)  # type: ignore[arg-type]
+            fut.set_result(result)  # type: ignore[arg-type]
 
     def work() -> None:
+        result: T | None = None
+        error: BaseException | None = None
         try:
-            ok, value = True, fn()
+            result = fn()
         except BaseException as e:
-            ok, value = False, e
-        try:
-            loop.call_soon_threadsafe(settle, ok, value)
-        except RuntimeError:  # the loop is gone: the server is shutting down
-            pass
+            error = e
+        with contextlib.suppress(RuntimeError):  # the loop is gone: the server is shutting down
+            loop.call_soon_threadsafe(deliver, result, error)
 
     threading.Thread(target=work, daemon=True, name="gomedic-job").start()
     return await fut
@@ -130,8 +131,6 @@ class Scheduler:
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await t
-            except asyncio.CancelledError:
-                pass
         self._tasks.clear()

@@ -121,8 +121,8 @@ def _one(op: str, arg: object, actual: Actual) -> bool:
     if a is None:
         return False
     if op == "between":
-        lo, hi = arg  # type: ignore[misc]
-        return bool(lo <= a <= hi)
+        assert isinstance(arg, tuple)
+        return bool(arg[0] <= a <= arg[1])
     w = float(arg)  # type: ignore[arg-type]
     return {"gt": a > w, "ge": a >= w, "lt": a < w, "le": a <= w}[op]
 
@@ -134,8 +134,8 @@ def describe(m: Expect) -> str:
     parts = []
     for op, arg in m.operators():
         if op == "between":
-            lo, hi = arg  # type: ignore[misc]
-            parts.append(f"between {text(lo)} and {text(hi)}")
+            assert isinstance(arg, tuple)
+            parts.append(f"between {text(arg[0])} and {text(arg[1])}")
         elif op == "exists":
             parts.append("present" if arg else "absent")
         elif op == "matches":

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import shlex
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
@@ -61,7 +61,7 @@ def evaluate(c: CommandCheck, facts: Facts) -> Finding:
         res = execx.run(argv, timeout=c.timeout_s, env=env, cwd=c.cwd or facts.cwd)
     except CommandError as e:
         return fail(f"`{cmd}` could not start: {e}", fix=c.fix or f"install {argv[0]} or fix `run:`", command=cmd)
-    ev = {"command": cmd, "exit": res.returncode, "stdout": show(res.stdout.strip()), "stderr": show(res.stderr.strip())}
+    ev: dict[str, Any] = {"command": cmd, "exit": res.returncode, "stdout": show(res.stdout.strip()), "stderr": show(res.stderr.strip())}
     if res.timed_out:
         return fail(f"`{cmd}` timed out after {c.timeout_s:g}s", fix=c.fix or "raise timeout: or fix the command",
                     **ev)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
@@ -127,7 +127,7 @@ def evaluate(c: FileCheck, facts: Facts) -> Finding:
     perm = stat.S_IMODE(st.st_mode)
     typ = kind_of(st.st_mode)
     owner, group = _owner_name(st.st_uid), _group_name(st.st_gid)
-    ev = {"path": c.path, "type": typ, "mode": f"{perm:04o}", "owner": owner, "group": group, "size": st.st_size}
+    ev: dict[str, Any] = {"path": c.path, "type": typ, "mode": f"{perm:04o}", "owner": owner, "group": group, "size": st.st_size}
     if not c.exists:
         return fail(f"{c.path} exists ({typ}, mode {perm:04o}) but is declared absent", fix=c.fix or f"rm {c.path}", **ev)
     bad: list[str] = []

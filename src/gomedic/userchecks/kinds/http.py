@@ -112,7 +112,8 @@ def fetch(url: str, *, timeout: float, method: str = "GET", headers: Mapping[str
         raise FetchError(f"cannot set up the request: {e}") from e
     try:
         conn.request(method, target, body=body, headers=dict(headers or {}))
-        der = conn.sock.getpeercert(binary_form=True) if u.scheme == "https" and conn.sock is not None else None
+        sock = conn.sock
+        der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
         resp = conn.getresponse()
         raw = resp.read(limit)
         return Response(resp.status, {k.lower(): v for k, v in resp.headers.items()}, raw, der)

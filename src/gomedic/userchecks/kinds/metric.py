@@ -14,7 +14,7 @@ No selected sample is a failure (the metric or label set is missing).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
@@ -84,7 +84,7 @@ class MetricCheck(Common, tag="metric", frozen=True):
 
 
 def evaluate(c: MetricCheck, facts: Facts) -> Finding:
-    ev: dict[str, object] = {"url": c.url, "metric": c.metric}
+    ev: dict[str, Any] = {"url": c.url, "metric": c.metric}
     try:
         resp = fetch(c.url, timeout=c.timeout_s, insecure=c.insecure, ca_file=c.ca_file, limit=MAX_SCRAPE,
                      headers={"Accept": "text/plain;version=0.0.4"})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
@@ -122,7 +122,7 @@ def evaluate(c: ProcessCheck, facts: Facts) -> Finding:
         and (c.cmdline is None or check(c.cmdline, " ".join(p.argv)))
     ]
     pids = ", ".join(str(p.pid) for p in found[:20]) + (" ..." if len(found) > 20 else "")
-    ev = {"process": c.process, "count": len(found), "pids": pids}
+    ev: dict[str, Any] = {"process": c.process, "count": len(found), "pids": pids}
     if not c.running:
         if found:
             return fail(f"{len(found)} {c.process} process(es) run (pid {pids}) but none is declared",

@@ -1,0 +1,153 @@
+"""Collect the results to fix, plan, apply, re-check.
+
+Results are evaluated as the target user: in this process when it runs as that user, else in a
+`gomedic check` process started as that user (setpriv), because access must never be judged as root.
+Applying stops a plan at its first failing action; every plan that changed something (or found its
+change already in place) is re-checked, in a new shell's environment when the plan says what it is.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from gomedic import execx
+from gomedic.errors import CommandError, GomedicError
+from gomedic.facts import Facts, Options
+from gomedic.fix.plan import FixContext, FixError, Outcome, Plan, PlanState, describe, manual_plan
+from gomedic.fix.registry import FIXERS
+from gomedic.fix.target import Target
+from gomedic.model import Category, Result, Severity, Status, frozen_map
+
+CHECK_TIMEOUT = 300.0
+PROBLEMS = (Status.FAIL, Status.WARN)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which checks to evaluate: ids (empty: every fixable check) and whether deep checks run."""
+
+    ids: frozenset[str]
+    deep: bool
+    env: Mapping[str, str]
+    cwd: str
+
+    def areas(self) -> list[str]:
+        from gomedic.checks import BUILTIN
+
+        wanted = {i.split(".", 1)[0] for i in (self.ids or FIXERS)}
+        if not self.ids and not self.deep:
+            wanted.discard("build")
+        return [a for a in BUILTIN if a in wanted and importlib.util.find_spec(BUILTIN[a]) is not None]
+
+    def wants(self, r: Result) -> bool:
+        return r.id in self.ids if self.ids else r.id in FIXERS
+
+
+def result_from_dict(d: Mapping[str, object]) -> Result:
+    return Result(
+        id=str(d["id"]), area=str(d["area"]), category=Category(str(d["category"])), status=Status(str(d["status"])),
+        severity=Severity(str(d["severity"])), title=str(d["title"]), summary=str(d["summary"]),
+        subject=None if d.get("subject") is None else str(d["subject"]),
+        evidence=frozen_map(d.get("evidence") if isinstance(d.get("evidence"), dict) else None),  # type: ignore[arg-type]
+        fix=None if d.get("fix") is None else str(d["fix"]),
+        duration_s=float(d.get("duration_s") or 0.0),  # type: ignore[arg-type]
+        shadow=bool(d.get("shadow", False)),
+    )
+
+
+def as_user_argv(t: Target, argv: Sequence[str]) -> list[str]:
+    return ["setpriv", f"--reuid={t.uid}", f"--regid={t.gid}", "--init-groups", "--", *argv]
+
+
+def _check_as(target: Target, scope: Scope, env: Mapping[str, str]) -> list[Result]:
+    argv = [sys.executable, "-m", "gomedic", "check", "--format", "json", "--fail-on", "never"]
+    for a in scope.areas():
+        argv += ["--area", a]
+    if scope.deep or any(i.startswith("build.") for i in scope.ids):
+        argv.append("--deep")
+    cwd = target.home if os.path.isdir(target.home) else "/"
+    try:
+        r = execx.run(as_user_argv(target, argv), timeout=CHECK_TIMEOUT, env=env, cwd=cwd)
+    except CommandError as e:
+        raise GomedicError(f"cannot run the checks as {target.name}: {e}") from None
+    try:
+        doc = json.loads(r.stdout)
+        return [result_from_dict(d) for d in doc["results"]]
+    except (ValueError, KeyError, TypeError):
+        raise GomedicError(f"cannot run the checks as {target.name}: {r.describe()}") from None
+
+
+def evaluate(target: Target, scope: Scope, env: Mapping[str, str]) -> tuple[list[Result], Facts]:
+    """The results (of the scope's checks) as the target user sees them, and facts for the fixers."""
+    from gomedic.registry import load_areas
+    from gomedic.runner import Selection, run_checks, select
+
+    areas = scope.areas()
+    registry = load_areas(areas)
+    for i in scope.ids:
+        registry.get(i)  # an unknown id is a usage error
+    deep = scope.deep or any(registry.get(i).deep for i in scope.ids)
+    facts = Facts(Options(env=MappingProxyType(dict(env)), cwd=Path(scope.cwd), deep=deep), registry)
+    if not target.is_self:
+        return [r for r in _check_as(target, Scope(scope.ids, deep, env, scope.cwd), env) if scope.wants(r)], facts
+    sel = Selection(areas=frozenset(areas), only=scope.ids or frozenset(i for i in FIXERS if i in registry),
+                    deep=deep)
+    results = run_checks(select(registry, sel), facts)
+    return [r for r in results if scope.wants(r)], facts
+
+
+def make_plans(results: Iterable[Result], ctx: FixContext) -> list[Plan]:
+    plans: list[Plan] = []
+    for r in results:
+        if r.status not in PROBLEMS:
+            continue
+        fixer = FIXERS.get(r.id)
+        plan = fixer(r, ctx) if fixer else None
+        plans.append(plan or manual_plan(r))
+    return plans
+
+
+def dry_run(plan: Plan) -> Outcome:
+    return Outcome(plan, PlanState.PLANNED if plan.actions else PlanState.MANUAL, described=describe(plan))
+
+
+def apply(plan: Plan) -> Outcome:
+    """Apply the actions still needed, in order; stop at the first that fails."""
+    described = describe(plan)
+    if not plan.actions:
+        return Outcome(plan, PlanState.MANUAL, described=described)
+    todo = [a for a in plan.actions if a.needed()]
+    if not todo:
+        return Outcome(plan, PlanState.NOTHING, described=described)
+    backups: list[str] = []
+    for a in todo:
+        try:
+            backups += a.apply()
+        except FixError as e:
+            return Outcome(plan, PlanState.FAILED, tuple(backups), str(e), described=described)
+        except OSError as e:
+            return Outcome(plan, PlanState.FAILED, tuple(backups), f"{a.describe()}: {e.strerror or e}",
+                           described=described)
+    return Outcome(plan, PlanState.APPLIED, tuple(backups), described=described)
+
+
+def recheck(outcome: Outcome, target: Target, scope: Scope) -> Outcome:
+    """The outcome with the check's new result, evaluated as the target user would see it now."""
+    plan = outcome.plan
+    env = {**scope.env, **plan.env_after} if plan.env_after else dict(scope.env)
+    one = Scope(frozenset({plan.result.id}), scope.deep, env, scope.cwd)
+    try:
+        results, _ = evaluate(target, one, env)
+    except GomedicError as e:
+        return Outcome(plan, outcome.state, outcome.backups, outcome.error or f"re-check failed: {e}",
+                       described=outcome.described)
+    same = [r for r in results if r.subject == plan.result.subject] or results
+    after = next((r for r in same if r.status in PROBLEMS), same[0] if same else None)
+    return Outcome(plan, outcome.state, outcome.backups, outcome.error, after, outcome.described)

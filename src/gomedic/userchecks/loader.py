@@ -1,0 +1,229 @@
+"""Load check files: includes (with cycle detection), variables, and every entry validated on its own.
+
+Each entry of `checks:` is converted with msgspec separately, so one bad entry does not hide the next: the
+result is every problem of every check, each with file:line:column taken from the YAML nodes.
+
+    version: 1
+    vars: {port: 8443}
+    include: [common.yaml, teams/*.yaml]     # relative to this file; globs allowed
+    checks:
+      - name: api-listens
+        kind: tcp
+        address: "127.0.0.1:${port}"
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from gomedic.userchecks.errors import CheckFileError, Issue
+from gomedic.userchecks.kinds import KINDS, AnyCheck
+from gomedic.userchecks.variables import VarError, expand, read_vars, substitute
+from gomedic.userchecks.yamldoc import PathKey, Tree, parse_file
+
+TOP_KEYS = ("version", "vars", "include", "checks")
+MAX_INCLUDE_FILES = 1000
+_AT = re.compile(r"\s+- at `\$([^`]*)`$")
+_TOKEN = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+_FIELD = re.compile(r"field `([^`]+)`")
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """A validated check and where it was declared."""
+
+    check: Any  # one of kinds.AnyCheck
+    file: str
+    line: int
+    column: int
+
+
+@dataclass
+class _State:
+    env: Mapping[str, str]
+    issues: list[Issue] = field(default_factory=list)
+    checks: list[Declared] = field(default_factory=list)
+    names: dict[str, Declared] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+    files: list[str] = field(default_factory=list)
+
+
+def _path_of(msg_path: str) -> tuple[str | int, ...]:
+    out: list[str | int] = []
+    for m in _TOKEN.finditer(msg_path):
+        if m.group(1) is not None:
+            out.append(m.group(1))
+        elif m.group(2) == "...":
+            break  # a dict value: msgspec does not say which key
+        else:
+            out.append(int(m.group(2)))
+    return tuple(out)
+
+
+def _msgspec_issue(tree: Tree, base: PathKey, err: msgspec.ValidationError, check: str) -> None:
+    text = str(err)
+    m = _AT.search(text)
+    sub = _path_of(m.group(1)) if m else ()
+    text = text[: m.start()] if m else text
+    where = ".".join(str(p) for p in sub)
+    if text.startswith("Object contains unknown field"):
+        name = _FIELD.search(text)
+        key = name.group(1) if name else ""
+        tree.issue((*base, *sub, key), f"unknown field {key!r}" + (f" in {where}" if where else ""), key=True, check=check)
+    elif text.startswith("Object missing required field"):
+        name = _FIELD.search(text)
+        tree.issue((*base, *sub), f"missing required field {name.group(1) if name else '?'!r}"
+                   + (f" in {where}" if where else ""), check=check)
+    elif sub == ("kind",) and text.startswith("Invalid value"):
+        tree.issue((*base, *sub), f"kind: {text[len('Invalid value '):]} is not a kind ({', '.join(KINDS)})",
+                   check=check)
+    else:
+        tree.issue((*base, *sub), f"{where}: {text[0].lower()}{text[1:]}" if where else text, check=check)
+
+
+def _entry(tree: Tree, raw: Any, base: PathKey, scope: Mapping[str, str], st: _State) -> None:
+    if not isinstance(raw, dict):
+        tree.issue(base, "a check must be a mapping with at least name: and kind:")
+        return
+    name = str(raw["name"]) if isinstance(raw.get("name"), str) else ""
+    before = len(tree.issues)
+    value = expand(tree, raw, base, scope, st.env, check=name)
+    if len(tree.issues) > before:
+        return
+    try:
+        check = msgspec.convert(value, AnyCheck, strict=False)
+    except msgspec.ValidationError as e:
+        _msgspec_issue(tree, base, e, name)
+        return
+    for sub, msg in check.problems():
+        tree.issue((*base, *sub), msg, check=name)
+    first = st.names.get(check.name)
+    if first is not None:
+        tree.issue((*base, "name"), f"duplicate check name {check.name!r} (first at {first.file}:{first.line})",
+                   check=name)
+        return
+    d = Declared(check, tree.file, tree.pos(base).line, tree.pos(base).column)
+    st.names[check.name] = d
+    if len(tree.issues) == before:
+        st.checks.append(d)
+
+
+def _includes(tree: Tree, raw: Any, here: Path, scope: Mapping[str, str], st: _State, stack: list[str]) -> None:
+    items = raw if isinstance(raw, list) else [raw]
+    for i, item in enumerate(items):
+        at: PathKey = ("include", i) if isinstance(raw, list) else ("include",)
+        if not isinstance(item, str) or not item:
+            tree.issue(at, "include: a file name or glob")
+            continue
+        try:
+            pattern = substitute(item, scope, st.env)
+        except VarError as e:
+            tree.issue(at, str(e))
+            continue
+        full = pattern if os.path.isabs(pattern) else str(here.parent / pattern)
+        matches = sorted(glob.glob(full)) if glob.has_magic(full) else [full]
+        if not matches and glob.has_magic(full):
+            continue  # an empty glob includes nothing
+        for m in matches[:MAX_INCLUDE_FILES]:
+            real = os.path.realpath(m)
+            if real in stack:
+                chain = " -> ".join([*(os.path.basename(s) for s in stack[stack.index(real):]), os.path.basename(real)])
+                tree.issue(at, f"include cycle: {chain}")
+                continue
+            if not os.path.isfile(m):
+                tree.issue(at, f"included file {m} does not exist")
+                continue
+            _file(Path(m), scope, st, stack)
+
+
+def _file(path: Path, inherited: Mapping[str, str], st: _State, stack: list[str]) -> None:
+    real = os.path.realpath(path)
+    if real in st.seen:
+        return  # included twice (a diamond): its checks are already there
+    st.seen.add(real)
+    st.files.append(str(path))
+    tree = parse_file(path)
+    doc = tree.value
+    if doc is not None and not isinstance(doc, dict):
+        tree.issue((), "a check file is a mapping with checks: (and optionally version:, vars:, include:)")
+        doc = None
+    if isinstance(doc, dict):
+        for k in doc:
+            if k not in TOP_KEYS:
+                tree.issue((k,), f"unknown top-level key {k!r} (expected {', '.join(TOP_KEYS)})", key=True)
+        if doc.get("version", 1) != 1:
+            tree.issue(("version",), f"version {doc.get('version')!r} is not supported (this gomedic reads version 1)")
+        own = read_vars(tree, doc.get("vars"), ("vars",))
+        scope: dict[str, str] = {}
+        for k, v in own.items():
+            try:
+                scope[k] = substitute(v, inherited, st.env)
+            except VarError as e:
+                tree.issue(("vars", k), str(e))
+        scope.update(inherited)  # the including file and --vars win over a file's own defaults
+        if "include" in doc:
+            _includes(tree, doc["include"], path, scope, st, [*stack, real])
+        checks = doc.get("checks", [])
+        if checks is None:
+            checks = []
+        if not isinstance(checks, list):
+            tree.issue(("checks",), "checks: a list of checks (each starting with `- name:`)")
+        else:
+            for i, raw in enumerate(checks):
+                _entry(tree, raw, ("checks", i), scope, st)
+    st.issues.extend(sorted(tree.issues, key=lambda i: (i.line, i.column)))
+
+
+def read_vars_files(paths: Iterable[str | os.PathLike[str]], env: Mapping[str, str]) -> tuple[dict[str, str], list[Issue]]:
+    """`--vars FILE` (YAML mappings of name: value; later files win)."""
+    out: dict[str, str] = {}
+    issues: list[Issue] = []
+    for p in paths:
+        tree = parse_file(Path(p))
+        if tree.value is not None:
+            for k, v in read_vars(tree, tree.value, ()).items():
+                try:
+                    out[k] = substitute(v, {}, env)
+                except VarError as e:
+                    tree.issue((k,), str(e))
+        issues.extend(tree.issues)
+    return out, issues
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    checks: tuple[Declared, ...]
+    issues: tuple[Issue, ...]
+    files: tuple[str, ...]
+
+
+def validate(paths: Iterable[str | os.PathLike[str]], *, vars_files: Iterable[str | os.PathLike[str]] = (),
+             variables: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None) -> Loaded:
+    """Every check of `paths` (and their includes) and every problem found; never raises for file content."""
+    env = dict(os.environ) if env is None else env
+    st = _State(env)
+    scope, issues = read_vars_files(vars_files, env)
+    scope.update(variables or {})
+    st.issues.extend(issues)
+    for p in paths:
+        _file(Path(p), scope, st, [])
+    return Loaded(tuple(st.checks), tuple(st.issues), tuple(st.files))
+
+
+def load(paths: Iterable[str | os.PathLike[str]], **kw: Any) -> tuple[Declared, ...]:
+    """The checks of `paths`; raises CheckFileError listing every problem when any file is invalid."""
+    loaded = validate(paths, **kw)
+    if loaded.issues:
+        raise CheckFileError(loaded.issues)
+    return loaded.checks
+
+
+__all__ = ["AnyCheck", "Declared", "Loaded", "load", "validate"]
