@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 CheckOutput = Union["Finding", Iterable["Finding"]]
 CheckFn = Callable[["Facts"], CheckOutput]
-Threshold = Union[int, float, str]
+Threshold = Union[int, float, str]  # noqa: UP007 (a runtime alias on Python 3.10)
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 

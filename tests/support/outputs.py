@@ -100,8 +100,11 @@ def prove(tap: str) -> subprocess.CompletedProcess[str]:
         Path(fh.name).unlink()
 
 
+SARIF_VALIDATOR = jsonschema.Draft4Validator(SARIF_SCHEMA)
+
+
 def validate_sarif(doc: dict[str, Any]) -> None:
-    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(doc)
+    SARIF_VALIDATOR.validate(doc)
 
 
 def validate_report(doc: dict[str, Any]) -> dict[str, Any]:

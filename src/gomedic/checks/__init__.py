@@ -14,6 +14,11 @@ BUILTIN: dict[str, str] = {
     "cgo": "gomedic.checks.cgo",
     "build": "gomedic.checks.build",
     "editor": "gomedic.checks.editor",
+    "host": "gomedic.checks.host",
+    "tls": "gomedic.checks.tls",
+    "net": "gomedic.checks.tls",
+    "service": "gomedic.checks.service",
+    "runtime": "gomedic.checks.runtime",
 }
 
 # The areas `gomedic check` (the toolchain doctor) runs.

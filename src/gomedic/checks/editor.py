@@ -9,7 +9,7 @@ from typing import Any
 from gomedic.binfmt import buildinfo, goversion
 from gomedic.errors import FactUnavailable, FormatError
 from gomedic.facts import Facts
-from gomedic.facts.go import GO_CMD, GO_CONFIG
+from gomedic.facts.go import GO_CONFIG, go_version
 from gomedic.facts.gomod import GO_MODULE
 from gomedic.facts.pathscan import is_executable_file, read_version_file, which
 from gomedic.facts.vscode import VSCODE, JsoncFile, VSCode, resolve_path
@@ -49,7 +49,7 @@ def _shell_value(f: Facts, key: str) -> str:
 
 def _local_go_version(f: Facts) -> str | None:
     try:
-        return f.get(GO_CMD).version
+        return go_version(f)
     except FactUnavailable:
         return None
 
@@ -219,7 +219,11 @@ def _gopls_candidates(f: Facts, vs: VSCode) -> list[tuple[str, str]]:
     if gobin:
         dirs.append((gobin, "GOBIN"))
     dirs += [(os.path.join(d, "bin"), "GOPATH/bin") for d in _shell_value(f, "GOPATH").split(os.pathsep) if d]
+    seen: set[str] = set()
     for d, how in dirs:
+        if d in seen:
+            continue
+        seen.add(d)
         p = os.path.join(d, "gopls")
         if is_executable_file(p):
             out.append((p, how))

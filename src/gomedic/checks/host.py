@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 from gomedic.checks import host_cgroup as _cgroup  # noqa: F401  (registers host.cgroup-*)
 from gomedic.errors import FactUnavailable
@@ -73,8 +74,8 @@ def nofile(f: Facts) -> Finding:
     if lim is None:
         raise FactUnavailable(f"no `{NOFILE}` row in /proc/{p.pid}/limits")
     root = target_root(f)
-    file_max, file_nr = sysctl(root, "fs.file-max"), sysctl(root, "fs.file-nr")
-    ev = {"soft": fmt_limit(lim.soft), "hard": fmt_limit(lim.hard), "fs.file-max": file_max or "",
+    file_max, file_nr = sysctl(root, "fs.file-max"), " ".join((sysctl(root, "fs.file-nr") or "").split())
+    ev: dict[str, Any] = {"soft": fmt_limit(lim.soft), "hard": fmt_limit(lim.hard), "fs.file-max": file_max or "",
           "fs.file-nr": file_nr or "", "open fds": "" if p.fd_count is None else p.fd_count}
     hard = lim.hard
     lo, rec, pct = int(f.threshold("host.nofile.min")), int(f.threshold("host.nofile.recommended")), int(
@@ -111,7 +112,7 @@ def threads(f: Facts) -> Finding:
         (int(cg.pids.value) if cg.pids else None, cg.pids.source if cg.pids else "pids.max"),
         (tmax, "kernel.threads-max"),
     ) if v is not None]
-    ev = {"RLIMIT_NPROC": lim.show() if lim else "", "pids.max": cg.pids.value if cg.pids else "max",
+    ev: dict[str, Any] = {"RLIMIT_NPROC": lim.show() if lim else "", "pids.max": cg.pids.value if cg.pids else "max",
           "kernel.threads-max": "" if tmax is None else tmax, "threads": p.status.threads or ""}
     if not bounds:
         return ok(f"{p.label}: no thread limit found (RLIMIT_NPROC unlimited, no pids.max)", **ev)
@@ -140,7 +141,7 @@ def max_map_count(f: Facts) -> Finding:
     if mmc is None:
         raise FactUnavailable("vm.max_map_count is not readable under /proc/sys")
     p = f.get(PROCESS)
-    ev = {"vm.max_map_count": mmc, "vm.overcommit_memory": over or "", "maps": p.maps_count or ""}
+    ev: dict[str, Any] = {"vm.max_map_count": mmc, "vm.overcommit_memory": over or "", "maps": p.maps_count or ""}
     need = int(f.threshold("host.max-map-count.min"))
     if mmc < need:
         return fail(f"vm.max_map_count={mmc} is below {need}", fix=f"sysctl -w vm.max_map_count={need}", **ev)
@@ -164,7 +165,7 @@ def inotify(f: Facts) -> Finding:
     i = parse_int(sysctl(root, "fs.inotify.max_user_instances"))
     if w is None or i is None:
         raise FactUnavailable("fs.inotify sysctls are not readable")
-    ev = {"max_user_watches": w, "max_user_instances": i}
+    ev: dict[str, Any] = {"max_user_watches": w, "max_user_instances": i}
     mw, mi = int(f.threshold("host.inotify.min-watches")), int(f.threshold("host.inotify.min-instances"))
     if w < mw or i < mi:
         return fail(f"fs.inotify.max_user_watches={w} (min {mw}), max_user_instances={i} (min {mi})",

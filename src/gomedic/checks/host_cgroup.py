@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gomedic.facts import Facts
 from gomedic.facts.cgroup import CGROUP
 from gomedic.facts.goruntime import GO_BINARY, cgroup_aware, mib, parse_gomemlimit, predict_gomaxprocs
@@ -33,7 +35,7 @@ def cgroup_cpu(f: Facts) -> Finding:
     cg = f.get(CGROUP)
     cpus = _cpus(f)
     env = target_env(f)
-    ev: dict[str, object] = {"cgroup": cg.version, "cpus": cpus, "GOMAXPROCS env": env.get("GOMAXPROCS", "")}
+    ev: dict[str, Any] = {"cgroup": cg.version, "cpus": cpus, "GOMAXPROCS env": env.get("GOMAXPROCS", "")}
     if cg.cpu is None:
         return ok(f"no cgroup CPU quota (cgroup {cg.version}); GOMAXPROCS follows the {cpus} CPUs", **ev)
     quota = float(cg.cpu.value)
@@ -42,7 +44,8 @@ def cgroup_cpu(f: Facts) -> Finding:
     b = f.get(GO_BINARY)
     aware, why = cgroup_aware(b.go_version if b else None, b.setting("DefaultGODEBUG") if b else "",
                               env.get("GODEBUG", ""))
-    target = max(1, -(-int(quota * 1000) // 1000))
+    # What container-aware Go (1.25+) picks: the quota rounded up, never below 2. More Ps than that is the bug.
+    target = predict_gomaxprocs(cpus, quota, None, True).value
     fix = f"set GOMAXPROCS={target} in the service environment, or rebuild with Go >= 1.25 and `go 1.25` in go.mod"
     if b is not None:
         ev.update({"binary": b.path, "go": b.go_version or ""})
@@ -59,7 +62,7 @@ def cgroup_cpu(f: Facts) -> Finding:
     if mp.value > target:
         return fail(f"{seen}: {who} will run GOMAXPROCS={mp.value}, {mp.reason}: {why}; CFS throttling",
                     fix=fix, **ev)
-    return ok(f"{seen}: {who} runs GOMAXPROCS={mp.value} ({mp.reason})", **ev)
+    return ok(f"{seen}: {who} runs GOMAXPROCS={mp.value} ({mp.reason}; {why}), not above the quota", **ev)
 
 
 @check("host.cgroup-memory", category=Category.LIMITS, severity=Severity.HIGH,
@@ -74,7 +77,7 @@ def cgroup_memory(f: Facts) -> Finding:
     cg = f.get(CGROUP)
     env = target_env(f)
     raw = env.get("GOMEMLIMIT")
-    ev: dict[str, object] = {"cgroup": cg.version, "GOMEMLIMIT": raw or ""}
+    ev: dict[str, Any] = {"cgroup": cg.version, "GOMEMLIMIT": raw or ""}
     if cg.memory is None:
         return ok(f"no cgroup memory limit (cgroup {cg.version}); GOMEMLIMIT={raw or 'unset'}", **ev)
     limit = int(cg.memory.value)

@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from gomedic import execx
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.go import GO_CMD, GO_CONFIG, tool_in_path
+from gomedic.facts.go import GO_CMD, GO_CONFIG, go_version, tool_in_path
 from gomedic.facts.goglob import matching_glob
 from gomedic.facts.gomod import GO_MODULE, ModuleContext
 from gomedic.facts.goproxy import proxy_list, sumdb
 from gomedic.facts.modpolicy import PUBLIC_SAMPLES, goflags_downgrades, is_private_path, module_issues
 from gomedic.facts.modvendor import vendor_state
-from gomedic.facts.netprobe import Stage, probe
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -183,7 +182,7 @@ def gomod(f: Facts) -> Finding:
     mod = _module(f)
     local = None
     with contextlib.suppress(FactUnavailable):
-        local = f.get(GO_CMD).version
+        local = go_version(f)
     gopath = f.get(GO_CONFIG).value("GOPATH")
     problems = module_issues(mod, local, gopath)
     ev = {"go.mod": mod.gomod or "(none)", "go.work": mod.gowork or "(none)", "go line": mod.go_line or "(none)",
@@ -300,6 +299,8 @@ def _reach(f: Facts, url: str, role: str, path: str, limit: float) -> Finding:
             return ok(f"{role} {url}: directory {d} exists", subject=url, **ev)
         return fail(f"{role} {url}: directory {d} does not exist", subject=url,
                     fix=f"create {d} or remove it from GOPROXY", **ev)
+    from gomedic.facts.netprobe import Stage, probe  # lazy: ssl and socket only with --online
+
     via = _proxy_env(f, url)
     if via:
         return skip(f"{role} {url} is reached through the HTTP proxy {via}; gomedic probes direct connections only",

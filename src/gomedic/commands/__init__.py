@@ -15,4 +15,11 @@ COMMANDS: dict[str, str] = {
     "report": "gomedic.commands.report",
     "serve": "gomedic.commands.serve",
     "fleet": "gomedic.commands.fleet",
+    "run": "gomedic.commands.run",
+    "validate": "gomedic.commands.validate",
+    "init": "gomedic.commands.init",
+    "host": "gomedic.commands.host",
+    "service": "gomedic.commands.service",
+    "gate": "gomedic.commands.gate",
+    "probe": "gomedic.commands.probe",
 }

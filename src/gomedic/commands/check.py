@@ -44,6 +44,21 @@ def context(f: Facts) -> Mapping[str, Any]:
     return {"host": f.get(HOST).as_context(), "go": go, "target": None}
 
 
+def prewarm_go(facts: Facts) -> None:
+    """Start `go env -json` now, in the background: it runs while the check modules are imported."""
+    import threading
+
+    from gomedic.facts.go import GO_ENV_PROBE
+
+    def warm() -> None:
+        try:
+            facts.get(GO_ENV_PROBE)
+        except Exception:  # memoized in the fact; the checks that need it report it
+            pass
+
+    threading.Thread(target=warm, daemon=True, name="gomedic-prewarm").start()
+
+
 def run(args: argparse.Namespace) -> int:
     from gomedic.checks import DOCTOR_AREAS
     from gomedic.commands._common import validate_overrides
@@ -57,11 +72,13 @@ def run(args: argparse.Namespace) -> int:
     bad = [a for a in areas if a not in DOCTOR_AREAS]
     if bad:
         raise UsageError(f"--area {bad[0]}: `check` areas are {', '.join(DOCTOR_AREAS)}")
+    overrides = parse_overrides(args.overrides)
+    facts = Facts(Options(deep=args.deep, online=args.online, overrides=MappingProxyType(overrides)))
+    prewarm_go(facts)
     registry = load_areas(areas)
+    facts.use_registry(registry)
     for sid in args.skip:
         registry.get(sid)  # unknown ids are a usage error, not a silent no-op
-    overrides = parse_overrides(args.overrides)
-    facts = Facts(Options(deep=args.deep, online=args.online, overrides=MappingProxyType(overrides)), registry)
     validate_overrides(overrides, facts)
     if "build" in areas and not args.deep and args.area and areas == ["build"]:
         raise UsageError("the build area runs only with --deep")

@@ -62,8 +62,9 @@ def run(args: argparse.Namespace) -> int:
     plans = make_plans(results, ctx)
     if args.yes:
         outcomes = [apply(p) for p in plans]
-        outcomes = [recheck(o, target, scope) if o.state in (PlanState.APPLIED, PlanState.NOTHING) else o
-                    for o in outcomes]
+        # Re-check what was fixed, and (when anything changed) the rest too: one fix can cure another result.
+        changed = any(o.state is PlanState.APPLIED for o in outcomes)
+        outcomes = [recheck(o, target, scope) if changed or o.state is PlanState.NOTHING else o for o in outcomes]
     else:
         outcomes = [dry_run(p) for p in plans]
     after = {(o.plan.result.id, o.plan.result.subject): o.after for o in outcomes if o.after}
@@ -79,9 +80,10 @@ def _emit(report: Report, args: argparse.Namespace) -> int:
     from gomedic.render import RenderOptions, render
 
     if args.format == "text":
-        from gomedic.redact import redact_report, redact_text
+        from gomedic.redact import known_secrets, redact_report, redact_text
 
-        text = redact_text(render_text(redact_report(report)))
+        secrets = known_secrets()
+        text = redact_text(render_text(redact_report(report, secrets)), secrets)
     else:
         text = render(report, args.format, RenderOptions(verbose=args.verbose))
     if args.output:
@@ -118,8 +120,10 @@ def render_text(report: Report) -> str:
             out.append(f"      change: {change_lines[0]}")
             out += [f"              {c}" for c in change_lines[1:]]
             out.append(f"      undo:   {a['undo']}" + ("   (needs root)" if a["needs_root"] else ""))
+        cont = False
         for m in p["manual"]:
-            out.append(f"      do:     {m}")
+            out.append(f"      {'        ' if cont else 'do:     '}{m}")
+            cont = cont or m.endswith(":")
         for alt in p["alternatives"]:
             out.append(f"      or:     {alt}")
         if p.get("note"):

@@ -99,6 +99,10 @@ class Facts:
             slot = self._slots.setdefault(key.name, _Slot())
         slot.value, slot.done = value, True
 
+    def use_registry(self, registry: Registry) -> None:
+        """The registry whose threshold defaults `threshold()` reads (default: the global one)."""
+        self._registry = registry
+
     def gathered(self) -> list[str]:
         return [name for name, s in self._slots.items() if s.done]
 
@@ -120,7 +124,7 @@ class Facts:
 
 def convert_threshold(key: str, raw: str, default: Threshold) -> Threshold:
     try:
-        if isinstance(default, bool) or isinstance(default, str):
+        if isinstance(default, (bool, str)):
             return raw
         if isinstance(default, int):
             return int(raw, 0)

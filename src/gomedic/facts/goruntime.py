@@ -39,9 +39,9 @@ class MaxProcs:
 
 def cgroup_aware(go_version: str | None, default_godebug: str, env_godebug: str) -> tuple[bool | None, str]:
     """Whether the runtime's GOMAXPROCS default follows the cgroup quota; None when the release is unknown."""
-    if not go_version or not goversion.is_valid(goversion.strip_go(go_version)):
+    if not go_version or not goversion.is_valid(go_version):
         return None, "Go release unknown"
-    if goversion.compare(goversion.strip_go(go_version), "1.25") < 0:
+    if goversion.compare(go_version, "go1.25") < 0:
         return False, f"{go_version} predates container-aware GOMAXPROCS (Go 1.25)"
     if godebug_value(env_godebug, "containermaxprocs") == "0":
         return False, "GODEBUG=containermaxprocs=0 in the environment"

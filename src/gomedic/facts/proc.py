@@ -119,8 +119,9 @@ class ProcessInfo:
 
     @property
     def label(self) -> str:
-        base = "gomedic itself" if self.pid == "self" else f"pid {self.pid}"
-        return base if str(self.root) == "/" else f"{base} (captured tree {self.root})"
+        if str(self.root) != "/":
+            return f"the process captured in {self.root}" + ("" if self.pid == "self" else f" (pid {self.pid})")
+        return "gomedic itself" if self.pid == "self" else f"pid {self.pid}"
 
     @property
     def live(self) -> bool:

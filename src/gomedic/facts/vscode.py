@@ -16,8 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from gomedic.errors import FormatError
-from gomedic.facts import Facts, fact
-from gomedic.facts import jsonc
+from gomedic.facts import Facts, fact, jsonc
 from gomedic.facts.go import user_config_dir
 
 PRODUCTS = ("Code", "Code - Insiders", "Code - OSS", "VSCodium")

@@ -229,8 +229,11 @@ class RemoveLines:
         for n, text in self.lines:
             if 0 < n <= len(current) and current[n - 1] == text:
                 idx.append(n - 1)
-            elif text in current:
-                return None
+                continue
+            found = [i for i, line in enumerate(current) if line == text and i not in idx]
+            if len(found) > 1:
+                return None  # moved, and ambiguous: leave the file alone
+            idx += found  # moved (an earlier line was removed): the one line with that text; gone: nothing
         return idx
 
     def describe(self) -> str:

@@ -23,9 +23,24 @@ def backup_name(path: str, ts: str, n: int = 0) -> str:
     return f"{path}.gomedic-{ts}{'.' + str(n) if n else ''}{SUFFIX}"
 
 
-def backup(path: str, ts: str | None = None) -> str:
-    """Copy `path` to a new backup file next to it; return the backup's path."""
-    ts = ts or stamp()
+# One backup per file per process (one `gomedic fix` run): the first holds the original.
+_made: dict[str, str] = {}
+
+
+def backup(path: str, ts: str | None = None, *, once: bool = True) -> str:
+    """Copy `path` to a new backup file next to it; return the backup's path.
+
+    With `once`, a file edited by several plans of one run is backed up before the first edit only.
+    """
+    key = os.path.realpath(path)
+    if once and key in _made and os.path.exists(_made[key]):
+        return _made[key]
+    dest = _copy(path, ts or stamp())
+    _made[key] = dest
+    return dest
+
+
+def _copy(path: str, ts: str) -> str:
     for n in range(1000):
         dest = backup_name(path, ts, n)
         try:

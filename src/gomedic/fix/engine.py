@@ -20,6 +20,7 @@ from types import MappingProxyType
 from gomedic import execx
 from gomedic.errors import CommandError, GomedicError
 from gomedic.facts import Facts, Options
+from gomedic.facts.go import GO_ENV_PROBE, GoEnvProbe
 from gomedic.fix.plan import FixContext, FixError, Outcome, Plan, PlanState, describe, manual_plan
 from gomedic.fix.registry import FIXERS
 from gomedic.fix.target import Target
@@ -96,6 +97,9 @@ def evaluate(target: Target, scope: Scope, env: Mapping[str, str]) -> tuple[list
     deep = scope.deep or any(registry.get(i).deep for i in scope.ids)
     facts = Facts(Options(env=MappingProxyType(dict(env)), cwd=Path(scope.cwd), deep=deep), registry)
     if not target.is_self:
+        # Never run go as root in another user's home (it writes telemetry files there): fixers then
+        # resolve settings from the environment and files alone.
+        facts.seed(GO_ENV_PROBE, GoEnvProbe("", None, f"not run: acting for {target.name}"))
         return [r for r in _check_as(target, Scope(scope.ids, deep, env, scope.cwd), env) if scope.wants(r)], facts
     sel = Selection(areas=frozenset(areas), only=scope.ids or frozenset(i for i in FIXERS if i in registry),
                     deep=deep)

@@ -7,8 +7,8 @@ parsed GOENV file, and the exact line text is what gets removed (after a backup 
 
 from __future__ import annotations
 
-from gomedic.facts.go import GO_CONFIG, GOENV_FILE, SRC_FILE
 from gomedic.facts.envfile import entry_problems
+from gomedic.facts.go import GO_CONFIG, GOENV_FILE, SRC_FILE
 from gomedic.fix.actions import RemoveLines
 from gomedic.fix.plan import FixContext, Plan, manual_plan
 from gomedic.model import Result

@@ -3,7 +3,8 @@ directory on PATH (rc-file lines), and a corrupt build cache (`go clean -cache`)
 
 Evidence used (from gomedic.checks.paths): paths.gocache `GOCACHE`, paths.gomodcache `GOMODCACHE`,
 paths.gobin-on-path `install dir` (a result with a subject is a shadowed tool: manual). Each falls back
-to the resolved go setting when the key is missing. Ownership is changed only inside the user's home.
+to the resolved go setting when the key is missing; build.cache uses the resolved GOCACHE only.
+Ownership is changed only inside the user's home.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def gobin_on_path(r: Result, ctx: FixContext) -> Plan:
     derived = derive(ctx.facts)
     block = derived.block
     install = r.evidence.get("install dir", "")
-    if install and install not in {d for d, _ in block.append}:
+    if install and os.path.isabs(install) and install not in {d for d, _ in block.append}:
         block = EnvBlock(block.unset, block.export, block.prepend,
                          (*block.append, (install, f"go install puts programs in {install}")))
     rc, advice = rc_file(ctx.shell, env, ctx.target.home)
@@ -153,7 +154,7 @@ def build_cache(r: Result, ctx: FixContext) -> Plan:
     t = ctx.target
     if not t.is_self:
         argv = ("setpriv", f"--reuid={t.uid}", f"--regid={t.gid}", "--init-groups", "--", *argv)
-    cache = r.evidence.get("GOCACHE") or ctx.facts.get(GO_CONFIG).value("GOCACHE")
+    cache = ctx.facts.get(GO_CONFIG).value("GOCACHE")
     return Plan(r, (RunCommand(argv, env, undo_text="nothing to undo: the next build fills the cache again",
                                shown_env=(f"GOCACHE={cache}",) if cache else ()),),
                 alternatives=(f"rm -rf {cache}" if cache else "go clean -cache",))

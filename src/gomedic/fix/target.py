@@ -11,7 +11,7 @@ import grp
 import os
 import pwd
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gomedic.errors import UsageError
 
@@ -58,18 +58,32 @@ def _lookup(name: str) -> pwd.struct_passwd:
         raise UsageError(f"--user {name}: no such user") from None
 
 
+def _with_home(t: Target, env: Mapping[str, str]) -> Target:
+    """HOME from the environment when it is that user's directory (sudo may leave root's HOME: then the
+    passwd entry's home is used)."""
+    home = env.get("HOME", "")
+    try:
+        if home and os.path.isabs(home) and os.stat(home).st_uid == t.uid:
+            return replace(t, home=home)
+    except OSError:
+        pass
+    return t
+
+
 def resolve(user: str | None, env: Mapping[str, str]) -> Target:
     euid = os.geteuid()
     if user:
         t = _from_pw(_lookup(user), "--user")
         if t.uid != euid and euid != 0:
             raise UsageError(f"--user {user}: acting for another user needs root (sudo gomedic fix --user {user})")
-        return t
+        return _with_home(t, env)
     sudo_user = env.get("SUDO_USER", "")
     if euid == 0 and sudo_user and sudo_user != "root":
-        return _from_pw(_lookup(sudo_user), "SUDO_USER")
+        return _with_home(_from_pw(_lookup(sudo_user), "SUDO_USER"), env)
     try:
-        return _from_pw(pwd.getpwuid(euid), "current user")
+        t = _from_pw(pwd.getpwuid(euid), "current user")
+        home = env.get("HOME", "")
+        return replace(t, home=home) if home and os.path.isabs(home) else t
     except KeyError:
         home = env.get("HOME", "/")
         return Target(str(euid), euid, os.getegid(), str(os.getegid()), home, env.get("SHELL", "/bin/sh"),

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from gomedic.errors import GomedicError
 
 DEFAULT_TIMEOUT_S = 5.0
-DEFAULT_MAX_BYTES = 16 << 20
+DEFAULT_MAX_BYTES = 8 << 20  # parsing 8 MiB of Prometheus text takes ~5 s of CPU
 MAX_REDIRECTS = 3
 _CHUNK = 64 << 10
 USER_AGENT = "gomedic-probe"
@@ -162,7 +162,7 @@ def _fetch(url: str, start: float, timeout: float, max_bytes: int, allow_partial
                 if not 200 <= resp.status < 300:
                     raise FetchError(FetchFailure.HTTP_STATUS, f"{current} answered HTTP {resp.status}",
                                      status=resp.status)
-                body, truncated = _read_body(resp, current, max_bytes, allow_partial, dog)
+                body, truncated = _read_body(resp, current, max_bytes, allow_partial, dog, timeout)
                 ctype = str(resp.headers.get("Content-Type", ""))
                 return Fetched(current, resp.status, ctype, body, time.monotonic() - start, truncated)
             finally:
@@ -185,7 +185,8 @@ def _redirect(current: str, original: str, location: str | None) -> str:
     return target
 
 
-def _read_body(resp: Any, url: str, max_bytes: int, allow_partial: bool, dog: _Watchdog) -> tuple[bytes, bool]:
+def _read_body(resp: Any, url: str, max_bytes: int, allow_partial: bool, dog: _Watchdog,
+               timeout: float) -> tuple[bytes, bool]:
     encoding = str(resp.headers.get("Content-Encoding", "")).strip().lower()
     declared = resp.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes and not allow_partial and not encoding:
@@ -199,7 +200,7 @@ def _read_body(resp: Any, url: str, max_bytes: int, allow_partial: bool, dog: _W
     while True:
         piece = resp.read1(_CHUNK)
         if dog.fired:
-            raise FetchError(FetchFailure.TIMEOUT, f"{url}: body not complete within the timeout")
+            raise FetchError(FetchFailure.TIMEOUT, f"{url}: no complete answer within {timeout:g}s")
         if not piece:
             break
         if inflater is not None:

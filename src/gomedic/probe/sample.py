@@ -36,6 +36,7 @@ class M(str, Enum):
     MAX_FDS = "max_fds"
     GOMAXPROCS = "gomaxprocs"
     START_TIME = "start_time_seconds"  # Unix time the process started
+    LAST_GC = "last_gc_time_seconds"  # Unix time the last GC ended (0: none yet)
 
 
 # /metrics sample name for each quantity (client_golang's Go and process collectors).
@@ -55,6 +56,7 @@ PROM_NAMES: Mapping[M, str] = MappingProxyType({
     M.MAX_FDS: "process_max_fds",
     M.GOMAXPROCS: "go_sched_gomaxprocs_threads",
     M.START_TIME: "process_start_time_seconds",
+    M.LAST_GC: "go_memstats_last_gc_time_seconds",
 })
 
 # expvar memstats field for each quantity it has.
@@ -86,11 +88,14 @@ class RuntimeSample:
         return self.values.get(m)
 
     def show(self, m: M) -> str:
-        """`12 (metrics)`-style text for evidence."""
+        """`12 (metrics)` / `3.5 MiB (expvar)`-style text for evidence."""
         v = self.values.get(m)
         if v is None:
             return "not exposed"
-        num = str(int(v)) if float(v).is_integer() else f"{v:.6g}"
+        if m.value.endswith("_bytes"):
+            num = f"{v / (1 << 20):.1f} MiB"
+        else:
+            num = str(int(v)) if float(v).is_integer() else f"{v:.6g}"
         return f"{num} ({self.sources.get(m, '?')})"
 
 
@@ -122,6 +127,8 @@ def merge(
         pt = ms.get("PauseTotalNs")
         put(M.GC_PAUSE_TOTAL, pt / 1e9 if pt is not None else None, "expvar")
         put(M.GC_CPU_FRACTION, ms.gc_cpu_fraction, "expvar")
+        last = ms.get("LastGC")
+        put(M.LAST_GC, last / 1e9 if last is not None else None, "expvar")
     if dump is not None:
         put(M.GOROUTINES, dump.total, "pprof")
     version = prom.label("go_info", "version") if prom is not None else None

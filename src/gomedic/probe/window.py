@@ -60,11 +60,19 @@ def between(a: RuntimeSample, b: RuntimeSample) -> WindowStats | None:
 
 
 def _gc_cpu(a: RuntimeSample, b: RuntimeSample) -> float | None:
-    """GCCPUFraction is GC CPU time / (uptime x GOMAXPROCS) since start; difference the products."""
+    """GC CPU share of the window (of the CPU GOMAXPROCS allows).
+
+    The runtime updates GCCPUFraction at the end of each GC, as GC CPU time / ((that moment - process
+    start) x GOMAXPROCS); so GC CPU time (in GOMAXPROCS-seconds) at the last GC is fraction x (LastGC -
+    start), and the difference of two readings over the window's wall time is the window's share.
+    """
     fa, fb, start = a.get(M.GC_CPU_FRACTION), b.get(M.GC_CPU_FRACTION), b.get(M.START_TIME)
-    if fa is None or fb is None or start is None:
+    la, lb = a.get(M.LAST_GC), b.get(M.LAST_GC)
+    if fa is None or fb is None or start is None or la is None or lb is None:
         return None
-    ua, ub = a.wall - start, b.wall - start
-    if ua <= 0 or ub <= ua:
+    dt = b.wall - a.wall
+    if dt <= 0:
         return None
-    return max(0.0, min(1.0, (fb * ub - fa * ua) / (ub - ua)))
+    used_a = fa * (la - start) if la > 0 else 0.0
+    used_b = fb * (lb - start) if lb > 0 else 0.0
+    return max(0.0, min(1.0, (used_b - used_a) / dt))

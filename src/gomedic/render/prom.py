@@ -175,7 +175,8 @@ def exposition(families: Iterable[Family]) -> str:
                 lines.append(f"{fam.name}{{{body}}} {format_value(s.value)}")
             else:
                 lines.append(f"{fam.name} {format_value(s.value)}")
-    return "\n".join(lines) + "\n" if lines else ""
+    text = "\n".join(lines) + "\n" if lines else ""
+    return text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates (undecodable names) -> "?"
 
 
 def render_report(report: Report, job: str = "", *, build_info_labels: Labels = ()) -> str:

@@ -95,7 +95,7 @@ def _rule(r: Result) -> dict[str, Any]:
         "fullDescription": {"text": _clip(first)},
         "help": {"text": doc, "markdown": f"**{r.title}**\n\n{doc}\n\nRun `gomedic explain {r.id}` for more."},
         "defaultConfiguration": {"level": "error" if r.severity.rank >= Severity.HIGH.rank else "warning"},
-        "properties": {"tags": [r.area, r.category.value], "problem.severity": PROBLEM[r.severity]},
+        "properties": {"tags": list(dict.fromkeys([r.area, r.category.value])), "problem.severity": PROBLEM[r.severity]},
     }
 
 
@@ -155,4 +155,5 @@ def to_sarif(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, opts: RenderOptions) -> str:
-    return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+    return text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates (undecodable names) -> "?"

@@ -113,6 +113,9 @@ def _job(raw: object, i: int, available: Sequence[str], src: str) -> JobSpec:
     timeout = parse_duration(raw["timeout"], f"{where}.timeout") if "timeout" in raw else min(every, 300.0)
     if timeout > every:
         raise ConfigError(f"{where}.timeout: {raw.get('timeout')!r} is longer than every={raw.get('every')!r}")
+    from gomedic.userchecks.cliopts import validate_job_checks  # declared check files load now, or exit 2
+
+    validate_job_checks(str(command), args, where)
     return JobSpec(name, str(command), tuple(args), every, timeout)
 
 
@@ -153,7 +156,7 @@ def from_mapping(data: object, available: Sequence[str], src: str) -> ServeConfi
     _keys(score, ("tau_s", "max_factor"), f"{src}: score")
     try:
         weights = ScoreWeights(**{k: float(v) for k, v in score.items()})
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, ConfigError) as e:
         raise ConfigError(f"{src}: score: {e}") from None
     token = _token(data["token_file"], src) if "token_file" in data else None
     return ServeConfig(jobs, str(listen), token, mp, weights, src)

@@ -12,7 +12,16 @@ from types import MappingProxyType
 from typing import Any
 
 from gomedic.errors import ConfigError, UsageError
-from gomedic.targets.model import GLIBC_LOADERS, LAYOUTS, MUSL_ARCH, Libc, Target, lib_dirs, musl_loader, parse_version
+from gomedic.targets.model import (
+    GLIBC_LOADERS,
+    LAYOUTS,
+    MUSL_ARCH,
+    Libc,
+    Target,
+    lib_dirs,
+    musl_loader,
+    parse_version,
+)
 from gomedic.targets.rootfs import VirtualRoot
 
 SCHEMA = "gomedic/targets/v1"

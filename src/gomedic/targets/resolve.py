@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from gomedic.binfmt import dynamic, elf
 from gomedic.errors import FormatError, UsageError
-from gomedic.facts.host import UNAME_TO_GOARCH, HostInfo
+from gomedic.facts.host import HostInfo
 from gomedic.targets.model import GLIBC_LOADERS, MUSL_ARCH, TRIPLETS, Libc, Target, parse_version
 from gomedic.targets.profiles import parse_cpu, profiles, target_of
 from gomedic.targets.rootfs import DirRoot, RootFS, TarRoot
@@ -129,7 +129,7 @@ def glibc_version_of(fs: RootFS, libc_path: str) -> tuple[int, ...] | None:
     finally:
         getattr(src, "close", lambda: None)()
     best = max((dynamic.glibc_tuple(d) for d in defs), default=(0, 0, 0))
-    return best[:2] + (0,) if best != (0, 0, 0) else None
+    return (*best[:2], 0) if best != (0, 0, 0) else None
 
 
 def root_target(path: str, host: HostInfo, cpu_flags: frozenset[str] | None, cpu_level: int | None) -> Target:

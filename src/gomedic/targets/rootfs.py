@@ -19,6 +19,11 @@ MAX_LINKS = 40
 MAX_MEMBER_READ = 64 << 20
 
 
+def norm(path: str) -> str:
+    """An absolute, normalised path inside a root (`//x`, `./x` and `x/../y` all made plain)."""
+    return posixpath.normpath("/" + path.lstrip("/")).replace("//", "/")
+
+
 class Kind(str, Enum):
     FILE = "file"
     DIR = "dir"
@@ -44,7 +49,7 @@ class RootFS:
 
     def resolve(self, path: str) -> str | None:
         """The path with every symlink resolved inside the root, or None when it does not exist."""
-        parts = [p for p in posixpath.normpath("/" + path).split("/") if p]
+        parts = [p for p in norm(path).split("/") if p]
         done = "/"
         hops = 0
         while parts:
@@ -153,14 +158,14 @@ class TarRoot(RootFS):
         self.path = path
         self.description = f"the root file system in {path}"
         try:
-            self._tar = tarfile.open(path, "r:*")
+            self._tar = tarfile.open(path, "r:*")  # noqa: SIM115 (kept open: members are read on demand)
             members = self._tar.getmembers()
         except (OSError, tarfile.TarError, EOFError) as e:
             raise UsageError(f"--root {path}: not a readable tar archive ({e})") from None
         self._entries: dict[str, tarfile.TarInfo] = {}
         self._children: dict[str, set[str]] = {"/": set()}
         for m in members:
-            p = posixpath.normpath("/" + m.name)
+            p = norm(m.name)
             self._entries[p] = m
             self._add_parents(p)
 
@@ -190,7 +195,7 @@ class TarRoot(RootFS):
         m = self._entries[path]
         hops = 0
         while m.islnk() and hops < MAX_LINKS:  # hard link: the member it names holds the bytes
-            nxt = self._entries.get(posixpath.normpath("/" + m.linkname))
+            nxt = self._entries.get(norm(m.linkname))
             if nxt is None:
                 return None
             m, hops = nxt, hops + 1
@@ -208,9 +213,9 @@ class VirtualRoot(RootFS):
     def __init__(self, files: Iterable[str], links: Mapping[str, str] | None = None,
                  texts: Mapping[str, str] | None = None, description: str = "a target profile") -> None:
         self.description = description
-        self._files = {posixpath.normpath("/" + f) for f in files} | set(texts or {})
-        self._links = {posixpath.normpath("/" + k): v for k, v in (links or {}).items()}
-        self._texts = dict(texts or {})
+        self._files = {norm(f) for f in files} | {norm(t) for t in texts or {}}
+        self._links = {norm(k): v for k, v in (links or {}).items()}
+        self._texts = {norm(k): v for k, v in (texts or {}).items()}
         self._dirs: set[str] = {"/"}
         for p in self._files | set(self._links):
             while p != "/":

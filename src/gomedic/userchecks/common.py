@@ -51,7 +51,7 @@ class Common(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field
     timeout: Duration = 5.0
     retries: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 0
     interval: Duration = 1.0
-    tags: list[str] = []
+    tags: list[str] = msgspec.field(default_factory=list)
     rollout: Rollout = Rollout.ENFORCE
     fix: str = ""
 

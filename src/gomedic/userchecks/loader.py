@@ -68,25 +68,64 @@ def _path_of(msg_path: str) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def _msgspec_issue(tree: Tree, base: PathKey, err: msgspec.ValidationError, check: str) -> None:
+def _msgspec_issue(tree: Tree, base: PathKey, err: msgspec.ValidationError, check: str,
+                   removed: set[str]) -> str | None:
+    """Report one msgspec error; return the top-level field to drop before trying again (None: stop)."""
     text = str(err)
     m = _AT.search(text)
     sub = _path_of(m.group(1)) if m else ()
     text = text[: m.start()] if m else text
     where = ".".join(str(p) for p in sub)
+    name = _FIELD.search(text)
+    fld = name.group(1) if name else "?"
     if text.startswith("Object contains unknown field"):
-        name = _FIELD.search(text)
-        key = name.group(1) if name else ""
-        tree.issue((*base, *sub, key), f"unknown field {key!r}" + (f" in {where}" if where else ""), key=True, check=check)
-    elif text.startswith("Object missing required field"):
-        name = _FIELD.search(text)
-        tree.issue((*base, *sub), f"missing required field {name.group(1) if name else '?'!r}"
-                   + (f" in {where}" if where else ""), check=check)
-    elif sub == ("kind",) and text.startswith("Invalid value"):
+        tree.issue((*base, *sub, fld), f"unknown field {fld!r}" + (f" in {where}" if where else ""), key=True,
+                   check=check)
+        return str(sub[0]) if sub else fld
+    if text.startswith("Object missing required field"):
+        if not sub and fld in removed:
+            return None  # it was there, and wrong: already reported
+        tree.issue((*base, *sub), f"missing required field {fld!r}" + (f" in {where}" if where else ""), check=check)
+        return str(sub[0]) if sub else None
+    if sub == ("kind",) and text.startswith("Invalid value"):
         tree.issue((*base, *sub), f"kind: {text[len('Invalid value '):]} is not a kind ({', '.join(KINDS)})",
                    check=check)
-    else:
-        tree.issue((*base, *sub), f"{where}: {text[0].lower()}{text[1:]}" if where else text, check=check)
+        return None
+    tree.issue((*base, *sub), f"{where}: {text[0].lower()}{text[1:]}" if where else text, check=check)
+    return str(sub[0]) if sub and sub[0] != "kind" else None
+
+
+MAX_ERRORS_PER_CHECK = 50
+# Valid stand-ins for required fields found in error, so the rest of the entry is still checked.
+_STAND_IN: dict[str, Any] = {
+    "name": "invalid", "run": ["true"], "path": "/", "url": "http://127.0.0.1/", "address": "127.0.0.1:1",
+    "host": "localhost", "key": "kernel.ostype", "var": "PATH", "value": 0, "process": "init", "metric": "up",
+    "unit": "invalid.service",
+}
+
+
+def _convert(tree: Tree, value: dict[str, Any], base: PathKey, check: str) -> Any:
+    """The entry as its kind's Struct, or None; every field error is reported (msgspec stops at the first,
+    so a field in error is dropped and the entry converted again)."""
+    removed: set[str] = set()
+    value = dict(value)
+    for _ in range(MAX_ERRORS_PER_CHECK):
+        try:
+            converted = msgspec.convert(value, AnyCheck, strict=False)
+        except msgspec.ValidationError as e:
+            drop = _msgspec_issue(tree, base, e, check, removed)
+            if drop is None or drop not in value:
+                return None
+            removed.add(drop)
+            if drop in _STAND_IN:
+                value[drop] = _STAND_IN[drop]
+            else:
+                del value[drop]
+            continue
+        for sub, msg in converted.problems():
+            tree.issue((*base, *sub), msg, check=check)
+        return None if removed else converted
+    return None
 
 
 def _entry(tree: Tree, raw: Any, base: PathKey, scope: Mapping[str, str], st: _State) -> None:
@@ -98,13 +137,9 @@ def _entry(tree: Tree, raw: Any, base: PathKey, scope: Mapping[str, str], st: _S
     value = expand(tree, raw, base, scope, st.env, check=name)
     if len(tree.issues) > before:
         return
-    try:
-        check = msgspec.convert(value, AnyCheck, strict=False)
-    except msgspec.ValidationError as e:
-        _msgspec_issue(tree, base, e, name)
+    check = _convert(tree, value, base, name)
+    if check is None:
         return
-    for sub, msg in check.problems():
-        tree.issue((*base, *sub), msg, check=name)
     first = st.names.get(check.name)
     if first is not None:
         tree.issue((*base, "name"), f"duplicate check name {check.name!r} (first at {first.file}:{first.line})",

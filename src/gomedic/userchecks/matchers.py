@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Union
 
 import msgspec
 
-Scalar = Union[bool, int, float, str]
-Actual = Union[bool, int, float, str, None, list[str]]
+Scalar = bool | int | float | str
+Actual = bool | int | float | str | None | list[str]
 
 OPERATORS = ("eq", "ne", "gt", "ge", "lt", "le", "between", "matches", "contains", "exists")
 
@@ -41,7 +40,7 @@ class Matcher(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, fr
         return [(op, getattr(self, op)) for op in OPERATORS if getattr(self, op) is not None]
 
 
-Expect = Union[Scalar, Matcher]
+Expect = Scalar | Matcher
 
 
 def problems(m: Expect) -> list[tuple[tuple[str, ...], str]]:

@@ -22,6 +22,8 @@ MAX_DEPTH = 64
 PathKey = tuple[str | int, ...]
 _MERGE = "tag:yaml.org,2002:merge"
 _STR = "tag:yaml.org,2002:str"
+_BOOL = "tag:yaml.org,2002:bool"
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", "tag:yaml.org,2002:omap"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,20 +38,20 @@ class Tree:
 
     file: str
     value: Any = None
-    at: dict[PathKey, Pos] = field(default_factory=dict)
-    keys: dict[PathKey, Pos] = field(default_factory=dict)
+    at: dict[PathKey, Any] = field(default_factory=dict)  # path -> a yaml Mark (or a Pos)
+    keys: dict[PathKey, Any] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
     def pos(self, path: PathKey, *, key: bool = False) -> Pos:
         """Position of `path` (of its key with key=True), else of its nearest recorded ancestor."""
         if key and path in self.keys:
-            return self.keys[path]
+            return _as_pos(self.keys[path])
         p = path
         while p:
             if p in self.at:
-                return self.at[p]
+                return _as_pos(self.at[p])
             p = p[:-1]
-        return self.at.get((), Pos(1, 1))
+        return _as_pos(self.at.get((), Pos(1, 1)))
 
     def issue(self, path: PathKey, message: str, *, key: bool = False, check: str = "") -> Issue:
         pos = self.pos(path, key=key)
@@ -62,9 +64,12 @@ class _TooBig(Exception):
     pass
 
 
-def _mark(node: Any) -> Pos:
-    m = node.start_mark
-    return Pos(m.line + 1, m.column + 1)
+def _as_pos(mark: Any) -> Pos:
+    return mark if isinstance(mark, Pos) else Pos(mark.line + 1, mark.column + 1)
+
+
+def _mark(node: Any) -> Any:
+    return node.start_mark
 
 
 class _Builder:
@@ -85,13 +90,16 @@ class _Builder:
         self.tree.at.setdefault(path, _mark(node))
         if isinstance(node, self.yaml.ScalarNode):
             return self.scalar(node, path)
+        if node.tag not in _PLAIN_TAGS:
+            self.tree.issue(path, f"unsupported YAML tag {node.tag!r}")
+            return None
         if isinstance(node, self.yaml.SequenceNode):
             return [self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
         return self.mapping(node, path, depth)
 
     def scalar(self, node: Any, path: PathKey) -> Any:
-        if node.tag == _STR:
-            return str(node.value)
+        if node.tag == _STR or (node.tag == _BOOL and node.value.lower() not in ("true", "false")):
+            return str(node.value)  # YAML 1.2 booleans: `yes`, `no`, `on`, `off` stay strings
         try:
             value = self.ctor.construct_object(node)
         except self.yaml.YAMLError as e:
@@ -122,7 +130,7 @@ class _Builder:
             name = str(k.value)
             child = (*path, name)
             if name in out:
-                first = self.tree.keys[child]
+                first = _as_pos(self.tree.keys[child])
                 line, col = _pos(k)
                 self.tree.issues.append(
                     Issue(self.tree.file, line, col, f"duplicate key {name!r} (first at line {first.line})")
@@ -136,7 +144,7 @@ class _Builder:
 
 
 def _pos(node: Any) -> tuple[int, int]:
-    p = _mark(node)
+    p = _as_pos(node.start_mark)
     return p.line, p.column
 
 

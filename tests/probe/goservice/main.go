@@ -7,6 +7,7 @@
 //	/ctl/fds?n=N         hold N open file descriptors on /dev/null (0 closes them)
 //	/ctl/threads?n=N     hold N OS threads (goroutines locked to their thread, blocked; 0 releases)
 //	/ctl/churn?on=1      allocate garbage in a loop so the GC runs constantly (on=0 stops)
+//	/ctl/leak?per_sec=N  leak N more goroutines every second, until per_sec=0 (then release them)
 //
 // It listens on -addr (default 127.0.0.1:0) and writes the address it got to -addr-file.
 package main
@@ -24,6 +25,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"time"
 )
 
 type holder struct {
@@ -31,6 +33,7 @@ type holder struct {
 	gstop   chan struct{}
 	tstop   chan struct{}
 	cstop   chan struct{}
+	lstop   chan struct{}
 	heap    [][]byte
 	files   []*os.File
 	threads sync.WaitGroup
@@ -143,6 +146,32 @@ func churn(on bool) {
 	}()
 }
 
+func leak(perSec int) {
+	if h.lstop != nil {
+		close(h.lstop)
+		h.lstop = nil
+	}
+	if perSec == 0 {
+		return
+	}
+	stop := make(chan struct{})
+	h.lstop = stop
+	go func() {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				for i := 0; i < (perSec+9)/10; i++ {
+					go func() { <-stop }()
+				}
+			}
+		}
+	}()
+}
+
 func control(key string, apply func(int) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		n, err := num(r, key)
@@ -168,6 +197,7 @@ func main() {
 	http.HandleFunc("/ctl/threads", control("n", func(n int) error { threads(n); return nil }))
 	http.HandleFunc("/ctl/heap", control("mb", func(n int) error { heap(n); return nil }))
 	http.HandleFunc("/ctl/fds", control("n", fds))
+	http.HandleFunc("/ctl/leak", control("per_sec", func(n int) error { leak(n); return nil }))
 	http.HandleFunc("/ctl/churn", control("on", func(n int) error { churn(n != 0); return nil }))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -6,7 +6,7 @@ KINDS is the explicit list; adding a kind is one module plus one line here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Union
+from typing import Any
 
 from gomedic.facts import Facts
 from gomedic.finding import Finding
@@ -41,10 +41,10 @@ KINDS: dict[str, tuple[type[Common], Evaluate]] = {
     "service": (service.ServiceCheck, service.evaluate),
 }
 
-AnyCheck = Union[
-    command.CommandCheck, file.FileCheck, http.HttpCheck, tcp.TcpCheck, dns.DnsCheck, sysctl.SysctlCheck,
-    env.EnvCheck, process.ProcessCheck, binary.BinaryCheck, metric.MetricCheck, service.ServiceCheck,
-]
+AnyCheck = (
+    command.CommandCheck | file.FileCheck | http.HttpCheck | tcp.TcpCheck | dns.DnsCheck | sysctl.SysctlCheck
+    | env.EnvCheck | process.ProcessCheck | binary.BinaryCheck | metric.MetricCheck | service.ServiceCheck
+)
 
 
 def evaluator(check: Common) -> Evaluate:

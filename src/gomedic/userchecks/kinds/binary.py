@@ -66,8 +66,8 @@ def in_range(go_version: str, constraints: list[tuple[str, str]]) -> bool:
 
 
 class Modules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    present: list[str] = []
-    absent: list[str] = []
+    present: list[str] = msgspec.field(default_factory=list)
+    absent: list[str] = msgspec.field(default_factory=list)
 
 
 class BinaryCheck(Common, tag="binary", frozen=True):
@@ -75,9 +75,9 @@ class BinaryCheck(Common, tag="binary", frozen=True):
     go: str = ""
     cgo: bool | None = None
     goamd64_max: Level | None = None
-    modules: Modules = Modules()
-    settings: dict[str, Expect] = {}
-    verdicts: list[str] = []
+    modules: Modules = msgspec.field(default_factory=Modules)
+    settings: dict[str, Expect] = msgspec.field(default_factory=dict)
+    verdicts: list[str] = msgspec.field(default_factory=list)
 
     KIND: ClassVar[str] = "binary"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.BINARY

@@ -14,6 +14,8 @@ from __future__ import annotations
 import shlex
 from typing import Any, ClassVar
 
+import msgspec
+
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
@@ -26,7 +28,7 @@ class CommandCheck(Common, tag="command", frozen=True):
     exit: Expect = 0
     stdout: Expect | None = None
     stderr: Expect | None = None
-    env: dict[str, str] = {}
+    env: dict[str, str] = msgspec.field(default_factory=dict)
     cwd: str = ""
 
     KIND: ClassVar[str] = "command"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import msgspec
+
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
@@ -20,7 +22,7 @@ from gomedic.userchecks.common import Common, Problem
 class DnsCheck(Common, tag="dns", frozen=True):
     host: str
     resolves: bool = True
-    addresses: list[str] = []
+    addresses: list[str] = msgspec.field(default_factory=list)
 
     KIND: ClassVar[str] = "dns"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.NETWORK

@@ -21,6 +21,8 @@ import os
 import stat
 from typing import Any, ClassVar, Literal
 
+import msgspec
+
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
@@ -61,7 +63,7 @@ class FileCheck(Common, tag="file", frozen=True):
     owner: str | int | None = None
     group: str | int | None = None
     size: Expect | None = None
-    contains: str | list[str] = []
+    contains: str | list[str] = msgspec.field(default_factory=list)
 
     KIND: ClassVar[str] = "file"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.FILESYSTEM

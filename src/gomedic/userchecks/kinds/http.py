@@ -17,10 +17,13 @@ Redirects are not followed (a 301 is what the server said). Proxies are not used
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Literal
+
+import msgspec
 
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
@@ -35,11 +38,11 @@ Method = Literal["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
 class HttpCheck(Common, tag="http", frozen=True):
     url: str
     method: Method = "GET"
-    request_headers: dict[str, str] = {}
+    request_headers: dict[str, str] = msgspec.field(default_factory=dict)
     request_body: str = ""
     status: Expect = 200
     body: Expect | None = None
-    headers: dict[str, Expect] = {}
+    headers: dict[str, Expect] = msgspec.field(default_factory=dict)
     cert_days_left: Expect | None = None
     insecure: bool = False
     ca_file: str = ""
@@ -153,9 +156,10 @@ def evaluate(c: HttpCheck, facts: Facts) -> Finding:
             bad.append("no server certificate was received")
         else:
             left = days_left(der, datetime.now(timezone.utc))
-            ev["cert days left"] = f"{left:.1f}"
+            shown = f"{math.floor(left * 10) / 10:.1f}"  # never round up towards "more time left"
+            ev["cert days left"] = shown
             if not check(c.cert_days_left, left):
-                bad.append(f"the certificate expires in {left:.1f} days, expected {describe(c.cert_days_left)}")
+                bad.append(f"the certificate expires in {shown} days, expected {describe(c.cert_days_left)}")
     if bad:
         return fail(f"{c.method} {c.url}: " + "; ".join(bad), fix=c.fix or None, **ev)
     extra = f", certificate valid {ev['cert days left']} more days" if "cert days left" in ev else ""

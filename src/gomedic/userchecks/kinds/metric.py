@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+import msgspec
+
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
@@ -52,7 +54,7 @@ def parse_samples(body: str, name: str) -> list[Sample]:
 class MetricCheck(Common, tag="metric", frozen=True):
     url: str
     metric: str
-    labels: dict[str, Expect] = {}
+    labels: dict[str, Expect] = msgspec.field(default_factory=dict)
     value: Expect | None = None
     require: Literal["all", "any"] = "all"
     insecure: bool = False

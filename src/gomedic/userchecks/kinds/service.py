@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import msgspec
+
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
@@ -33,9 +35,9 @@ class ServiceCheck(Common, tag="service", frozen=True):
     root: str = "/"
     user: Expect | None = None
     exec: Expect | None = None
-    environment: dict[str, Expect] = {}
-    limits: dict[str, Expect] = {}
-    verdicts: list[str] = []
+    environment: dict[str, Expect] = msgspec.field(default_factory=dict)
+    limits: dict[str, Expect] = msgspec.field(default_factory=dict)
+    verdicts: list[str] = msgspec.field(default_factory=list)
 
     KIND: ClassVar[str] = "service"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.SERVICE
@@ -91,10 +93,10 @@ def judge(c: ServiceCheck, u: ServiceUnit) -> Finding:
         if not check(m, got):
             bad.append(f"Environment {k}={show(got)}, expected {describe(m)}")
     for k, m in c.limits.items():
-        got = _limit(u, k)
-        ev[k] = show(got)
-        if not check(m, got):
-            bad.append(f"{k}={show(got)}, expected {describe(m)}")
+        lim = _limit(u, k)
+        ev[k] = show(lim)
+        if not check(m, lim):
+            bad.append(f"{k}={show(lim)}, expected {describe(m)}")
     if bad:
         return fail(f"{u.name}: " + "; ".join(bad), subject=subject,
                     fix=c.fix or f"systemctl edit {u.name} (a drop-in), then systemctl daemon-reload", **ev)

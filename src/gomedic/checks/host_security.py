@@ -1,0 +1,128 @@
+"""host.seccomp, host.lsm, host.net-tools (part of area host)."""
+
+from __future__ import annotations
+
+import errno
+import shutil
+from typing import Any
+
+from gomedic.facts import Facts
+from gomedic.facts.limits import read_text
+from gomedic.facts.proc import PROCESS, target_env, target_root
+from gomedic.finding import Finding, ok, warn
+from gomedic.model import Category, Severity
+from gomedic.registry import check
+
+SYSCALLS = {"clone3": 435, "faccessat2": 439}  # the generic syscall table: same on amd64 and arm64
+SECCOMP_MODES = {0: "disabled", 1: "strict", 2: "filter"}
+
+
+def probe_syscall(name: str) -> int:
+    """errno of a harmless call of `name` in this process: clone3(NULL, 0) (EINVAL when allowed),
+    faccessat2(AT_FDCWD, "/", F_OK, 0) (0 when allowed); EPERM means a seccomp filter blocks it."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    ctypes.set_errno(0)
+    if name == "clone3":
+        rc = libc.syscall(SYSCALLS[name], None, 0)
+    else:
+        rc = libc.syscall(SYSCALLS[name], -100, b"/", 0, 0)
+    return 0 if rc == 0 else ctypes.get_errno()
+
+
+@check("host.seccomp", category=Category.RUNTIME, severity=Severity.MEDIUM,
+       title="No seccomp filter returns EPERM for clone3/faccessat2")
+def seccomp(f: Facts) -> Finding:
+    """Reads the seccomp mode of the evaluated process (/proc/<pid>/status `Seccomp:`). Under a filter
+    (mode 2, containers), old Docker/containerd/runc profiles answer syscalls newer than the profile
+    with EPERM instead of ENOSYS, so glibc >= 2.34 cannot fall back from clone3 and Go programs die with
+    `runtime/cgo: pthread_create failed: Operation not permitted` (musl: faccessat2, `make: /bin/sh:
+    Operation not permitted`). For gomedic itself the two syscalls are probed harmlessly.
+    Fix: upgrade Docker (>= 20.10.10), runc (>= 1.0.2) and libseccomp, or run with an updated
+    seccomp profile (`--security-opt seccomp=...`), or use a bullseye-based image."""
+    p = f.get(PROCESS)
+    mode = p.status.seccomp
+    ev: dict[str, Any] = {"Seccomp": "" if mode is None else mode, "filters": p.status.seccomp_filters or 0}
+    if mode is None:
+        return ok(f"{p.label}: the kernel reports no seccomp mode (no Seccomp: line in /proc/{p.pid}/status)", **ev)
+    name = SECCOMP_MODES.get(mode, str(mode))
+    if mode != 2:
+        return ok(f"{p.label}: seccomp {name} (Seccomp: {mode}); no filter can return EPERM", **ev)
+    if p.pid != "self" or not p.live:
+        return warn(f"{p.label} runs under a seccomp filter ({p.status.seccomp_filters} filters); an old "
+                    "runtime profile returns EPERM for clone3/faccessat2",
+                    fix="run `gomedic host` inside the same container to probe the syscalls", **ev)
+    blocked = []
+    for sc in SYSCALLS:
+        e = probe_syscall(sc)
+        ev[sc] = errno.errorcode.get(e, str(e)) if e else "allowed"
+        if e == errno.EPERM:
+            blocked.append(sc)
+    if blocked:
+        return warn(f"seccomp filter returns EPERM for {', '.join(blocked)}: glibc >= 2.34 and musl >= 1.2.2 "
+                    "cannot fall back; threads fail with `pthread_create failed: Operation not permitted`",
+                    fix="upgrade the container runtime and libseccomp, or use a profile that returns ENOSYS", **ev)
+    return ok("seccomp filter active; clone3 and faccessat2 are not blocked with EPERM", **ev)
+
+
+@check("host.lsm", category=Category.RUNTIME, severity=Severity.LOW,
+       title="SELinux/AppArmor confinement and recent denials")
+def lsm(f: Facts) -> Finding:
+    """Reports SELinux mode (/sys/fs/selinux/enforce) and the AppArmor profile confining the evaluated
+    process (/proc/<pid>/attr/current), and counts denials in /var/log/audit/audit.log when readable.
+    Denials look like `permission denied` from open/bind/execve with correct file modes.
+    Fix: adjust the policy (audit2allow, aa-logprof) or the file labels (restorecon)."""
+    root = target_root(f)
+    p = f.get(PROCESS)
+    enforce = read_text(root, "/sys/fs/selinux/enforce")
+    aa_enabled = (read_text(root, "/sys/module/apparmor/parameters/enabled") or "").strip()
+    label = (read_text(root, f"/proc/{p.pid}/attr/apparmor/current") or read_text(root, f"/proc/{p.pid}/attr/current")
+             or "").strip("\0\n ")
+    selinux = "absent" if enforce is None else ("enforcing" if enforce.strip() == "1" else "permissive")
+    ev: dict[str, Any] = {"selinux": selinux, "apparmor": aa_enabled or "absent", "label": label or "unconfined"}
+    audit = read_text(root, "/var/log/audit/audit.log", limit=1 << 20)
+    denials = 0
+    if audit is not None:
+        denials = sum(1 for ln in audit.splitlines() if "denied" in ln and ("avc:" in ln or "apparmor=" in ln))
+        ev["audit denials"] = str(denials)
+    confined = selinux == "enforcing" or (label not in ("", "unconfined") and "(enforce)" in label)
+    seen = f"SELinux {selinux}, AppArmor {'enabled' if aa_enabled == 'Y' else 'not enabled'}, {p.label} is {label or 'unconfined'}"
+    if confined and denials:
+        return warn(f"{seen}; {denials} denials in /var/log/audit/audit.log",
+                    fix="review the denials (ausearch -m avc -ts recent) and adjust the policy", **ev)
+    tail = "" if audit is not None else "; audit log not readable"
+    return ok(f"{seen}{tail}", **ev)
+
+
+TOOLS = ("curl", "wget", "openssl")
+
+
+@check("host.net-tools", category=Category.NETWORK, severity=Severity.INFO,
+       title="curl, wget, openssl present for debugging")
+def net_tools(f: Facts) -> Finding:
+    """Reports which of curl, wget and openssl are on PATH, with versions (and TLS backends) as they
+    report them. Informational: they are what an operator reaches for when a Go service cannot connect.
+    Fix: install the ones you need (apt-get install curl openssl)."""
+    from gomedic import execx
+    from gomedic.errors import CommandError
+
+    path = target_env(f).get("PATH", "/usr/local/bin:/usr/bin:/bin")
+    ev: dict[str, Any] = {}
+    found = []
+    for tool in TOOLS:
+        exe = shutil.which(tool, path=path)
+        if exe is None:
+            ev[tool] = "missing"
+            continue
+        try:
+            r = execx.run([exe, "version" if tool == "openssl" else "--version"], timeout=3)
+            first = r.stdout.splitlines()[0].strip() if r.ok and r.stdout.strip() else r.describe()
+        except CommandError as e:
+            first = str(e)
+        ev[tool] = f"{exe}: {first[:160]}"
+        found.append(tool)
+    if not found:
+        return warn(f"none of {', '.join(TOOLS)} on PATH", fix="apt-get install curl openssl (or your distro's)", **ev)
+    missing = [t for t in TOOLS if t not in found]
+    return ok(f"on PATH: {', '.join(found)}" + (f"; missing: {', '.join(missing)}" if missing else ""), **ev)

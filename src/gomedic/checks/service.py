@@ -1,0 +1,272 @@
+"""service.*: a systemd unit as its user will see it (subject = the unit name).
+
+The unit comes from `gomedic service UNIT` / `gate --unit UNIT` (facts.systemd.UNIT); file access is
+evaluated for the unit's User/Group/SupplementaryGroups (a DynamicUser gets an unprivileged uid that owns
+nothing), never for the user running gomedic. service.port and service.limits are in service_net.py.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from gomedic.facts import Facts
+from gomedic.facts.access import Principal, R, Want, X, can
+from gomedic.facts.accounts import lookup_group, lookup_user
+from gomedic.facts.host import HOST
+from gomedic.facts.systemd import UNIT, ServiceUnit
+from gomedic.finding import Finding, fail, ok, warn
+from gomedic.model import Category, Severity
+from gomedic.registry import check
+
+SYSTEMD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+DYNAMIC_UID = 61184  # first uid of systemd's DynamicUser= range: owns no files
+CONFIG_EXT = (".conf", ".cfg", ".ini", ".yaml", ".yml", ".json", ".toml", ".env", ".pem", ".crt", ".key", ".hcl")
+ROOT = Principal(0, frozenset({0}), "root")
+MAX_DIAGS = 20
+
+
+def unit_root(f: Facts) -> Path:
+    return Path(f.options.extra.get("unit_root") or "/")
+
+
+def exec_path(u: ServiceUnit, root: Path) -> str | None:
+    """The program ExecStart runs, resolved in systemd's fixed search path when not absolute."""
+    if u.exec_start is None:
+        return None
+    p = u.exec_start.path
+    if p.startswith("/"):
+        return p
+    for d in SYSTEMD_PATH:
+        if (root / d.lstrip("/") / p).is_file():
+            return f"{d}/{p}"
+    return p
+
+
+def principal(f: Facts, u: ServiceUnit) -> tuple[Principal | None, str]:
+    """Who the main process runs as, or (None, why) when that user/group cannot exist."""
+    root = unit_root(f)
+    if u.exec_start is not None and u.exec_start.full_privileges:
+        return ROOT, "root (ExecStart has the '+' prefix)"
+    if u.dynamic_user:
+        return Principal(DYNAMIC_UID, frozenset({DYNAMIC_UID}), "dynamic"), "a DynamicUser= uid (owns no files)"
+    if not u.user:
+        return ROOT, "root (no User=)"
+    acct = lookup_user(root, u.user)
+    if acct is None:
+        return None, f"User={u.user} does not exist"
+    gids = set(acct.groups) | {acct.gid}
+    for g in ([u.group] if u.group else []) + list(u.supplementary_groups):
+        gid = lookup_group(root, g)
+        if gid is None:
+            return None, f"group {g} does not exist"
+        gids.add(gid)
+    if u.group:
+        gids.discard(acct.gid)  # Group= replaces the primary group
+        gids.add(lookup_group(root, u.group) or acct.gid)
+    return Principal(acct.uid, frozenset(gids), acct.name), f"{acct.name} (uid {acct.uid})"
+
+
+def _in_root(root: Path, p: str) -> str:
+    return str(root / p.lstrip("/")) if str(root) != "/" else p
+
+
+@check("service.unit", category=Category.SERVICE, severity=Severity.HIGH,
+       title="The unit file parses and its ExecStart program can run here")
+def unit(f: Facts) -> Iterator[Finding]:
+    """Parses the unit like systemd (the fragment, then drop-ins; specifiers, ExecStart prefixes,
+    Environment/EnvironmentFile) and reports each problem with file:line. Then checks the ExecStart
+    program: it exists (else `Failed at step EXEC spawning /usr/local/bin/app: No such file or
+    directory`, status=203/EXEC), is a regular file the unit's user may execute, and is built for this
+    host's architecture (else `Exec format error`).
+    Fix: correct the named line; install the program or fix its path; rebuild for this host's GOARCH."""
+    u = f.get(UNIT)
+    root = unit_root(f)
+    files = f"{u.fragment}" + (f" + {len(u.dropins)} drop-ins" if u.dropins else "")
+    ev: dict[str, Any] = {"fragment": u.fragment, "drop-ins": " ".join(u.dropins), "ExecStart": " ".join(u.exec_argv)}
+    if u.masked:
+        yield fail(f"{u.name} is masked ({u.fragment} -> /dev/null)", fix=f"systemctl unmask {u.name}",
+                   subject=u.name, **ev)
+        return
+    errors = [d for d in u.diagnostics if d.severity == "error"]
+    warnings = [d for d in u.diagnostics if d.severity != "error"]
+    for d in errors[:MAX_DIAGS]:
+        yield fail(f"{d}", fix=f"edit {d.path} line {d.line}" if d.line else f"edit {d.path}", subject=u.name)
+    for d in warnings[:MAX_DIAGS]:
+        yield warn(f"{d}", fix=f"edit {d.path} line {d.line}" if d.line else f"edit {d.path}", subject=u.name)
+    path = exec_path(u, root)
+    if path is None:
+        if not errors:
+            yield fail(f"{u.name} has no ExecStart=", fix=f"add ExecStart= to {u.fragment}", subject=u.name, **ev)
+        return
+    who, why = principal(f, u)
+    real = _in_root(root, path)
+    try:
+        st = os.stat(real)
+    except OSError as e:
+        yield fail(f"ExecStart program {path} ({u.exec_where}): {e.strerror}; systemd fails with status=203/EXEC",
+                   fix=f"install the program at {path} or correct ExecStart= in {u.exec_where}", subject=u.name, **ev)
+        return
+    if not stat.S_ISREG(st.st_mode):
+        yield fail(f"ExecStart program {path} is not a regular file", fix=f"correct ExecStart= in {u.exec_where}",
+                   subject=u.name, **ev)
+        return
+    if who is not None:
+        acc = can(real, who, X)
+        if not acc.ok:
+            yield fail(f"ExecStart program {path} cannot be executed by {why}: {acc.reason}",
+                       fix=f"chmod a+rx {path} (and search permission on its directories)", subject=u.name, **ev)
+            return
+    yield _arch(f, u, path, real, files, ev)
+
+
+def _arch(f: Facts, u: ServiceUnit, path: str, real: str, files: str, ev: dict[str, str]) -> Finding:
+    from gomedic.binfmt.exe import Format
+    from gomedic.binfmt.inspect import inspect
+
+    host = f.get(HOST)
+    ins = inspect(real)
+    if ins.error is not None:
+        with open(real, "rb") as fh:
+            head = fh.read(2)
+        if head == b"#!":
+            return ok(f"{files} parses; ExecStart {path} is a script", subject=u.name, **ev)
+        return fail(f"ExecStart program {path} is not an executable this host can run: {ins.error}",
+                    fix="install a build for this host", subject=u.name, **ev)
+    kind = f"{ins.goos}/{ins.goarch}"
+    ev = {**ev, "binary": kind, "go": ins.go_version or "not Go"}
+    if ins.format is not Format.ELF or (ins.goarch and ins.goarch != host.goarch):
+        return fail(f"ExecStart program {path} is a {kind} binary; this host is {host.goos}/{host.goarch}: "
+                    "exec fails with `Exec format error` (status=203/EXEC)",
+                    fix=f"rebuild with GOOS={host.goos} GOARCH={host.goarch}", subject=u.name, **ev)
+    what = f"a {kind} Go binary ({ins.go_version})" if ins.is_go else f"a {kind} executable"
+    return ok(f"{files} parses; ExecStart {path} is {what}", subject=u.name, **ev)
+
+
+def _arg_paths(argv: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """Absolute paths among the arguments, with whether they look like configuration (must exist)."""
+    out: list[tuple[str, bool]] = []
+    prev = ""
+    for a in argv[1:]:
+        flag, sep, val = a.partition("=")
+        cand = val if sep and flag.startswith("-") else a
+        if cand.startswith("/") and "\n" not in cand:
+            named = any(k in (flag if sep else prev).lower() for k in ("conf", "config", "file", "cert", "key", "dir"))
+            out.append((cand, named or cand.endswith(CONFIG_EXT)))
+        prev = a if a.startswith("-") else ""
+    return out
+
+
+@check("service.user", category=Category.SERVICE, severity=Severity.HIGH,
+       title="The unit's user exists and can reach its working directory and files")
+def user(f: Facts) -> Iterator[Finding]:
+    """Checks User=, Group= and SupplementaryGroups= exist (else status=217/USER or 216/GROUP), and that
+    the unit's user (with its groups, not root) can enter WorkingDirectory= (else status=200/CHDIR) and
+    read the configuration files and directories named in ExecStart. EnvironmentFile= is read by systemd
+    as root, so only its existence matters (a missing one without '-' fails the start).
+    Fix: create the user (useradd --system NAME), or grant access: chown/chmod the path, or add the user
+    to the owning group (usermod -aG GROUP NAME), or give the parent directories search (x) permission."""
+    u = f.get(UNIT)
+    root = unit_root(f)
+    who, why = principal(f, u)
+    if who is None:
+        code = "217/USER" if why.startswith("User=") else "216/GROUP"
+        yield fail(f"{why}: systemd fails the start with status={code}",
+                   fix=f"create it (useradd --system {u.user})" if code == "217/USER" else "create the group (groupadd)",
+                   subject=u.name, User=u.user or "", Group=u.group or "")
+        return
+    checked = 0
+    ev: dict[str, Any] = {"runs as": why, "gids": " ".join(str(g) for g in sorted(who.gids))}
+    if u.working_directory:
+        wd = u.working_directory
+        acc = can(_in_root(root, wd.path), who, X)
+        checked += 1
+        if not acc.ok and not (wd.optional and "does not exist" in acc.reason):
+            yield fail(f"WorkingDirectory={wd.path} ({wd.where}): {acc.reason}; systemd fails with status=200/CHDIR",
+                       fix=f"chmod/chown {acc.path_examined} so {who.label()} can enter it, or fix WorkingDirectory=",
+                       subject=u.name, **ev)
+    for ef in u.environment_files:
+        checked += 1
+        if not ef.optional and not os.path.isfile(_in_root(root, ef.path)):
+            yield fail(f"EnvironmentFile={ef.path} ({ef.where}) does not exist: the unit fails to start",
+                       fix=f"create {ef.path} or write EnvironmentFile=-{ef.path}", subject=u.name, **ev)
+    for p, named in _arg_paths(u.exec_argv):
+        real = _in_root(root, p)
+        exists = os.path.lexists(real)
+        if not exists and not named:
+            continue
+        checked += 1
+        want: Want = R | X if os.path.isdir(real) else R
+        acc = can(real, who, want)
+        if not acc.ok:
+            yield fail(f"{p} (named in ExecStart, {u.exec_where}): {acc.reason}",
+                       fix=f"grant {who.label()} access: chown/chmod {acc.path_examined}, or add the user to its group",
+                       subject=u.name, **ev)
+    for d in ("StateDirectory", "LogsDirectory", "CacheDirectory", "RuntimeDirectory"):
+        if u.setting(d):
+            ev[d] = u.setting(d).value  # type: ignore[union-attr]  # systemd creates and chowns these
+    if checked == 0:
+        yield ok(f"runs as {why}; no WorkingDirectory, EnvironmentFile or file paths in ExecStart to check",
+                 subject=u.name, **ev)
+    else:
+        yield ok(f"runs as {why}; {checked} paths checked for that user", subject=u.name, **ev)
+
+
+@check("service.env", category=Category.SERVICE, severity=Severity.MEDIUM,
+       title="The unit's environment suits a Go program: HOME/USER, GOMAXPROCS, GOMEMLIMIT, GODEBUG")
+def env(f: Facts) -> Iterator[Finding]:
+    """Checks the environment the unit gives its program. A Go binary built without cgo that uses os/user
+    needs HOME and USER: `user: Current requires cgo or $USER set in environment` (systemd sets them only
+    when User= is set). GOMAXPROCS must be a positive integer; GOMEMLIMIT must parse (else the runtime
+    aborts at start); GODEBUG entries must be key=value.
+    Fix: add `Environment=HOME=/var/lib/app USER=app` or set User=; correct the named variable."""
+    from gomedic.facts.goruntime import parse_gomemlimit
+
+    u = f.get(UNIT)
+    e = dict(u.environment)
+    ev: dict[str, Any] = {k: e[k] for k in ("GOMAXPROCS", "GOMEMLIMIT", "GODEBUG", "GOGC", "HOME", "USER") if k in e}
+    bad = []
+    if "GOMAXPROCS" in e and not (e["GOMAXPROCS"].isdigit() and int(e["GOMAXPROCS"]) > 0):
+        bad.append(f"GOMAXPROCS={e['GOMAXPROCS']} is not a positive integer (the runtime ignores it)")
+    if "GOMEMLIMIT" in e:
+        try:
+            parse_gomemlimit(e["GOMEMLIMIT"])
+        except ValueError as err:
+            bad.append(f"{err} (set at {u.env_origin.get('GOMEMLIMIT')})")
+    for item in e.get("GODEBUG", "").split(","):
+        if item.strip() and "=" not in item:
+            bad.append(f"GODEBUG entry {item!r} is not key=value")
+    for b in bad:
+        yield fail(b, fix="correct it in the unit's Environment=/EnvironmentFile=", subject=u.name, **ev)
+    path = exec_path(u, unit_root(f))
+    if not u.user and not u.dynamic_user and not ("HOME" in e and "USER" in e) and path:
+        uses = _uses_osuser(_in_root(unit_root(f), path))
+        if uses:
+            yield fail(f"{path} is a cgo-less Go binary that uses os/user, and the unit sets neither User= nor "
+                       "HOME/USER: `user: Current requires cgo or $USER set in environment`",
+                       fix="add Environment=HOME=/root USER=root (or set User=)", subject=u.name, **ev)
+            return
+    if not bad:
+        shown = ", ".join(f"{k}={v}" for k, v in ev.items()) or "no Go runtime variables"
+        yield ok(f"environment of {u.name}: {shown}", subject=u.name, **ev)
+
+
+def _uses_osuser(path: str) -> bool:
+    from gomedic.binfmt.inspect import inspect
+
+    ins = inspect(path)
+    if not ins.is_go or ins.setting("CGO_ENABLED") != "0":
+        return False
+    try:
+        from gomedic.binfmt import gosyms
+
+        found = gosyms.uses(path, ["os/user."])
+    except Exception:  # a reader problem must not hide the other results
+        return False
+    return bool(found and found.get("os/user."))
+
+
+from gomedic.checks import service_net as _net  # noqa: E402, F401  (service.port, service.limits)

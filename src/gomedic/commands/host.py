@@ -1,0 +1,100 @@
+"""`gomedic host`: is this machine (or this process) ready for a Go service? host.*, tls.*, net.resolver."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
+from gomedic.facts import Facts
+
+HOST_AREAS = ("host", "tls", "net")
+
+
+def add_target_options(p: argparse.ArgumentParser, *, root: bool = True) -> None:
+    p.add_argument("--pid", type=int, metavar="PID",
+                   help="evaluate this running process (its limits, environment, cgroup, seccomp) instead of gomedic")
+    p.add_argument("--binary", metavar="PATH", help="the Go program the service runs (its Go release decides GOMAXPROCS)")
+    if root:
+        p.add_argument("--root", metavar="DIR",
+                       help="read /proc, /sys and /etc under DIR (a captured tree or an unpacked container root)")
+
+
+def add_parser(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "host",
+        help="check this host for a Go service: limits, cgroups, seccomp, CA bundle, zone data, resolver",
+        description="Check the machine a Go service runs on, reading /proc and /sys directly. With --pid, "
+        "evaluate a running process instead of gomedic itself.",
+    )
+    add_target_options(p)
+    p.add_argument("--area", action="append", default=[], choices=HOST_AREAS, help="only these areas (repeatable)")
+    p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
+    add_set_option(p)
+    add_output_options(p)
+    p.set_defaults(run=run)
+
+
+def target_extra(args: argparse.Namespace) -> dict[str, Any]:
+    """Options.extra for the host facts, validated: a --pid that does not exist is a usage error."""
+    import os
+    from pathlib import Path
+
+    from gomedic.errors import UsageError
+
+    extra: dict[str, Any] = {}
+    root = getattr(args, "root", None)
+    if root:
+        if not Path(root).is_dir():
+            raise UsageError(f"--root {root}: not a directory")
+        extra["root"] = str(Path(root).resolve())
+    if args.pid is not None:
+        base = Path(extra.get("root", "/")) / "proc" / str(args.pid)
+        if args.pid <= 0 or not base.is_dir():
+            raise UsageError(f"--pid {args.pid}: no such process")
+        extra["pid"] = args.pid
+    if args.binary:
+        if not os.path.isfile(args.binary):
+            raise UsageError(f"--binary {args.binary}: no such file")
+        extra["binary"] = os.path.abspath(args.binary)
+    return extra
+
+
+def context(f: Facts) -> Mapping[str, Any]:
+    from gomedic.facts.host import HOST
+
+    extra = f.options.extra
+    target: dict[str, Any] = {"pid": extra.get("pid"), "root": extra.get("root", "/")}
+    for key in ("binary", "unit"):
+        if extra.get(key):
+            target[key] = str(extra[key])
+    return {"host": f.get(HOST).as_context(), "go": None, "target": target}
+
+
+def make_facts(args: argparse.Namespace, extra: Mapping[str, Any], areas: Sequence[str]) -> Facts:
+    from gomedic.commands._common import validate_overrides
+    from gomedic.facts import Options
+    from gomedic.registry import load_areas
+
+    registry = load_areas(areas)
+    for sid in getattr(args, "skip", []):
+        registry.get(sid)
+    overrides = parse_overrides(args.overrides)
+    facts = Facts(Options(overrides=MappingProxyType(overrides), extra=MappingProxyType(dict(extra))), registry)
+    validate_overrides(overrides, facts)
+    return facts
+
+
+def run(args: argparse.Namespace) -> int:
+    from gomedic.model import FailOn
+    from gomedic.runner import Selection, select
+
+    areas = args.area or list(HOST_AREAS)
+    facts = make_facts(args, target_extra(args), areas)
+    sel = Selection(areas=frozenset(areas), skip=frozenset(args.skip))
+    from gomedic.registry import REGISTRY
+
+    report = run_specs("host", select(REGISTRY, sel), facts, context=context, fail_on=FailOn(args.fail_on))
+    return emit(report, args)

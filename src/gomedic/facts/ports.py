@@ -1,0 +1,135 @@
+"""Listening ports: which ones a service names, and who holds them now.
+
+`ports_in_args` / `ports_in_env` (pure) find ports in flags and variables whose name says listen, addr,
+bind or port (`--listen :8080`, `-addr=127.0.0.1:80`, `PORT=8080`, `HTTP_ADDR=[::]:443`).
+`parse_proc_net_tcp` (pure) reads /proc/net/tcp{,6}; `listeners(root)` maps port -> socket inodes,
+`holders(inodes)` names the processes that own them (needs permission to read /proc/<pid>/fd).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from gomedic.facts.limits import read_text
+
+_NAME = re.compile(r"(listen|addr|address|bind|port)", re.IGNORECASE)
+_ADDR = re.compile(r"^(?:[A-Za-z]+://)?(?:\[[0-9A-Fa-f:.]*\]|[A-Za-z0-9_.\-]*)?:(\d{1,5})/?$")
+MAX_SCAN = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPort:
+    port: int
+    origin: str  # e.g. "ExecStart --listen", "Environment PORT"
+
+
+def _port_of(value: str, bare_ok: bool) -> int | None:
+    v = value.strip().strip("\"'")
+    m = _ADDR.match(v)
+    if m:
+        p = int(m.group(1))
+    elif bare_ok and v.isdigit():
+        p = int(v)
+    else:
+        return None
+    return p if 0 < p < 65536 else None
+
+
+def ports_in_args(argv: Iterable[str]) -> list[NamedPort]:
+    out: list[NamedPort] = []
+    args = list(argv)[1:]
+    for i, a in enumerate(args):
+        if a.startswith("-"):
+            flag, sep, val = a.partition("=")
+            if not _NAME.search(flag):
+                continue
+            if not sep:
+                if i + 1 >= len(args):
+                    continue
+                val = args[i + 1]
+            p = _port_of(val, bare_ok="port" in flag.lower())
+            if p is not None:
+                out.append(NamedPort(p, f"ExecStart {flag}"))
+        else:
+            p = _port_of(a, bare_ok=False)
+            if p is not None and ":" in a:
+                out.append(NamedPort(p, f"ExecStart argument {a}"))
+    return out
+
+
+def ports_in_env(env: Mapping[str, str]) -> list[NamedPort]:
+    out: list[NamedPort] = []
+    for k, v in env.items():
+        if _NAME.search(k):
+            p = _port_of(v, bare_ok="PORT" in k.upper())
+            if p is not None:
+                out.append(NamedPort(p, f"Environment {k}"))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Socket:
+    port: int
+    address: str
+    inode: int
+
+
+def _addr(hexaddr: str) -> str:
+    if len(hexaddr) == 8:
+        b = bytes.fromhex(hexaddr)[::-1]
+        return ".".join(str(x) for x in b)
+    words = [bytes.fromhex(hexaddr[i : i + 8])[::-1].hex() for i in range(0, 32, 8)]
+    full = "".join(words)
+    return ":".join(full[i : i + 4] for i in range(0, 32, 4))
+
+
+def parse_proc_net_tcp(text: str) -> list[Socket]:
+    """LISTEN (state 0A) sockets of /proc/net/tcp or tcp6."""
+    out: list[Socket] = []
+    for line in text.splitlines()[1:MAX_SCAN]:
+        f = line.split()
+        if len(f) < 10 or f[3] != "0A":
+            continue
+        local = f[1]
+        a, _, p = local.partition(":")
+        try:
+            out.append(Socket(int(p, 16), _addr(a), int(f[9])))
+        except ValueError:
+            continue
+    return out
+
+
+def listeners(root: Path) -> dict[int, list[Socket]]:
+    by_port: dict[int, list[Socket]] = {}
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for s in parse_proc_net_tcp(read_text(root, name, 1 << 24) or ""):
+            by_port.setdefault(s.port, []).append(s)
+    return by_port
+
+
+def holders(inodes: set[int], root: Path = Path("/")) -> list[tuple[int, str]]:
+    """(pid, command name) of processes holding these socket inodes (those whose fds we may read)."""
+    want = {f"socket:[{i}]" for i in inodes}
+    found: list[tuple[int, str]] = []
+    try:
+        pids = [int(d) for d in os.listdir(root / "proc") if d.isdigit()]
+    except OSError:
+        return found
+    for pid in pids[:MAX_SCAN]:
+        fd_dir = root / "proc" / str(pid) / "fd"
+        try:
+            for fd in os.listdir(fd_dir):
+                try:
+                    if os.readlink(fd_dir / fd) in want:
+                        comm = (read_text(root, f"/proc/{pid}/comm") or "?").strip()
+                        found.append((pid, comm))
+                        break
+                except OSError:
+                    continue
+        except OSError:
+            continue
+    return found

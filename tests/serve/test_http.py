@@ -1,0 +1,97 @@
+"""A real `gomedic serve` process: endpoints, status codes, token, and no endpoint that runs anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.serve.conftest import Served, start_serve
+from tests.support.goenv import GoEnv
+from tests.support.outputs import promtool_check, validate_report
+
+
+def test_endpoints_from_cache(failing_serve: Served) -> None:
+    s = failing_serve
+    code, body, headers = s.get("/metrics")
+    assert code == 200 and headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    text = body.decode()
+    assert promtool_check(text).returncode == 0
+    status = {smp.labels["id"]: smp.value for fam in text_string_to_metric_families(text)
+              if fam.name == "gomedic_check_status" for smp in fam.samples}
+    assert status["toolchain.go-on-path"] == 2
+    assert 'gomedic_job_runs_total{job="toolchain",outcome="success"} 1' in text
+
+    code, body, _ = s.get("/healthz")
+    assert code == 503 and body == b"unhealthy\ntoolchain: exit 1: toolchain.go-on-path\n"
+
+    code, body, headers = s.get("/report.json")
+    doc = validate_report(json.loads(body))
+    assert code == 200 and headers["content-type"] == "application/json"
+    assert doc["command"] == "serve" and doc["context"]["jobs"]["toolchain"]["exit_code"] == 1
+
+    assert s.get("/nope")[0] == 404
+    assert s.get("/metrics", method="POST")[0] == 405
+    code, body, _ = s.get("/metrics", method="HEAD")
+    assert code == 200 and body == b""
+
+
+def test_requests_choose_nothing(failing_serve: Served) -> None:
+    """Query strings and headers do not change what runs or what is served; scrapes never start a run."""
+    s = failing_serve
+    before = s.get("/report.json")[1]
+    for path in ("/metrics?job=x&command=rm", "/healthz?area=host", "/report.json?args=--deep"):
+        assert s.get(path)[0] in (200, 503)
+    for _ in range(20):
+        s.get("/metrics")
+    after = json.loads(s.get("/report.json")[1])
+    assert after["context"]["jobs"]["toolchain"]["runs"]["success"] == json.loads(before)["context"]["jobs"]["toolchain"]["runs"]["success"]
+
+
+def test_bearer_token(tmp_path: Path) -> None:
+    tok = tmp_path / "token"
+    tok.write_text("s3cret-token-0123456789\n")
+    s = start_serve(tmp_path, f"token_file: {tok}\njobs: [{{name: tc, command: check, args: [--area, toolchain], every: 10s}}]\n")
+    try:
+        s.wait_ready()
+        code, _, headers = s.get("/metrics")
+        assert code == 401 and headers["www-authenticate"] == 'Bearer realm="gomedic"'
+        assert s.get("/report.json", {"Authorization": "Bearer wrong-token-0123456789"})[0] == 401
+        assert s.get("/metrics", {"Authorization": "Bearer s3cret-token-0123456789"})[0] == 200
+        assert s.get("/report.json", {"Authorization": "Bearer s3cret-token-0123456789"})[0] == 200
+        assert s.get("/healthz")[0] == 503 and s.get("/-/ready")[0] == 200  # probes need no token
+    finally:
+        s.stop()
+
+
+def test_healthy_job_gives_200(goenv: GoEnv, tmp_path: Path) -> None:
+    s = start_serve(tmp_path, "jobs: [{name: tc, command: check, args: [--area, toolchain], every: 10s}]\n", goenv.env)
+    try:
+        s.wait_ready()
+        code, body, _ = s.get("/healthz")
+        assert (code, body) == (200, b"ok: 1 jobs\n"), s.get("/report.json")[1][:2000]
+    finally:
+        s.stop()
+
+
+def test_job_failures_are_counted_not_fatal(tmp_path: Path) -> None:
+    """A job whose command fails to produce a report (a usage error here) counts as an error run."""
+    s = start_serve(tmp_path, "jobs: [{name: bad, command: check, args: [--area, nosuch], every: 10s}]\n")
+    try:
+        s.wait_ready()
+        code, body, _ = s.get("/healthz")
+        assert code == 503 and b"bad: no report yet (exit 2: gomedic: error: --area nosuch" in body
+        assert 'gomedic_job_runs_total{job="bad",outcome="error"} 1' in s.get("/metrics")[1].decode()
+        assert "job bad: exit 2" in s.log.read_text()
+    finally:
+        s.stop()
+
+
+def test_sigterm_stops_promptly(tmp_path: Path) -> None:
+    s = start_serve(tmp_path, "jobs: [{name: tc, command: check, args: [--area, toolchain], every: 10s}]\n")
+    s.wait_ready()
+    s.stop()  # SIGTERM, and SIGKILL only after 15 s (which would show as -9)
+    # uvicorn shuts down gracefully, then re-raises the captured SIGTERM: the exit status says "terminated"
+    assert s.proc.returncode == -15
+    assert "Traceback" not in s.log.read_text()
