@@ -99,7 +99,7 @@ async def scraper(host: str, port: int, stop: float, st: Stats, headers: str, pa
 
 async def slow_client(host: str, port: int, stop: float, st: Stats, interval: float, idle: bool) -> None:
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 10)
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 10)
     except (OSError, asyncio.TimeoutError):
         st.slow_refused += 1
         return

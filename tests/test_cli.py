@@ -111,3 +111,14 @@ def test_internal_errors_never_show_a_traceback(goenv: GoEnv, tmp_path: Path) ->
     out_dir.mkdir()
     run = goenv.gomedic("check", "--area", "toolchain", "-o", str(out_dir / "missing" / "r.json"))
     assert run.returncode == 2 and "cannot write" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_non_utf8_names_do_not_break_output(goenv: GoEnv) -> None:
+    env = {**goenv.env, "PATH": goenv.env["PATH"] + ":/tmp/\udcff-not-utf8",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    for fmt in ("text", "json"):
+        p = subprocess.run([sys.executable, "-m", "gomedic", "check", "--area", "paths", "--format", fmt, "-v"],
+                           env={k: v.encode("utf-8", "surrogateescape") for k, v in env.items()},  # type: ignore[misc]
+                           capture_output=True, timeout=60, cwd=goenv.root)
+        assert p.returncode == 0, p.stderr
+        assert b"\\udcff-not-utf8" in p.stdout and b"Traceback" not in p.stderr

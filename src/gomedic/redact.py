@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 
 MASK = "***"
 SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH|CREDENTIAL)", re.I)
-_URL_CREDS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s'\"]*):(?P<pw>[^/@\s'\"]+)@")
-_URL_TOKEN = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<tok>[^/@:\s'\"]{16,})@")
+# A scheme starts a word (the lookbehind) and is short: linear time on hostile input (long letter runs).
+_SCHEME = r"(?P<scheme>(?<![a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)"
+_URL_CREDS = re.compile(_SCHEME + r"(?P<user>[^/@:\s'\"]*):(?P<pw>[^/@\s'\"]+)@")
+_URL_TOKEN = re.compile(_SCHEME + r"(?P<tok>[^/@:\s'\"]{16,})@")
 # user:password@host without a scheme (a GONOSUMDB/GOPRIVATE entry written like a URL).
-_BARE_CREDS = re.compile(r"(?<![\w/:.@-])(?P<user>[\w.~%+-]+):(?P<pw>[^\s@/,|'\":]+)@(?=[\w-]+(\.[\w-]+)+)")
+_BARE_CREDS = re.compile(r"(?<![\w.~%+/:@-])(?P<user>[\w.~%+-]+):(?P<pw>[^\s@/,|'\":]+)@(?=[\w-]+(\.[\w-]+)+)")
 _ASSIGN = re.compile(r"\b(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<val>\"[^\"]*\"|'[^']*'|[^\s,;]*)")
 _NETRC_PAIR = re.compile(r"\b(?P<kw>password|passwd|account|login)(?P<sp>\s+)(?P<val>\S+)")
 _NETRC_MACHINE = re.compile(r"\bmachine\s+\S+")

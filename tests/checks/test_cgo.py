@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.goenv import GoEnv
+from tests.support.goenv import GoEnv, make_env
 from tests.support.gomodules import HELLO, OFFLINE, warm_gocache, write_module
+from tests.support.toolchains import VERSIONS
 
 AREAS = ("--area", "cgo")
 
@@ -33,6 +34,18 @@ def test_healthy(goenv: GoEnv) -> None:
     assert st["cgo.cc"] == "ok" and st["cgo.headers"] == "ok" and st["cgo.deps"] == "skip"
     r = run.result("cgo.enabled")
     assert "CGO_ENABLED=1 by default: the default C compiler was found at /usr/bin/gcc" in r["summary"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_healthy_across_releases(tmp_path: Path, version: str) -> None:
+    env = make_env(tmp_path, version)
+    d = write_module(env.root / "app", "example.com/app", "1.22", {"main.go": HELLO})
+    run = env.check("--area", "cgo", "--area", "modules", "--area", "editor", cwd=d)
+    bad = [(r["id"], r["summary"]) for r in run.report["results"] if r["status"] in ("warn", "fail", "error")]
+    assert not bad and run.returncode == 0, bad
+    env.env["CGO_ENABLED"] = "0"
+    r = env.check("--area", "cgo", cwd=d).result("cgo.deps")
+    assert r["status"] == "ok" and "none of the" in r["summary"]
 
 
 def test_missing_cc(goenv: GoEnv) -> None:

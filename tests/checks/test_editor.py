@@ -126,3 +126,10 @@ def test_gopls_missing_but_vscode_configured(goenv: GoEnv) -> None:
     r = goenv.check(*AREAS).result("editor.gopls")
     assert r["status"] == "warn" and "gopls is not installed where the Go extension looks" in r["summary"]
     assert r["fix"] == "go install golang.org/x/tools/gopls@latest"
+
+
+def test_secrets_in_tools_env_vars_are_redacted(goenv: GoEnv) -> None:
+    user_settings(goenv, json.dumps({"go.toolsEnvVars": {"GITHUB_TOKEN": "ghp_0123456789abcdef", "GOFLAGS": "-trimpath"}}))
+    for fmt in ("json", "text"):
+        run = goenv.gomedic("check", "--format", fmt, "-v", *AREAS)
+        assert "ghp_0123456789abcdef" not in run.stdout and "GOFLAGS=-trimpath" in run.stdout

@@ -33,6 +33,12 @@ def test_healthy(goenv: GoEnv, mod: Path) -> None:
     assert str(mod / "go.mod") in run.result("modules.gomod")["summary"]
 
 
+def test_healthy_doctor_in_a_module_all_my_areas(goenv: GoEnv, mod: Path) -> None:
+    run = goenv.check("--area", "modules", "--area", "cgo", "--area", "editor", cwd=mod)
+    bad = [(r["id"], r["summary"]) for r in run.report["results"] if r["status"] in BAD]
+    assert not bad and run.returncode == 0, bad
+
+
 def test_outside_a_module_skips_module_checks(goenv: GoEnv) -> None:
     run = goenv.check(*AREAS)
     for cid in ("modules.gomod", "modules.private", "modules.vendor"):
@@ -230,6 +236,13 @@ def test_reachable_dns_failure_in_an_isolated_network(goenv: GoEnv, mod: Path) -
     r = _reach(Run(p.returncode, p.stdout, p.stderr))["https://proxy.gomedic-test.invalid"]
     assert r["status"] == "fail" and r["evidence"]["stage"] == "dns"  # type: ignore[index]
     assert "the name does not resolve: lookup proxy.gomedic-test.invalid" in str(r["summary"])
+
+
+def test_reachable_through_an_http_proxy_is_not_probed_directly(goenv: GoEnv, mod: Path) -> None:
+    goenv.env.update({"GOPROXY": "https://mirror.corp.example", "GOSUMDB": "off",
+                      "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": "other.example"})
+    r = _reach(goenv.check(*AREAS, "--online", cwd=mod))["https://mirror.corp.example"]
+    assert r["status"] == "skip" and "through the HTTP proxy http://127.0.0.1:9" in str(r["summary"])
 
 
 def test_reachable_only_with_online(goenv: GoEnv, mod: Path) -> None:

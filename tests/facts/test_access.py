@@ -133,3 +133,24 @@ def test_empty_and_not_a_directory(tree: Path, alice: User) -> None:
     assert not can("", who, R).ok
     acc = can(tree / "other-644" / "x", who, R)
     assert not acc.ok and "not a directory" in acc.reason
+
+
+def test_root_option_ignores_directories_above_the_root(alice: User) -> None:
+    outer = Path(tempfile.mkdtemp(prefix="gomedic-access-root-", dir="/tmp"))  # root-only 700
+    base = outer / "rootfs"
+    try:
+        base.mkdir(mode=0o755)  # the root's own "/" must be searchable, as on a real system
+        (base / "usr/bin").mkdir(parents=True)
+        prog = base / "usr/bin/app"
+        prog.write_text("#!/bin/sh\n")
+        os.chmod(prog, 0o755)
+        for d in (base / "usr", base / "usr/bin"):
+            os.chmod(d, 0o755)
+        who = principal_for_user(alice.name)
+        os.chmod(base, 0o755)
+        assert not can(prog, who, X).ok  # on this host, /tmp/gomedic-access-root-* is 700 root
+        assert can(prog, who, X, root=str(base)).ok  # inside the unpacked root, / is the base
+        os.chmod(base, 0o700)
+        assert not can(prog, who, X, root=str(base)).ok
+    finally:
+        shutil.rmtree(outer, ignore_errors=True)

@@ -69,3 +69,28 @@ def test_random_bytes_never_crash(data: bytes) -> None:
         jsonc.loads(data.decode("utf-8", "replace"))
     except FormatError:
         pass
+
+
+SETTINGS = """{
+  // Go
+  "go.goroot": "/usr/local/go",
+  "go.alternateTools": {"go": "~/sdk/go1.27.3/bin/go", /* note */ },
+  "go.toolsEnvVars": {"GOOS": "linux", "CGO_ENABLED": "0",},
+  "[go]": {"editor.formatOnSave": true},
+}
+"""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, len(SETTINGS)), st.integers(0, len(SETTINGS) - 1), st.characters(blacklist_categories=("Cs",)))
+def test_truncated_and_mutated_settings_never_crash(cut: int, at: int, c: str) -> None:
+    for text in (SETTINGS[:cut], SETTINGS[:at] + c + SETTINGS[at + 1 :]):
+        try:
+            jsonc.loads(text)
+        except FormatError:
+            pass
+
+
+def test_oversized_input_is_refused() -> None:
+    with pytest.raises(FormatError, match="larger than"):
+        jsonc.loads("{" + " " * (jsonc.MAX_JSONC + 1) + "}")

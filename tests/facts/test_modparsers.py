@@ -111,3 +111,38 @@ def test_private_paths_and_goflags() -> None:
     assert is_private_path("gitea.acme.io/team/lib", "gitea.acme.io/team/app")
     assert not is_private_path("github.com/a/b", "github.com/me/app")
     assert [t for t, _ in goflags_downgrades("-trimpath -mod=mod -insecure")] == ["-mod=mod", "-insecure"]
+
+
+GOOD_ENTRY = f"v1 {'a' * 64} {'b' * 64} {12:>20} {1700000000000000000:>20}\n".encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, len(GOOD_ENTRY) - 1), st.integers(0, 255))
+def test_mutated_cache_entries(at: int, byte: int) -> None:
+    data = bytearray(GOOD_ENTRY)
+    data[at] = byte
+    e = gocache.parse_entry(bytes(data))
+    assert e is None or len(e.action) == len(e.output) == 64
+    assert gocache.parse_entry(GOOD_ENTRY[:at]) is None  # every truncation is refused
+
+
+MODULES_TXT = "# a.com/x v1.0.0\n## explicit; go 1.20\na.com/x\n# b.com/y v1.1.0 => ../y\n## explicit\nb.com/y\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, len(MODULES_TXT)), st.integers(0, len(MODULES_TXT) - 1), st.characters(blacklist_categories=("Cs",)))
+def test_truncated_and_mutated_modules_txt(cut: int, at: int, c: str) -> None:
+    mod = parse_mod("module m\n\ngo 1.22\n\nrequire a.com/x v1.0.0\nrequire b.com/y v1.1.0\nreplace b.com/y => ../y\n")
+    for text in (MODULES_TXT[:cut], MODULES_TXT[:at] + c + MODULES_TXT[at + 1 :]):
+        errs = modvendor.inconsistencies(mod, modvendor.parse(text))
+        assert all(isinstance(e, str) for e in errs)
+    assert modvendor.inconsistencies(mod, modvendor.parse(MODULES_TXT)) == []
+
+
+def test_oversized_modules_txt_is_bounded(tmp_path: Path) -> None:
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    (vendor / "modules.txt").write_bytes(b"# a.com/x v1.0.0\n## explicit\n" * (modvendor.MAX_MODULES_TXT // 29 + 1000))
+    st_ = modvendor.vendor_state(parse_mod("module m\n\ngo 1.22\n"), str(vendor), "")
+    assert st_.used and st_.errors == ("a.com/x@v1.0.0: is marked as explicit in vendor/modules.txt, but not "
+                                       "explicitly required in go.mod",)  # bounded read, deduplicated

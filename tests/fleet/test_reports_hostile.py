@@ -58,13 +58,13 @@ def test_the_base_document_parses() -> None:
     assert "b c\\|d" in render(s, "markdown") or "toolchain.c4" in render(s, "markdown")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=len(TEXT)))
 def test_truncated(n: int) -> None:
     _summarize_everything(TEXT[:n])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.integers(min_value=0, max_value=len(TEXT) - 1), st.binary(min_size=1, max_size=3)),
                 min_size=1, max_size=6))
 def test_mutated_bytes(edits: list[tuple[int, bytes]]) -> None:
@@ -81,7 +81,7 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.sampled_from(["schema", "tool", "command", "started_at", "summary", "exit_code", "results"]), _json)
 def test_top_level_fields_of_any_type(key: str, value: Any) -> None:
     doc = json.loads(TEXT)
@@ -89,7 +89,7 @@ def test_top_level_fields_of_any_type(key: str, value: Any) -> None:
     _summarize_everything(json.dumps(doc))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.integers(min_value=0, max_value=4),
        st.sampled_from(["id", "title", "area", "category", "status", "severity", "subject", "summary", "shadow"]),
        _json)

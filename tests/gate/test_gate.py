@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -11,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gomedic.checks import BUILTIN
-from tests.support.hostfixtures import REPO_SRC, gomedic, listener, write_unit
+from tests.support.hostfixtures import REPO_SRC, gomedic, listener, world_dir, write_unit
 from tests.support.users import User
 
 pytestmark = pytest.mark.slow
@@ -59,11 +59,15 @@ def test_20_tls_garbage_ssl_cert_file(tmp_path: Path) -> None:
     assert doc is not None and doc["exit_code"] == 20
 
 
-@pytest.mark.skipif("binary" not in BUILTIN, reason="the binary.* checks (binary engineer) are not registered yet")
+@pytest.mark.skipif(importlib.util.find_spec("gomedic.checks.binary") is None,
+                    reason="the binary.* checks (binary engineer's gomedic.checks.binary) are not installed")
 def test_30_binary_arm64_on_this_host(hello_arm64: Path) -> None:
     code, lines, _ = gate("--binary", str(hello_arm64))
     assert code == 30, lines
-    assert any("binary.arch" in ln for ln in lines)
+    assert any(ln.startswith("gomedic gate: FAIL binary.arch ") and "[binary 30]" in ln for ln in lines)
+    with world_dir() as d:  # the same binary as a unit's ExecStart: binary (30) wins over service (70)
+        code, lines, _ = gate("--unit", str(write_unit(d, "arm.service", f"ExecStart={hello_arm64}")))
+    assert code == 30 and any("service.unit" in ln and "Exec format error" in ln for ln in lines)
 
 
 def test_40_limits_limitnofile_1024(wd: Path, svc_user: User, hello_amd64: Path) -> None:

@@ -118,3 +118,18 @@ def test_gigantic_body_peak_rss_is_bounded() -> None:
         assert huge - base < 64 * 1024, (base, huge)
     finally:
         s.close()
+
+
+def test_basic_auth_from_the_url_and_redacted_in_the_report() -> None:
+    s = HostileServer("auth", location="probe:s3cret-pw")
+    try:
+        host = s.url.removeprefix("http://")
+        run = gomedic_probe(f"http://probe:s3cret-pw@{host}/metrics", "--window", "0")
+        r = run.result("runtime.reachable")
+        assert r["status"] == "ok", r
+        assert "s3cret-pw" not in run.stdout
+        assert "probe:***@" in r["subject"]
+        wrong = gomedic_probe(f"http://probe:nope-nope@{host}/metrics", "--window", "0")
+        assert wrong.status("runtime.reachable") == "fail" and "HTTP 401" in wrong.stdout
+    finally:
+        s.close()

@@ -58,6 +58,9 @@ def test_location_convention() -> None:
     assert location_of(result(evidence={"file": "(none)"})) is None
     assert location_of(result(evidence={"GOENV file": "/root/.config/go/env", "line": "x"})) == ("/root/.config/go/env", None)
     assert location_of(result(evidence={"settings.json": "/w/.vscode/settings.json"})) == ("/w/.vscode/settings.json", None)
+    assert location_of(result("service.unit", evidence={"fragment": "/etc/systemd/system/app.service"})) == \
+        ("/etc/systemd/system/app.service", None)
+    assert location_of(result("service.unit", evidence={"binary": "ELF x86-64"})) is None
     assert location_of(result("host.nofile", evidence={"limit": "1024"})) is None
     doc = sarif(report(result(status=Status.FAIL, evidence={"file": "deploy/my app.service"})))
     assert doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \

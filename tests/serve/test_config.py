@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gomedic.errors import ConfigError
 from gomedic.serve import config as c
@@ -109,3 +111,29 @@ def test_cli_check_config_lists_jobs(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr
     assert "listen: 127.0.0.1:1234" in p.stdout
     assert "job tc: gomedic check --area toolchain every 30s timeout 30s" in p.stdout
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+job_like = st.fixed_dictionaries({}, optional={
+    "name": st.text(max_size=8) | st.just("ok"), "command": st.sampled_from(["check", "host", "nope", ""]) | json_values,
+    "args": st.lists(st.text(max_size=10), max_size=3) | json_values, "every": st.sampled_from(["10s", "5m", "x"]) | json_values,
+    "timeout": json_values, "extra": json_values,
+})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.fixed_dictionaries({}, optional={
+    "jobs": st.lists(job_like, max_size=3) | json_values, "listen": json_values, "max_parallel": json_values,
+    "score": st.dictionaries(st.sampled_from(["tau_s", "max_factor", "x"]), json_values, max_size=2) | json_values,
+}) | json_values)
+def test_hostile_configs_only_raise_config_errors(data: object) -> None:
+    try:
+        cfg = c.from_mapping(data, ALL, "fuzz.yaml")
+    except ConfigError as e:
+        assert str(e).startswith("fuzz.yaml")
+        return
+    assert cfg.jobs and all(c.MIN_EVERY_S <= j.every_s <= c.MAX_EVERY_S and j.timeout_s <= j.every_s for j in cfg.jobs)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.serve.conftest import Served, start_serve
+from tests.serve.conftest import NO_GO_PATH, SRC, Served, start_serve
 from tests.support.goenv import GoEnv
-from tests.support.outputs import promtool_check, validate_report
+from tests.support.outputs import free_port, promtool_check, validate_report
 
 
 def test_endpoints_from_cache(failing_serve: Served) -> None:
@@ -95,3 +97,31 @@ def test_sigterm_stops_promptly(tmp_path: Path) -> None:
     # uvicorn shuts down gracefully, then re-raises the captured SIGTERM: the exit status says "terminated"
     assert s.proc.returncode == -15
     assert "Traceback" not in s.log.read_text()
+
+
+def test_default_config_runs_host_checks_at_once(tmp_path: Path) -> None:
+    """No --config and no go on PATH: the default is the host job only, run at start."""
+    env = {"PATH": NO_GO_PATH, "HOME": str(tmp_path), "LANG": "C.UTF-8", "PYTHONPATH": SRC}
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "gomedic", "serve", "--listen", f"127.0.0.1:{port}"],
+                                stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+    s = Served(proc, port, log)
+    try:
+        s.wait_ready()
+        doc = validate_report(json.loads(s.get("/report.json")[1]))
+        assert list(doc["context"]["jobs"]) == ["host"]
+        assert any(r["id"].startswith("host.") for r in doc["results"])
+        assert 'gomedic_job_runs_total{job="host",outcome="success"} 1' in s.get("/metrics")[1].decode()
+    finally:
+        s.stop()
+    assert "job host: gomedic host every 300s" in log.read_text()
+
+
+def test_default_config_adds_toolchain_jobs_when_go_is_on_path(goenv: GoEnv) -> None:
+    run = goenv.gomedic("serve", "--check-config")
+    assert run.returncode == 0, run.stderr
+    assert [ln.split(":")[0] for ln in run.stdout.splitlines() if ln.startswith("job ")] == \
+        ["job host", "job toolchain", "job toolchain-deep"]
+    assert "job toolchain-deep: gomedic check --deep every 86400s timeout 600s" in run.stdout

@@ -63,7 +63,7 @@ scrape_configs:
         (series,) = found
         assert series["metric"]["job"] == "toolchain"  # honor_labels keeps the serve job name
         assert series["metric"]["severity"] == "critical" and series["value"][1] == "2"
-        up = query(pport, 'up{instance="127.0.0.1:%d"}' % served.port)
+        up = query(pport, f'up{{instance="127.0.0.1:{served.port}"}}')
         assert up and up[0]["value"][1] == "1"
         assert query(pport, "count(gomedic_check_status >= 2)")[0]["value"][1] == "1"
         assert query(pport, 'gomedic_health_score{job="toolchain"} < 100')

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
-from tests.support.hostfixtures import INSTALLED_SAMPLE, gomedic, listener, results, statuses, write_unit
+from tests.support.hostfixtures import (
+    INSTALLED_SAMPLE,
+    child,
+    gomedic,
+    listener,
+    results,
+    statuses,
+    write_unit,
+)
 from tests.support.users import User, as_user
 
 
@@ -150,3 +159,61 @@ def test_installed_units_through_the_cli() -> None:
 def test_unknown_unit_is_a_usage_error() -> None:
     run = gomedic("service", "gomedic-surely-absent")
     assert run.returncode == 2 and "not found" in run.stderr
+
+
+def test_running_unit_process_with_pid(wd: Path, hello_amd64: Path) -> None:
+    """The unit's own running process holds its port: not a conflict; its limits are evaluated as with --pid."""
+    port = free_high_port()
+    code = (f"import socket,time; s=socket.socket(); s.bind(('127.0.0.1',{port})); s.listen(); "
+            "open(__import__('sys').argv[1],'w').close(); time.sleep(300)")
+    ready = wd / "ready"
+    with child(["python3", "-c", code, str(ready)]) as proc:
+        deadline = time.monotonic() + 20
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        unit = write_unit(wd, "own.service", f"ExecStart={hello_amd64} --listen 127.0.0.1:{port}\nLimitNOFILE=65536")
+        run = gomedic("service", str(unit), "--pid", str(proc.pid), "--format", "json")
+    r = results(run, "service.port")[0]
+    assert r["status"] == "ok" and f"held by the unit's own process {proc.pid}" in r["summary"]
+    assert f"pid {proc.pid}" in results(run, "host.nofile")[0]["summary"]
+    assert run.report["context"]["target"]["pid"] == proc.pid
+
+
+def test_hostile_unit_files(wd: Path) -> None:
+    """Random bytes after a valid section, a drop-in that is a symlink loop, a drop-in dir that loops."""
+    unit = wd / "h.service"
+    unit.write_bytes(b"[Service]\nExecStart=/bin/true\n" + os.urandom(200_000))
+    (wd / "h.service.d").mkdir()
+    (wd / "h.service.d" / "self.conf").symlink_to("self.conf")
+    run = gomedic("service", str(unit), "--format", "json")
+    assert run.returncode == 1
+    assert not [r for r in run.report["results"] if r["status"] == "error"]
+    summaries = [r["summary"] for r in results(run, "service.unit")]
+    assert any(s.startswith(f"{unit}:") for s in summaries)
+    assert f"{wd}/h.service.d/self.conf: unreadable: Too many levels of symbolic links" in summaries
+
+
+def test_dynamic_user_owns_nothing(wd: Path, hello_amd64: Path) -> None:
+    private = wd / "state"
+    private.mkdir(mode=0o700)
+    unit = write_unit(wd, "dyn.service", f"DynamicUser=yes\nWorkingDirectory={private}\nExecStart={hello_amd64}")
+    r = results(gomedic("service", str(unit), "--format", "json"), "service.user")[0]
+    assert r["status"] == "fail" and "dynamic (uid 61184)" in r["summary"]
+
+
+def test_unit_by_name_under_a_root(tmp_path: Path, hello_amd64: Path) -> None:
+    """An unpacked root: the unit, its users and its program are all read under --root (pytest's tmp dirs
+    above it are root-only: they are not the program's business, the root's own / is)."""
+    os.chmod(tmp_path, 0o755)
+    (tmp_path / "etc/systemd/system").mkdir(parents=True)
+    (tmp_path / "usr/bin").mkdir(parents=True)
+    (tmp_path / "usr/bin/app").write_bytes(hello_amd64.read_bytes())
+    os.chmod(tmp_path / "usr/bin/app", 0o755)
+    (tmp_path / "etc/passwd").write_text("root:x:0:0::/root:/bin/sh\napp:x:2000:2000::/home/app:/bin/sh\n")
+    (tmp_path / "etc/group").write_text("root:x:0:\napp:x:2000:\n")
+    write_unit(tmp_path / "etc/systemd/system", "app.service", "User=app\nExecStart=app --port 8080\nLimitNOFILE=65536")
+    run = gomedic("service", "app", "--root", str(tmp_path), "--format", "json")
+    assert results(run, "service.unit")[0]["summary"].endswith("ExecStart /usr/bin/app is a linux/amd64 Go binary (go1.27.3)")
+    assert "runs as app (uid 2000)" in results(run, "service.user")[0]["summary"]
+    missing = gomedic("service", "app", "--root", str(tmp_path / "etc"))
+    assert missing.returncode == 2

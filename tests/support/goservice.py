@@ -110,20 +110,43 @@ class Service:
                 pass
 
 
+_V2_NAMES = {"memory.limit_in_bytes": "memory.max", "pids.max": "pids.max"}
+
+
 def make_cgroup(controller: str, settings: dict[str, str]) -> Path:
-    """A fresh cgroup (v1 hierarchy of `controller`, else the v2 unified tree) with `settings` written."""
-    for base in (Path("/sys/fs/cgroup") / controller, Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup")):
-        if (base / "cgroup.procs").exists() and os.access(base, os.W_OK):
+    """A fresh cgroup with `settings` (v1 file names) written: in the v1 hierarchy of `controller` when
+    there is one (this machine), else in the v2 tree with the controller enabled and names translated
+    (`memory.limit_in_bytes` -> `memory.max`, cfs quota/period -> `cpu.max`). Skips the test when no
+    writable hierarchy exists (an unprivileged container)."""
+    import pytest
+
+    v1 = Path("/sys/fs/cgroup") / controller
+    if (v1 / "cgroup.procs").exists() and os.access(v1, os.W_OK):
+        d = v1 / f"gomedic-test-{os.getpid()}-{time.monotonic_ns()}"
+        d.mkdir()
+        for k, v in settings.items():
+            (d / k).write_text(v)
+        return d
+    for base in (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup")):
+        if not (base / "cgroup.subtree_control").exists() or not os.access(base, os.W_OK):
+            continue
+        try:
+            (base / "cgroup.subtree_control").write_text(f"+{controller}")
             d = base / f"gomedic-test-{os.getpid()}-{time.monotonic_ns()}"
             d.mkdir()
-            try:
-                for k, v in settings.items():
-                    (d / k).write_text(v)
-            except OSError:
-                d.rmdir()
-                continue
-            return d
-    raise RuntimeError(f"no writable cgroup hierarchy for {controller}")
+        except OSError:
+            continue
+        v2 = dict(settings)
+        if "cpu.cfs_quota_us" in v2:
+            v2 = {"cpu.max": f"{v2.pop('cpu.cfs_quota_us')} {v2.pop('cpu.cfs_period_us', '100000')}"}
+        try:
+            for k, v in v2.items():
+                (d / _V2_NAMES.get(k, k)).write_text(v)
+        except OSError:
+            d.rmdir()
+            continue
+        return d
+    pytest.skip(f"no writable cgroup hierarchy for {controller} on this machine")
 
 
 def _preexec(cgroups: list[Path], rlimits: dict[int, tuple[int, int]]) -> Any:

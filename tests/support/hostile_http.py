@@ -4,7 +4,7 @@ Modes: `hang` (accepts, never answers), `drip` (a status line, then one header b
 `slow` (a correct answer after `delay` seconds), `garbage` (200 text/plain of random bytes), `huge`
 (200 text/plain, an endless chunked body of valid metric lines), `gzipbomb` (a small gzip body that
 inflates to 64 MiB), `redirect` (302 to `location`), `html` (an HTML landing page for every path),
-`status` (every path answers `code`).
+`status` (every path answers `code`), `auth` (basic auth with `location` as user:password).
 """
 
 from __future__ import annotations
@@ -100,6 +100,14 @@ class HostileServer:
                 time.sleep(self.delay)
                 self._send(conn, "200 OK", {"Content-Type": "text/plain; version=0.0.4"},
                            self.body or b"go_goroutines 7\ngo_threads 5\n")
+            elif self.mode == "auth":  # `location` holds the expected "user:password"
+                import base64
+
+                want = b"authorization: basic " + base64.b64encode(self.location.encode()).lower()
+                if want in req.lower():
+                    self._send(conn, "200 OK", {"Content-Type": "text/plain"}, b"go_goroutines 3\n")
+                else:
+                    self._send(conn, "401 Unauthorized", {"Content-Type": "text/plain"}, b"no\n")
             elif self.mode == "garbage":
                 self._send(conn, "200 OK", {"Content-Type": "text/plain"}, os.urandom(4096))
             elif self.mode == "html":

@@ -139,3 +139,20 @@ def test_service_verdicts_run_the_builtin_checks(tmp_path: Path, apps: dict[str,
     assert any("verdict service.nope is not a check" in r.summary and r.status is Status.FAIL
                for r in report.results)
     assert all(r.severity.value == "critical" and r.id == "custom.api" for r in report.results)
+
+
+def test_binary_verdicts(tmp_path: Path, apps: dict[str, Path]) -> None:
+    from gomedic.checks import BUILTIN
+
+    f = tmp_path / "c.yaml"
+    f.write_text(f"checks:\n  - {{name: app, kind: binary, path: {apps['v1']}, verdicts: [binary.arch]}}\n")
+    report = run_inprocess([f])
+    assert report.results[0].status is Status.OK
+    verdicts = report.results[1:]
+    assert verdicts and all(r.id == "custom.app" and r.subject == str(apps["v1"]) for r in verdicts)
+    if "binary" not in BUILTIN:  # the binary.* checks are not installed in this build: said, not hidden
+        assert [r.summary for r in verdicts] == ["binary.arch: this gomedic has no binary.* checks"]
+        assert verdicts[0].status is Status.FAIL
+    else:  # a linux/amd64 binary on this linux/amd64 host
+        assert all(r.summary.startswith("binary.arch: ") for r in verdicts)
+        assert [r.status for r in verdicts] == [Status.OK] * len(verdicts)

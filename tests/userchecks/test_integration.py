@@ -33,6 +33,10 @@ def test_gate_with_checks(tmp_path: Path) -> None:
     enforced = gomedic("gate", "--checks", str(f), "-q")
     assert enforced.returncode == min(c for c in (base.returncode, 60) if c), enforced.stderr
     assert "FAIL custom.data-dir [filesystem 60]: /nonexistent/gomedic-data does not exist" in enforced.stderr
+    skipped = gomedic("gate", "--checks", str(f), "--skip", "custom.data-dir", "--skip", "custom.new-rule", "-q")
+    assert skipped.returncode == base.returncode, skipped.stderr
+    typo = gomedic("gate", "--checks", str(f), "--skip", "custom.data-dri")
+    assert typo.returncode == 2 and "--skip custom.data-dri: no such check in" in typo.stderr
     broken = tmp_path / "broken.yaml"
     broken.write_text("checks:\n  - {name: x, kind: nope}\n")
     bad = gomedic("gate", "--checks", str(broken))

@@ -14,6 +14,7 @@ BUILTIN: dict[str, str] = {
     "cgo": "gomedic.checks.cgo",
     "build": "gomedic.checks.build",
     "editor": "gomedic.checks.editor",
+    "binary": "gomedic.checks.binary",
     "host": "gomedic.checks.host",
     "tls": "gomedic.checks.tls",
     "net": "gomedic.checks.tls",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -35,7 +36,6 @@ class _Problems:
         worst = max(self.items, key=lambda p: _RANK[p[0]])[0]
         summary = "; ".join(m for _, m, _ in self.items)
         fix = "; ".join(dict.fromkeys(x for _, _, x in self.items))
-        ev.update({f"problem[{i}]": m for i, (_, m, _) in enumerate(self.items)})
         make = fail if worst is Status.FAIL else warn
         return make(summary, fix=fix, subject=subject, **ev)
 
@@ -141,10 +141,12 @@ def _settings_finding(f: Facts, vs: VSCode, sf: JsoncFile) -> Finding:
             else:
                 _check_gopath(f, key, raw, vs, probs, sf.path)
     if "go.alternateTools" in data:
-        ev["go.alternateTools"] = str(data["go.alternateTools"])
+        ev["go.alternateTools"] = json.dumps(data["go.alternateTools"])
         _check_tools(f, data["go.alternateTools"], vs, probs, sf.path)
     if "go.toolsEnvVars" in data:
-        ev["go.toolsEnvVars"] = str(data["go.toolsEnvVars"])
+        tev = data["go.toolsEnvVars"]
+        # KEY=value pairs, so that render's redaction masks secrets (GITHUB_TOKEN=...) as it does everywhere
+        ev["go.toolsEnvVars"] = " ".join(f"{k}={v}" for k, v in tev.items()) if isinstance(tev, dict) else str(tev)
         _check_env(f, '"go.toolsEnvVars"', data["go.toolsEnvVars"], probs, sf.path)
     present = [k for k in ("go.goroot", "go.gopath", "go.toolsGopath", "go.alternateTools", "go.toolsEnvVars")
                if k in data]

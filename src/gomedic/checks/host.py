@@ -175,8 +175,10 @@ def inotify(f: Facts) -> Finding:
 
 @check("host.aslr", category=Category.RUNTIME, severity=Severity.INFO, title="Address space randomisation is on")
 def aslr(f: Facts) -> Finding:
-    """Reports kernel.randomize_va_space (2 = full ASLR). 0 weakens every PIE binary's hardening.
-    Fix: `sysctl -w kernel.randomize_va_space=2`."""
+    """Reports kernel.randomize_va_space: 2 randomises stack, mmap, heap and PIE load addresses; 1 leaves
+    the heap (brk) fixed; 0 turns ASLR off and makes every PIE Go binary's addresses predictable (what
+    binary.hardening reports as PIE is then worth nothing). Informational: nothing fails to start.
+    Fix: `sysctl -w kernel.randomize_va_space=2` (persist in /etc/sysctl.d/)."""
     v = sysctl(target_root(f), "kernel.randomize_va_space")
     if v is None:
         raise FactUnavailable("kernel.randomize_va_space is not readable")

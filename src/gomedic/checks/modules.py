@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from gomedic import execx
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.go import GO_CMD, GO_CONFIG, go_version, tool_in_path
+from gomedic.facts.go import GO_CMD, GO_CONFIG, SRC_DEFAULT, go_version, tool_in_path
 from gomedic.facts.goglob import matching_glob
 from gomedic.facts.gomod import GO_MODULE, ModuleContext
 from gomedic.facts.goproxy import proxy_list, sumdb
@@ -95,8 +95,8 @@ def sumdb_check(f: Facts) -> Finding:
         found.append(f"GOSUMDB=off ({s.source}): no download is checked against the checksum database")
     for key in ("GONOSUMDB", "GOPRIVATE", "GOINSECURE"):
         v = cfg.get(key)
-        if not v.value:
-            continue
+        if not v.value or (key == "GONOSUMDB" and v.source == SRC_DEFAULT):
+            continue  # go env derives GONOSUMDB from GOPRIVATE: report that once, where it is set
         ev[key] = v.describe()
         hits = [(p, g) for p in PUBLIC_SAMPLES if (g := matching_glob(v.value, p))]
         if hits:
@@ -285,10 +285,26 @@ def reachable(f: Facts) -> Iterator[Finding]:
 
 
 def _proxy_env(f: Facts, url: str) -> str | None:
+    """The HTTP proxy go would use for url (golang.org/x/net/http/httpproxy rules), or None."""
+    from urllib.parse import urlsplit
+
     if url.startswith("file:"):
         return None
     key = "HTTPS_PROXY" if url.startswith("https:") else "HTTP_PROXY"
-    return f.env.get(key) or f.env.get(key.lower()) or None
+    via = f.env.get(key) or f.env.get(key.lower())
+    if not via:
+        return None
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return via
+    if host == "localhost" or host.startswith("127.") or host == "::1":
+        return None
+    for entry in (f.env.get("NO_PROXY") or f.env.get("no_proxy") or "").split(","):
+        e = entry.strip().lower().split(":", 1)[0]
+        if e == "*" or (e and (host == e.lstrip(".") or host.endswith("." + e.lstrip(".")))):
+            return None
+    return via
 
 
 def _reach(f: Facts, url: str, role: str, path: str, limit: float) -> Finding:

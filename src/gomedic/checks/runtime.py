@@ -67,18 +67,19 @@ def reachable(f: Facts) -> Finding:
     subject = d.target.label
     if not d.endpoints:
         return skip("no URL given: only /proc facts of --pid are read", subject=subject)
-    ev = {f"{e.endpoint.value} {e.url}": e.describe() for e in d.endpoints}
+    ev = {e.endpoint.value: f"{e.url}: {e.describe()}" for e in d.endpoints}  # URLs in values: redacted
     failed = [e for e in d.endpoints if e.outcome is Outcome.FAILED]
     answered = [e for e in d.endpoints if e.outcome is Outcome.OK]
     if not answered or any(e.explicit for e in failed):
         bad = failed or [e for e in d.endpoints if e.outcome is not Outcome.OK]
-        reasons = "; ".join(e.reason for e in bad)
-        lead = "nothing usable answered" if not answered else "an endpoint you named failed"
+        reasons = "; ".join(f"{e.endpoint.path} {e.short}" for e in bad)
+        lead = f"nothing usable answered at {subject}" if not answered else "an endpoint you named failed"
         kinds = [e.kind for e in bad]
         fix = next((_FIX[k] for k in kinds if k in _FIX), _EXPOSE)
         return fail(f"{lead}: {reasons}", fix=fix, subject=subject, **ev)
     if failed:
-        return warn(f"{len(answered)} endpoint(s) answered, but: " + "; ".join(e.reason for e in failed),
+        return warn(f"{len(answered)} endpoint(s) answered, but: "
+                    + "; ".join(f"{e.endpoint.path} {e.short}" for e in failed),
                     fix=next((_FIX[e.kind] for e in failed if e.kind in _FIX), _EXPOSE), subject=subject, **ev)
     slow_s = num(f, "runtime.reachable.slow_ms") / 1000
     slow = [e for e in answered if (e.elapsed_s or 0) > slow_s]

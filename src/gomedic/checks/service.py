@@ -91,10 +91,13 @@ def unit(f: Facts) -> Iterator[Finding]:
         yield fail(f"{u.name} is masked ({u.fragment} -> /dev/null)", fix=f"systemctl unmask {u.name}",
                    subject=u.name, **ev)
         return
-    errors = [d for d in u.diagnostics if d.severity == "error"]
+    errors = sorted((d for d in u.diagnostics if d.severity == "error"), key=lambda d: d.line != 0)  # whole files first
     warnings = [d for d in u.diagnostics if d.severity != "error"]
     for d in errors[:MAX_DIAGS]:
         yield fail(f"{d}", fix=f"edit {d.path} line {d.line}" if d.line else f"edit {d.path}", subject=u.name)
+    if len(errors) > MAX_DIAGS:
+        yield fail(f"{len(errors) - MAX_DIAGS} more problems in {files} (first {MAX_DIAGS} shown)",
+                   fix=f"run `systemd-analyze verify {u.fragment}` for the full list", subject=u.name)
     for d in warnings[:MAX_DIAGS]:
         yield warn(f"{d}", fix=f"edit {d.path} line {d.line}" if d.line else f"edit {d.path}", subject=u.name)
     path = exec_path(u, root)
@@ -115,7 +118,7 @@ def unit(f: Facts) -> Iterator[Finding]:
                    subject=u.name, **ev)
         return
     if who is not None:
-        acc = can(real, who, X)
+        acc = can(real, who, X, root=str(root))
         if not acc.ok:
             yield fail(f"ExecStart program {path} cannot be executed by {why}: {acc.reason}",
                        fix=f"chmod a+rx {path} (and search permission on its directories)", subject=u.name, **ev)
@@ -182,7 +185,7 @@ def user(f: Facts) -> Iterator[Finding]:
     ev: dict[str, Any] = {"runs as": why, "gids": " ".join(str(g) for g in sorted(who.gids))}
     if u.working_directory:
         wd = u.working_directory
-        acc = can(_in_root(root, wd.path), who, X)
+        acc = can(_in_root(root, wd.path), who, X, root=str(root))
         checked += 1
         if not acc.ok and not (wd.optional and "does not exist" in acc.reason):
             yield fail(f"WorkingDirectory={wd.path} ({wd.where}): {acc.reason}; systemd fails with status=200/CHDIR",
@@ -200,14 +203,14 @@ def user(f: Facts) -> Iterator[Finding]:
             continue
         checked += 1
         want: Want = R | X if os.path.isdir(real) else R
-        acc = can(real, who, want)
+        acc = can(real, who, want, root=str(root))
         if not acc.ok:
             yield fail(f"{p} (named in ExecStart, {u.exec_where}): {acc.reason}",
                        fix=f"grant {who.label()} access: chown/chmod {acc.path_examined}, or add the user to its group",
                        subject=u.name, **ev)
     for d in ("StateDirectory", "LogsDirectory", "CacheDirectory", "RuntimeDirectory"):
-        if u.setting(d):
-            ev[d] = u.setting(d).value  # type: ignore[union-attr]  # systemd creates and chowns these
+        if (e := u.setting(d)) is not None:
+            ev[d] = e.value  # systemd creates and chowns these for the user: nothing to check
     if checked == 0:
         yield ok(f"runs as {why}; no WorkingDirectory, EnvironmentFile or file paths in ExecStart to check",
                  subject=u.name, **ev)
@@ -229,7 +232,7 @@ def env(f: Facts) -> Iterator[Finding]:
     e = dict(u.environment)
     ev: dict[str, Any] = {k: e[k] for k in ("GOMAXPROCS", "GOMEMLIMIT", "GODEBUG", "GOGC", "HOME", "USER") if k in e}
     bad = []
-    if "GOMAXPROCS" in e and not (e["GOMAXPROCS"].isdigit() and int(e["GOMAXPROCS"]) > 0):
+    if "GOMAXPROCS" in e and not (e["GOMAXPROCS"].isascii() and e["GOMAXPROCS"].isdecimal() and int(e["GOMAXPROCS"]) > 0):
         bad.append(f"GOMAXPROCS={e['GOMAXPROCS']} is not a positive integer (the runtime ignores it)")
     if "GOMEMLIMIT" in e:
         try:

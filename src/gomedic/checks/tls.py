@@ -91,7 +91,7 @@ def ca_bundle(f: Facts) -> Finding:
         good, bad, expired = count_certs(chosen[1], now)
         ev.update({"file": chosen[0], "certificates": good, "unparsable": bad, "expired": expired})
     dir_certs = 0
-    for d in dirs:
+    for d in dirs if chosen is None or good == 0 else ():  # the directories matter when the file gives nothing
         try:
             names = sorted(os.listdir(root / d.lstrip("/")))[:MAX_DIR_FILES]
         except OSError:
@@ -100,7 +100,8 @@ def ca_bundle(f: Facts) -> Finding:
             data = _read(root / d.lstrip("/") / n)
             if data and BEGIN in data:
                 dir_certs += count_certs(data, now)[0] if chosen is None else 1
-    ev["dir certificates"] = dir_certs
+    if chosen is None or good == 0:
+        ev["dir certificates"] = dir_certs
     if env.get("SSL_CERT_FILE") and chosen is None:
         return fail(f"SSL_CERT_FILE={env['SSL_CERT_FILE']} does not exist or is empty; Go loads no roots from it",
                     fix="point SSL_CERT_FILE at a PEM bundle (e.g. /etc/ssl/certs/ca-certificates.crt) or unset it", **ev)

@@ -10,6 +10,8 @@ COMMANDS: dict[str, str] = {
     "check": "gomedic.commands.check",
     "list": "gomedic.commands.list_",
     "explain": "gomedic.commands.explain",
+    "binary": "gomedic.commands.binary",
+    "targets": "gomedic.commands.targets",
     "fix": "gomedic.commands.fix",
     "shellenv": "gomedic.commands.shellenv",
     "report": "gomedic.commands.report",

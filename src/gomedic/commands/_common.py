@@ -95,16 +95,20 @@ def emit(report: Report, args: argparse.Namespace) -> int:
     width = 100
     if use_color(args):
         try:
-            width = os.get_terminal_size().columns
+            width = os.get_terminal_size().columns or width  # a fresh pty reports 0 columns
         except OSError:
             pass
     text = render(report, args.format, RenderOptions(verbose=args.verbose, color=use_color(args), width=width))
+    # Non-UTF-8 file names reach us as lone surrogates; print them as \udcXX rather than fail.
+    data = text.encode("utf-8", "backslashreplace")
     if args.output:
         from gomedic.fsutil import atomic_write
 
-        atomic_write(args.output, text)
+        atomic_write(args.output, data)
     else:
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     if getattr(args, "textfile_dir", None):
         from gomedic.render.prom import write_textfile
 

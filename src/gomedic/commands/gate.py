@@ -80,6 +80,7 @@ def gate_extra(args: argparse.Namespace) -> dict[str, Any]:
         extra["pid"] = args.pid
     if args.binary:
         extra["binary"] = os.path.abspath(args.binary)  # a missing file is a binary.* failure, not usage
+        extra["binaries"] = [extra["binary"]]
     return extra
 
 

@@ -45,7 +45,7 @@ def context(f: Facts) -> Mapping[str, Any]:
     label = str(getattr(target, "label", "") or "")
     notes: list[str] = []
     pid = getattr(target, "pid", None)
-    if pid is not None:
+    if pid is not None and not label.startswith("pid "):
         notes.append(f"pid {pid}")
     try:
         d = f.get(PROBE)

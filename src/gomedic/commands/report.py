@@ -121,12 +121,14 @@ def system_info(env: Mapping[str, str]) -> dict[str, str]:
 def context(f: Facts) -> dict[str, Any]:
     from gomedic.commands.check import context as check_context
     from gomedic.errors import FactUnavailable
-    from gomedic.facts.go import GO_ENV
+    from gomedic.facts.go import GO_CONFIG, GO_ENV
 
     ctx = dict(check_context(f))
     try:
         go_env: Mapping[str, str] = f.get(GO_ENV)
         ctx["go_env"] = dict(go_env)
+        # the probe ran with GOTOOLCHAIN=local; report the user's own setting
+        ctx["go_env"]["GOTOOLCHAIN"] = f.get(GO_CONFIG).value("GOTOOLCHAIN") or "auto"
     except FactUnavailable as e:
         ctx["go_env"] = {}
         ctx["go_env_error"] = str(e)

@@ -42,7 +42,7 @@ def main_pid(name: str) -> int | None:
     except CommandError:
         return None
     v = r.stdout.strip()
-    return int(v) if r.ok and v.isdigit() and int(v) > 0 else None
+    return int(v) if r.ok and v.isdecimal() and int(v) > 0 else None
 
 
 def unit_extra(unit: str, root: str | None, pid: int | None) -> dict[str, Any]:
@@ -61,6 +61,7 @@ def unit_extra(unit: str, root: str | None, pid: int | None) -> dict[str, Any]:
         real = r / path.lstrip("/")
         if real.is_file():
             extra["binary"] = str(real)
+            extra["binaries"] = [str(real)]
     if pid is None and str(r) == "/":
         pid = main_pid(u.name)
     if pid is not None:
@@ -71,10 +72,19 @@ def unit_extra(unit: str, root: str | None, pid: int | None) -> dict[str, Any]:
 
 
 def binary_areas() -> list[str]:
-    """The binary area when its checks are installed (they evaluate Options.extra["binary"])."""
+    """The binary area when its checks are installed (they read the paths in Options.extra["binaries"])."""
+    import importlib.util
+
     from gomedic.checks import BUILTIN
 
-    return ["binary"] if "binary" in BUILTIN else []
+    if "binary" in BUILTIN:
+        return ["binary"]
+    if importlib.util.find_spec("gomedic.checks.binary") is None:
+        return []
+    from gomedic.registry import load
+
+    load(["gomedic.checks.binary"])  # present but not yet listed in checks.BUILTIN
+    return ["binary"]
 
 
 def areas_for(extra: Mapping[str, Any]) -> list[str]:

@@ -130,9 +130,13 @@ def can(
     want: Want,
     *,
     create: bool = False,
+    root: str = "/",
     stat_fn: Callable[[str], os.stat_result] = os.stat,
 ) -> Access:
-    """Whether `who` can `want` `path`; symlinks are followed as open(2) follows them."""
+    """Whether `who` can `want` `path`; symlinks are followed as open(2) follows them.
+
+    With `root` (an unpacked root file system holding `path`), the walk starts at `root`: the directories
+    above it are not the program's business (symlinks are still resolved on this host)."""
     raw = os.fspath(path)
     if not raw:
         return Access(False, "empty path", raw)
@@ -141,10 +145,13 @@ def can(
         real = os.path.realpath(absolute)
     except (OSError, RuntimeError, ValueError) as e:
         return Access(False, f"cannot resolve {absolute}: {e}", absolute)
+    base = os.path.realpath(root)
+    current = os.sep
+    if base != os.sep and (real == base or real.startswith(base + os.sep)):
+        current, real = base, real[len(base):] or os.sep
     parts = [p for p in real.split(os.sep) if p]
     if len(parts) > MAX_DEPTH:
         return Access(False, f"{absolute} is nested more than {MAX_DEPTH} levels deep", absolute)
-    current = os.sep
     for i, part in enumerate(parts):
         try:
             st = stat_fn(current)
@@ -201,7 +208,7 @@ def principal_for_user(name_or_uid: str | int) -> Principal:
 
     Raises KeyError when the user does not exist.
     """
-    if isinstance(name_or_uid, int) or str(name_or_uid).isdigit():
+    if isinstance(name_or_uid, int) or str(name_or_uid).isdecimal():
         pw = pwd.getpwuid(int(name_or_uid))
     else:
         pw = pwd.getpwnam(str(name_or_uid))

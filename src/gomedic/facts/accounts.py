@@ -33,7 +33,7 @@ def parse_passwd(text: str) -> dict[str, tuple[int, int, str, str]]:
     out: dict[str, tuple[int, int, str, str]] = {}
     for line in text.splitlines():
         f = line.split(":")
-        if len(f) >= 7 and f[2].isdigit() and f[3].isdigit() and f[0] not in out:
+        if len(f) >= 7 and f[2].isdecimal() and f[3].isdecimal() and f[0] not in out:
             out[f[0]] = (int(f[2]), int(f[3]), f[5], f[6])
     return out
 
@@ -42,7 +42,7 @@ def parse_group(text: str) -> dict[str, tuple[int, tuple[str, ...]]]:
     out: dict[str, tuple[int, tuple[str, ...]]] = {}
     for line in text.splitlines():
         f = line.split(":")
-        if len(f) >= 4 and f[2].isdigit() and f[0] not in out:
+        if len(f) >= 4 and f[2].isdecimal() and f[0] not in out:
             out[f[0]] = (int(f[2]), tuple(m for m in f[3].split(",") if m))
     return out
 
@@ -55,7 +55,7 @@ def lookup_user(root: Path, name: str) -> Account | None:
     """The account `name` (or a numeric uid) on this root, or None when it does not exist."""
     if _live(root):
         try:
-            pw = pwd.getpwuid(int(name)) if name.isdigit() else pwd.getpwnam(name)
+            pw = pwd.getpwuid(int(name)) if name.isdecimal() else pwd.getpwnam(name)
         except (KeyError, OverflowError):
             return None
         try:
@@ -65,7 +65,7 @@ def lookup_user(root: Path, name: str) -> Account | None:
         return Account(pw.pw_name, pw.pw_uid, pw.pw_gid, group_name(root, pw.pw_gid), pw.pw_dir, pw.pw_shell, gids)
     users = parse_passwd(read_text(root, "/etc/passwd", 1 << 22) or "")
     groups = parse_group(read_text(root, "/etc/group", 1 << 22) or "")
-    hit = next(((n, v) for n, v in users.items() if n == name or (name.isdigit() and v[0] == int(name))), None)
+    hit = next(((n, v) for n, v in users.items() if n == name or (name.isdecimal() and v[0] == int(name))), None)
     if hit is None:
         return None
     n, (uid, gid, home, shell) = hit
@@ -77,11 +77,11 @@ def lookup_user(root: Path, name: str) -> Account | None:
 def lookup_group(root: Path, name: str) -> int | None:
     if _live(root):
         try:
-            return grp.getgrgid(int(name)).gr_gid if name.isdigit() else grp.getgrnam(name).gr_gid
+            return grp.getgrgid(int(name)).gr_gid if name.isdecimal() else grp.getgrnam(name).gr_gid
         except (KeyError, OverflowError):
             return None
     groups = parse_group(read_text(root, "/etc/group", 1 << 22) or "")
-    if name.isdigit():
+    if name.isdecimal():
         return int(name)
     return groups[name][0] if name in groups else None
 

@@ -43,7 +43,7 @@ def parse_proc_cgroup(text: str) -> tuple[CgroupLine, ...]:
     out: list[CgroupLine] = []
     for line in text[: 1 << 16].splitlines():
         parts = line.split(":", 2)
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[2].startswith("/"):
+        if len(parts) != 3 or not parts[0].isdecimal() or not parts[2].startswith("/"):
             continue
         ctl = tuple(c for c in parts[1].split(",") if c)
         out.append(CgroupLine(int(parts[0]), ctl, parts[2]))
@@ -66,7 +66,7 @@ def parse_mountinfo(text: str) -> tuple[Mount, ...]:
             continue
         f = head.split()
         t = tail.split()
-        if len(f) < 6 or len(t) < 2 or not f[0].isdigit() or not f[1].isdigit():
+        if len(f) < 6 or len(t) < 2 or not f[0].isdecimal() or not f[1].isdecimal():
             continue
         out.append(Mount(int(f[0]), int(f[1]), _unescape(f[3]), _unescape(f[4]), t[0], _unescape(t[1]),
                          tuple(t[2].split(",")) if len(t) > 2 else ()))

@@ -51,7 +51,7 @@ def cgroup_aware(go_version: str | None, default_godebug: str, env_godebug: str)
 
 
 def predict_gomaxprocs(cpus: int, quota: float | None, env_value: str | None, aware: bool) -> MaxProcs:
-    if env_value is not None and env_value.strip().isdigit() and int(env_value) > 0:
+    if env_value is not None and env_value.strip().isascii() and env_value.strip().isdecimal() and int(env_value) > 0:
         return MaxProcs(int(env_value), f"GOMAXPROCS={env_value} is set in the environment", True)
     if aware and quota is not None:
         v = min(cpus, max(2, math.ceil(quota)))
@@ -59,7 +59,7 @@ def predict_gomaxprocs(cpus: int, quota: float | None, env_value: str | None, aw
     return MaxProcs(cpus, f"the CPU count ({cpus})", quota is None)
 
 
-_MEM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|TiB)?\s*$")
+_MEM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|TiB)?\s*$", re.ASCII)
 _UNITS = {None: 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from gomedic.facts.modfile import ModFile
 
-MAX_MODULES_TXT = 16 << 20
+MAX_MODULES_TXT = 4 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,35 +31,31 @@ class ModulesTxt:
 
 
 def parse(text: str) -> ModulesTxt:
-    mods: list[VendoredModule] = []
+    rows: list[tuple[str, str, str, int]] = []  # (path, version, replacement, line)
+    explicit: set[int] = set()  # indexes into rows
     wild: list[tuple[str, str, str]] = []
-    cur: VendoredModule | None = None
+    cur = -1
     for n, line in enumerate(text.splitlines(), 1):
         if line.startswith("# "):
             f = line[2:].split()
+            cur = -1
             if "=>" in f:
                 i = f.index("=>")
                 left, right = f[:i], " ".join(f[i + 1 :])
                 if not left:
-                    cur = None
                     continue
-                cur = VendoredModule(left[0], left[1] if len(left) > 1 else "", False, right, n)
+                rows.append((left[0], left[1] if len(left) > 1 else "", right, n))
                 if len(left) == 1:
                     wild.append((left[0], "", right))
-            elif len(f) >= 2:
-                cur = VendoredModule(f[0], f[1], False, "", n)
-            elif len(f) == 1:
-                cur = VendoredModule(f[0], "", False, "", n)
+            elif f:
+                rows.append((f[0], f[1] if len(f) > 1 else "", "", n))
             else:
-                cur = None
                 continue
-            mods.append(cur)
-        elif line.startswith("## ") and cur is not None:
-            for ann in line[3:].split(";"):
-                if ann.strip() == "explicit":
-                    cur = VendoredModule(cur.path, cur.version, True, cur.replacement, cur.line)
-                    mods[-1] = cur
-    return ModulesTxt(tuple(mods), tuple(wild))
+            cur = len(rows) - 1
+        elif cur >= 0 and line.startswith("## ") and any(a.strip() == "explicit" for a in line[3:].split(";")):
+            explicit.add(cur)
+    mods = tuple(VendoredModule(p, v, i in explicit, r, n) for i, (p, v, r, n) in enumerate(rows))
+    return ModulesTxt(mods, tuple(wild))
 
 
 def _rep_text(new: str, new_version: str) -> str:
@@ -95,7 +91,7 @@ def inconsistencies(mod: ModFile, txt: ModulesTxt) -> list[str]:
         if m.replacement and (m.path, m.version) not in replaced_in_mod and (m.path, "") not in replaced_in_mod:
             errs.append(f"{m.path}@{m.version}: is marked as replaced in vendor/modules.txt, but not replaced "
                         "in go.mod")
-    return errs
+    return list(dict.fromkeys(errs))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from gomedic.facts.limits import read_text
 
 _NAME = re.compile(r"(listen|addr|address|bind|port)", re.IGNORECASE)
-_ADDR = re.compile(r"^(?:[A-Za-z]+://)?(?:\[[0-9A-Fa-f:.]*\]|[A-Za-z0-9_.\-]*)?:(\d{1,5})/?$")
+_ADDR = re.compile(r"^(?:[A-Za-z]+://)?(?:\[[0-9A-Fa-f:.]*\]|[A-Za-z0-9_.\-]*)?:(\d{1,5})/?$", re.ASCII)
 MAX_SCAN = 65536
 
 
@@ -32,32 +32,41 @@ def _port_of(value: str, bare_ok: bool) -> int | None:
     m = _ADDR.match(v)
     if m:
         p = int(m.group(1))
-    elif bare_ok and v.isdigit():
+    elif bare_ok and v.isdecimal():
         p = int(v)
     else:
         return None
     return p if 0 < p < 65536 else None
 
 
+BIND_HOSTS = ("", "0.0.0.0", "[::]", "127.0.0.1", "[::1]", "localhost")
+
+
 def ports_in_args(argv: Iterable[str]) -> list[NamedPort]:
+    """Ports named by listen-like flags, and positional bind addresses (`:8080`, `0.0.0.0:80`).
+
+    The value of any other flag (`--db host:5432`) is a place to connect to, not a port to listen on."""
     out: list[NamedPort] = []
     args = list(argv)[1:]
+    skip = False
     for i, a in enumerate(args):
+        if skip:
+            skip = False
+            continue
         if a.startswith("-"):
             flag, sep, val = a.partition("=")
+            if not sep and i + 1 < len(args) and not args[i + 1].startswith("-"):
+                val, skip = args[i + 1], True
             if not _NAME.search(flag):
                 continue
-            if not sep:
-                if i + 1 >= len(args):
-                    continue
-                val = args[i + 1]
             p = _port_of(val, bare_ok="port" in flag.lower())
             if p is not None:
                 out.append(NamedPort(p, f"ExecStart {flag}"))
-        else:
-            p = _port_of(a, bare_ok=False)
-            if p is not None and ":" in a:
-                out.append(NamedPort(p, f"ExecStart argument {a}"))
+            continue
+        host, _, _ = a.rpartition(":")
+        p = _port_of(a, bare_ok=False)
+        if p is not None and host in BIND_HOSTS:
+            out.append(NamedPort(p, f"ExecStart argument {a}"))
     return out
 
 
@@ -116,7 +125,7 @@ def holders(inodes: set[int], root: Path = Path("/")) -> list[tuple[int, str]]:
     want = {f"socket:[{i}]" for i in inodes}
     found: list[tuple[int, str]] = []
     try:
-        pids = [int(d) for d in os.listdir(root / "proc") if d.isdigit()]
+        pids = [int(d) for d in os.listdir(root / "proc") if d.isdecimal()]
     except OSError:
         return found
     for pid in pids[:MAX_SCAN]:

@@ -31,7 +31,16 @@ from gomedic.facts.unitexec import (
     parse_exec,
     parse_rlimit,
 )
-from gomedic.facts.unitfile import Diagnostic, Entry, MergedUnit, merge, parse_bool, parse_unit
+from gomedic.facts.unitfile import (
+    MAX_FILE,
+    Diagnostic,
+    Entry,
+    MergedUnit,
+    UnitText,
+    merge,
+    parse_bool,
+    parse_unit,
+)
 
 UNIT_PATH = (
     "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
@@ -182,10 +191,10 @@ def load_service(spec: str, root: Path) -> ServiceUnit:
     texts = []
     for p in (loc.fragment, *loc.dropins):
         try:
-            data = p.read_bytes()
+            with open(p, "rb") as fh:
+                data = fh.read(MAX_FILE + 1)  # parse_unit reports and cuts what is longer
         except OSError as e:
-            texts.append(parse_unit(b"", _shown(root, p)))
-            texts[-1] = type(texts[-1])(texts[-1].path, (), (Diagnostic(_shown(root, p), 0, f"unreadable: {e.strerror}"),))
+            texts.append(UnitText(_shown(root, p), (), (Diagnostic(_shown(root, p), 0, f"unreadable: {e.strerror}"),)))
             continue
         texts.append(parse_unit(data, _shown(root, p)))
     m = merge(texts)

@@ -240,7 +240,7 @@ def parse_tasks_max(value: str, threads_max: int | None) -> tuple[int | None, st
         if threads_max is None:
             return None, f"TasksMax={v} is relative to kernel.threads-max, which is unknown"
         return int(threads_max * pct / 100), None
-    if v.isdigit():
+    if v.isdecimal():
         return int(v), None
     return None, f"invalid TasksMax {v!r}"
 

@@ -44,11 +44,17 @@ class EndpointResult:
     elapsed_s: float | None = None
     kind: str = ""  # FetchFailure value, or "garbage"
 
+    @property
+    def short(self) -> str:
+        """The reason without the URL it starts with (the URL is said once, elsewhere)."""
+        head, sep, rest = self.reason.partition(": ")
+        return rest if sep and head.startswith(("http://", "https://")) else self.reason
+
     def describe(self) -> str:
         took = f" in {self.elapsed_s * 1000:.0f} ms" if self.elapsed_s is not None else ""
         if self.outcome is Outcome.OK:
             return f"answered{took}"
-        return f"{self.outcome.value}: {self.reason}"
+        return f"{self.outcome.value}: {self.short}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +107,7 @@ def _get(target: ProbeTarget, e: Endpoint, url: str, explicit: bool, detail: int
         return EndpointResult(e, url, explicit, Outcome.ABSENT if absent else Outcome.FAILED, str(err),
                               time.monotonic() - t0, err.kind.value), None
     if not explicit and _html(got.content_type, got.body):
-        return EndpointResult(e, url, explicit, Outcome.ABSENT, f"{url} answered an HTML page, not {e.value}",
+        return EndpointResult(e, url, explicit, Outcome.ABSENT, f"{url}: answered an HTML page, not {e.value}",
                               got.elapsed_s, "html"), None
     try:
         if e is Endpoint.METRICS:
@@ -111,7 +117,7 @@ def _get(target: ProbeTarget, e: Endpoint, url: str, explicit: bool, detail: int
         else:
             parsed = pprof.parse(got.body, truncated=got.truncated)
     except FormatError as err:
-        return EndpointResult(e, url, explicit, Outcome.FAILED, f"{url} returned garbage: {err}",
+        return EndpointResult(e, url, explicit, Outcome.FAILED, f"{url}: returned garbage: {err}",
                               got.elapsed_s, "garbage"), None
     return EndpointResult(e, url, explicit, Outcome.OK, "", got.elapsed_s), parsed
 

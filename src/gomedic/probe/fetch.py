@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from gomedic.errors import GomedicError
 
@@ -149,9 +149,14 @@ def _fetch(url: str, start: float, timeout: float, max_bytes: int, allow_partial
         pool = _pool(current, timeout, dog)
         u = urlsplit(current)
         path = (u.path or "/") + (f"?{u.query}" if u.query else "")
+        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity, gzip"}
+        if u.username is not None:  # http://user:pass@host/ -> basic auth (the report redacts the password)
+            from urllib3.util import make_headers
+
+            headers.update(make_headers(basic_auth=f"{unquote(u.username)}:{unquote(u.password or '')}"))
         try:
             resp = pool.urlopen(
-                "GET", path, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity, gzip"},
+                "GET", path, headers=headers,
                 redirect=False, preload_content=False, decode_content=False, retries=False,
                 assert_same_host=False,
             )
@@ -160,7 +165,7 @@ def _fetch(url: str, start: float, timeout: float, max_bytes: int, allow_partial
                     current = _redirect(current, url, resp.headers.get("Location"))
                     continue
                 if not 200 <= resp.status < 300:
-                    raise FetchError(FetchFailure.HTTP_STATUS, f"{current} answered HTTP {resp.status}",
+                    raise FetchError(FetchFailure.HTTP_STATUS, f"{current}: answered HTTP {resp.status}",
                                      status=resp.status)
                 body, truncated = _read_body(resp, current, max_bytes, allow_partial, dog, timeout)
                 ctype = str(resp.headers.get("Content-Type", ""))
@@ -177,11 +182,11 @@ def _fetch(url: str, start: float, timeout: float, max_bytes: int, allow_partial
 
 def _redirect(current: str, original: str, location: str | None) -> str:
     if not location:
-        raise FetchError(FetchFailure.REDIRECT, f"{current} redirected without a Location")
+        raise FetchError(FetchFailure.REDIRECT, f"{current}: redirected without a Location")
     target = urljoin(current, location)
     if _origin(target) != _origin(original):
         raise FetchError(FetchFailure.REDIRECT,
-                         f"{current} redirected to another host or scheme ({target}); not followed")
+                         f"{current}: redirected to another host or scheme ({target}); not followed")
     return target
 
 

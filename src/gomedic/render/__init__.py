@@ -43,7 +43,7 @@ def get(name: str) -> Renderer:
         mod = RENDERERS[name]
     except KeyError:
         raise UsageError(f"unknown format {name!r} (formats: {', '.join(RENDERERS)})") from None
-    renderer: Renderer = importlib.import_module(mod)  # type: ignore[assignment]
+    renderer: Renderer = importlib.import_module(mod)
     return renderer
 
 

@@ -30,7 +30,7 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/gomedic/gomedic"
 FINGERPRINT_KEY = "gomedic/v1"
 # Evidence keys that name a file, in order of preference ("file" is the documented convention).
-LOCATION_KEYS = ("file", "go.mod", "go.work", "GOENV file", "unit file", "settings.json", "binary")
+LOCATION_KEYS = ("file", "go.mod", "go.work", "GOENV file", "fragment", "unit file", "settings.json")
 LEVEL = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 PROBLEM = {
     Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",

@@ -49,8 +49,12 @@ def gate_specs(args: argparse.Namespace) -> list[CheckSpec]:
     files = getattr(args, "checks", None) or []
     if not files:
         return []
-    skip = set(getattr(args, "skip", None) or [])
-    return [s for s in specs_from_args(files, args, retry=True) if s.id not in skip]
+    skip = {s for s in getattr(args, "skip", None) or [] if s.startswith("custom.")}
+    specs = specs_from_args(files, args, retry=True)
+    unknown = sorted(skip - {s.id for s in specs})
+    if unknown:
+        raise UsageError(f"--skip {unknown[0]}: no such check in {', '.join(files)}")
+    return [s for s in specs if s.id not in skip]
 
 
 # Options of `run` that take a value (so the value is not mistaken for a check file).

@@ -2,7 +2,7 @@
 
 The built-in check is looked up in the catalogue (gomedic.checks.BUILTIN) and run, through runner.run_one,
 against a Facts of its own whose options name the subject the way the built-in commands do
-(`unit`/`unit_root` for service checks, `binary` for binary checks). Its outcome becomes a finding of the
+(`unit`/`unit_root` for service checks, `binaries` for binary checks). Its outcome becomes a finding of the
 declared check (so the declared severity, category and rollout apply), its summary prefixed by the verdict id.
 """
 
@@ -55,8 +55,5 @@ def service_verdicts(ids: Sequence[str], unit: str, root: str, facts: Facts) -> 
 
 
 def binary_verdicts(ids: Sequence[str], paths: Sequence[str], facts: Facts) -> list[Finding]:
-    """Each binary judged on its own, as `gomedic binary PATH` does (Options.extra["binary"])."""
-    out: list[Finding] = []
-    for p in paths:
-        out += _run("binary", ids, {"binary": p}, facts, p)
-    return out
+    """The binaries judged as `gomedic binary PATH...` does (Options.extra["binaries"]; one result per binary)."""
+    return _run("binary", ids, {"binaries": list(paths)}, facts, ", ".join(paths))

@@ -10,7 +10,7 @@
         present: [golang.org/x/net]
         absent: [github.com/golang/protobuf]
       settings: {-trimpath: "true", vcs.modified: "false"}   # matchers on any build setting
-      verdicts: [binary.arch, binary.glibc]   # built-in binary.* checks against this host (when available)
+      verdicts: [binary.arch, binary.glibc]   # built-in binary.* checks for each binary, against this host
 
 One result per binary (subject = its path).
 """

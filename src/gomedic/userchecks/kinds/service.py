@@ -8,7 +8,7 @@
       exec: {matches: '^/opt/app/bin/api( |$)'}   # matcher on the expanded ExecStart command line
       environment: {GOMEMLIMIT: {exists: true}}   # matchers on the unit's environment
       limits: {LimitNOFILE: {ge: 65536}}          # matchers on soft limits (infinity = "infinity")
-      verdicts: [service.unit, service.user]      # built-in service.* checks for this unit (when available)
+      verdicts: [service.unit, service.user]      # built-in service.* checks for this unit
 
 Nothing is started or asked of systemd: a unit on a build box or in an image root is checked the same way.
 """

@@ -1,0 +1,108 @@
+"""Where the dynamic loader finds a DT_NEEDED library on a target, in ld.so's order.
+
+glibc: DT_RPATH (only without DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH, /etc/ld.so.conf (with includes),
+then the default directories. musl: LD_LIBRARY_PATH, RPATH/RUNPATH alike, /etc/ld-musl-<arch>.path or its
+defaults. A candidate only counts when it is an ELF of the same class, byte order and machine.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from dataclasses import dataclass
+
+from gomedic.binfmt import elf
+from gomedic.binfmt.inspect import Inspection
+from gomedic.errors import FormatError
+from gomedic.targets.model import MUSL_ARCH, Libc, Target
+
+MAX_CONF_DEPTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    name: str
+    found: str | None
+    tried: tuple[str, ...]
+    rejected: tuple[str, ...] = ()  # present, but for another architecture or class
+
+
+def _expand(d: str, origin: str) -> str:
+    return d.replace("${ORIGIN}", origin).replace("$ORIGIN", origin) if d else origin
+
+
+def _conf_dirs(t: Target, path: str, depth: int = 0) -> list[str]:
+    text = t.fs.read_text(path, 256 << 10)
+    if text is None or depth > MAX_CONF_DEPTH:
+        return []
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("include "):
+            for pattern in line.split()[1:]:
+                if not pattern.startswith("/"):
+                    pattern = posixpath.join(posixpath.dirname(path), pattern)
+                d, base = posixpath.split(pattern)
+                for name in t.fs.listdir(d):
+                    if fnmatch.fnmatch(name, base):
+                        out += _conf_dirs(t, posixpath.join(d, name), depth + 1)
+        elif line.startswith("/"):
+            out.append(line.split()[0])
+    return out
+
+
+def search_dirs(ins: Inspection, t: Target, libc: Libc) -> list[str]:
+    assert ins.elf is not None
+    dyn = ins.elf.dynamic
+    origin = posixpath.dirname(posixpath.abspath(ins.path))
+    env = [d for d in t.env.get("LD_LIBRARY_PATH", "").split(":") if d] if t.is_host else []
+    rpath = [_expand(d, origin) for d in dyn.rpath]
+    runpath = [_expand(d, origin) for d in dyn.runpath]
+    if libc is Libc.MUSL:
+        path_file = f"/etc/ld-musl-{MUSL_ARCH.get(t.goarch, t.goarch)}.path"
+        text = t.fs.read_text(path_file)
+        defaults = [d for d in (text or "").replace("\n", ":").split(":") if d.strip()] if text else [
+            "/lib", "/usr/local/lib", "/usr/lib"]
+        dirs = env + rpath + runpath + defaults
+    else:
+        dirs = ([] if runpath else rpath) + env + runpath + _conf_dirs(t, "/etc/ld.so.conf")
+        dirs += [*t.lib_dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib"] if ins.bits == 64 else [
+            *t.lib_dirs, "/lib", "/usr/lib"]
+    seen: list[str] = []
+    for d in dirs:
+        if d not in seen:
+            seen.append(d)
+    return seen
+
+
+def _compatible(t: Target, path: str, ins: Inspection) -> bool:
+    """Same ELF class, byte order and machine (unknowable for a profile: then it counts)."""
+    assert ins.elf is not None
+    src = t.fs.source(path)
+    if src is None:
+        return True
+    try:
+        f = elf.parse(src)
+        return f.bits == ins.elf.bits and f.big_endian == ins.elf.big_endian and f.machine == ins.elf.machine
+    except FormatError:
+        return False  # a linker script (libc.so) or garbage: ld.so skips it
+    finally:
+        getattr(src, "close", lambda: None)()
+
+
+def find(name: str, ins: Inspection, t: Target, dirs: list[str]) -> Lookup:
+    if "/" in name:
+        ok = t.fs.is_file(name) and _compatible(t, name, ins)
+        return Lookup(name, name if ok else None, (name,))
+    tried: list[str] = []
+    rejected: list[str] = []
+    for d in dirs:
+        p = posixpath.join(d, name)
+        tried.append(p)
+        if t.fs.is_file(p):
+            if _compatible(t, p, ins):
+                return Lookup(name, p, tuple(tried), tuple(rejected))
+            rejected.append(p)
+    return Lookup(name, None, tuple(tried), tuple(rejected))
