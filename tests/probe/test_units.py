@@ -65,12 +65,14 @@ def test_gomemlimit_syntax() -> None:
 
 def test_cpu_cap_and_go_default() -> None:
     assert cpu_cap(8, None) == 8 and cpu_cap(8, 0.5) == 2 and cpu_cap(8, 2.5) == 3 and cpu_cap(1, 0.5) == 1
-    assert go_default_gomaxprocs("go1.25.0", None, 8, 2.0)[0] == 2
-    n, why = go_default_gomaxprocs("go1.27.3", "0", 8, 2.0)
+    assert go_default_gomaxprocs("go1.25.0", "", "", 8, 2.0)[0] == 2
+    n, why = go_default_gomaxprocs("go1.27.3", "containermaxprocs=0,x=1", "", 8, 2.0)
     assert n == 8 and "containermaxprocs=0" in why
-    n, why = go_default_gomaxprocs("go1.22.10", None, 8, 2.0)
-    assert n == 8 and "predates 1.25" in why
-    assert go_default_gomaxprocs("go1.27.3", None, 4, None)[0] == 4
+    n, why = go_default_gomaxprocs("go1.22.10", "", "", 8, 2.0)
+    assert n == 8 and "predates" in why
+    assert go_default_gomaxprocs("go1.27.3", "", "containermaxprocs=0", 8, 0.5)[0] == 8
+    assert go_default_gomaxprocs("go1.27.3", "", "", 4, None)[0] == 4
+    assert go_default_gomaxprocs("go1.27.3", "", "", None, None)[0] is None
 
 
 def test_release_data_is_valid_and_validated() -> None:

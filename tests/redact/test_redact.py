@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from gomedic.model import Category, Report, Result, Severity, Status, frozen_map
 from gomedic.redact import (
+    _URL_CREDS,
     MASK,
     goauth_secrets,
     known_secrets,
@@ -94,11 +95,13 @@ def _values(v: object) -> list[str]:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=5000))
 def test_hostile_text_never_crashes(text: str) -> None:
-    redact_text(text)
-    netrc_tokens(text)
-    netrc_machines(text)
-    url_secrets(text)
-    goauth_secrets(text)
+    out = redact_text(text)
+    assert all(m["pw"] == MASK for m in _URL_CREDS.finditer(out))  # no URL password survives
+    for s in url_secrets(text):
+        assert f":{s}@" not in out
+    tokens = netrc_tokens(text)
+    assert netrc_machines(text) == [v for k, v in tokens if k == "machine"]
+    assert all(s in text for s in goauth_secrets(text))
 
 
 @settings(max_examples=100, deadline=None)

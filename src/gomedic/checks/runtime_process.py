@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gomedic.checks.runtime import num, probe, sample
 from gomedic.facts import Facts
+from gomedic.facts.goruntime import godebug_value
 from gomedic.facts.limits import NPROC, parse_int, read_text
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
@@ -133,13 +134,14 @@ def gomaxprocs(f: Facts) -> Finding:
     cap = cpu_cap(affinity, quota)
     env = info.environ or {}
     version = s.go_version or (binary.version if binary else None)
-    godebug_env = {k: v for k, _, v in (p.partition("=") for p in env.get("GODEBUG", "").split(","))}
-    cmp = godebug_env.get("containermaxprocs") or (binary.godebug_default("containermaxprocs") if binary else None)
+    default_godebug = (binary.default_godebug or "") if binary else ""
+    cmp = godebug_value(env.get("GODEBUG", ""), "containermaxprocs") or godebug_value(default_godebug,
+                                                                                       "containermaxprocs")
     gmp, why = s.get(M.GOMAXPROCS), "go_sched_gomaxprocs_threads"
     if gmp is None and env.get("GOMAXPROCS", "").strip().isdigit() and int(env["GOMAXPROCS"]) > 0:
         gmp, why = float(env["GOMAXPROCS"]), "the GOMAXPROCS variable in its environment"
     if gmp is None:
-        default, why = go_default_gomaxprocs(version, cmp, affinity, quota)
+        default, why = go_default_gomaxprocs(version, default_godebug, env.get("GODEBUG", ""), affinity, quota)
         gmp = float(default) if default is not None else None
     ev = {"GOMAXPROCS": f"{gmp:g}" if gmp is not None else "unknown", "source": why,
           "CPU affinity": str(affinity), "cgroup CPU quota": f"{quota:g} CPUs ({cg.cpu.source})"

@@ -8,15 +8,10 @@ pids.max, kernel.threads-max. CPUs: affinity and cgroup CPU quota, and the GOMAX
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
-
-from gomedic.binfmt import goversion
 
 GO_MAX_THREADS = 10000  # runtime/debug.SetMaxThreads default: beyond it the process dies
 NO_LIMIT = 1 << 62  # math.MaxInt64 (GOMEMLIMIT unset) and v1 cgroup "unlimited" values are above this
-_MEMLIMIT = re.compile(r"^\s*(\d+)\s*(B|KiB|MiB|GiB|TiB)?\s*$")
-_UNIT = {None: 0, "B": 0, "KiB": 10, "MiB": 20, "GiB": 30, "TiB": 40}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +26,14 @@ def tightest(bounds: list[Bound]) -> Bound | None:
 
 
 def parse_gomemlimit(text: str) -> int | None:
-    """GOMEMLIMIT syntax (runtime/debug): bytes with an optional B/KiB/MiB/GiB/TiB suffix; `off` -> None."""
-    if text.strip() == "off":
+    """GOMEMLIMIT (facts.goruntime syntax: bytes with a B/KiB/MiB/GiB/TiB suffix); `off`, unset or invalid -> None."""
+    from gomedic.facts.goruntime import parse_gomemlimit as parse
+
+    try:
+        v = parse(text)
+    except ValueError:
         return None
-    m = _MEMLIMIT.match(text)
-    if not m:
-        return None
-    v = int(m.group(1)) << _UNIT[m.group(2)]
-    return v if 0 < v < NO_LIMIT else None
+    return v if v is not None and 0 < v < NO_LIMIT else None
 
 
 def mib(v: float) -> str:
@@ -57,16 +52,15 @@ def cpu_cap(affinity: int | None, quota_cpus: float | None) -> int | None:
     return min(affinity, q) if affinity else q
 
 
-def go_default_gomaxprocs(version: str | None, containermaxprocs: str | None, affinity: int | None,
+def go_default_gomaxprocs(version: str | None, default_godebug: str, env_godebug: str, affinity: int | None,
                           quota_cpus: float | None) -> tuple[int | None, str]:
-    """What GOMAXPROCS the Go runtime picks by default, and why (for a summary)."""
+    """What GOMAXPROCS the Go runtime picks by default (no GOMAXPROCS variable), and why (facts.goruntime)."""
+    from gomedic.facts.goruntime import cgroup_aware, predict_gomaxprocs
+
     if affinity is None:
         return None, "CPU affinity unknown"
-    aware = bool(version) and goversion.compare(version or "", "go1.25") >= 0 and containermaxprocs != "0"
+    aware, why = cgroup_aware(version, default_godebug, env_godebug)
+    got = predict_gomaxprocs(affinity, quota_cpus, None, bool(aware))
     if quota_cpus is None:
-        return affinity, "no CPU quota: GOMAXPROCS defaults to the CPUs the process may run on"
-    if aware:
-        return cpu_cap(affinity, quota_cpus), f"{version} sizes GOMAXPROCS to the CPU quota"
-    why = ("containermaxprocs=0 (the main module's go line is below 1.25, or GODEBUG says so)"
-           if version and goversion.compare(version, "go1.25") >= 0 else f"{version or 'this Go'} predates 1.25")
-    return affinity, f"the runtime ignores the CPU quota: {why}"
+        return got.value, f"default: {got.reason} (no CPU quota)"
+    return got.value, f"default: {got.reason}; {why}"
