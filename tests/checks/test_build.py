@@ -21,7 +21,7 @@ def test_build_area_needs_deep(goenv: GoEnv) -> None:
 
 def test_healthy(goenv: GoEnv) -> None:
     cache = warm_gocache(goenv)
-    run = goenv.check(*AREAS)
+    run = goenv.check(*AREAS, "--set", "build.cache.max_mib=64")
     assert run.returncode == 0, run.stdout + run.stderr
     w = run.result("build.works")
     assert w["status"] == "ok" and "ran (linux/amd64)" in w["summary"]
@@ -45,10 +45,22 @@ def test_unlocatable_cache_fails_the_build(goenv: GoEnv) -> None:
 
 @pytest.fixture
 def own_cache(goenv: GoEnv, tmp_path: Path) -> Path:
-    """A private copy of a real, warm build cache (the shared one must stay intact)."""
+    """A private cache made of real entries and outputs taken from the warm shared cache (which must stay
+    intact): 40 action entries with their output files, laid out as go lays them out."""
     src = warm_gocache(goenv)
     dst = tmp_path / "gocache"
-    shutil.copytree(src, dst)
+    n = 0
+    for entry in sorted(src.glob("??/*-a")):
+        out_id = entry.read_bytes().split()[2].decode()
+        out = src / out_id[:2] / f"{out_id}-d"
+        if not out.exists() or out.stat().st_size < 64:
+            continue
+        for f in (entry, out):
+            (dst / f.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, dst / f.parent.name / f.name)
+        n += 1
+        if n == 40:
+            break
     goenv.env["GOCACHE"] = str(dst)
     return dst
 
@@ -79,3 +91,6 @@ def test_limits_are_thresholds(goenv: GoEnv, own_cache: Path) -> None:
     run = goenv.check("--area", "build", "--deep", "--skip", "build.works", "--set", "build.cache.max_entries=3")
     r = run.result("build.cache")
     assert r["status"] == "ok" and r["evidence"]["entries"] == "3" and "partial" in r["summary"]
+    r = goenv.check("--area", "build", "--deep", "--skip", "build.works").result("build.cache")
+    assert r["status"] == "ok" and f"GOCACHE={own_cache}: " in r["summary"]
+    assert int(r["evidence"]["outputs verified"]) >= 40  # ours, plus what go env itself caches

@@ -38,13 +38,13 @@ def test_corrupt_build_cache_cleaned(goenv: GoEnv) -> None:
     goenv.go("build", ".", cwd=mod)
     cache = goenv.home / ".cache" / "go-build"
     _corrupt_one(cache)
-    before = snapshot(goenv.home / ".config")
+    before = snapshot(goenv.root)
     dry = goenv.gomedic("fix", "--format", "json", "build.cache")
     p = plan_for(dry, "build.cache")
     assert p["status_before"] == "fail" and p["state"] == "planned"
     assert p["actions"][0]["change"].endswith("clean -cache") and f"GOCACHE={cache}" in p["actions"][0]["change"]
     assert _corrupt_still_there(cache)
-    assert snapshot(goenv.home / ".config") == before
+    assert snapshot(goenv.root) == before
 
     run = goenv.gomedic("fix", "--yes", "--format", "json", "build.cache")
     p = plan_for(run, "build.cache")

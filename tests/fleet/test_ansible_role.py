@@ -26,7 +26,7 @@ import pytest
 from tests.support.fleet import COLLECTIONS, REPO, free_port, http_get, processes, wait_until
 from tests.support.goenv import SYSTEM_DIRS, validate_report
 from tests.support.toolchains import toolchain
-from tests.support.users import as_user
+from tests.support.users import User, as_user
 
 pytestmark = pytest.mark.slow
 
@@ -142,7 +142,5 @@ def test_role_installs_gomedic_and_the_textfile_path_works(root: Path) -> None:
             run_unit()
 
 
-def _user(pw: pwd.struct_passwd) -> object:
-    from tests.support.users import User
-
+def _user(pw: pwd.struct_passwd) -> User:
     return User(pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_dir)

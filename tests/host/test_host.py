@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import resource
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,20 @@ def test_every_check_is_documented() -> None:
         assert len(spec.doc) > 150 and "fix" in spec.doc.lower(), spec.id
     run = gomedic("explain", "host.cgroup-cpu")
     assert run.returncode == 0 and "GOMAXPROCS" in run.stdout and "category limits (gate code 40)" in run.stdout
+
+
+def test_pid_fd_usage_near_the_soft_limit(tmp_path: Path) -> None:
+    ready = tmp_path / "ready"
+    code = ("import os,sys,time; fds=[os.open('/dev/null', os.O_RDONLY) for _ in range(900)]; "
+            "open(sys.argv[1],'w').close(); time.sleep(300)")
+    with child(["python3", "-c", code, str(ready)]) as proc:
+        subprocess.run(["prlimit", f"--pid={proc.pid}", "--nofile=1000:1000"], check=True, timeout=30)
+        deadline = time.monotonic() + 20
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        fds = len(os.listdir(f"/proc/{proc.pid}/fd"))
+        run = gomedic("host", "--pid", str(proc.pid), "--area", "host", "--set", "host.nofile.min=100",
+                      "--format", "json")
+    r = results(run, "host.nofile")[0]
+    assert r["status"] == "warn" and f"{fds} fds open" in r["summary"], r
+    assert r["evidence"]["open fds"] == str(fds)

@@ -141,12 +141,13 @@ def test_cgoless_os_user_without_home(wd: Path, osuser_prog: Path) -> None:
 
 
 def test_broken_unit_lines_are_named(wd: Path, hello_amd64: Path) -> None:
-    unit = write_unit(wd, "syntax.service", f"ExecStart={hello_amd64} 'unterminated\nGarbage line\nEnvironment=GOMEMLIMIT=lots")
+    unit = write_unit(wd, "syntax.service", f"ExecStart={hello_amd64} 'unterminated\nGarbage line\nEnvironment=GOMEMLIMIT=lots GOMAXPROCS=zero")
     run = gomedic("service", str(unit), "--format", "json")
     summaries = [r["summary"] for r in results(run, "service.unit") if r["status"] == "fail"]
     assert f"{unit}:5: ExecStart=: unterminated ' quote" in summaries
     assert any(s.startswith(f"{unit}:6: missing '='") for s in summaries)
-    assert statuses(run, "service.env") == {"fail"}
+    env = {r["status"]: r["summary"] for r in results(run, "service.env")}
+    assert "malformed GOMEMLIMIT" in env["fail"] and f"GOMAXPROCS=zero (set at {unit}:7)" in env["warn"]
 
 
 def test_installed_units_through_the_cli() -> None:

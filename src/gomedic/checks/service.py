@@ -223,27 +223,33 @@ def user(f: Facts) -> Iterator[Finding]:
 def env(f: Facts) -> Iterator[Finding]:
     """Checks the environment the unit gives its program. A Go binary built without cgo that uses os/user
     needs HOME and USER: `user: Current requires cgo or $USER set in environment` (systemd sets them only
-    when User= is set). GOMAXPROCS must be a positive integer; GOMEMLIMIT must parse (else the runtime
-    aborts at start); GODEBUG entries must be key=value.
+    when User= is set). A malformed GOMEMLIMIT stops the runtime at start (`fatal error: malformed
+    GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit``): fail. A GOMAXPROCS that is not a positive
+    integer and GODEBUG entries that are not key=value are silently ignored by the runtime: warn.
     Fix: add `Environment=HOME=/var/lib/app USER=app` or set User=; correct the named variable."""
     from gomedic.facts.goruntime import parse_gomemlimit
 
     u = f.get(UNIT)
     e = dict(u.environment)
     ev: dict[str, Any] = {k: e[k] for k in ("GOMAXPROCS", "GOMEMLIMIT", "GODEBUG", "GOGC", "HOME", "USER") if k in e}
-    bad = []
-    if "GOMAXPROCS" in e and not (e["GOMAXPROCS"].isascii() and e["GOMAXPROCS"].isdecimal() and int(e["GOMAXPROCS"]) > 0):
-        bad.append(f"GOMAXPROCS={e['GOMAXPROCS']} is not a positive integer (the runtime ignores it)")
+    fix = "correct it in the unit's Environment= / EnvironmentFile="
+    bad = 0
     if "GOMEMLIMIT" in e:
         try:
             parse_gomemlimit(e["GOMEMLIMIT"])
         except ValueError as err:
-            bad.append(f"{err} (set at {u.env_origin.get('GOMEMLIMIT')})")
+            bad += 1
+            yield fail(f"{err} (set at {u.env_origin.get('GOMEMLIMIT')}): the runtime aborts with "
+                       "`fatal error: malformed GOMEMLIMIT`", fix=fix, subject=u.name, **ev)
+    mp = e.get("GOMAXPROCS")
+    if mp is not None and not (mp.isascii() and mp.isdecimal() and int(mp) > 0):
+        bad += 1
+        yield warn(f"GOMAXPROCS={mp} (set at {u.env_origin.get('GOMAXPROCS')}) is not a positive integer: "
+                   "the runtime ignores it", fix=fix, subject=u.name, **ev)
     for item in e.get("GODEBUG", "").split(","):
         if item.strip() and "=" not in item:
-            bad.append(f"GODEBUG entry {item!r} is not key=value")
-    for b in bad:
-        yield fail(b, fix="correct it in the unit's Environment=/EnvironmentFile=", subject=u.name, **ev)
+            bad += 1
+            yield warn(f"GODEBUG entry {item!r} is not key=value: the runtime ignores it", fix=fix, subject=u.name, **ev)
     path = exec_path(u, unit_root(f))
     if not u.user and not u.dynamic_user and not ("HOME" in e and "USER" in e) and path:
         uses = _uses_osuser(_in_root(unit_root(f), path))
@@ -252,7 +258,7 @@ def env(f: Facts) -> Iterator[Finding]:
                        "HOME/USER: `user: Current requires cgo or $USER set in environment`",
                        fix="add Environment=HOME=/root USER=root (or set User=)", subject=u.name, **ev)
             return
-    if not bad:
+    if bad == 0:
         shown = ", ".join(f"{k}={v}" for k, v in ev.items()) or "no Go runtime variables"
         yield ok(f"environment of {u.name}: {shown}", subject=u.name, **ev)
 

@@ -83,6 +83,10 @@ def port(f: Facts) -> Iterator[Finding]:
             if own is not None and any(pid == own for pid, _ in who):
                 yield ok(f"port {np.port} ({np.origin}) is held by the unit's own process {own}", subject=u.name, **ev)
                 continue
+            if who and all(pid == 1 for pid, _ in who):  # socket activation: systemd holds it for the unit
+                yield ok(f"port {np.port} ({np.origin}) is held by pid 1 ({who[0][1]}): socket activation",
+                         subject=u.name, **ev)
+                continue
             names = ", ".join(f"pid {p} ({c})" for p, c in who) or "another process"
             addrs = ", ".join(sorted({s.address for s in socks}))
             yield fail(f"port {np.port} ({np.origin}) is already held by {names} on {addrs}: "

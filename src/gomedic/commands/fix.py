@@ -117,9 +117,9 @@ def render_text(report: Report) -> str:
         out.append(f"{p['status_before'].upper():<5} {p['check']}{subject}  {p['problem']}")
         for a in p["actions"]:
             change_lines = a["change"].split("\n")
-            out.append(f"      change: {change_lines[0]}")
+            out.append(f"      change: {change_lines[0]}" + ("   [needs root]" if a["needs_root"] else ""))
             out += [f"              {c}" for c in change_lines[1:]]
-            out.append(f"      undo:   {a['undo']}" + ("   (needs root)" if a["needs_root"] else ""))
+            out.append(f"      undo:   {a['undo']}")
         cont = False
         for m in p["manual"]:
             out.append(f"      {'        ' if cont else 'do:     '}{m}")

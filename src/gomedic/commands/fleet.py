@@ -34,10 +34,14 @@ def add_parser(sub: Any) -> None:
 def expand(paths: list[str]) -> list[Path]:
     """Files as given; a directory becomes its *.json files, sorted. Order is kept, duplicates dropped."""
     out: list[Path] = []
+    seen: set[Path] = set()
     for raw in paths:
         p = Path(raw)
         found = sorted(x for x in p.glob("*.json") if x.is_file()) if p.is_dir() else [p]
-        out += [x for x in found if x not in out]
+        for x in found:
+            if x not in seen:
+                seen.add(x)
+                out.append(x)
     return out
 
 

@@ -1,9 +1,6 @@
 """A systemd service as systemd would load it, from unit files alone (no running systemd needed).
 
-`find_unit(spec, root)` locates the fragment (a path, or a name looked up in the system unit path under
-`root`, template `foo@.service` for `foo@x.service`, aliases through symlinks, /dev/null = masked) and its
-drop-ins (`<name>.d/`, `<template>.d/`, dash-prefix `a-.service.d/` and `service.d/` dirs; a drop-in of the
-same file name in a higher-priority directory masks lower ones). `load_service` merges them and resolves
+`load_service` finds the unit and its drop-ins (facts.unitpath), merges them (facts.unitfile) and resolves
 specifiers, Environment/EnvironmentFile, ExecStart prefixes and variables, User/Group, WorkingDirectory,
 capabilities and limits. Every problem is a Diagnostic naming file and line.
 """
@@ -17,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from gomedic.errors import FactUnavailable, UsageError
+from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.facts.accounts import Account, lookup_user
 from gomedic.facts.limits import read_text
@@ -41,88 +38,9 @@ from gomedic.facts.unitfile import (
     parse_bool,
     parse_unit,
 )
+from gomedic.facts.unitpath import Located, find_unit, shown_path
 
-UNIT_PATH = (
-    "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
-    "/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
-    "/usr/lib/systemd/system", "/lib/systemd/system",
-)
-SUFFIXES = (".service", ".socket", ".target", ".timer", ".mount", ".path", ".slice", ".scope", ".swap",
-            ".device", ".automount")
-MAX_DROPINS = 256
 LIMIT_KEYS = ("LimitNOFILE", "LimitNPROC", "LimitAS", "LimitMEMLOCK", "LimitSTACK", "LimitCORE")
-
-
-@dataclass(frozen=True, slots=True)
-class Located:
-    name: str  # the unit name asked for (an alias resolves to its target's fragment)
-    fragment: Path  # the file as seen in the root (for messages: path relative to the root)
-    dropins: tuple[Path, ...]
-    masked: bool = False
-
-
-def _shown(root: Path, p: Path) -> str:
-    return "/" + str(p.relative_to(root)) if str(root) != "/" and p.is_relative_to(root) else str(p)
-
-
-def _in_root(root: Path, p: str) -> Path:
-    return root / p.lstrip("/")
-
-
-def _dropin_dirs(name: str) -> list[str]:
-    stem, _, suffix = name.rpartition(".")
-    out = [name + ".d"]
-    if "@" in stem and not stem.endswith("@"):
-        out.append(stem.split("@", 1)[0] + "@." + suffix + ".d")
-    parts = stem.split("-")
-    out += ["-".join(parts[:i]) + "-." + suffix + ".d" for i in range(len(parts) - 1, 0, -1)]
-    out.append(suffix + ".d")
-    return out[::-1]  # least specific first: more specific drop-ins are applied later
-
-
-def find_unit(spec: str, root: Path) -> Located:
-    """Locate a unit by file path or by name. Raises UsageError when it is not found."""
-    if "/" in spec:
-        p = Path(spec) if str(root) == "/" or not spec.startswith("/") else _in_root(root, spec)
-        if p.is_symlink() and os.readlink(p) == "/dev/null":
-            return Located(p.name, p, (), masked=True)
-        if not p.is_file():
-            raise UsageError(f"unit file {spec} does not exist or is not a file")
-        return Located(p.name, p, _dropins(root, p.name, extra_dir=p.parent))
-    name = spec if spec.endswith(SUFFIXES) else spec + ".service"
-    names = [name]
-    stem, _, suffix = name.rpartition(".")
-    if "@" in stem and not stem.endswith("@"):
-        names.append(stem.split("@", 1)[0] + "@." + suffix)
-    for n in names:
-        for d in UNIT_PATH:
-            p = _in_root(root, d) / n
-            if p.is_symlink() and os.readlink(p) == "/dev/null":
-                return Located(name, p, (), masked=True)
-            if p.is_symlink():  # an alias: the fragment is the link's target
-                target = os.readlink(p)
-                p = _in_root(root, target) if target.startswith("/") else p.parent / target
-            if p.is_file():
-                return Located(name, p, _dropins(root, name))
-    raise UsageError(f"unit {name} not found in {', '.join(UNIT_PATH)}" + (f" under {root}" if str(root) != "/" else ""))
-
-
-def _dropins(root: Path, name: str, extra_dir: Path | None = None) -> tuple[Path, ...]:
-    chosen: dict[str, Path] = {}
-    order: list[str] = []
-    dirs = [str(extra_dir)] if extra_dir is not None else []
-    for ddir in _dropin_dirs(name):
-        for base in [*dirs, *UNIT_PATH]:
-            d = Path(base) / ddir if base in dirs else _in_root(root, base) / ddir
-            try:
-                confs = sorted(x for x in os.listdir(d) if x.endswith(".conf"))
-            except OSError:
-                continue
-            for c in confs:
-                if c not in chosen:  # a higher-priority directory was seen first: it masks this one
-                    chosen[c] = d / c
-                    order.append(c)
-    return tuple(chosen[c] for c in sorted(order)[:MAX_DROPINS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +80,18 @@ class ServiceUnit:
         return self.merged.last(section, key)
 
 
-def _specifiers(loc: Located, shown: str, user: str | None, acct: Account | None) -> dict[str, str]:
+def _os_release(root: Path) -> dict[str, str]:
+    text = read_text(root, "/etc/os-release") or read_text(root, "/usr/lib/os-release") or ""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        k, sep, v = line.partition("=")
+        if sep:
+            out[k.strip()] = v.strip().strip("\"'")
+    return out
+
+
+def _specifiers(loc: Located, shown: str, user: str | None, acct: Account | None, root: Path) -> dict[str, str]:
+    osr = _os_release(root)
     stem, _, _suffix = loc.name.rpartition(".")
     prefix, at, instance = stem.partition("@")
     u = user or "root"
@@ -176,14 +105,17 @@ def _specifiers(loc: Located, shown: str, user: str | None, acct: Account | None
         "t": "/run", "S": "/var/lib", "C": "/var/cache", "L": "/var/log", "E": "/etc", "T": "/tmp",
         "V": "/var/tmp", "d": f"/run/credentials/{loc.name}", "y": shown, "Y": os.path.dirname(shown),
         "H": socket.gethostname(), "l": socket.gethostname().split(".")[0], "q": socket.gethostname(),
-        "v": os.uname().release, "a": os.uname().machine, "m": "", "b": "", "o": "", "w": "", "W": "",
-        "A": "", "B": "", "M": "",
+        "v": os.uname().release, "a": os.uname().machine,
+        "m": (read_text(root, "/etc/machine-id") or "").strip(),
+        "b": (read_text(root, "/proc/sys/kernel/random/boot_id") or "").strip().replace("-", ""),
+        **{k: osr.get(v, "") for k, v in (("o", "ID"), ("w", "VERSION_ID"), ("W", "VARIANT_ID"),
+                                           ("B", "BUILD_ID"), ("A", "IMAGE_VERSION"), ("M", "IMAGE_ID"))},
     }
 
 
 def load_service(spec: str, root: Path) -> ServiceUnit:
     loc = find_unit(spec, root)
-    shown = _shown(root, loc.fragment)
+    shown = shown_path(root, loc.fragment)
     if loc.masked:
         empty = merge([])
         return ServiceUnit(loc.name, shown, (), empty, (Diagnostic(shown, 0, "unit is masked (-> /dev/null)"),),
@@ -194,9 +126,9 @@ def load_service(spec: str, root: Path) -> ServiceUnit:
             with open(p, "rb") as fh:
                 data = fh.read(MAX_FILE + 1)  # parse_unit reports and cuts what is longer
         except OSError as e:
-            texts.append(UnitText(_shown(root, p), (), (Diagnostic(_shown(root, p), 0, f"unreadable: {e.strerror}"),)))
+            texts.append(UnitText(shown_path(root, p), (), (Diagnostic(shown_path(root, p), 0, f"unreadable: {e.strerror}"),)))
             continue
-        texts.append(parse_unit(data, _shown(root, p)))
+        texts.append(parse_unit(data, shown_path(root, p)))
     m = merge(texts)
     return _build(loc, shown, m, root)
 
@@ -206,7 +138,7 @@ def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
     raw_user = m.last("Service", "User")
     dyn = m.last("Service", "DynamicUser")
     dynamic = bool(dyn and parse_bool(dyn.value))
-    base_table = _specifiers(loc, shown, None, None)
+    base_table = _specifiers(loc, shown, None, None, root)
 
     def spec(e: Entry) -> str:
         out, unknown = expand_specifiers(e.value, table)
@@ -217,7 +149,7 @@ def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
     table = base_table
     user = spec(raw_user) if raw_user else None
     acct = lookup_user(root, user) if user else None
-    table = _specifiers(loc, shown, user, acct)
+    table = _specifiers(loc, shown, user, acct, root)
     group_e = m.last("Service", "Group")
     supp = tuple(w for e in m.all("Service", "SupplementaryGroups") for w in spec(e).split())
     env: dict[str, str] = {}
@@ -290,7 +222,7 @@ def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
                 limits[key] = (lim[0], lim[1], le.where)
     inv_b, names_b = parse_caps(cbs.value) if cbs else (False, set())
     return ServiceUnit(
-        name=loc.name, fragment=shown, dropins=tuple(_shown(root, p) for p in loc.dropins), merged=m,
+        name=loc.name, fragment=shown, dropins=tuple(shown_path(root, p) for p in loc.dropins), merged=m,
         diagnostics=tuple(diags), type=svc_type, exec_start=cmd, exec_argv=argv, exec_where=where,
         user=user, group=spec(group_e) if group_e else None, dynamic_user=dynamic,
         supplementary_groups=supp, account=acct, working_directory=wdp,

@@ -146,7 +146,8 @@ class ChownTree:
     def describe(self) -> str:
         n = self.foreign()
         count = f"{n}+" if n >= COUNT_CAP else str(n)
-        return f"chown -R {self.owner} {self.top}  ({count} entries not owned by {self.owner.split(':')[0]})"
+        noun = "entry" if n == 1 else "entries"
+        return f"chown -R {self.owner} {self.top}  ({count} {noun} not owned by {self.owner.split(':')[0]})"
 
     def undo(self) -> str:
         return f"chown -R {self.previous} {self.top}"

@@ -64,13 +64,6 @@ class BinaryGo:
     default_godebug: str | None = None
     note: str = ""
 
-    def godebug_default(self, key: str) -> str | None:
-        for item in (self.default_godebug or "").split(","):
-            k, _, v = item.partition("=")
-            if k.strip() == key:
-                return v.strip()
-        return None
-
 
 def read_binary(pid: int, root: Path = Path("/")) -> BinaryGo:
     from gomedic.binfmt.buildinfo import read_file
