@@ -119,6 +119,7 @@ def test_gopls_built_with_an_older_go(goenv: GoEnv) -> None:
     shutil.copy(stand_in_gopls("1.27.3"), goenv.gobin / "gopls")
     r = goenv.check(*AREAS, cwd=new).result("editor.gopls")
     assert r["status"] == "ok" and "built with go1.27.3" in r["summary"]
+    assert r["evidence"]["gopls built with"] == "go1.27.3"
 
 
 def test_gopls_missing_but_vscode_configured(goenv: GoEnv) -> None:
@@ -133,3 +134,13 @@ def test_secrets_in_tools_env_vars_are_redacted(goenv: GoEnv) -> None:
     for fmt in ("json", "text"):
         run = goenv.gomedic("check", "--format", fmt, "-v", *AREAS)
         assert "ghp_0123456789abcdef" not in run.stdout and "GOFLAGS=-trimpath" in run.stdout
+
+
+def test_remote_machine_settings(goenv: GoEnv) -> None:
+    """VS Code Remote (SSH/WSL/containers) reads machine settings on the remote side."""
+    p = goenv.home / ".vscode-server" / "data" / "Machine" / "settings.json"
+    p.parent.mkdir(parents=True)
+    p.write_text('{"go.gopath": "go/work",}')
+    r = goenv.check(*AREAS).result("editor.vscode")
+    assert r["status"] == "fail" and r["subject"] == str(p) and r["evidence"]["scope"] == "remote machine"
+    assert '"go.gopath": "go/work" has a relative or empty entry' in r["summary"]

@@ -51,7 +51,7 @@ def test_root_owned_caches_handed_back(fixer: User, shared_tmp: Path) -> None:
     mod = shared_tmp / "app"
     mod.mkdir()
     (mod / "go.mod").write_text("module app\n\ngo 1.22\n")
-    (mod / "main.go").write_text('package main\n\nfunc main() { println("hi") }\n')
+    (mod / "lib.go").write_text("package app\n\nfunc F() int { return 1 }\n")  # no imports: builds in ms
     os.chmod(mod, 0o755)
     _sudo_go(env, "mod", "download", "-x", "example.com/hello@v1.0.0")
     env.go("build", "-o", os.devnull, ".", cwd=mod)
@@ -89,9 +89,12 @@ def test_root_owned_caches_handed_back(fixer: User, shared_tmp: Path) -> None:
     assert os.stat(hello).st_mode & 0o222 == 0
     after = env.check("--area", "paths", user=fixer)
     assert after.result("paths.gomodcache")["status"] == "ok" and after.result("paths.gocache")["status"] == "ok"
-    # and go works for the user now
+    # and go works for the user now: a new compile writes to the cache
+    (mod / "lib.go").write_text("package app\n\nfunc F() int { return 2 }\n")
+    entries = len(list(cache.glob("*/*")))
     subprocess.run(as_user(fixer, [str(env.goroot / "bin" / "go"), "build", "-o", os.devnull, "."]),
                    env=env.env, cwd=mod, check=True, capture_output=True, timeout=300)
+    assert len(list(cache.glob("*/*"))) > entries
 
     # a second run changes nothing
     before = snapshot(env.home)
@@ -133,6 +136,13 @@ def test_gobin_rc_lines_only_with_edit_rc(goenv: GoEnv) -> None:
     goenv.env["PATH"] = goenv.env["PATH"].replace(str(goenv.gobin) + os.pathsep, "")
     rc = goenv.home / ".bashrc"
     rc.write_text("# my settings\nalias ll='ls -l'\n")
+    # a missing install dir is created (owned by the user); the rc lines are only printed
+    shutil.rmtree(goenv.gobin, ignore_errors=True)
+    run = goenv.gomedic("fix", "--yes", "--shell", "bash", "--format", "json", "paths.gobin-on-path")
+    p = plan_for(run, "paths.gobin-on-path")
+    assert p["state"] == "applied" and p["actions"][0]["change"].startswith(f"mkdir -p {goenv.gobin}")
+    assert goenv.gobin.is_dir() and not rc.read_text().count("gomedic")
+    assert p["status_after"] == "fail"  # PATH is what the user's shell has: unchanged until they add the lines
     before = snapshot(goenv.root)
     run = goenv.gomedic("fix", "--yes", "--shell", "bash", "--format", "json", "paths.gobin-on-path")
     p = plan_for(run, "paths.gobin-on-path")

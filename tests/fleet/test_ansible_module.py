@@ -18,54 +18,66 @@ from tests.support.goenv import SYSTEM_DIRS, make_env, validate_report
 pytestmark = pytest.mark.slow
 
 
-def _adhoc(tmp: Path, env_extra: dict[str, str], *, check_mode: bool = False, **args: Any) -> dict[str, Any]:
-    """Run the module once on localhost; return its result (the minimal callback's `host | STATUS => {...}`)."""
+
+
+def _run_module(tmp: Path, cases: dict[str, tuple[dict[str, str], dict[str, Any], bool]]) -> dict[str, Any]:
+    """Run the module once per case (environment, module args, check mode) in one real playbook on
+    localhost; return each task's registered result."""
+    tasks = []
+    for name, (env, args, check_mode) in cases.items():
+        tasks.append({"name": name, "gomedic.gomedic.gomedic_check": {"executable": [sys.executable, "-m", "gomedic"], **args},
+                      "environment": env, "check_mode": check_mode, "register": name, "ignore_errors": True})
+    out = tmp / "results.json"
+    tasks.append({"name": "save", "ansible.builtin.copy": {
+        "dest": str(out), "content": "{{ {" + ", ".join(f"'{n}': {n}" for n in cases) + "} | to_json }}"}})
+    play = tmp / "play.yml"
+    play.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GO", "ANSIBLE_"))}
-    env.update(env_extra)
-    env.update(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_STDOUT_CALLBACK="minimal", ANSIBLE_HOME=str(tmp / "ansible"), ANSIBLE_NOCOLOR="1",
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_HOME=str(tmp / "ansible"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_LOCAL_TEMP=str(tmp / "ansible" / "tmp"), PYTHONPATH=str(SRC))
-    argv = [str(Path(sys.executable).parent / "ansible"), "localhost", "-c", "local",
-            "-e", f"ansible_python_interpreter={sys.executable}", "-m", "gomedic.gomedic.gomedic_check",
-            "-a", json.dumps({"executable": [sys.executable, "-m", "gomedic"], **args})]
-    if check_mode:
-        argv.append("--check")
-    p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
-    at = p.stdout.find("localhost | ")
-    head, sep, body = p.stdout[at:].partition(" => ")
-    assert at >= 0 and sep, p.stdout[-3000:] + p.stderr
-    result: dict[str, Any] = json.loads(body)
-    result["failed"] = "FAILED" in head
-    assert (p.returncode != 0) == result["failed"], p.stdout[-3000:] + p.stderr
-    return result
+    p = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                        "-e", f"ansible_python_interpreter={sys.executable}", str(play)],
+                       env=env, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout[-4000:] + p.stderr
+    results: dict[str, Any] = json.loads(out.read_text())
+    return results
 
 
 def test_module_returns_the_report_and_fails_per_fail_on(tmp_path: Path) -> None:
     healthy = make_env(tmp_path / "ok").env
     no_go = {**make_env(tmp_path / "nogo").env, "PATH": os.pathsep.join(SYSTEM_DIRS)}
-    args = ["--area", "toolchain"]
+    tc = {"args": ["--area", "toolchain"]}
+    res = _run_module(tmp_path, {
+        "healthy": (healthy, tc, False),
+        "no_go": (no_go, tc, False),  # fail_on: fail (the default)
+        "no_go_never_check_mode": (no_go, {**tc, "fail_on": "never"}, True),  # read-only: runs in check mode
+        "warns_fail_on_warn": ({**healthy, "GOOS": "windows"}, {**tc, "fail_on": "warn"}, False),
+        "format_arg": (healthy, {"args": ["--format", "text"]}, False),
+        "usage_error": (healthy, {"args": ["--area", "no-such-area"], "fail_on": "never"}, False),
+    })
 
-    r = _adhoc(tmp_path, healthy, args=args)
+    r = res["healthy"]
     assert not r.get("failed") and r["changed"] is False and r["failing"] == []
     validate_report(r["report"])
     assert r["gomedic_rc"] == 0 and r["summary"]["score"] == 100
 
-    r = _adhoc(tmp_path, no_go, args=args)  # fail_on: fail (the default)
+    r = res["no_go"]
     assert r["failed"] and r["changed"] is False
     assert [f["id"] for f in r["failing"]] == ["toolchain.go-on-path"]
     assert "toolchain.go-on-path" in r["msg"]
     validate_report(r["report"])
 
-    r = _adhoc(tmp_path, no_go, args=args, fail_on="never", check_mode=True)  # read-only: runs in check mode
+    r = res["no_go_never_check_mode"]
     assert not r.get("failed") and r["changed"] is False and r["gomedic_rc"] == 1
     assert any(x["id"] == "toolchain.go-on-path" and x["status"] == "fail" for x in r["report"]["results"])
 
-    r = _adhoc(tmp_path, {**healthy, "GOOS": "windows"}, args=args, fail_on="warn")
+    r = res["warns_fail_on_warn"]
     assert r["failed"] and [f["id"] for f in r["failing"]] == ["toolchain.host-target"]
 
-    r = _adhoc(tmp_path, healthy, args=["--format", "text"])
+    r = res["format_arg"]
     assert r["failed"] and "--format" in r["msg"]
 
-    r = _adhoc(tmp_path, healthy, args=["--area", "no-such-area"], fail_on="never")
+    r = res["usage_error"]
     assert r["failed"] and "produced no report" in r["msg"] and r["gomedic_rc"] == 2
 
 

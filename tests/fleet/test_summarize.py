@@ -103,6 +103,17 @@ def test_unreadable_reports_are_listed_and_fail(reports: Path, tmp_path: Path) -
     validate_summary(json.loads(only_bad.stdout))
 
 
+def test_output_inside_the_input_directory_is_not_a_host(reports: Path, tmp_path: Path) -> None:
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "web-1.json").write_text((reports / "web-1.json").read_text())
+    for _ in range(2):
+        p = _run("fleet", "summarize", "--format", "json", "-o", str(d / "combined.json"), str(d), cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+        doc = validate_summary(json.loads((d / "combined.json").read_text()))
+        assert [h["name"] for h in doc["hosts"]] == ["web-1"] and doc["unreadable"] == []
+
+
 def test_usage_errors(tmp_path: Path) -> None:
     assert _run("fleet", "summarize", str(tmp_path), cwd=tmp_path).returncode == 2  # an empty directory
     assert _run("fleet", cwd=tmp_path).returncode == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import platform
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ from tests.support.hostfixtures import REPO_SRC, gomedic, listener, world_dir, w
 from tests.support.users import User
 
 pytestmark = pytest.mark.slow
+CLOCK_NANOSLEEP = {"x86_64": 230, "aarch64": 115}
 
 
 def clean_unit(wd: Path, user: User, binary: Path, extra: str = "") -> Path:
@@ -112,7 +114,17 @@ def test_wait_retries_until_a_late_dependency_appears(wd: Path, svc_user: User, 
                             stderr=subprocess.PIPE, text=True)
 
     def appear() -> None:
-        time.sleep(1.5)
+        # Write the file once the gate has failed an attempt and sleeps before the next: its main thread is
+        # then in clock_nanosleep (during an attempt it waits on futexes), whatever the machine's speed.
+        nr = CLOCK_NANOSLEEP[platform.machine()]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if Path(f"/proc/{proc.pid}/syscall").read_text().split()[0] == str(nr):
+                    break
+            except (OSError, IndexError):
+                pass
+            time.sleep(0.01)
         env_file.write_text("GOMEMLIMIT=100MiB\n")
 
     t = threading.Thread(target=appear)

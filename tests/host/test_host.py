@@ -9,11 +9,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gomedic.facts.limits import parse_limits
 from tests.support.hostfixtures import DATA, child, cpu_cgroup, gomedic, results, statuses
 from tests.support.toolchains import toolchain
 
+BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt").read_bytes() if Path("/etc/ssl/certs/ca-certificates.crt").exists() else b""
 HOST_IDS = {"host.platform", "host.nofile", "host.threads", "host.max-map-count", "host.inotify",
             "host.cgroup-cpu", "host.cgroup-memory", "host.seccomp", "host.lsm", "host.aslr", "host.wsl",
             "host.net-tools", "tls.ca-bundle", "tls.tzdata", "net.resolver"}
@@ -153,3 +156,16 @@ def test_pid_fd_usage_near_the_soft_limit(tmp_path: Path) -> None:
     r = results(run, "host.nofile")[0]
     assert r["status"] == "warn" and f"{fds} fds open" in r["summary"], r
     assert r["evidence"]["open fds"] == str(fds)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 400_000), st.binary(max_size=300))
+def test_ca_bundle_reader_on_mutated_bundles(cut: int, junk: bytes) -> None:
+    """The real CA bundle, truncated and with garbage spliced in: counted, never raising."""
+    from datetime import datetime, timezone
+
+    from gomedic.checks.tls import count_certs
+
+    data = BUNDLE[:cut] + junk + BUNDLE[cut : cut + 20_000]
+    good, bad, expired = count_certs(data, datetime.now(timezone.utc))
+    assert good >= 0 and bad >= 0 and 0 <= expired <= good

@@ -13,7 +13,6 @@ from tests.support.hostfixtures import (
     gomedic,
     listener,
     results,
-    statuses,
     write_unit,
 )
 from tests.support.users import User, as_user
@@ -218,3 +217,12 @@ def test_unit_by_name_under_a_root(tmp_path: Path, hello_amd64: Path) -> None:
     assert "runs as app (uid 2000)" in results(run, "service.user")[0]["summary"]
     missing = gomedic("service", "app", "--root", str(tmp_path / "etc"))
     assert missing.returncode == 2
+
+
+def test_limits_above_nr_open_and_low_tasks_max(wd: Path, hello_amd64: Path) -> None:
+    nr_open = Path("/proc/sys/fs/nr_open").read_text().strip()
+    inf = write_unit(wd, "inf.service", f"ExecStart={hello_amd64}\nLimitNOFILE=infinity\nTasksMax=64")
+    run = gomedic("service", str(inf), "--format", "json")
+    summaries = {r["summary"] for r in results(run, "service.limits") if r["status"] == "fail"}
+    assert any(f"exceeds fs.nr_open={nr_open}" in s for s in summaries), summaries
+    assert any(s.startswith(f"TasksMax=64 ({inf}:7) allows 64 tasks") for s in summaries), summaries

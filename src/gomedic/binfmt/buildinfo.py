@@ -300,7 +300,7 @@ def as_json(bi: BuildInfo) -> dict[str, object]:
     if bi.deps:
         d["Deps"] = [_mod_json(m) for m in bi.deps]
     if bi.settings:
-        d["Settings"] = [{"Key": k, "Value": v} for k, v in bi.settings]
+        d["Settings"] = [{n: x for n, x in (("Key", k), ("Value", v)) if x} for k, v in bi.settings]
     return d
 
 

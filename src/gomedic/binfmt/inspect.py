@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from gomedic.binfmt import buildinfo, dynamic, elf, macho, pe
 from gomedic.binfmt.dynamic import Dynamic, Hardening, Notes
 from gomedic.binfmt.exe import Exe, Format, open_exe
-from gomedic.binfmt.source import FileSource
+from gomedic.binfmt.source import FileSource, Source
 from gomedic.errors import FormatError
 
 
@@ -107,12 +107,21 @@ def inspect_exe(path: str, x: Exe, size: int) -> Inspection:
     return Inspection(path, size, x.format, x.goarch, x.bits, bi, None, go_error, ef, mf, pf)
 
 
+def inspect_source(src: Source, path: str | None = None) -> Inspection:
+    """Inspect an open source; a malformed file gives an Inspection with `error`, never an exception."""
+    p = path or src.name
+    try:
+        return inspect_exe(p, open_exe(src), src.size)
+    except FormatError as e:
+        return Inspection(p, error=str(e))
+    except (ValueError, OverflowError, MemoryError, RecursionError, struct.error) as e:  # hostile input
+        return Inspection(p, error=f"{p}: malformed executable ({type(e).__name__}: {e})")
+
+
 def inspect(path: str | os.PathLike[str]) -> Inspection:
     p = os.fspath(path)
     try:
         with FileSource(p) as src:
-            return inspect_exe(p, open_exe(src), src.size)
+            return inspect_source(src, p)
     except FormatError as e:
         return Inspection(p, error=str(e))
-    except (ValueError, OverflowError, MemoryError, RecursionError, struct.error) as e:  # hostile input: say so, never crash
-        return Inspection(p, error=f"{p}: malformed executable ({type(e).__name__}: {e})")

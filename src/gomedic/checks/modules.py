@@ -189,8 +189,11 @@ def gomod(f: Facts) -> Finding:
           "local go": local or "unknown"}
     if problems:
         return fail("; ".join(m for m, _ in problems), fix="; ".join(dict.fromkeys(x for _, x in problems)), **ev)
+    if mod.mod is None:
+        return ok(f"{mod.gowork} parses (workspace of {len(mod.work.uses) if mod.work else 0} modules, "
+                  f"go {mod.go_line or '(none)'}); the current directory is in none of them", **ev)
     what = f"{mod.gomod}" + (f" in workspace {mod.gowork}" if mod.work is not None else "")
-    return ok(f"{what} parses (module {mod.mod.module if mod.mod else '?'}, go {mod.go_line or '(none)'})", **ev)
+    return ok(f"{what} parses (module {mod.mod.module}, go {mod.go_line or '(none)'})", **ev)
 
 
 @check("modules.vendor", category=T, severity=Severity.HIGH, title="vendor/modules.txt agrees with go.mod")
@@ -284,29 +287,6 @@ def reachable(f: Facts) -> Iterator[Finding]:
         yield _reach(f, url, role, path, limit)
 
 
-def _proxy_env(f: Facts, url: str) -> str | None:
-    """The HTTP proxy go would use for url (golang.org/x/net/http/httpproxy rules), or None."""
-    from urllib.parse import urlsplit
-
-    if url.startswith("file:"):
-        return None
-    key = "HTTPS_PROXY" if url.startswith("https:") else "HTTP_PROXY"
-    via = f.env.get(key) or f.env.get(key.lower())
-    if not via:
-        return None
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return via
-    if host == "localhost" or host.startswith("127.") or host == "::1":
-        return None
-    for entry in (f.env.get("NO_PROXY") or f.env.get("no_proxy") or "").split(","):
-        e = entry.strip().lower().split(":", 1)[0]
-        if e == "*" or (e and (host == e.lstrip(".") or host.endswith("." + e.lstrip(".")))):
-            return None
-    return via
-
-
 def _reach(f: Facts, url: str, role: str, path: str, limit: float) -> Finding:
     ev = {"url": url, "role": role}
     if url.startswith("file:"):
@@ -315,9 +295,9 @@ def _reach(f: Facts, url: str, role: str, path: str, limit: float) -> Finding:
             return ok(f"{role} {url}: directory {d} exists", subject=url, **ev)
         return fail(f"{role} {url}: directory {d} does not exist", subject=url,
                     fix=f"create {d} or remove it from GOPROXY", **ev)
-    from gomedic.facts.netprobe import Stage, probe  # lazy: ssl and socket only with --online
+    from gomedic.facts.netprobe import Stage, probe, proxy_for  # lazy: ssl and socket only with --online
 
-    via = _proxy_env(f, url)
+    via = proxy_for(url, f.env)
     if via:
         return skip(f"{role} {url} is reached through the HTTP proxy {via}; gomedic probes direct connections only",
                     subject=url, **ev)

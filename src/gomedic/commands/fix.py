@@ -64,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
         outcomes = [apply(p) for p in plans]
         # Re-check what was fixed, and (when anything changed) the rest too: one fix can cure another result.
         changed = any(o.state is PlanState.APPLIED for o in outcomes)
-        outcomes = [recheck(o, target, scope) if changed or o.state is PlanState.NOTHING else o for o in outcomes]
+        todo = [i for i, o in enumerate(outcomes) if changed or o.state is PlanState.NOTHING]
+        for i, o in zip(todo, recheck([outcomes[i] for i in todo], target, scope), strict=True):
+            outcomes[i] = o
     else:
         outcomes = [dry_run(p) for p in plans]
     after = {(o.plan.result.id, o.plan.result.subject): o.after for o in outcomes if o.after}

@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.runner import now_utc
 
     files = expand(args.reports)
+    if args.output:  # a summary written into the directory it summarizes is not a host on the next run
+        out = Path(args.output).resolve()
+        files = [f for f in files if f.resolve() != out]
     if not files:
         raise UsageError(f"no JSON reports in {', '.join(args.reports)}")
     reports: list[HostReport] = []

@@ -3,7 +3,8 @@
 Runs what applies of binary, host, tls/net and service checks, prints one journal-friendly line per
 failing check to stderr, and exits with the category code of model.Report.exit (0 ok, 10 network,
 20 tls, 30 binary, 40 limits, 50 toolchain, 60 filesystem, 70 service, 80 runtime, 90 custom; 2 usage,
-3 nothing could be evaluated). `--wait` re-runs the failing checks until they pass or time is up.
+3 nothing could be evaluated). `--wait` re-runs the failing checks until they pass or time is up (at least
+once, even when the first attempt took longer than the wait).
 """
 
 from __future__ import annotations
@@ -131,9 +132,9 @@ def run(args: argparse.Namespace) -> int:
     while True:
         failing = {r.id for r in results if r.counts and r.status in (Status.FAIL, Status.ERROR)}
         remaining = deadline - time.monotonic()
-        if not failing or remaining <= 0:
-            break
-        time.sleep(min(args.interval, remaining))
+        if not failing or args.wait <= 0 or (remaining <= 0 and attempts > 1):
+            break  # with --wait, at least one retry even when the first attempt used up the time
+        time.sleep(max(0.0, min(args.interval, remaining)))
         facts = make_facts(args, extra, areas)  # facts are per attempt: the world may have changed
         results = _merge(results, run_checks([s for s in specs if s.id in failing], facts), failing)
         attempts += 1

@@ -40,6 +40,27 @@ class Probe:
     issuer: str = ""
 
 
+def proxy_for(url: str, env: Mapping[str, str]) -> str | None:
+    """The HTTP proxy Go would use for url (golang.org/x/net/http/httpproxy rules), or None."""
+    if url.startswith("file:"):
+        return None
+    key = "HTTPS_PROXY" if url.startswith("https:") else "HTTP_PROXY"
+    via = env.get(key) or env.get(key.lower())
+    if not via:
+        return None
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return via
+    if host == "localhost" or host.startswith("127.") or host == "::1":
+        return None
+    for entry in (env.get("NO_PROXY") or env.get("no_proxy") or "").split(","):
+        e = entry.strip().lower().split(":", 1)[0].lstrip(".")
+        if e == "*" or (e and (host == e or host.endswith("." + e))):
+            return None
+    return via
+
+
 def _resolve(host: str, port: int, timeout: float) -> list[tuple[int, tuple[str, int]]]:
     out: list[list[tuple[int, tuple[str, int]]]] = []
     err: list[BaseException] = []

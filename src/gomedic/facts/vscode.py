@@ -1,8 +1,8 @@
 """VS Code settings the Go extension reads: user and workspace settings.json, and launch.json.
 
 Files are located as VS Code locates them on Linux ($XDG_CONFIG_HOME or ~/.config, for Code, Code - OSS,
-VSCodium and Code - Insiders) and, for the workspace, the nearest `.vscode` directory at or above the
-current directory. Parse errors are kept as evidence; nothing here raises for a bad file.
+VSCodium and Code - Insiders; ~/.vscode-server/data/Machine for VS Code Remote) and, for the workspace,
+the nearest `.vscode` directory at or above the current directory. Parse errors are kept as evidence; nothing here raises for a bad file.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ GO_KEYS = ("go.goroot", "go.gopath", "go.toolsGopath", "go.alternateTools", "go.
 @dataclass(frozen=True, slots=True)
 class JsoncFile:
     path: str
-    scope: str  # "user", "workspace", "launch"
+    scope: str  # "user", "remote machine", "workspace", "launch"
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     error: str | None = None
 
@@ -88,6 +88,13 @@ def VSCODE(f: Facts) -> VSCode:
             if got is not None:
                 settings.append(got)
     home = os.path.realpath(f.env["HOME"]) if f.env.get("HOME") else ""
+    if home:  # VS Code Remote (SSH, WSL, containers) keeps machine-wide settings on the remote side
+        for server in (".vscode-server", ".vscode-server-insiders"):
+            p = os.path.join(home, server, "data", "Machine", "settings.json")
+            looked.append(p)
+            got = read_jsonc(p, "remote machine")
+            if got is not None:
+                settings.append(got)
     ws = find_workspace(f.cwd, home)
     launch = None
     if ws:

@@ -142,16 +142,30 @@ def apply(plan: Plan) -> Outcome:
     return Outcome(plan, PlanState.APPLIED, tuple(backups), described=described)
 
 
-def recheck(outcome: Outcome, target: Target, scope: Scope) -> Outcome:
-    """The outcome with the check's new result, evaluated as the target user would see it now."""
-    plan = outcome.plan
-    env = {**scope.env, **plan.env_after} if plan.env_after else dict(scope.env)
-    one = Scope(frozenset({plan.result.id}), scope.deep, env, scope.cwd)
-    try:
-        results, _ = evaluate(target, one, env)
-    except GomedicError as e:
-        return Outcome(plan, outcome.state, outcome.backups, outcome.error or f"re-check failed: {e}",
-                       described=outcome.described)
-    same = [r for r in results if r.subject == plan.result.subject] or results
-    after = next((r for r in same if r.status in PROBLEMS), same[0] if same else None)
-    return Outcome(plan, outcome.state, outcome.backups, outcome.error, after, outcome.described)
+def recheck(outcomes: Sequence[Outcome], target: Target, scope: Scope) -> list[Outcome]:
+    """The outcomes with each check's new result, evaluated as the target user would see it now.
+
+    Plans that change nothing in the environment are re-checked together (one evaluation); a plan with
+    `env_after` (an rc file edit) is re-checked in the environment a new shell would have.
+    """
+    groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for i, o in enumerate(outcomes):
+        groups.setdefault(tuple(sorted(o.plan.env_after.items())), []).append(i)
+    out = list(outcomes)
+    for env_after, idx in groups.items():
+        env = {**scope.env, **dict(env_after)}
+        ids = frozenset(outcomes[i].plan.result.id for i in idx)
+        try:
+            results, _ = evaluate(target, Scope(ids, scope.deep, env, scope.cwd), env)
+        except GomedicError as e:
+            for i in idx:
+                o = outcomes[i]
+                out[i] = Outcome(o.plan, o.state, o.backups, o.error or f"re-check failed: {e}", None, o.described)
+            continue
+        for i in idx:
+            o = outcomes[i]
+            mine = [r for r in results if r.id == o.plan.result.id]
+            same = [r for r in mine if r.subject == o.plan.result.subject] or mine
+            after = next((r for r in same if r.status in PROBLEMS), same[0] if same else None)
+            out[i] = Outcome(o.plan, o.state, o.backups, o.error, after, o.described)
+    return out

@@ -1,5 +1,5 @@
 """Fixers for the paths area: the build and module caches (create, hand back to the user), the install
-directory on PATH (rc-file lines), and a corrupt build cache (`go clean -cache`).
+directory (created when missing; on PATH through rc-file lines), and a corrupt build cache (`go clean -cache`).
 
 Evidence used (from gomedic.checks.paths): paths.gocache `GOCACHE`, paths.gomodcache `GOMODCACHE`,
 paths.gobin-on-path `install dir` (a result with a subject is a shadowed tool: manual). Each falls back
@@ -135,11 +135,15 @@ def gobin_on_path(r: Result, ctx: FixContext) -> Plan:
                          (*block.append, (install, f"go install puts programs in {install}")))
     rc, advice = rc_file(ctx.shell, env, ctx.target.home)
     body = tuple(lines(block, ctx.shell))
-    after = block.apply_to(env)
+    t = ctx.target
+    # a missing install dir is created with the user as owner (inside their home only)
+    mkdir: tuple[Action, ...] = ()
+    if install and os.path.isabs(install) and not os.path.isdir(install) and t.owns_path(install):
+        mkdir = (MakeDirs(install, t.uid, t.gid, t.owner),)
     if ctx.edit_rc:
-        return Plan(r, (WriteBlock(rc, body, ctx.target.uid, ctx.target.gid),), env_after=after,
+        return Plan(r, (*mkdir, WriteBlock(rc, body, t.uid, t.gid)), env_after=block.apply_to(env),
                     note=f"{rc}: {advice}; open a new shell (or source it) afterwards")
-    return Plan(r, manual=(f"add these lines to {rc} ({advice}):", *body), env_after=after,
+    return Plan(r, mkdir, manual=(f"add these lines to {rc} ({advice}):", *body),
                 alternatives=(f"gomedic fix --edit-rc --shell {ctx.shell.value} --yes {r.id}  (gomedic writes them)",
                               f'eval "$(gomedic shellenv --shell {ctx.shell.value})"  (this shell only)'),
                 note="rc files are edited only with --edit-rc")
