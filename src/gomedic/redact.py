@@ -35,7 +35,10 @@ _URL_TOKEN = re.compile(_SCHEME + r"(?P<tok>[^/@:\s'\"]{16,})@")
 _BARE_CREDS = re.compile(r"(?<![\w.~%+/:@-])(?P<user>[\w.~%+-]+):(?P<pw>[^\s@/,|'\":]+)@(?=[\w-]+(\.[\w-]+)+)")
 _ASSIGN = re.compile(r"\b(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<val>\"[^\"]*\"|'[^']*'|[^\s,;]*)")
 _NETRC_PAIR = re.compile(r"\b(?P<kw>password|passwd|account|login)(?P<sp>\s+)(?P<val>\S+)")
-_NETRC_MACHINE = re.compile(r"\bmachine\s+\S+")
+# a netrc record: `machine HOST` (or `default`) followed by its login/password/account pairs
+_NETRC_RECORD = re.compile(r"\b(?:machine[ \t\r\n]+\S+|default)(?:[ \t\r\n]+(?:login|password|passwd|account)[ \t\r\n]+\S+)+")
+
+_PASSWORD_WORD = re.compile(r"\b(password|passwd)([ \t]+)(?!\*\*\*)(\S+)")
 
 # Go settings whose names match the pattern but hold no secret.
 _NOT_SECRET = frozenset({"GONOSUMDB", "GOSUMDB", "GOTOOLCHAIN", "SSH_AUTH_SOCK", "XAUTHORITY"})
@@ -61,10 +64,8 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     text = _URL_TOKEN.sub(lambda m: f"{m['scheme']}{MASK}@", text)
     text = _BARE_CREDS.sub(lambda m: f"{m['user']}:{MASK}@", text)
     text = _ASSIGN.sub(lambda m: f"{m['name']}={MASK}" if is_secret_name(m["name"]) and m["val"] else m.group(0), text)
-    if _NETRC_MACHINE.search(text):
-        text = _NETRC_PAIR.sub(lambda m: f"{m['kw']}{m['sp']}{MASK}", text)
-    else:
-        text = re.sub(r"\b(password|passwd)(\s+)(\S+)", lambda m: f"{m[1]}{m[2]}{MASK}", text)
+    text = _NETRC_RECORD.sub(lambda m: _NETRC_PAIR.sub(lambda p: f"{p['kw']}{p['sp']}{MASK}", m.group(0)), text)
+    text = _PASSWORD_WORD.sub(lambda m: f"{m[1]}{m[2]}{MASK}", text)
     for s in sorted(set(secrets), key=len, reverse=True):
         if len(s) >= MIN_SECRET:
             text = text.replace(s, MASK)

@@ -74,3 +74,18 @@ def test_targets_lists_the_profiles() -> None:
     text = subprocess.run([sys.executable, "-m", "gomedic", "targets"], env=env, capture_output=True, text=True,
                           timeout=60).stdout
     assert "rhel-8" in text and "glibc 2.28" in text
+
+
+def test_evaluate_api_with_a_seeded_target() -> None:
+    """What the service checks call for a unit's ExecStart: every binary.* result for one path."""
+    from gomedic.checks.binary import evaluate
+    from gomedic.facts import Facts
+    from gomedic.facts.host import HOST
+    from gomedic.targets.resolve import resolve
+
+    host = Facts().get(HOST)
+    rhel8 = resolve("rhel-8", None, host, None, None, {})
+    results = {r.id: r for r in evaluate(str(corpus("cgo-glibc")), rhel8)}
+    assert set(results) == BINARY_CHECKS
+    assert results["binary.glibc"].status.value == "fail" and results["binary.glibc"].subject == str(corpus("cgo-glibc"))
+    assert results["binary.arch"].status.value == "ok"

@@ -89,9 +89,12 @@ def _readelf(args: list[str], path: str) -> str:
     return subprocess.run(["readelf", *args, path], capture_output=True, text=True, timeout=60).stdout
 
 
-@pytest.mark.parametrize("name", ELF_CORPUS)
-def test_loader_facts_equal_readelf(name: str) -> None:
-    exe = str(corpus(name))
+TOOLCHAIN_EXES = [str(p) for p in toolchain_executables(VERSIONS)]
+
+
+@pytest.mark.parametrize("exe", [*ELF_CORPUS, *TOOLCHAIN_EXES])
+def test_loader_facts_equal_readelf(exe: str) -> None:
+    exe = exe if exe.startswith("/") else str(corpus(exe))
     ins = inspect(exe)
     assert ins.elf is not None and ins.error is None
     dyn = ins.elf.dynamic

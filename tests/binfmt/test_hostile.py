@@ -7,7 +7,7 @@ PE32, PE32+) and check that the readers either succeed or raise FormatError (ins
 from __future__ import annotations
 
 import tracemalloc
-from functools import lru_cache
+from functools import cache
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +23,7 @@ SHAPES = ["linux-amd64", "linux-s390x", "linux-arm", "darwin-arm64", "windows-38
 HEAD = 16 << 10  # mutations land where the headers and tables are
 
 
-@lru_cache(maxsize=None)
+@cache
 def blob(name: str) -> bytes:
     return corpus(name).read_bytes()
 

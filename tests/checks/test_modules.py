@@ -247,3 +247,15 @@ def test_reachable_through_an_http_proxy_is_not_probed_directly(goenv: GoEnv, mo
 
 def test_reachable_only_with_online(goenv: GoEnv, mod: Path) -> None:
     assert "modules.reachable" not in {r["id"] for r in goenv.check(*AREAS, cwd=mod).report["results"]}
+
+
+def test_broken_go_still_gives_a_complete_report(goenv: GoEnv, mod: Path) -> None:
+    """A GOENV entry that breaks every go command: file-based checks still run, go-running ones skip."""
+    goenv.write_goenv("GOROOT=/nonexistent/go\n")
+    goenv.env["CGO_ENABLED"] = "0"
+    run = goenv.check(*AREAS, "--area", "cgo", "--area", "build", "--deep", cwd=mod)
+    st = {r["id"]: r for r in run.report["results"]}
+    assert not [i for i, r in st.items() if r["status"] == "error"]
+    assert st["modules.proxy"]["status"] == "ok" and st["modules.gomod"]["status"] == "ok"
+    for cid in ("modules.verify", "cgo.deps", "build.works"):
+        assert st[cid]["status"] == "skip" and "cannot find GOROOT directory: /nonexistent/go" in st[cid]["summary"]

@@ -20,7 +20,7 @@ from gomedic.fix.shell import EnvBlock, parse_shell
 _LINES = st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=40), max_size=20)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(max_size=500), _LINES, _LINES)
 def test_replace_block_idempotent(text: str, body: list[str], body2: list[str]) -> None:
     once = replace_block(text, body)

@@ -55,10 +55,11 @@ def test_check_every_format(planted: GoEnv, fmt: str) -> None:
         assert any(r["status"] == "fail" for r in doc["results"])
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "json", "text", "sarif"])
+@pytest.mark.parametrize("fmt", sorted({"markdown", *RENDERERS}))
 def test_report(planted: GoEnv, fmt: str) -> None:
     run = planted.gomedic("report", "--format", fmt, "--area", "toolchain", "--area", "goenv", "--area", "modules")
     assert run.returncode == 0, run.stderr
+    assert run.stdout.strip()
     _assert_clean(run.stdout + run.stderr, f"report --format {fmt}")
     if fmt == "markdown":
         assert "GOAUTH=***" in run.stdout
@@ -70,10 +71,11 @@ def test_report(planted: GoEnv, fmt: str) -> None:
         assert doc["context"]["netrc"]["machines"] == ["git.corp.example"]
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
 def test_fix_and_shellenv(planted: GoEnv, fmt: str) -> None:
     run = planted.gomedic("fix", "--format", fmt)
     assert run.returncode in (0, 1), run.stderr
+    assert run.stdout.strip()
     _assert_clean(run.stdout + run.stderr, f"fix --format {fmt}")
     if fmt == "json":
         validate_report(json.loads(run.stdout))

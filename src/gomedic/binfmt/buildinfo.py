@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 from dataclasses import dataclass, field
 
@@ -155,12 +156,16 @@ class BadModinfo(NotGoError):
     """Build info found, but its text does not parse (debug.ParseBuildInfo's error)."""
 
 
+_KEY_QUOTE = re.compile('[= \t\r\n"`]')
+_VALUE_QUOTE = re.compile('[ \t\r\n"`]')
+
+
 def _quote_key(k: str) -> bool:
-    return k == "" or any(c in k for c in '= \t\r\n"`')
+    return k == "" or _KEY_QUOTE.search(k) is not None
 
 
 def _quote_value(v: str) -> bool:
-    return any(c in v for c in ' \t\r\n"`')
+    return _VALUE_QUOTE.search(v) is not None
 
 
 def _module_line(cols: list[str]) -> Module:

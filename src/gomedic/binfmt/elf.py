@@ -163,13 +163,10 @@ def _sections(src: Source, bits: int, e: str, off: int, entsize: int, num: int, 
     if entsize < want or num > MAX_TABLE:
         raise FormatError(f"{src.name}: bad section header table ({num} entries of {entsize} bytes)")
     table = src.read(off, entsize * num)
+    fmt = struct.Struct(e + ("IIQQQQIIQQ" if bits == 64 else "IIIIIIIIII"))
     raw = []
     for i in range(num):
-        o = i * entsize
-        if bits == 64:
-            name, stype, flags, addr, soff, size, link, _info, _al, ent = _unpack(e + "IIQQQQIIQQ", table, o)
-        else:
-            name, stype, flags, addr, soff, size, link, _info, _al, ent = _unpack(e + "IIIIIIIIII", table, o)
+        name, stype, flags, addr, soff, size, link, _info, _al, ent = fmt.unpack_from(table, i * entsize)
         raw.append((name, stype, flags, addr, soff, size, link, ent))
     names = b""
     if 0 < strndx < num:

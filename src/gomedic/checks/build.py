@@ -17,7 +17,7 @@ HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("gomedic-hell
 
 
 @check("build.works", category=T, severity=Severity.CRITICAL,
-       title="A hello-world module builds and runs", deep=True)
+       title="A hello-world module builds and runs", deep=True, timeout_s=110.0)
 def works(f: Facts) -> Finding:
     """A hello-world module, written to a temporary directory, builds with the user's go, environment
     and GOFLAGS, and the program runs and prints what it should.

@@ -186,7 +186,8 @@ def deps(f: Facts) -> Finding:
                 "replacement for the package", **ev)
 
 
-@check("cgo.works", category=T, severity=Severity.HIGH, title="A tiny cgo program builds and links", deep=True)
+@check("cgo.works", category=T, severity=Severity.HIGH, title="A tiny cgo program builds and links", deep=True,
+       timeout_s=110.0)
 def works(f: Facts) -> Finding:
     """With cgo on, a tiny cgo program (errno.h, stdlib.h, one C function) builds and links with the
     user's settings, in a temporary module.

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from gomedic import execx
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.go import GO_CMD, GO_CONFIG, SRC_DEFAULT, go_version, tool_in_path
+from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_ENV, SRC_DEFAULT, go_version, tool_in_path
 from gomedic.facts.goglob import matching_glob
 from gomedic.facts.gomod import GO_MODULE, ModuleContext
 from gomedic.facts.goproxy import proxy_list, sumdb
@@ -241,6 +241,7 @@ def verify(f: Facts) -> Finding:
     """
     mod = _module(f)
     go = f.get(GO_CMD)
+    f.get(GO_ENV)  # skip, with go's own error, when go cannot run at all
     cwd = mod.module_dir or str(f.cwd)
     env = {**f.env, "GOTOOLCHAIN": "local"}
     try:

@@ -37,11 +37,15 @@ def add_parser(sub: Any) -> None:
 
 
 def _shell(args: argparse.Namespace, target_shell: str, is_self: bool) -> Any:
-    from gomedic.fix.shell import parse_shell
+    from gomedic.errors import UsageError
+    from gomedic.fix.shell import Shell, parse_shell
 
     if args.shell:
         return parse_shell(args.shell)
-    return parse_shell((os.environ.get("SHELL") if is_self else target_shell) or target_shell or "sh")
+    try:
+        return parse_shell((os.environ.get("SHELL") if is_self else target_shell) or target_shell or "sh")
+    except UsageError:
+        return Shell.SH  # an unsupported login shell: POSIX lines for ~/.profile
 
 
 def run(args: argparse.Namespace) -> int:

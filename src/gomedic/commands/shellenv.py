@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
     env = dict(os.environ)
     shell = args.shell or os.path.basename(env.get("SHELL", "") or "sh")
+    if not args.shell and shell not in ("bash", "zsh", "fish", "sh", "dash", "ash", "ksh", "mksh"):
+        shell = "sh"  # an unsupported login shell: POSIX lines for ~/.profile
     text = render(shell, env)
     sys.stdout.write(redact_text(text, known_secrets()))
     return 0

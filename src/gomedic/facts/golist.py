@@ -105,8 +105,10 @@ class DepsList:
 
 @fact("go.list.deps")
 def GO_LIST_DEPS(f: Facts) -> DepsList:
-    from gomedic.facts.go import GO_CMD
+    from gomedic.facts.go import GO_CMD, GO_ENV
     from gomedic.facts.gomod import GO_MODULE
+
+    f.get(GO_ENV)  # a go that cannot even report its environment: FactUnavailable with its own error
 
     mod = f.get(GO_MODULE)
     if mod.module_dir is None:
@@ -122,5 +124,5 @@ def GO_LIST_DEPS(f: Facts) -> DepsList:
         raise FactUnavailable(r.describe())
     pkgs = parse_stream(r.stdout)
     if not pkgs and not r.ok:
-        raise FactUnavailable(r.describe())
+        raise FactUnavailable(f"go list fails: {r.first_error_line()}")
     return DepsList(mod.module_dir, tuple(pkgs), tuple(cgo_needs(pkgs)), r.stderr)

@@ -15,9 +15,9 @@ from gomedic import execx
 from gomedic.binfmt import goversion
 from gomedic.errors import CommandError
 from gomedic.facts import Facts
-from gomedic.facts.go import GO_CMD, go_version
+from gomedic.facts.go import GO_CMD, GO_ENV, go_version
 
-BUILD_TIMEOUT = 50.0
+BUILD_TIMEOUT = 90.0  # a cold cache compiles the runtime and fmt first
 RUN_TIMEOUT = 10.0
 
 
@@ -39,10 +39,12 @@ def _go_line(version: str | None) -> str:
 
 def build_temp_module(f: Facts, files: Mapping[str, str], *, run: bool,
                       extra_env: Mapping[str, str] | None = None) -> TempBuild:
+    """Build (and run) the files as a module; raises FactUnavailable when `go env` itself fails."""
     import shutil
     import tempfile
 
     go = f.get(GO_CMD)
+    f.get(GO_ENV)  # FactUnavailable (the check skips with go's own error) when go cannot run at all
     tmp_root = f.env.get("TMPDIR") or None
     env = {**f.env, "GOTOOLCHAIN": "local", **(extra_env or {})}
     try:
