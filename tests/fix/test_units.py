@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gomedic.errors import UsageError
-from gomedic.fix.actions import BEGIN, END, RemoveLines, WriteBlock, replace_block
+from gomedic.fix.actions import RemoveLines
 from gomedic.fix.backup import backup, restore
 from gomedic.fix.envblock import bad_path_value
 from gomedic.fix.plan import FixError
+from gomedic.fix.rcblock import BEGIN, END, WriteBlock, replace_block
 from gomedic.fix.shell import EnvBlock, parse_shell
 
 _LINES = st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=40), max_size=20)

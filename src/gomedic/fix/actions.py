@@ -1,5 +1,5 @@
 """The changes `gomedic fix` can make, each a frozen value: create directories, hand a tree back to its
-user, remove lines from a file, write a marked block into a file, run the user's go.
+user, remove lines from a file, run the user's go (the rc-file block is in rcblock.py).
 
 Every action checks again, when applied, that the change is still needed and still the one planned:
 a file that changed since the plan is left alone (FixError), and nothing outside the planned paths is
@@ -24,7 +24,7 @@ COUNT_CAP = 100_000
 CMD_TIMEOUT = 300.0
 
 
-def _err(what: str, e: OSError) -> FixError:
+def os_error(what: str, e: OSError) -> FixError:
     return FixError(f"{what}: {e.strerror or e}")
 
 
@@ -45,13 +45,13 @@ def write_preserving(path: str, data: bytes, uid: int | None = None, gid: int | 
     except FileNotFoundError:
         st = None
     except OSError as e:
-        raise _err(f"cannot write {path}", e) from None
+        raise os_error(f"cannot write {path}", e) from None
     d = os.path.dirname(path) or "."
     try:
         os.makedirs(d, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=d)
     except OSError as e:
-        raise _err(f"cannot write {path}", e) from None
+        raise os_error(f"cannot write {path}", e) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -69,7 +69,7 @@ def write_preserving(path: str, data: bytes, uid: int | None = None, gid: int | 
             os.unlink(tmp)
         except OSError:
             pass
-        raise _err(f"cannot write {path}", e) from None
+        raise os_error(f"cannot write {path}", e) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +117,7 @@ class MakeDirs:
                 if os.geteuid() == 0 and self.uid != 0:
                     os.lchown(p, self.uid, self.gid)
             except OSError as e:
-                raise _err(f"cannot create {p}", e) from None
+                raise os_error(f"cannot create {p}", e) from None
         return ()
 
 
@@ -167,7 +167,7 @@ class ChownTree:
             except FileNotFoundError:
                 continue
             except OSError as e:
-                raise _err(f"cannot chown {p} (run as root: sudo gomedic fix --user "
+                raise os_error(f"cannot chown {p} (run as root: sudo gomedic fix --user "
                            f"{self.owner.split(':')[0]} --yes)", e) from None
         return ()
 
@@ -204,7 +204,7 @@ class AddModeBits:
         try:
             os.chmod(self.path, stat.S_IMODE(os.stat(self.path).st_mode) | self.bits)
         except OSError as e:
-            raise _err(f"cannot chmod {self.path}", e) from None
+            raise os_error(f"cannot chmod {self.path}", e) from None
         return ()
 
 
@@ -213,7 +213,7 @@ def _read_lines(path: str) -> list[str]:
         with open(path, "rb") as fh:
             return fh.read().decode("utf-8", "surrogateescape").split("\n")
     except OSError as e:
-        raise _err(f"cannot read {path}", e) from None
+        raise os_error(f"cannot read {path}", e) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,63 +266,6 @@ class RemoveLines:
         kept = [line for i, line in enumerate(current) if i not in set(idx)]
         write_preserving(self.path, "\n".join(kept).encode("utf-8", "surrogateescape"))
         return (saved,)
-
-
-BEGIN = "# >>> gomedic shellenv >>>"
-END = "# <<< gomedic shellenv <<<"
-
-
-def replace_block(text: str, body: list[str], begin: str = BEGIN, end: str = END) -> str:
-    """`text` with the marked block set to `body` (replaced in place, or appended once)."""
-    block = "\n".join([begin, *body, end])
-    lines = text.split("\n")
-    if begin in lines:
-        i = lines.index(begin)
-        j = lines.index(end, i) if end in lines[i:] else len(lines) - 1
-        return "\n".join([*lines[:i], block, *lines[j + 1:]])
-    sep = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
-    return f"{text}{sep}{block}\n"
-
-
-@dataclass(frozen=True, slots=True)
-class WriteBlock:
-    """Write a marked block (the shellenv lines) into an rc file; the file is backed up first."""
-
-    path: str
-    body: tuple[str, ...]
-    uid: int
-    gid: int
-
-    def _current(self) -> str:
-        try:
-            with open(self.path, "rb") as fh:
-                return fh.read().decode("utf-8", "surrogateescape")
-        except FileNotFoundError:
-            return ""
-        except OSError as e:
-            raise _err(f"cannot read {self.path}", e) from None
-
-    def describe(self) -> str:
-        return f"write into {self.path} (between {BEGIN!r} and {END!r}):\n" + "\n".join(self.body)
-
-    def undo(self) -> str:
-        return f"delete the lines from {BEGIN!r} to {END!r} in {self.path} (or restore its .gomedic-*.bak backup)"
-
-    def needed(self) -> bool:
-        cur = self._current()
-        return replace_block(cur, list(self.body)) != cur
-
-    def needs_root(self) -> bool:
-        return os.geteuid() not in (0, self.uid)
-
-    def apply(self) -> tuple[str, ...]:
-        cur = self._current()
-        new = replace_block(cur, list(self.body))
-        if new == cur:
-            return ()
-        saved = (backup(self.path),) if os.path.exists(self.path) else ()
-        write_preserving(self.path, new.encode("utf-8", "surrogateescape"), self.uid, self.gid)
-        return saved
 
 
 @dataclass(frozen=True, slots=True)

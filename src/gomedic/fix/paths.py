@@ -14,9 +14,10 @@ import stat
 
 from gomedic.errors import FactUnavailable
 from gomedic.facts.go import GO_CMD, GO_CONFIG
-from gomedic.fix.actions import AddModeBits, ChownTree, MakeDirs, RunCommand, WriteBlock
+from gomedic.fix.actions import AddModeBits, ChownTree, MakeDirs, RunCommand
 from gomedic.fix.envblock import derive
 from gomedic.fix.plan import Action, FixContext, Plan, manual_plan
+from gomedic.fix.rcblock import WriteBlock
 from gomedic.fix.shell import EnvBlock, lines, rc_file
 from gomedic.model import Result
 
