@@ -134,3 +134,15 @@ def test_cgo_files_dropped_without_fallback(goenv: GoEnv, capp: Path) -> None:
     goenv.env["CGO_ENABLED"] = "0"
     r = goenv.check(*AREAS, cwd=capp).result("cgo.deps")
     assert r["status"] == "fail" and "no file is built for !cgo" in r["summary"]
+
+
+def test_main_package_that_is_all_cgo(goenv: GoEnv, tmp_path: Path) -> None:
+    """`./...` matches nothing when every file needs cgo; the check must still see the package."""
+    d = tmp_path / "allcgo"
+    d.mkdir()
+    (d / "go.mod").write_text("module example.com/allcgo\n\ngo 1.24.0\n")
+    (d / "main.go").write_text('package main\n\n// #include <stdlib.h>\nimport "C"\n\nfunc main() { C.free(nil) }\n')
+    goenv.env["CGO_ENABLED"] = "0"
+    r = goenv.check("--area", "cgo", cwd=d).result("cgo.deps")
+    assert r["status"] == "fail"
+    assert "example.com/allcgo" in r["summary"] and "build constraints exclude all Go files" in r["summary"]

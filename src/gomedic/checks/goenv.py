@@ -8,7 +8,7 @@ from gomedic import execx
 from gomedic.errors import CommandError
 from gomedic.facts import Facts
 from gomedic.facts.envfile import entry_problems, split_quoted
-from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_ENV_PROBE, GOENV_FILE, SRC_DEFAULT, GoEnvFile
+from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_ENV_PROBE, GOENV_FILE, SRC_DEFAULT, GoEnvFile, readonly_go_env
 from gomedic.facts.gomod import GO_MODULE
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
@@ -153,8 +153,7 @@ def _ask_go(f: Facts) -> str | None:
     except FactUnavailable:
         return None
     try:
-        r = execx.run([go.path, "version"], timeout=GO_VERSION_TIMEOUT, env={**f.env, "GOTOOLCHAIN": "local"},
-                      cwd=f.cwd)
+        r = execx.run([go.path, "version"], timeout=GO_VERSION_TIMEOUT, env=readonly_go_env(f), cwd=f.cwd)
     except CommandError:
         return None
     err = r.first_error_line()

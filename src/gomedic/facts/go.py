@@ -107,12 +107,37 @@ class GoEnvProbe:
     stderr: str = ""
 
 
+# The settings the checks read. Naming them keeps `go env` from computing the costly ones (it runs the C
+# compiler for GOGCCFLAGS and caches the answer in GOCACHE): faster, and nothing is written.
+ENV_KEYS = (
+    "AR CC CGO_ENABLED CXX GCCGO GO111MODULE GO386 GOAMD64 GOARCH GOARM GOARM64 GOAUTH GOBIN GOCACHE "
+    "GOCACHEPROG GOENV GOEXE GOEXPERIMENT GOFIPS140 GOFLAGS GOHOSTARCH GOHOSTOS GOINSECURE GOMOD GOMODCACHE "
+    "GONOPROXY GONOSUMDB GOOS GOPATH GOPRIVATE GOPROXY GOROOT GOSUMDB GOTMPDIR GOTOOLCHAIN GOTOOLDIR GOVCS "
+    "GOVERSION GOWASM GOWORK"
+).split()
+
+# A config dir nobody can create: the go command's telemetry counters (kept under os.UserConfigDir) are
+# then not written, so a diagnosis leaves the user's home as it found it.
+NO_TELEMETRY_DIR = "/dev/null/gomedic"
+
+
+def readonly_go_env(f: Facts) -> dict[str, str]:
+    """The environment for the go calls gomedic makes to look (not to build): the user's environment,
+    GOTOOLCHAIN=local so a go.mod cannot make go download a toolchain, and the GOENV file pinned to
+    where go would find it while telemetry has nowhere to write."""
+    env = {**f.env, "GOTOOLCHAIN": "local", "XDG_CONFIG_HOME": NO_TELEMETRY_DIR}
+    if not f.env.get("GOENV"):
+        ef = f.get(GOENV_FILE)
+        env["GOENV"] = ef.path or "off"
+    return env
+
+
 @fact("go.envprobe")
 def GO_ENV_PROBE(f: Facts) -> GoEnvProbe:
     go = f.get(GO_CMD)
-    env = {**f.env, "GOTOOLCHAIN": "local"}
+    env = readonly_go_env(f)
     try:
-        r = execx.run([go.path, "env", "-json"], timeout=GO_ENV_TIMEOUT, env=env, cwd=f.cwd)
+        r = execx.run([go.path, "env", "-json", *ENV_KEYS], timeout=GO_ENV_TIMEOUT, env=env, cwd=f.cwd)
     except CommandError as e:
         return GoEnvProbe(go.path, None, str(e))
     if not r.ok:

@@ -80,6 +80,32 @@ def imports_c(src: bytes) -> bool:
     return bool(_IMPORT_C.search(head))
 
 
+MAX_DIRS = 5000
+
+
+def unlisted_cgo(root: str, listed: set[str], module_path: str = ".") -> list[CgoNeed]:
+    """Packages of the module that `./...` does not even match because every file needs cgo (a main
+    package that imports "C" makes go say `"./..." matched no packages`). Walks the module's own
+    directories (not vendor/, testdata/, hidden ones or nested modules), at most MAX_DIRS of them."""
+    out: list[CgoNeed] = []
+    seen = 0
+    for d, subdirs, files in os.walk(root):
+        seen += 1
+        if seen > MAX_DIRS:
+            break
+        subdirs[:] = [x for x in subdirs if not x.startswith((".", "_")) and x not in ("vendor", "testdata")
+                      and not os.path.exists(os.path.join(d, x, "go.mod"))]
+        if d in listed:
+            continue
+        gofiles = [x for x in files if x.endswith(".go") and not x.endswith("_test.go")]
+        cfiles = tuple(x for x in gofiles if imports_c(_read(os.path.join(d, x))))
+        if cfiles and len(cfiles) == len(gofiles):
+            rel = os.path.relpath(d, root)
+            path = module_path if rel == "." else f"{module_path}/{rel}"
+            out.append(CgoNeed(path, cfiles, "build constraints exclude all Go files"))
+    return out
+
+
 def cgo_needs(pkgs: list[Package]) -> list[CgoNeed]:
     out: list[CgoNeed] = []
     for p in pkgs:
@@ -105,7 +131,7 @@ class DepsList:
 
 @fact("go.list.deps")
 def GO_LIST_DEPS(f: Facts) -> DepsList:
-    from gomedic.facts.go import GO_CMD, GO_ENV
+    from gomedic.facts.go import GO_CMD, GO_ENV, readonly_go_env
     from gomedic.facts.gomod import GO_MODULE
 
     f.get(GO_ENV)  # a go that cannot even report its environment: FactUnavailable with its own error
@@ -114,7 +140,8 @@ def GO_LIST_DEPS(f: Facts) -> DepsList:
     if mod.module_dir is None:
         raise FactUnavailable("not in a module")
     go = f.get(GO_CMD)
-    env = {**f.env, "GOTOOLCHAIN": "local"}
+    # Listing needs no build cache, and without GOCACHE=off go fills the user's cache as it lists.
+    env = {**readonly_go_env(f), "GOCACHE": "off"}
     argv = [go.path, "list", "-e", "-deps", f"-json={FIELDS}", "./..."]
     try:
         r = execx.run(argv, timeout=LIST_TIMEOUT, env=env, cwd=mod.module_dir)
@@ -125,4 +152,6 @@ def GO_LIST_DEPS(f: Facts) -> DepsList:
     pkgs = parse_stream(r.stdout)
     if not pkgs and not r.ok:
         raise FactUnavailable(f"go list fails: {r.first_error_line()}")
-    return DepsList(mod.module_dir, tuple(pkgs), tuple(cgo_needs(pkgs)), r.stderr)
+    module_path = mod.mod.module if mod.mod and mod.mod.module else "."
+    needs = cgo_needs(pkgs) + unlisted_cgo(mod.module_dir, {p.dir for p in pkgs}, module_path)
+    return DepsList(mod.module_dir, tuple(pkgs), tuple(needs), r.stderr)
