@@ -20,13 +20,20 @@ from gomedic.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
 DEFAULT_COMMAND = "check"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser. With `only` (the command on the command line), just that command's module is imported
+    and only its parser is built: `gomedic check` never imports serve, fleet, YAML and the rest. Without
+    it (`gomedic --help`, an unknown command), every command's parser is built."""
     parser = argparse.ArgumentParser(
         prog="gomedic",
         description="A doctor and a gate for Go. With no command, runs `gomedic check`.",
     )
     parser.add_argument("--version", action="version", version=f"gomedic {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if only is not None:
+        # Only the command being run: no other parser is built (each costs gettext lookups at start-up).
+        importlib.import_module(COMMANDS[only]).add_parser(sub)
+        return parser
     for module in COMMANDS.values():
         importlib.import_module(module).add_parser(sub)
     return parser
@@ -44,7 +51,8 @@ def _with_default_command(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     try:
-        args = build_parser().parse_args(args_list)
+        only = args_list[0] if args_list[0] in COMMANDS else None
+        args = build_parser(only).parse_args(args_list)
         code: int = args.run(args)
         sys.stdout.flush()
         return code

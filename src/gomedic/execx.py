@@ -11,15 +11,15 @@ import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from gomedic.errors import CommandError
+from gomedic.values import frozen
 
 MAX_OUTPUT = 4 << 20  # bytes kept of each stream; more is cut (and said)
 GRACE_S = 0.5
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CmdResult:
     argv: tuple[str, ...]
     returncode: int

@@ -7,13 +7,13 @@ GOROOT="/x")`. Keyword arguments other than `fix` and `subject` become evidence.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from gomedic.model import Status, frozen_map
+from gomedic.values import field, frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Finding:
     status: Status
     summary: str

@@ -6,10 +6,11 @@ Exit codes are computed here, once, and never in renderers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 from typing import Any
+
+from gomedic.values import field, frozen
 
 
 class Status(str, Enum):
@@ -85,7 +86,7 @@ def frozen_map(items: Mapping[str, Any] | None) -> Mapping[str, str]:
     return MappingProxyType({str(k): "" if v is None else str(v) for k, v in items.items()})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Result:
     """One outcome of one check (about one subject, when a check yields several)."""
 
@@ -143,7 +144,7 @@ def health_score(results: Iterable[Result]) -> int:
     return round(100 * (1 - lost / total))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Report:
     """A finished run: the results and what they were evaluated against."""
 

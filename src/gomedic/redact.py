@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from gomedic.model import frozen_map
+from gomedic.values import replace
 
 if TYPE_CHECKING:
     from gomedic.model import Report, Result

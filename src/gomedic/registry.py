@@ -7,15 +7,14 @@ Built-in check modules are listed explicitly in `gomedic.checks.BUILTIN` and imp
 from __future__ import annotations
 
 import importlib
-import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Union
 
 from gomedic.errors import GomedicError, UsageError
 from gomedic.model import Category, Severity
+from gomedic.values import field, frozen
 
 if TYPE_CHECKING:
     from gomedic.facts import Facts
@@ -28,7 +27,7 @@ Threshold = Union[int, float, str]  # noqa: UP007 (a runtime alias on Python 3.1
 ID_RE = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckSpec:
     """Everything about a check except its outcome."""
 
@@ -84,7 +83,7 @@ class Registry:
                     severity=severity,
                     title=title,
                     fn=fn,
-                    doc=inspect.cleandoc(fn.__doc__ or ""),
+                    doc=cleandoc(fn.__doc__ or ""),
                     deep=deep,
                     online=online,
                     timeout_s=timeout_s if timeout_s is not None else (60.0 if deep else 5.0),
@@ -120,6 +119,18 @@ class Registry:
         if name not in spec.thresholds:
             raise UsageError(f"check {check_id} has no threshold {name!r} (it has: {', '.join(spec.thresholds) or 'none'})")
         return spec.thresholds[name]
+
+
+def cleandoc(doc: str) -> str:
+    """inspect.cleandoc without importing inspect (and the dozen modules it pulls in) at start-up."""
+    lines = doc.expandtabs().split("\n")
+    indent = min((len(ln) - len(ln.lstrip()) for ln in lines[1:] if ln.strip()), default=0)
+    out = [lines[0].strip(), *(ln[indent:].rstrip() for ln in lines[1:])]
+    while out and not out[-1]:
+        out.pop()
+    while out and not out[0]:
+        out.pop(0)
+    return "\n".join(out)
 
 
 REGISTRY = Registry()

@@ -10,8 +10,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from gomedic.errors import FactUnavailable
@@ -19,12 +17,13 @@ from gomedic.facts import Facts
 from gomedic.finding import Finding
 from gomedic.model import FailOn, Report, Result, Status
 from gomedic.registry import CheckSpec
+from gomedic.values import frozen
 
 MAX_WORKERS = 8
 DEFAULT_BUDGET_S = 120.0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Selection:
     """Which checks of a registry to run."""
 
@@ -87,12 +86,16 @@ def run_one(spec: CheckSpec, facts: Facts) -> list[Result]:
     return [_result(spec, f, took) for f in findings]
 
 
-@dataclass
 class _Job:
-    spec: CheckSpec
-    done: threading.Event = field(default_factory=threading.Event)
-    started: float | None = None
-    results: list[Result] = field(default_factory=list)
+    """Mutable bookkeeping of one check in flight (guarded by the run's lock)."""
+
+    __slots__ = ("done", "results", "spec", "started")
+
+    def __init__(self, spec: CheckSpec) -> None:
+        self.spec = spec
+        self.done = threading.Event()
+        self.started: float | None = None
+        self.results: list[Result] = []
 
 
 def run_checks(
@@ -169,7 +172,7 @@ def _timeout_result(job: _Job, deadline: float) -> Result:
 
 
 def now_utc() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def build_report(

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from gomedic.errors import ConfigError
 from gomedic.model import Category, Result, Status, health_score
+from gomedic.values import frozen
 
 _FAILING = frozenset({Status.FAIL, Status.ERROR})
 
@@ -29,7 +29,7 @@ def result_key(r: Result) -> ResultKey:
     return (r.id, r.subject or "")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ScoreWeights:
     """How failing time raises a result's weight: factor = 1 + ln(1 + failing_s / tau_s), at most max_factor."""
 

@@ -44,14 +44,14 @@ def _all_readers(data: bytes) -> Inspection:
     return ins
 
 
-@settings(max_examples=60, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(SHAPES), cut=st.floats(min_value=0.0, max_value=1.0))
 def test_truncated(name: str, cut: float) -> None:
     data = blob(name)
     _all_readers(data[: int(len(data) * cut)])
 
 
-@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(SHAPES),
        edits=st.lists(st.tuples(st.integers(0, HEAD - 1), st.integers(0, 255)), min_size=1, max_size=12))
 def test_mutated_headers(name: str, edits: list[tuple[int, int]]) -> None:
@@ -61,7 +61,7 @@ def test_mutated_headers(name: str, edits: list[tuple[int, int]]) -> None:
     _all_readers(bytes(data))
 
 
-@settings(max_examples=80, deadline=2000)
+@settings(max_examples=80, deadline=None)
 @given(name=st.sampled_from(SHAPES), off=st.integers(0, 1 << 22), word=st.sampled_from(
     [b"\xff\xff\xff\xff", b"\xff\xff\xff\x7f", b"\x00\x00\x00\x80", b"\xff" * 8, b"\x00" * 8]))
 def test_huge_fields(name: str, off: int, word: bytes) -> None:
@@ -79,7 +79,7 @@ def test_huge_fields(name: str, off: int, word: bytes) -> None:
 
 
 @given(data=st.binary(max_size=512))
-@settings(max_examples=200, deadline=1000)
+@settings(max_examples=200, deadline=None)
 def test_random_bytes(data: bytes) -> None:
     for prefix in (b"", b"\x7fELF\x02\x01\x01", b"MZ", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe"):
         _all_readers(prefix + data)

@@ -12,12 +12,12 @@ import json
 import os
 import re
 import struct
-from dataclasses import dataclass, field
 
 from gomedic.binfmt import goquote
 from gomedic.binfmt.exe import Exe, open_exe
 from gomedic.binfmt.source import FileSource, Source
 from gomedic.errors import FormatError
+from gomedic.values import field, frozen
 
 MAGIC = b"\xff Go buildinf:"
 ALIGN = 16
@@ -30,7 +30,7 @@ class NotGoError(FormatError):
     """The file is an executable, but not a Go one (no build info)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Module:
     path: str
     version: str
@@ -38,7 +38,7 @@ class Module:
     replace: Module | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BuildInfo:
     go_version: str
     modinfo: str = ""

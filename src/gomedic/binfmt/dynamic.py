@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import struct
-from dataclasses import dataclass
 
 from gomedic.binfmt import elf
 from gomedic.errors import FormatError
+from gomedic.values import frozen
 
 MAX_DYNAMIC = 1 << 20
 MAX_STRTAB = 8 << 20
@@ -31,13 +31,13 @@ ABI_OS = {0: "Linux", 1: "Hurd", 2: "Solaris", 3: "FreeBSD"}
 _GLIBC = re.compile(r"^GLIBC_(\d+)\.(\d+)(?:\.(\d+))?$")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VersionNeed:
     file: str  # the library that must provide the versions (libc.so.6)
     versions: tuple[str, ...]  # GLIBC_2.34, ...
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Dynamic:
     interpreter: str | None
     needed: tuple[str, ...]
@@ -75,7 +75,7 @@ def glibc_tuple(v: str) -> tuple[int, int, int]:
     return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Notes:
     abi_tag: tuple[str, str] | None  # ("Linux", "3.2.0"): the oldest kernel a static glibc binary accepts
     x86_isa_needed: int | None  # bit mask: 1 baseline, 2 v2, 4 v3, 8 v4
@@ -90,7 +90,7 @@ class Notes:
         return max(i + 1 for i in range(4) if m & (1 << i)) if m & 0xF else None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Hardening:
     pie: bool
     static_pie: bool

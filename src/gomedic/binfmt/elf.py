@@ -6,10 +6,10 @@ Only the tables are read; section contents are read on demand through `read_sect
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 
 from gomedic.binfmt.source import Source
 from gomedic.errors import FormatError
+from gomedic.values import frozen
 
 ELF_MAGIC = b"\x7fELF"
 MAX_TABLE = 65535  # e_shnum/e_phnum are 16-bit; a bigger count is corruption
@@ -34,7 +34,7 @@ MACHINES: dict[int, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Section:
     name: str
     type: int
@@ -46,7 +46,7 @@ class Section:
     entsize: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Prog:
     type: int
     flags: int
@@ -56,7 +56,7 @@ class Prog:
     memsz: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ElfFile:
     src: Source
     bits: int  # 32 or 64

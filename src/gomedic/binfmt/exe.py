@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from gomedic.binfmt import elf, macho, pe
+from gomedic.binfmt import elf
 from gomedic.binfmt.source import Source
 from gomedic.errors import FormatError
+from gomedic.values import frozen
+
+if TYPE_CHECKING:  # Mach-O and PE readers load only when such a file shows up (start-up time)
+    from gomedic.binfmt import macho, pe
+
+# Mach-O thin (both byte orders, 32/64-bit) and fat magics, as in macho.py.
+_MACHO_MAGICS = (b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
+                 b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf")
 
 
 class Format(str, Enum):
@@ -25,12 +33,12 @@ def sniff(head: bytes) -> Format | None:
         return Format.ELF
     if head[:2] == b"MZ":
         return Format.PE
-    if macho.is_macho(head) or macho.is_fat(head):
+    if head[:4] in _MACHO_MAGICS:
         return Format.MACHO
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Exe:
     format: Format
     file: elf.ElfFile | macho.MachoFile | pe.PeFile
@@ -60,15 +68,16 @@ class Exe:
                 if p.type == elf.PT_LOAD and p.flags & (elf.PF_X | elf.PF_W) == elf.PF_W:
                     return p.vaddr, p.memsz
             return 0, 0
-        if isinstance(f, macho.MachoFile):
-            ms = f.section("__go_buildinfo")
+        if self.format is Format.MACHO:
+            assert not isinstance(f, elf.ElfFile)
+            ms = f.section("__go_buildinfo")  # type: ignore[union-attr]
             if ms is not None:
                 return ms.addr, ms.size
-            for seg in f.segments:
+            for seg in f.segments:  # type: ignore[union-attr]
                 if seg.addr and seg.filesz and seg.prot == seg.maxprot == 3:
                     return seg.addr, seg.memsz
             return 0, 0
-        return f.data_start()
+        return f.data_start()  # type: ignore[union-attr]
 
     def read(self, addr: int, n: int) -> bytes:
         return self.file.read_vaddr(addr, n)
@@ -83,7 +92,11 @@ def open_exe(src: Source) -> Exe:
         if fmt is Format.ELF:
             return Exe(fmt, elf.parse(src))
         if fmt is Format.MACHO:
+            from gomedic.binfmt import macho
+
             return Exe(fmt, macho.parse(src))
+        from gomedic.binfmt import pe
+
         return Exe(fmt, pe.parse(src))
     except FormatError as e:
         raise UnrecognizedFormat(str(e)) from None

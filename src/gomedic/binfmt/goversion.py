@@ -8,12 +8,13 @@ Invalid versions (`devel +abc`) compare as the empty version, lower than every v
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from gomedic.values import frozen
 
 _INT = re.compile(r"(0|[1-9][0-9]*)")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GoVersion:
     major: str = ""
     minor: str = ""

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import os
 import struct
-from dataclasses import dataclass
 
 from gomedic.binfmt import buildinfo, dynamic, elf, macho, pe
 from gomedic.binfmt.dynamic import Dynamic, Hardening, Notes
 from gomedic.binfmt.exe import Exe, Format, open_exe
 from gomedic.binfmt.source import FileSource, Source
 from gomedic.errors import FormatError
+from gomedic.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ElfFacts:
     machine: int
     bits: int
@@ -29,7 +29,7 @@ class ElfFacts:
     hardening: Hardening
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MachoFacts:
     cputype: int
     uuid: str | None
@@ -39,7 +39,7 @@ class MachoFacts:
     dylibs: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PeFacts:
     machine: int
     os_version: str
@@ -48,7 +48,7 @@ class PeFacts:
     dll_characteristics: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Inspection:
     path: str
     size: int = 0

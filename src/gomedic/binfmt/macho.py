@@ -7,10 +7,10 @@ A fat file is opened at its first architecture, as `debug/buildinfo` does; `arch
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 
 from gomedic.binfmt.source import Source
 from gomedic.errors import FormatError
+from gomedic.values import frozen
 
 MAGIC_32_BE, MAGIC_32_LE = b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe"
 MAGIC_64_BE, MAGIC_64_LE = b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe"
@@ -41,7 +41,7 @@ def is_fat(head: bytes) -> bool:
     return head[:4] in (FAT_MAGIC, FAT_MAGIC_64)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Segment:
     name: str
     addr: int
@@ -52,7 +52,7 @@ class Segment:
     prot: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Section:
     name: str
     segment: str
@@ -61,7 +61,7 @@ class Section:
     offset: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MachoFile:
     src: Source
     base: int  # offset of this architecture inside a fat file

@@ -6,10 +6,10 @@ Only the headers are read; section contents are read on demand by virtual addres
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 
 from gomedic.binfmt.source import Source
 from gomedic.errors import FormatError
+from gomedic.values import frozen
 
 MAX_SECTIONS = 96  # the loader's own limit
 MAX_OPTIONAL = 4096
@@ -26,7 +26,7 @@ DATA_RW = SCN_CNT_INITIALIZED_DATA | SCN_MEM_READ | SCN_MEM_WRITE
 DLL_DYNAMIC_BASE, DLL_NX_COMPAT, DLL_HIGH_ENTROPY_VA = 0x40, 0x100, 0x20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Section:
     name: str
     virtual_size: int
@@ -36,7 +36,7 @@ class Section:
     characteristics: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PeFile:
     src: Source
     machine: int

@@ -8,10 +8,8 @@ from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
 from gomedic.facts.cctool import CGO_HEADERS, include_dirs, missing_headers, resolve, split_flags
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, GoConfig
-from gomedic.facts.golist import GO_LIST_DEPS
 from gomedic.facts.gomod import GO_MODULE
 from gomedic.facts.pathscan import which
-from gomedic.facts.tempbuild import build_temp_module
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -171,6 +169,8 @@ def deps(f: Facts) -> Finding:
     cfg, eff = _cgo_on(f)
     if eff == "1":
         return skip("cgo is on (CGO_ENABLED=1): packages that need cgo can build")
+    from gomedic.facts.golist import GO_LIST_DEPS  # only inside a module with CGO_ENABLED=0
+
     dl = f.get(GO_LIST_DEPS)
     ev = {"module": dl.dir, "CGO_ENABLED": f"{eff} ({cfg.get('CGO_ENABLED').source})",
           "packages": str(len(dl.packages))}
@@ -200,6 +200,8 @@ def works(f: Facts) -> Finding:
     cfg, eff = _cgo_on(f)
     if eff != "1":
         return skip(f"cgo is off (CGO_ENABLED={eff})")
+    from gomedic.facts.tempbuild import build_temp_module  # deep only
+
     b = build_temp_module(f, {"main.go": CGO_MAIN}, run=False, extra_env={"CGO_ENABLED": "1"})
     ev = {"command": b.command, "CC": cfg.value("CC") or "gcc", "output": b.output[:2000]}
     if b.ok:

@@ -8,7 +8,15 @@ from gomedic import execx
 from gomedic.errors import CommandError
 from gomedic.facts import Facts
 from gomedic.facts.envfile import entry_problems, split_quoted
-from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_ENV_PROBE, GOENV_FILE, SRC_DEFAULT, GoEnvFile, readonly_go_env
+from gomedic.facts.go import (
+    GO_CMD,
+    GO_CONFIG,
+    GO_ENV_PROBE,
+    GOENV_FILE,
+    SRC_DEFAULT,
+    GoEnvFile,
+    readonly_go_env,
+)
 from gomedic.facts.gomod import GO_MODULE
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity

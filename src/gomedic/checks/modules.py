@@ -14,7 +14,6 @@ from gomedic.facts.goglob import matching_glob
 from gomedic.facts.gomod import GO_MODULE, ModuleContext
 from gomedic.facts.goproxy import proxy_list, sumdb
 from gomedic.facts.modpolicy import PUBLIC_SAMPLES, goflags_downgrades, is_private_path, module_issues
-from gomedic.facts.modvendor import vendor_state
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -216,6 +215,8 @@ def vendor(f: Facts) -> Finding:
     if mod.work is not None:
         return skip(f"workspace mode ({mod.gowork}): the module's vendor/ directory is not used")
     flags = f.get(GO_CONFIG).value("GOFLAGS")
+    from gomedic.facts.modvendor import vendor_state  # only where vendor/ exists
+
     st = vendor_state(mod.mod, vdir, flags)
     ev = {"vendor/modules.txt": st.path, "go line": mod.mod.go or "(none)", "vendor mode": st.mode,
           **{f"problem[{i}]": e for i, e in enumerate(st.errors[:20])}}

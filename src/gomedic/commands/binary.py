@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
 from gomedic.facts import Facts
 
@@ -15,7 +16,7 @@ from gomedic.facts import Facts
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "binary",
-        help="judge compiled Go binaries against a target: arch, loader, libraries, glibc, CPU level, kernel",
+        help=SUMMARIES["binary"],
         description="Read Go binaries (ELF, Mach-O, PE; never executed) and judge whether they run on the target: "
         "this host (default), a named profile (`gomedic targets`), key=value overrides, or an unpacked root.",
     )

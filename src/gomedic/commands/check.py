@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
 from gomedic.facts import Facts
 
@@ -14,7 +15,7 @@ from gomedic.facts import Facts
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "check",
-        help="diagnose the Go toolchain, paths, configuration, modules, cgo and editor (default)",
+        help=SUMMARIES["check"],
         description="Diagnose why Go does not work here. Reads and stats only, plus a few fast `go` calls; "
         "--deep also compiles.",
     )
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     overrides = parse_overrides(args.overrides)
     facts = Facts(Options(deep=args.deep, online=args.online, overrides=MappingProxyType(overrides)))
     prewarm_go(facts)
-    registry = load_areas(areas)
+    registry = load_areas([a for a in areas if a != "build" or args.deep])  # build's checks are all deep
     facts.use_registry(registry)
     for sid in args.skip:
         registry.get(sid)  # unknown ids are a usage error, not a silent no-op

@@ -6,9 +6,11 @@ import argparse
 import sys
 from typing import Any
 
+from gomedic.commands import SUMMARIES
+
 
 def add_parser(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("explain", help="explain a check: what, why, how to fix")
+    p: argparse.ArgumentParser = sub.add_parser("explain", help=SUMMARIES["explain"])
     p.add_argument("id", metavar="ID", help="a check id, e.g. toolchain.goroot-matches")
     p.set_defaults(run=run)
 

@@ -12,6 +12,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from gomedic.commands import SUMMARIES
+
 if TYPE_CHECKING:
     from gomedic.model import Report
 
@@ -20,7 +22,7 @@ def add_parser(sub: Any) -> None:
     from gomedic.render import RENDERERS
 
     p: argparse.ArgumentParser = sub.add_parser(
-        "fix", help="fix what is safe to fix (dry run unless --yes)",
+        "fix", help=SUMMARIES["fix"],
         description="For each fixable failing result, show the plan: what changes, the exact commands or file "
         "edits, how to undo. Nothing changes without --yes.")
     p.add_argument("ids", nargs="*", metavar="ID", help="only these checks (default: every fixable check)")

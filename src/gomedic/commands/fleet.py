@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gomedic.commands import SUMMARIES
+
 
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "fleet",
-        help="work with reports from many hosts (summarize)",
+        help=SUMMARIES["fleet"],
         description="Fleet views over JSON reports (`gomedic check --format json`) collected from many hosts.",
     )
     fsub = p.add_subparsers(dest="fleet_command", metavar="SUBCOMMAND", required=True)

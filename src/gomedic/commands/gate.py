@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option
 from gomedic.commands.host import HOST_AREAS, add_target_options, context, make_facts
 
@@ -40,7 +41,7 @@ def parse_duration(text: str) -> float:
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "gate",
-        help="pre-start gate: exit non-zero with a category code when the service would fail here",
+        help=SUMMARIES["gate"],
         description="Run the binary, host, tls/net and service checks that apply and exit 0 when the service "
         "can start, else with the code of the most basic failing category (10 network, 20 tls, 30 binary, "
         "40 limits, 50 toolchain, 60 filesystem, 70 service, 80 runtime, 90 custom). One line per failure "

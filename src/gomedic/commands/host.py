@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
+from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
 from gomedic.facts import Facts
 
@@ -25,7 +26,7 @@ def add_target_options(p: argparse.ArgumentParser, *, root: bool = True) -> None
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "host",
-        help="check this host for a Go service: limits, cgroups, seccomp, CA bundle, zone data, resolver",
+        help=SUMMARIES["host"],
         description="Check the machine a Go service runs on, reading /proc and /sys directly. With --pid, "
         "evaluate a running process instead of gomedic itself.",
     )

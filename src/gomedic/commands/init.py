@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from gomedic.commands import SUMMARIES
+
 
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "init",
-        help="write a starter check file (YAML) for a systemd unit or a Go binary",
+        help=SUMMARIES["init"],
         description="Inspect a systemd unit (its files: nothing is started) or a Go binary (read, never run) "
         "and write declared checks that pin what is there now: the unit's user, command and limits, its "
         "files, its process, how its binary was built. Guessed ports are written with `rollout: shadow`.",

@@ -7,9 +7,11 @@ import json
 import sys
 from typing import Any
 
+from gomedic.commands import SUMMARIES
+
 
 def add_parser(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("list", help="list every check (id, area, severity, title)")
+    p: argparse.ArgumentParser = sub.add_parser("list", help=SUMMARIES["list"])
     p.add_argument("--area", action="append", default=[], help="only checks of this area (repeatable)")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     p.set_defaults(run=run)

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
+from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
 from gomedic.facts import Facts
 
@@ -13,7 +14,7 @@ from gomedic.facts import Facts
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "probe",
-        help="judge a running Go service: goroutines, heap, GC, fds, threads, GOMAXPROCS",
+        help=SUMMARIES["probe"],
         description="Probe a live Go service over HTTP (/metrics, /debug/vars, /debug/pprof/goroutine) and, "
         "with --pid, read its limits, fds, threads, cgroup and environment from /proc. Two samples "
         "--window apart give rates. Nothing is changed and the binary is never run.",

@@ -15,6 +15,8 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from gomedic.commands import SUMMARIES
+
 if TYPE_CHECKING:
     from gomedic.facts import Facts
     from gomedic.model import Report
@@ -30,7 +32,7 @@ def add_parser(sub: Any) -> None:
     from gomedic.render import RENDERERS
 
     p: argparse.ArgumentParser = sub.add_parser(
-        "report", help="a Markdown report for bug trackers (go env redacted, OS, CPU, problems)",
+        "report", help=SUMMARIES["report"],
         description="Write a bug report: Go release, go env (secrets redacted), OS, kernel, libc, CPU level, "
         "container/WSL, and every failing and warning result with its evidence.")
     p.add_argument("--area", action="append", default=[], metavar="AREA", help="only these check areas")

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
+from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, emit, run_specs
 from gomedic.facts import Facts
 
@@ -15,7 +16,7 @@ def add_parser(sub: Any) -> None:
 
     p: argparse.ArgumentParser = sub.add_parser(
         "run",
-        help="run declared checks from YAML files (see docs/checks.md)",
+        help=SUMMARIES["run"],
         description="Run a team's own checks declared in YAML: command, file, http, tcp, dns, sysctl, env, "
         "process, binary, metric and service kinds. Results, formats and exit codes are those of every command; "
         "checks with `rollout: shadow` are reported but never change the exit code or the score.",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from gomedic.commands import SUMMARIES
+
 
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "serve",
-        help="run checks on a schedule and serve /metrics, /healthz, /report.json (extra: gomedic[serve])",
+        help=SUMMARIES["serve"],
         description="The exporter: runs jobs (gomedic commands) at once and then on schedule, keeps their "
         "latest results, and serves them from cache. With no --config: host checks every 5 minutes, and "
         "with a go on PATH toolchain checks every 5 minutes and deep ones daily. Requests never run anything.",
@@ -33,7 +35,7 @@ def _describe(cfg: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     import sys
-    from dataclasses import replace
+    from gomedic.values import replace
 
     from gomedic.commands import COMMANDS
     from gomedic.errors import UsageError

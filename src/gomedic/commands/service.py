@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, run_specs
 from gomedic.commands.host import HOST_AREAS, context, make_facts
 
@@ -15,7 +16,7 @@ from gomedic.commands.host import HOST_AREAS, context, make_facts
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "service",
-        help="check a systemd unit: parsing, its program, user and file access, ports, limits, environment",
+        help=SUMMARIES["service"],
         description="Check a systemd service from its unit files (no running systemd needed). UNIT is a unit "
         "name (looked up in /etc/systemd/system, /run/systemd/system, /usr/lib/systemd/system, ...) or a path.",
     )

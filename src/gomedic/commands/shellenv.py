@@ -13,10 +13,12 @@ import os
 import sys
 from typing import Any
 
+from gomedic.commands import SUMMARIES
+
 
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
-        "shellenv", help="print the shell lines this machine needs for Go (PATH, GOROOT, GOPATH)",
+        "shellenv", help=SUMMARIES["shellenv"],
         description="Print the environment block this machine needs, for eval or for your rc file.")
     p.add_argument("--shell", choices=["bash", "zsh", "fish", "sh"], help="shell syntax (default: from $SHELL)")
     p.set_defaults(run=run)

@@ -7,11 +7,13 @@ import json
 import sys
 from typing import Any
 
+from gomedic.commands import SUMMARIES
+
 
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "targets",
-        help="list the target profiles for `gomedic binary --target`",
+        help=SUMMARIES["targets"],
         description="List the named targets (distribution releases and container bases) and what each provides. "
         "Combine a profile with key=value overrides: --target rhel-8,cpu=x86-64-v3.",
     )

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from gomedic.commands import SUMMARIES
+
 
 def add_parser(sub: Any) -> None:
     from gomedic.userchecks.cliopts import add_vars_options
 
     p: argparse.ArgumentParser = sub.add_parser(
         "validate",
-        help="validate declared check files: every error in every check, with file:line:column (exit 2)",
+        help=SUMMARIES["validate"],
         description="Read check files (and their includes) and report every problem in every check, each "
         "with file:line:column. Nothing is run. Exit 0 when all are valid, 2 otherwise.",
     )

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from gomedic.errors import UsageError
+from gomedic.values import field, frozen
 
 if TYPE_CHECKING:
     from gomedic.registry import Registry, Threshold
@@ -42,7 +42,7 @@ def fact(name: str) -> Callable[[Callable[[Facts], T]], FactKey[T]]:
     return deco
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Options:
     """What a run was asked to look at. Everything a gatherer may depend on besides the machine itself."""
 

@@ -18,7 +18,8 @@ import os
 import pwd
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from gomedic.values import frozen
 
 MAX_DEPTH = 256  # path components; deeper is treated as unresolvable
 
@@ -36,7 +37,7 @@ class Want(enum.IntFlag):
 R, W, X = Want.READ, Want.WRITE, Want.EXEC
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Principal:
     """Who wants access: a uid and the full set of group ids (primary and supplementary)."""
 
@@ -52,7 +53,7 @@ class Principal:
         return f"{self.name or self.uid} (uid {self.uid})"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Access:
     """The answer, with what it was decided on: the path whose bits decided it, its owner and mode."""
 

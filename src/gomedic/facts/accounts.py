@@ -8,14 +8,14 @@ from __future__ import annotations
 import grp
 import os
 import pwd
-from dataclasses import dataclass
 from pathlib import Path
 
 from gomedic.facts.access import Principal
 from gomedic.facts.limits import read_text
+from gomedic.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Account:
     name: str
     uid: int

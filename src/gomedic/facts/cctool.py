@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from gomedic.facts.envfile import split_quoted
 from gomedic.facts.pathscan import is_executable_file, which
+from gomedic.values import frozen
 
 # The libc headers runtime/cgo includes first (gcc_libinit.c, gcc_util.c, libcgo.h).
 CGO_HEADERS = ("errno.h", "stdlib.h", "pthread.h")
@@ -24,7 +24,7 @@ MULTIARCH = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Compiler:
     raw: str
     argv: tuple[str, ...]

@@ -10,25 +10,25 @@ throttles. v1 memory limits of 2**62 and more mean "no limit" (the kernel prints
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from gomedic.facts import Facts, fact
 from gomedic.facts.limits import read_text
 from gomedic.facts.proc import target_pid, target_root
+from gomedic.values import frozen
 
 V1_UNLIMITED = 1 << 62
 MAX_DEPTH = 64
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CgroupLine:
     hierarchy: int
     controllers: tuple[str, ...]  # empty for the v2 unified line "0::/path"
     path: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Mount:
     mount_id: int
     parent_id: int
@@ -102,7 +102,7 @@ def parse_bytes_limit(text: str) -> int | None:
     return None if v < 0 or v >= V1_UNLIMITED else v
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Bound:
     """A limit and the file it came from (the tightest over the ancestors)."""
 
@@ -111,7 +111,7 @@ class Bound:
     extra: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CgroupInfo:
     version: str  # "v1", "v2", "hybrid", "none"
     paths: tuple[tuple[str, str], ...]  # (controller or "unified", cgroup dir read)

@@ -7,10 +7,9 @@ Linux prints for the bits Go's runtime tests at startup (runtime/asm_amd64.s): S
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
+from gomedic.values import frozen
 
 X86_LEVELS: tuple[tuple[int, frozenset[str]], ...] = (
     (1, frozenset({"lm", "cmov", "cx8", "fpu", "fxsr", "mmx", "syscall", "sse", "sse2"})),
@@ -21,7 +20,7 @@ X86_LEVELS: tuple[tuple[int, frozenset[str]], ...] = (
 MAX_CPUINFO = 4 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CpuInfo:
     flags: frozenset[str]  # x86 `flags`, or ARM `Features` (the first processor's)
     model: str

@@ -7,7 +7,8 @@ cmd/go ignores lines without `=`, comments and lines not starting with A-Z; the 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+
+from gomedic.values import frozen
 
 # internal/cfg.KnownEnv (Go 1.27): the variables the go command reads from its env file.
 KNOWN_ENV = frozenset(
@@ -25,14 +26,14 @@ READ_ONLY = frozenset(
 OS_ENV_ONLY = frozenset({"GOENV", "GODEBUG"})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnvEntry:
     key: str
     value: str
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnvFileText:
     entries: tuple[EnvEntry, ...]
     ignored: tuple[tuple[int, str], ...]  # (line, text) of non-empty lines cmd/go skips

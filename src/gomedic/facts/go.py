@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from gomedic import execx
@@ -20,6 +19,7 @@ from gomedic.facts.envfile import EnvFileText
 from gomedic.facts.envfile import parse as parse_env_file
 from gomedic.facts.host import HOST
 from gomedic.facts.pathscan import GoInstall, gos_on_path, which
+from gomedic.values import field, frozen
 
 GO_ENV_TIMEOUT = 15.0
 
@@ -57,7 +57,7 @@ def go_version(f: Facts) -> str | None:
     return values.get("GOVERSION") if values else None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GoEnvFile:
     path: str | None  # None: no file is used (GOENV=off, or no config dir)
     how: str  # how the path was chosen, or why there is none
@@ -97,7 +97,7 @@ def GOENV_FILE(f: Facts) -> GoEnvFile:
     return GoEnvFile(path, how, True, None, parse_env_file(data.decode("utf-8", "replace")))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GoEnvProbe:
     """The outcome of `go env -json` (never raises: a failure is itself evidence)."""
 
@@ -109,7 +109,7 @@ class GoEnvProbe:
 
 # The settings the checks read. Naming them keeps `go env` from computing the costly ones (it runs the C
 # compiler for GOGCCFLAGS and caches the answer in GOCACHE): faster, and nothing is written.
-ENV_KEYS = (
+ENV_KEYS = (  # noqa: SIM905
     "AR CC CGO_ENABLED CXX GCCGO GO111MODULE GO386 GOAMD64 GOARCH GOARM GOARM64 GOAUTH GOBIN GOCACHE "
     "GOCACHEPROG GOENV GOEXE GOEXPERIMENT GOFIPS140 GOFLAGS GOHOSTARCH GOHOSTOS GOINSECURE GOMOD GOMODCACHE "
     "GONOPROXY GONOSUMDB GOOS GOPATH GOPRIVATE GOPROXY GOROOT GOSUMDB GOTMPDIR GOTOOLCHAIN GOTOOLDIR GOVCS "
@@ -160,7 +160,7 @@ def GO_ENV(f: Facts) -> Mapping[str, str]:
     return probe.values
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Setting:
     key: str
     value: str
@@ -170,7 +170,7 @@ class Setting:
         return f"{self.key}={self.value} (from {self.source})" if self.value else f"{self.key} unset"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GoConfig:
     """Each go setting with where it comes from: OS environment > GOENV file > GOROOT/go.env > default."""
 

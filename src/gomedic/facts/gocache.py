@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+
+from gomedic.values import frozen
 
 ENTRY_SIZE = 175
 _ENTRY = re.compile(rb"^v1 ([0-9a-f]{64}) ([0-9a-f]{64}) ([ 0-9]{20}) ([ 0-9]{20})\n$")
 _HEX2 = re.compile(r"^[0-9a-f]{2}$")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Entry:
     action: str
     output: str
@@ -46,8 +49,8 @@ class CacheScan:
     entries: int = 0
     outputs_checked: int = 0
     bytes_hashed: int = 0
-    corrupt: list[str] = field(default_factory=list)  # outputs whose content does not match their ID
-    malformed: list[str] = field(default_factory=list)  # entries go ignores (and rebuilds)
+    corrupt: list[str] = dc_field(default_factory=list)  # outputs whose content does not match their ID
+    malformed: list[str] = dc_field(default_factory=list)  # entries go ignores (and rebuilds)
     truncated: bool = False  # stopped at a limit
 
 

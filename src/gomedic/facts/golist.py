@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 
 from gomedic import execx
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts, fact
+from gomedic.values import frozen
 
 LIST_TIMEOUT = 25.0
 FIELDS = "ImportPath,Standard,Dir,GoFiles,CgoFiles,IgnoredGoFiles,Error"
@@ -24,7 +24,7 @@ _NOT_CGO = re.compile(rb"(?m)^//go:build\s.*!\s*cgo")
 MAX_SOURCE = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Package:
     import_path: str
     standard: bool
@@ -34,7 +34,7 @@ class Package:
     error: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CgoNeed:
     import_path: str
     files: tuple[str, ...]  # the dropped files that import "C"
@@ -121,7 +121,7 @@ def cgo_needs(pkgs: list[Package]) -> list[CgoNeed]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DepsList:
     dir: str
     packages: tuple[Package, ...]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from gomedic.facts import Facts, fact
 from gomedic.facts.modfile import ModFile, parse
+from gomedic.values import frozen
 
 MAX_MODFILE = 8 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ModuleContext:
     gomod: str | None = None
     mod: ModFile | None = None

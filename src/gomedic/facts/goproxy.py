@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from gomedic.values import frozen
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class ProxyEntry:
     url: str  # "direct", "off", or a URL
     fallback_on_error: bool  # followed by "|"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProxyList:
     entries: tuple[ProxyEntry, ...]
     error: str | None = None  # cmd/go's own error when the list is rejected
@@ -82,7 +83,7 @@ def proxy_list(value: str) -> ProxyList:
     return ProxyList(tuple(entries))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SumDB:
     name: str  # "off", "sum.golang.org", ...
     url: str | None  # where it is fetched from; None when off

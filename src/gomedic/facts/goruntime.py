@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gomedic.binfmt import goversion
 from gomedic.facts import Facts, fact
+from gomedic.values import frozen
 
 if TYPE_CHECKING:
     from gomedic.binfmt.inspect import Inspection
@@ -30,7 +30,7 @@ def godebug_value(godebug: str, key: str) -> str | None:
     return found
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MaxProcs:
     value: int
     reason: str

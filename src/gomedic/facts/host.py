@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import platform
 import sys
-from dataclasses import dataclass
 
 from gomedic.facts import Facts, fact
+from gomedic.values import frozen
 
 # uname -m -> GOARCH
 UNAME_TO_GOARCH = {
@@ -32,7 +31,7 @@ UNAME_TO_GOARCH = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HostInfo:
     goos: str
     goarch: str
@@ -76,5 +75,5 @@ def _listdir(path: str) -> list[str]:
 
 @fact("host.info")
 def HOST(f: Facts) -> HostInfo:
-    u = platform.uname()
+    u = os.uname()  # not platform.uname(): same answer without importing platform at start-up
     return HostInfo(goos(), UNAME_TO_GOARCH.get(u.machine, u.machine), u.machine, u.release, libc())

@@ -11,8 +11,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from gomedic.values import frozen
 
 _ROW = re.compile(r"^(?P<name>\S.*?)\s{2,}(?P<soft>unlimited|\d+)\s+(?P<hard>unlimited|\d+)(?:\s+(?P<unit>\S+))?\s*$")
 MAX_TEXT = 1 << 16
@@ -24,7 +25,7 @@ AS = "Max address space"
 STACK = "Max stack size"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Limit:
     name: str
     soft: int | None  # None: unlimited
@@ -35,7 +36,7 @@ class Limit:
         return f"soft {fmt_limit(self.soft)}, hard {fmt_limit(self.hard)}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Limits:
     rows: tuple[Limit, ...]
     bad_lines: tuple[str, ...] = ()

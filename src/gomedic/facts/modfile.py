@@ -7,14 +7,15 @@ and use, in single-line and block form, with // comments and quoted paths.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from gomedic.values import field, frozen
 
 _GO_LINE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?((rc|beta|alpha)(0|[1-9][0-9]*)?)?$")
 _TOOLCHAIN = re.compile(r"^(default|go[0-9][0-9A-Za-z.+-]*)$")
 VERBS = {"module", "go", "toolchain", "godebug", "require", "replace", "exclude", "retract", "use", "tool", "ignore"}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Require:
     path: str
     version: str
@@ -22,7 +23,7 @@ class Require:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Replace:
     old: str
     old_version: str
@@ -31,7 +32,7 @@ class Replace:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ModFile:
     module: str | None = None
     go: str | None = None

@@ -8,14 +8,14 @@ when the explicit requirements or the replacements disagree with go.mod; the mes
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from gomedic.facts.modfile import ModFile
+from gomedic.values import frozen
 
 MAX_MODULES_TXT = 4 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VendoredModule:
     path: str
     version: str
@@ -24,7 +24,7 @@ class VendoredModule:
     line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ModulesTxt:
     modules: tuple[VendoredModule, ...]
     replacements: tuple[tuple[str, str, str], ...]  # wildcard replacements: (old path, old version, new)
@@ -94,7 +94,7 @@ def inconsistencies(mod: ModFile, txt: ModulesTxt) -> list[str]:
     return list(dict.fromkeys(errs))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VendorState:
     path: str
     used: bool  # whether go builds from vendor/ with these settings

@@ -13,9 +13,10 @@ import socket
 import ssl
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import urlsplit
+
+from gomedic.values import frozen
 
 MAX_HEAD = 16 << 10
 
@@ -29,7 +30,7 @@ class Stage(str, Enum):
     OK = "ok"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Probe:
     url: str
     stage: Stage  # where it stopped; OK when an HTTP answer came back

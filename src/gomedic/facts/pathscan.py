@@ -9,14 +9,14 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from gomedic.binfmt import buildinfo, elf
 from gomedic.binfmt.source import FileSource
 from gomedic.errors import FormatError
+from gomedic.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GoInstall:
     path: str  # as found (a PATH entry joined with "go")
     realpath: str

@@ -11,17 +11,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from gomedic.facts.limits import read_text
+from gomedic.values import frozen
 
 _NAME = re.compile(r"(listen|addr|address|bind|port)", re.IGNORECASE)
 _ADDR = re.compile(r"^(?:[A-Za-z]+://)?(?:\[[0-9A-Fa-f:.]*\]|[A-Za-z0-9_.\-]*)?:(\d{1,5})/?$", re.ASCII)
 MAX_SCAN = 65536
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NamedPort:
     port: int
     origin: str  # e.g. "ExecStart --listen", "Environment PORT"
@@ -80,7 +80,7 @@ def ports_in_env(env: Mapping[str, str]) -> list[NamedPort]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Socket:
     port: int
     address: str

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.facts.limits import Limits, parse_limits, read_text
+from gomedic.values import field, frozen
 
 MAX_ENVIRON = 1 << 20
 MAX_COUNT = 1 << 20  # fds/maps lines counted at most
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProcStatus:
     name: str = ""
     threads: int | None = None
@@ -103,7 +103,7 @@ def parse_environ(data: bytes) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProcessInfo:
     """What was read about one process. `pid` is "self" for gomedic itself."""
 

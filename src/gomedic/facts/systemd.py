@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -39,18 +38,19 @@ from gomedic.facts.unitfile import (
     parse_unit,
 )
 from gomedic.facts.unitpath import Located, find_unit, shown_path
+from gomedic.values import field, frozen
 
 LIMIT_KEYS = ("LimitNOFILE", "LimitNPROC", "LimitAS", "LimitMEMLOCK", "LimitSTACK", "LimitCORE")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PathSetting:
     path: str
     optional: bool  # "-" prefix: missing is fine
     where: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServiceUnit:
     name: str
     fragment: str

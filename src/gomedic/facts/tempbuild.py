@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from gomedic import execx
 from gomedic.binfmt import goversion
 from gomedic.errors import CommandError
 from gomedic.facts import Facts
 from gomedic.facts.go import GO_CMD, GO_ENV, go_version
+from gomedic.values import frozen
 
 BUILD_TIMEOUT = 90.0  # a cold cache compiles the runtime and fmt first
 RUN_TIMEOUT = 10.0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TempBuild:
     command: str
     ok: bool

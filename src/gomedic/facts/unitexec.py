@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from gomedic.values import frozen
 
 EXEC_PREFIXES = "@-:+!"
 _ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\",
@@ -54,7 +55,7 @@ def split_words(s: str) -> tuple[list[str], str | None]:
         words.append("".join(cur))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ExecCommand:
     prefixes: str  # the special-executable prefixes, e.g. "-" or "+!"
     path: str  # the program (after prefixes), before PATH lookup

@@ -13,13 +13,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from gomedic.values import frozen
 
 LONG_LINE_MAX = 1 << 20  # systemd's LONG_LINE_MAX
 MAX_FILE = 16 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Diagnostic:
     path: str
     line: int  # 0: about the file as a whole
@@ -30,7 +31,7 @@ class Diagnostic:
         return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Entry:
     section: str
     key: str
@@ -43,7 +44,7 @@ class Entry:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class UnitText:
     path: str
     entries: tuple[Entry, ...]
@@ -120,7 +121,7 @@ def _one(line: str, n: int, path: str, section: str | None, entries: list[Entry]
     return section
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MergedUnit:
     """The effective entries of a unit: the main file, then drop-ins in order."""
 

@@ -9,10 +9,10 @@ drop-in of the same file name in a higher-priority directory masks lower ones).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from gomedic.errors import UsageError
+from gomedic.values import frozen
 
 UNIT_PATH = (
     "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
@@ -24,7 +24,7 @@ SUFFIXES = (".service", ".socket", ".target", ".timer", ".mount", ".path", ".sli
 MAX_DROPINS = 256
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Located:
     name: str  # the unit name asked for (an alias resolves to its target's fragment)
     fragment: Path  # the file as seen in the root (for messages: path relative to the root)

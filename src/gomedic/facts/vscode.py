@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -18,12 +17,13 @@ from typing import Any
 from gomedic.errors import FormatError
 from gomedic.facts import Facts, fact, jsonc
 from gomedic.facts.go import user_config_dir
+from gomedic.values import field, frozen
 
 PRODUCTS = ("Code", "Code - Insiders", "Code - OSS", "VSCodium")
 GO_KEYS = ("go.goroot", "go.gopath", "go.toolsGopath", "go.alternateTools", "go.toolsEnvVars")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class JsoncFile:
     path: str
     scope: str  # "user", "remote machine", "workspace", "launch"
@@ -31,7 +31,7 @@ class JsoncFile:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VSCode:
     settings: tuple[JsoncFile, ...]  # user files first, then the workspace file
     launch: JsoncFile | None

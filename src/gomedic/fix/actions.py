@@ -12,13 +12,13 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from gomedic import execx
 from gomedic.errors import CommandError
 from gomedic.fix.backup import backup
 from gomedic.fix.plan import FixError
+from gomedic.values import field, frozen
 
 COUNT_CAP = 100_000
 CMD_TIMEOUT = 300.0
@@ -72,7 +72,7 @@ def write_preserving(path: str, data: bytes, uid: int | None = None, gid: int | 
         raise os_error(f"cannot write {path}", e) from None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MakeDirs:
     """mkdir -p PATH, the new directories owned by the user the fix is for."""
 
@@ -121,7 +121,7 @@ class MakeDirs:
         return ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ChownTree:
     """chown -R UID:GID TOP for every entry not owned by UID (symlinks themselves, never their targets)."""
 
@@ -172,7 +172,7 @@ class ChownTree:
         return ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AddModeBits:
     """chmod u+rwx DIR (one directory, not recursive: the module cache's read-only entries stay so)."""
 
@@ -216,7 +216,7 @@ def _read_lines(path: str) -> list[str]:
         raise os_error(f"cannot read {path}", e) from None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RemoveLines:
     """Delete the given lines (1-based number and exact text) from a file, after a backup next to it."""
 
@@ -268,7 +268,7 @@ class RemoveLines:
         return (saved,)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RunCommand:
     """Run a command (the user's own go: `go clean -cache`) with a timeout; a failure is a FixError."""
 

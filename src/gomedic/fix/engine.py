@@ -13,7 +13,6 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
@@ -25,12 +24,13 @@ from gomedic.fix.plan import FixContext, FixError, Outcome, Plan, PlanState, des
 from gomedic.fix.registry import FIXERS
 from gomedic.fix.target import Target
 from gomedic.model import Category, Result, Severity, Status, frozen_map
+from gomedic.values import frozen
 
 CHECK_TIMEOUT = 300.0
 PROBLEMS = (Status.FAIL, Status.WARN)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Scope:
     """Which checks to evaluate: ids (empty: every fixable check) and whether deep checks run."""
 

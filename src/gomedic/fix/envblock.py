@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from gomedic.binfmt import goversion
 from gomedic.facts import Facts
 from gomedic.facts.go import GO_PATH_SCAN, GOENV_FILE
 from gomedic.facts.pathscan import GoInstall, inspect_go, path_dirs, usual_installs
 from gomedic.fix.shell import EnvBlock
+from gomedic.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Derived:
     block: EnvBlock
     go: GoInstall | None  # the go the block makes the shell run

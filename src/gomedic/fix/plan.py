@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gomedic.errors import GomedicError
 from gomedic.model import Result
+from gomedic.values import field, frozen
 
 if TYPE_CHECKING:
     from gomedic.facts import Facts
@@ -57,7 +57,7 @@ class PlanState(str, enum.Enum):
     NOTHING = "nothing"  # every action was already in place
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Plan:
     """The fix for one result: automatic actions and/or manual steps, with alternatives and the undo."""
 
@@ -74,7 +74,7 @@ class Plan:
         return bool(self.actions)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Outcome:
     """What happened to a plan: its state, the backups written, the error, and the re-checked result."""
 
@@ -105,7 +105,7 @@ class Outcome:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FixContext:
     """What a fixer may use besides the result: the run's facts, who the fix is for, and the options."""
 

@@ -6,10 +6,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from gomedic.fix.actions import os_error, write_preserving
 from gomedic.fix.backup import backup
+from gomedic.values import frozen
 
 BEGIN = "# >>> gomedic shellenv >>>"
 END = "# <<< gomedic shellenv <<<"
@@ -27,7 +27,7 @@ def replace_block(text: str, body: list[str], begin: str = BEGIN, end: str = END
     return f"{text}{sep}{block}\n"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WriteBlock:
     """Write a marked block (the shellenv lines) into an rc file; the file is backed up first."""
 

@@ -10,9 +10,9 @@ import enum
 import os
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from gomedic.errors import UsageError
+from gomedic.values import frozen
 
 
 class Shell(str, enum.Enum):
@@ -22,7 +22,7 @@ class Shell(str, enum.Enum):
     SH = "sh"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnvBlock:
     """Environment changes, each with the reason shown as a comment."""
 

@@ -11,12 +11,12 @@ import grp
 import os
 import pwd
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 
 from gomedic.errors import UsageError
+from gomedic.values import frozen, replace
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Target:
     name: str
     uid: int

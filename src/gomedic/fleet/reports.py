@@ -9,19 +9,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gomedic.errors import FormatError
 from gomedic.model import Severity, Status
 from gomedic.registry import ID_RE
+from gomedic.values import frozen
 
 REPORT_SCHEMA = "gomedic/report/v1"
 MAX_REPORT_BYTES = 64 << 20  # a real report is kilobytes; refuse to load more than this
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HostResult:
     """One result of one check on one host (only what the fleet view shows)."""
 
@@ -40,7 +40,7 @@ class HostResult:
         return self.status in (Status.FAIL, Status.ERROR)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HostReport:
     """One host's finished report."""
 

@@ -8,16 +8,16 @@ a fleet view that silently drops a host would say all is well about a host nobod
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from gomedic.fleet.reports import HostReport, HostResult
 from gomedic.model import EXIT_FAIL, EXIT_INTERNAL, EXIT_OK, FailOn, Severity, Status
+from gomedic.values import frozen
 
 # Worst status of one check on one host, when the check yields several subjects there.
 _WORST = {Status.SKIP: 0, Status.OK: 1, Status.WARN: 2, Status.ERROR: 3, Status.FAIL: 4}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Occurrence:
     """A check's non-ok result on one host (and subject)."""
 
@@ -29,7 +29,7 @@ class Occurrence:
     shadow: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckRollup:
     """One check id across the fleet. `hosts` counts each host once, at its worst status for the check."""
 
@@ -55,7 +55,7 @@ class CheckRollup:
         return sum(n for _, n in self.hosts)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HostRollup:
     name: str
     source: str
@@ -70,13 +70,13 @@ class HostRollup:
     shadow_failing: tuple[HostResult, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Unreadable:
     source: str
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FleetSummary:
     hosts: tuple[HostRollup, ...]
     checks: tuple[CheckRollup, ...]
@@ -165,7 +165,7 @@ def _check(cid: str, per_host: list[tuple[str, list[HostResult]]]) -> CheckRollu
 
 def unique_names(reports: Sequence[HostReport]) -> list[HostReport]:
     """Reports whose names collide (two `web-1.json` in different dirs) are named by their path instead."""
-    from dataclasses import replace
+    from gomedic.values import replace
 
     seen: dict[str, int] = {}
     for r in reports:

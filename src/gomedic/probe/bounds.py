@@ -8,13 +8,14 @@ pids.max, kernel.threads-max. CPUs: affinity and cgroup CPU quota, and the GOMAX
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from gomedic.values import frozen
 
 GO_MAX_THREADS = 10000  # runtime/debug.SetMaxThreads default: beyond it the process dies
 NO_LIMIT = 1 << 62  # math.MaxInt64 (GOMEMLIMIT unset) and v1 cgroup "unlimited" values are above this
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Bound:
     value: float
     name: str  # what the limit is, for a summary: "GOMEMLIMIT", "cgroup memory.max"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from gomedic.probe.procstat import BinaryGo, proc_values, read_binary, start_tim
 from gomedic.probe.sample import RuntimeSample, merge
 from gomedic.probe.target import Endpoint, ProbeTarget
 from gomedic.probe.window import WindowStats, between
+from gomedic.values import frozen, replace
 
 
 class Outcome(str, Enum):
@@ -34,7 +34,7 @@ class Outcome(str, Enum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EndpointResult:
     endpoint: Endpoint
     url: str
@@ -57,7 +57,7 @@ class EndpointResult:
         return f"{self.outcome.value}: {self.short}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProcessSide:
     info: ProcessInfo | None
     cgroup: CgroupInfo | None
@@ -65,7 +65,7 @@ class ProcessSide:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProbeData:
     target: ProbeTarget
     endpoints: tuple[EndpointResult, ...]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from gomedic.errors import FormatError
+from gomedic.values import field, frozen
 
 PAUSE_RING = 256  # len(runtime.MemStats.PauseNs)
 
@@ -23,7 +23,7 @@ _INT_FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MemStats:
     ints: Mapping[str, int]
     gc_cpu_fraction: float | None
@@ -41,7 +41,7 @@ class MemStats:
         return [self.pause_ns[(num_gc - 1 - i) % PAUSE_RING] for i in range(n)]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ExpvarVars:
     memstats: MemStats | None
     cmdline: tuple[str, ...] = ()

@@ -13,12 +13,12 @@ import socket
 import threading
 import time
 import zlib
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from gomedic.errors import GomedicError
+from gomedic.values import frozen
 
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_MAX_BYTES = 8 << 20  # parsing 8 MiB of Prometheus text takes ~5 s of CPU
@@ -48,7 +48,7 @@ class FetchError(GomedicError):
         self.status = status
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Fetched:
     url: str  # after same-host redirects
     status: int

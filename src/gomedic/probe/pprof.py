@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from gomedic.errors import FormatError
+from gomedic.values import field, frozen
 
 STACK_DEPTH = 4  # frames that identify a stack group
 MAX_GROUPS = 5000  # distinct stacks tracked; the rest are counted under "(other stacks)"
@@ -28,7 +28,7 @@ _HEADER = re.compile(r"^goroutine (\d+)(?: [^\[]*)? \[([^\]]*)\]:\s*$")
 _MINUTES = re.compile(r"(\d+) minutes?")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StackGroup:
     count: int
     frames: tuple[str, ...]
@@ -39,7 +39,7 @@ class StackGroup:
         return f"{self.count} x [{self.state}] {where}" if self.state else f"{self.count} x {where}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Blocked:
     goid: int
     state: str
@@ -47,7 +47,7 @@ class Blocked:
     frame: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GoroutineDump:
     total: int
     by_state: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))

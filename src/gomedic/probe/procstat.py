@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from gomedic.facts.limits import NOFILE
 from gomedic.facts.proc import ProcessInfo
 from gomedic.probe.sample import M
+from gomedic.values import frozen
 
 
 def parse_stat_starttime(text: str) -> int | None:
@@ -55,7 +55,7 @@ def start_time(pid: int, root: Path = Path("/")) -> float | None:
     return btime + ticks / os.sysconf("SC_CLK_TCK")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BinaryGo:
     """What the process's executable says about its Go build."""
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from gomedic.errors import FormatError
+from gomedic.values import field, frozen
 
 KEEP_PREFIXES = ("go_", "process_")
 Labels = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PromMetrics:
     """Sample name -> ((labels, value), ...), for the kept prefixes; `families` counts every family seen."""
 

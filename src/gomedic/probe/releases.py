@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from importlib import resources
@@ -13,11 +12,12 @@ from typing import Any
 
 from gomedic.binfmt import goversion
 from gomedic.errors import ConfigError
+from gomedic.values import frozen
 
 DATA = "go_releases.json"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ReleaseData:
     as_of: str
     supported_minors: int
@@ -63,7 +63,7 @@ class Support(str, Enum):
     UNKNOWN = "unknown"  # not a release version (devel, garbage)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Verdict:
     support: Support
     version: str

@@ -8,13 +8,13 @@ can say `go_goroutines=12 (metrics)`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 
 from gomedic.probe.expvar import ExpvarVars, MemStats
 from gomedic.probe.pprof import GoroutineDump
 from gomedic.probe.promtext import PromMetrics
+from gomedic.values import field, frozen
 
 
 class M(str, Enum):
@@ -71,7 +71,7 @@ EXPVAR_NAMES: Mapping[M, str] = MappingProxyType({
 })
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RuntimeSample:
     """Values read at one moment; `at` is time.monotonic(), `wall` is Unix time."""
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import urlsplit, urlunsplit
 
 from gomedic.errors import UsageError
 from gomedic.probe.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S
+from gomedic.values import frozen
 
 DEFAULT_WINDOW_S = 10.0
 MAX_WINDOW_S = 3600.0
@@ -59,7 +59,7 @@ def _check_url(url: str, what: str) -> str:
     return url
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProbeTarget:
     """Where to look. `urls` maps each endpoint to probe to (url, explicit)."""
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from gomedic.probe.sample import M, RuntimeSample
+from gomedic.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WindowStats:
     seconds: float
     goroutine_growth_per_min: float | None = None

@@ -7,10 +7,10 @@ RENDERERS maps a format name to the module that renders it; modules are imported
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from gomedic.errors import UsageError
+from gomedic.values import frozen
 
 if TYPE_CHECKING:
     from gomedic.model import Report
@@ -27,7 +27,7 @@ RENDERERS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RenderOptions:
     verbose: bool = False
     color: bool = False

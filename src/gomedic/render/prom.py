@@ -15,13 +15,13 @@ import math
 import os
 import platform
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gomedic import __version__
 from gomedic.model import Category, Status
 from gomedic.score import category_scores
+from gomedic.values import frozen
 
 if TYPE_CHECKING:
     from gomedic.model import Report, Result
@@ -41,13 +41,13 @@ _WORSE = {Status.SKIP: 0, Status.OK: 1, Status.WARN: 2, Status.FAIL: 3, Status.E
 Labels = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Sample:
     labels: Labels
     value: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Family:
     name: str
     type: str  # "gauge" or "counter"

@@ -21,12 +21,12 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gomedic.errors import ConfigError
 from gomedic.score import ScoreWeights
+from gomedic.values import field, frozen
 
 DEFAULT_LISTEN = "127.0.0.1:9433"
 # Commands a job may run: those that produce a report. (`fix` changes things, `serve` would recurse.)
@@ -40,7 +40,7 @@ _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class JobSpec:
     name: str
     command: str
@@ -49,7 +49,7 @@ class JobSpec:
     timeout_s: float = 120.0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServeConfig:
     jobs: tuple[JobSpec, ...]
     listen: str = DEFAULT_LISTEN

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from enum import Enum
 from types import MappingProxyType
 
 from gomedic.model import Report, Status
 from gomedic.score import ResultKey, result_key
 from gomedic.serve.config import JobSpec, ServeConfig
+from gomedic.values import field, frozen, replace
 
 
 class Outcome(str, Enum):
@@ -29,7 +29,7 @@ _FAILING = frozenset({Status.FAIL, Status.ERROR})
 MAX_LISTED = 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class JobState:
     spec: JobSpec
     report: Report | None = None

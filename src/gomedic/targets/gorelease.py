@@ -7,17 +7,17 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass
 from importlib import resources
 
 from gomedic.binfmt import goversion
 from gomedic.errors import ConfigError
 from gomedic.targets.model import parse_version
+from gomedic.values import frozen
 
 SCHEMA = "gomedic/go-releases/v1"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GoReleases:
     as_of: str
     latest: dict[str, str]  # "1.27" -> "1.27.3"

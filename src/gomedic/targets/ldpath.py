@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-from dataclasses import dataclass
 
 from gomedic.binfmt import elf
 from gomedic.binfmt.inspect import Inspection
 from gomedic.errors import FormatError
 from gomedic.targets.model import MUSL_ARCH, Libc, Target
+from gomedic.values import frozen
 
 MAX_CONF_DEPTH = 8
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Lookup:
     name: str
     found: str | None

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
 from gomedic.targets.rootfs import RootFS
+from gomedic.values import field, frozen
 
 
 class Libc(str, Enum):
@@ -97,7 +97,7 @@ def vstr(v: tuple[int, ...] | None) -> str:
     return ".".join(map(str, v))
 
 
-@dataclass(frozen=True)
+@frozen
 class Target:
     """The machine a binary is judged against. `*_source` says where each value came from."""
 

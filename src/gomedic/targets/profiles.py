@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -23,6 +22,7 @@ from gomedic.targets.model import (
     parse_version,
 )
 from gomedic.targets.rootfs import VirtualRoot
+from gomedic.values import frozen
 
 SCHEMA = "gomedic/targets/v1"
 _FIELDS: dict[str, tuple[type, ...]] = {
@@ -42,7 +42,7 @@ _FIELDS: dict[str, tuple[type, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Profile:
     name: str
     description: str

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import replace
 from types import MappingProxyType
 
 from gomedic.binfmt import dynamic, elf
@@ -18,6 +17,7 @@ from gomedic.facts.host import HostInfo
 from gomedic.targets.model import GLIBC_LOADERS, MUSL_ARCH, TRIPLETS, Libc, Target, parse_version
 from gomedic.targets.profiles import parse_cpu, profiles, target_of
 from gomedic.targets.rootfs import DirRoot, RootFS, TarRoot
+from gomedic.values import replace
 
 KEYS = ("arch", "cpu", "libc", "glibc", "musl", "kernel")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from gomedic.facts import Facts
@@ -19,6 +18,7 @@ from gomedic.registry import CheckOutput, CheckSpec, Registry
 from gomedic.userchecks.common import Common, Rollout
 from gomedic.userchecks.kinds import evaluator
 from gomedic.userchecks.loader import Declared
+from gomedic.values import frozen
 
 AREA = "custom"
 SLACK_S = 2.0
@@ -38,7 +38,7 @@ def _passed(findings: list[Finding]) -> bool:
     return all(f.status in (Status.OK, Status.SKIP) for f in findings)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DeclaredFn:
     """The CheckFn of a declared check: evaluates its kind, `attempts` times at most until it passes."""
 

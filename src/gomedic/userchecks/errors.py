@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from gomedic.errors import ConfigError
+from gomedic.values import frozen
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@frozen(order=True)
 class Issue:
     """One problem in one place of a check file (line and column are 1-based)."""
 

@@ -18,7 +18,8 @@ import glob
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from gomedic.userchecks.errors import CheckFileError, Issue
 from gomedic.userchecks.kinds import KINDS, AnyCheck
 from gomedic.userchecks.variables import VarError, expand, read_vars, substitute
 from gomedic.userchecks.yamldoc import PathKey, Tree, parse_file
+from gomedic.values import frozen
 
 TOP_KEYS = ("version", "vars", "include", "checks")
 MAX_INCLUDE_FILES = 1000
@@ -36,7 +38,7 @@ _TOKEN = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
 _FIELD = re.compile(r"field `([^`]+)`")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Declared:
     """A validated check and where it was declared."""
 
@@ -49,11 +51,11 @@ class Declared:
 @dataclass
 class _State:
     env: Mapping[str, str]
-    issues: list[Issue] = field(default_factory=list)
-    checks: list[Declared] = field(default_factory=list)
-    names: dict[str, Declared] = field(default_factory=dict)
-    seen: set[str] = field(default_factory=set)
-    files: list[str] = field(default_factory=list)
+    issues: list[Issue] = dc_field(default_factory=list)
+    checks: list[Declared] = dc_field(default_factory=list)
+    names: dict[str, Declared] = dc_field(default_factory=dict)
+    seen: set[str] = dc_field(default_factory=set)
+    files: list[str] = dc_field(default_factory=list)
 
 
 def _path_of(msg_path: str) -> tuple[str | int, ...]:
@@ -233,7 +235,7 @@ def read_vars_files(paths: Iterable[str | os.PathLike[str]], env: Mapping[str, s
     return out, issues
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Loaded:
     checks: tuple[Declared, ...]
     issues: tuple[Issue, ...]

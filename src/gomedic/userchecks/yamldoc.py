@@ -9,11 +9,13 @@ problem becomes an Issue instead of an exception.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
 from gomedic.userchecks.errors import Issue
+from gomedic.values import frozen
 
 MAX_BYTES = 4 << 20
 MAX_NODES = 200_000
@@ -26,7 +28,7 @@ _BOOL = "tag:yaml.org,2002:bool"
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", "tag:yaml.org,2002:omap"})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Pos:
     line: int
     column: int
@@ -38,9 +40,9 @@ class Tree:
 
     file: str
     value: Any = None
-    at: dict[PathKey, Any] = field(default_factory=dict)  # path -> a yaml Mark (or a Pos)
-    keys: dict[PathKey, Any] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
+    at: dict[PathKey, Any] = dc_field(default_factory=dict)  # path -> a yaml Mark (or a Pos)
+    keys: dict[PathKey, Any] = dc_field(default_factory=dict)
+    issues: list[Issue] = dc_field(default_factory=list)
 
     def pos(self, path: PathKey, *, key: bool = False) -> Pos:
         """Position of `path` (of its key with key=True), else of its nearest recorded ancestor."""

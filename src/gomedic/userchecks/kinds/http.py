@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Literal
 
@@ -30,6 +29,7 @@ from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
 from gomedic.userchecks.common import Common, Problem, matcher_problems
 from gomedic.userchecks.matchers import Expect, check, describe, problems, show
+from gomedic.values import frozen
 
 MAX_BODY = 1 << 20
 Method = Literal["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
@@ -81,7 +81,7 @@ def days_left(der: bytes, now: datetime) -> float:
     return (cert.not_valid_after_utc - now).total_seconds() / 86400.0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Response:
     status: int
     headers: Mapping[str, str]

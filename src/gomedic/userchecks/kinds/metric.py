@@ -13,7 +13,6 @@ No selected sample is a failure (the metric or label set is missing).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import msgspec
@@ -24,11 +23,12 @@ from gomedic.model import Category
 from gomedic.userchecks.common import Common, Problem, matcher_problems
 from gomedic.userchecks.kinds.http import FetchError, fetch
 from gomedic.userchecks.matchers import Expect, check, describe, problems, text
+from gomedic.values import frozen
 
 MAX_SCRAPE = 16 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Sample:
     name: str
     labels: tuple[tuple[str, str], ...]

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gomedic.facts import Facts
@@ -20,11 +19,12 @@ from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
 from gomedic.userchecks.common import Common, Problem, matcher_problems
 from gomedic.userchecks.matchers import Expect, check, describe
+from gomedic.values import frozen
 
 PROC = "/proc"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Proc:
     pid: int
     comm: str
