@@ -98,7 +98,9 @@ def emit(report: Report, args: argparse.Namespace) -> int:
             width = os.get_terminal_size().columns or width  # a fresh pty reports 0 columns
         except OSError:
             pass
-    text = render(report, args.format, RenderOptions(verbose=args.verbose, color=use_color(args), width=width))
+    pretty = not args.output and sys.stdout.isatty()
+    opts = RenderOptions(verbose=args.verbose, color=use_color(args), width=width, pretty=pretty)
+    text = render(report, args.format, opts)
     # Non-UTF-8 file names reach us as lone surrogates; print them as \udcXX rather than fail.
     data = text.encode("utf-8", "backslashreplace")
     if args.output:
