@@ -35,11 +35,11 @@ def _describe(cfg: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     import sys
-    from gomedic.values import replace
 
     from gomedic.commands import COMMANDS
     from gomedic.errors import UsageError
     from gomedic.serve import config as cfgmod
+    from gomedic.values import replace
 
     available = list(COMMANDS)
     cfg = cfgmod.load(args.config, available) if args.config else cfgmod.default_config(available)
