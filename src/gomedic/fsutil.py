@@ -9,25 +9,34 @@ from pathlib import Path
 from gomedic.errors import UsageError
 
 
-def atomic_write(path: str | os.PathLike[str], data: str | bytes, mode: int = 0o644) -> None:
-    """Write to a temp file in the same directory, fsync, then rename: readers see old or new, never part."""
+def replace_file(path: str | os.PathLike[str], data: bytes, mode: int = 0o644,
+                 owner: tuple[int, int] | None = None) -> None:
+    """Write to a temp file in the same directory, fsync, then rename: readers see old or new, never part.
+
+    Raises OSError (the temp file is removed)."""
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    raw = data.encode() if isinstance(data, str) else data
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as e:
-        raise UsageError(f"cannot write {target}: {e.strerror or e}") from None
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+        if owner is not None:
+            os.chown(tmp, *owner)
         os.replace(tmp, target)
-    except OSError as e:
+    except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise UsageError(f"cannot write {target}: {e.strerror or e}") from None
+        raise
+
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes, mode: int = 0o644) -> None:
+    """replace_file for command output (-o FILE): a failure is the user's to fix, exit 2."""
+    raw = data.encode() if isinstance(data, str) else data
+    try:
+        replace_file(path, raw, mode)
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None

@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.goenv import validate_report
+from tests.support.goenv import Run
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
-@dataclass
-class BinRun:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def report(self) -> dict[str, Any]:
-        return validate_report(json.loads(self.stdout))
-
-    def result(self, check_id: str, subject: str | Path | None = None) -> dict[str, Any]:
-        found = [r for r in self.report["results"]
-                 if r["id"] == check_id and (subject is None or r["subject"] == str(subject))]
-        assert len(found) == 1, f"{check_id} {subject}: {found}\n{self.stderr}"
-        return found[0]
+BinRun = Run  # `gomedic binary` runs read like any other report
 
 
 def gomedic_binary(*args: str | Path, env: dict[str, str] | None = None) -> BinRun:

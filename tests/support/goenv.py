@@ -41,9 +41,13 @@ class Run:
     def report(self) -> dict[str, Any]:
         return validate_report(json.loads(self.stdout))
 
-    def result(self, check_id: str) -> dict[str, Any]:
-        found = [r for r in self.report["results"] if r["id"] == check_id]
-        assert found, f"{check_id} not in report: {[r['id'] for r in self.report['results']]}\n{self.stderr}"
+    def result(self, check_id: str, subject: str | Path | None = None) -> dict[str, Any]:
+        """The result of `check_id` (about `subject`, when a check reports several)."""
+        found = [r for r in self.report["results"]
+                 if r["id"] == check_id and (subject is None or r["subject"] == str(subject))]
+        assert found, f"{check_id} {subject or ''} not in report: {[r['id'] for r in self.report['results']]}\n{self.stderr}"
+        if subject is not None:
+            assert len(found) == 1, f"{check_id} {subject}: {found}"
         return found[0]
 
 

@@ -19,12 +19,11 @@ from typing import Any
 import jsonschema
 
 from gomedic.model import Category, FailOn, Report, Result, Severity, Status, frozen_map
+from tests.support.goenv import SCHEMA
 
 DATA = Path(__file__).resolve().parents[1] / "render" / "data"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
-REPORT_SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "src/gomedic/render/schemas/report-v1.json").read_text()
-)
+REPORT_SCHEMA = SCHEMA
 
 
 def result(

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from tests.support.goenv import validate_report
+from tests.support.goenv import Run, validate_report
 from tests.support.toolchains import cache_dir, toolchain
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -196,15 +196,7 @@ def by_id(report: Any) -> dict[str, Any]:
     return out
 
 
-@dataclass
-class Cli:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def report(self) -> dict[str, Any]:
-        return validate_report(json.loads(self.stdout))
+Cli = Run  # a `gomedic` run whose JSON report is schema-validated when read
 
 
 def gomedic(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120) -> Cli:

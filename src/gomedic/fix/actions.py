@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
@@ -18,6 +17,7 @@ from gomedic import execx
 from gomedic.errors import CommandError
 from gomedic.fix.backup import backup
 from gomedic.fix.plan import FixError
+from gomedic.fsutil import replace_file
 from gomedic.values import field, frozen
 
 COUNT_CAP = 100_000
@@ -46,29 +46,16 @@ def write_preserving(path: str, data: bytes, uid: int | None = None, gid: int | 
         st = None
     except OSError as e:
         raise os_error(f"cannot write {path}", e) from None
-    d = os.path.dirname(path) or "."
+    owner: tuple[int, int] | None = None
+    if os.geteuid() == 0:
+        if st:
+            owner = (st.st_uid, st.st_gid)
+        elif uid is not None and gid is not None:
+            owner = (uid, gid)
     try:
-        os.makedirs(d, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=d)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        replace_file(path, data, stat.S_IMODE(st.st_mode) if st else 0o644, owner)
     except OSError as e:
-        raise os_error(f"cannot write {path}", e) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st else 0o644)
-        if os.geteuid() == 0:
-            if st:
-                os.chown(tmp, st.st_uid, st.st_gid)
-            elif uid is not None and gid is not None:
-                os.chown(tmp, uid, gid)
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise os_error(f"cannot write {path}", e) from None
 
 
