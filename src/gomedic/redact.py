@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from gomedic.lazyre import LazyRegex
 from gomedic.model import frozen_map
 from gomedic.values import replace
 
@@ -27,20 +28,20 @@ if TYPE_CHECKING:
     from gomedic.model import Report, Result
 
 MASK = "***"
-SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH|CREDENTIAL)", re.I)
+SECRET_NAME = LazyRegex(r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH|CREDENTIAL)", re.I)
 # A scheme starts a word (the lookbehind) and is short: linear time on hostile input (long letter runs).
 _SCHEME = r"(?P<scheme>(?<![a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)"
-_URL_CREDS = re.compile(_SCHEME + r"(?P<user>[^/@:\s'\"]*):(?P<pw>[^/@\s'\"]+)@")
-_URL_TOKEN = re.compile(_SCHEME + r"(?P<tok>[^/@:\s'\"]{16,})@")
+_URL_CREDS = LazyRegex(_SCHEME + r"(?P<user>[^/@:\s'\"]*):(?P<pw>[^/@\s'\"]+)@")
+_URL_TOKEN = LazyRegex(_SCHEME + r"(?P<tok>[^/@:\s'\"]{16,})@")
 # user:password@host without a scheme (a GONOSUMDB/GOPRIVATE entry written like a URL).
-_BARE_CREDS = re.compile(r"(?<![\w.~%+/:@-])(?P<user>[\w.~%+-]+):(?P<pw>[^\s@/,|'\":]+)@(?=[\w-]+(\.[\w-]+)+)")
-_ASSIGN = re.compile(r"\b(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<val>\"[^\"]*\"|'[^']*'|[^\s,;]*)")
-_NETRC_PAIR = re.compile(r"\b(?P<kw>password|passwd|account|login)(?P<sp>\s+)(?P<val>\S+)")
+_BARE_CREDS = LazyRegex(r"(?<![\w.~%+/:@-])(?P<user>[\w.~%+-]+):(?P<pw>[^\s@/,|'\":]+)@(?=[\w-]+(\.[\w-]+)+)")
+_ASSIGN = LazyRegex(r"\b(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<val>\"[^\"]*\"|'[^']*'|[^\s,;]*)")
+_NETRC_PAIR = LazyRegex(r"\b(?P<kw>password|passwd|account|login)(?P<sp>\s+)(?P<val>\S+)")
 # a netrc record: `machine HOST` (or `default`) followed by its login/password/account pairs
-_NETRC_RECORD = re.compile(r"\b(?:machine[ \t\r\n]+\S+|default)(?:[ \t\r\n]+(?:login|password|passwd|account)[ \t\r\n]+\S+)+")
+_NETRC_RECORD = LazyRegex(r"\b(?:machine[ \t\r\n]+\S+|default)(?:[ \t\r\n]+(?:login|password|passwd|account)[ \t\r\n]+\S+)+")
 
 # "password hunter2" in prose; not the file /etc/passwd ("/etc/passwd holds no ..." is not a secret)
-_PASSWORD_WORD = re.compile(r"(?<![\w/.-])(password|passwd)([ \t]+)(?!\*\*\*)(\S+)")
+_PASSWORD_WORD = LazyRegex(r"(?<![\w/.-])(password|passwd)([ \t]+)(?!\*\*\*)(\S+)")
 
 # Go settings whose names match the pattern but hold no secret.
 _NOT_SECRET = frozenset({"GONOSUMDB", "GOSUMDB", "GOTOOLCHAIN", "SSH_AUTH_SOCK", "XAUTHORITY"})

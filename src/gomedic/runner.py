@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -89,13 +90,14 @@ def run_one(spec: CheckSpec, facts: Facts) -> list[Result]:
 class _Job:
     """Mutable bookkeeping of one check in flight (guarded by the run's lock)."""
 
-    __slots__ = ("done", "results", "spec", "started")
+    __slots__ = ("abandoned", "done", "results", "spec", "started")
 
     def __init__(self, spec: CheckSpec) -> None:
         self.spec = spec
         self.done = threading.Event()
         self.started: float | None = None
         self.results: list[Result] = []
+        self.abandoned = False
 
 
 def run_checks(
@@ -106,43 +108,49 @@ def run_checks(
     budget_s: float = DEFAULT_BUDGET_S,
     on_result: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    """Results in the order of `specs` (several per spec where a check yields several)."""
+    """Results in the order of `specs` (several per spec where a check yields several).
+
+    A few worker threads take checks from a queue. When a check overruns, it is reported as `error`, its
+    worker is left behind (it exits if the check ever returns) and a fresh worker takes its place, so
+    hung checks cannot starve the rest of the run.
+    """
     jobs = [_Job(s) for s in specs]
-    slots = threading.Semaphore(max(1, min(workers, len(jobs))))
+    queue = deque(jobs)
     lock = threading.Lock()
-    abandoned: set[int] = set()
 
-    def work(i: int, job: _Job) -> None:
-        with lock:
-            job.started = time.monotonic()
-        results = run_one(job.spec, facts)
-        with lock:
-            if i in abandoned:
+    def work() -> None:
+        while True:
+            try:
+                job = queue.popleft()
+            except IndexError:
                 return
-            job.results = results
-            job.done.set()
-        slots.release()
+            with lock:
+                if job.done.is_set():  # given up on before it could start (run budget)
+                    continue
+                job.started = time.monotonic()
+            results = run_one(job.spec, facts)
+            with lock:
+                if job.abandoned:  # reported as timed out; a replacement worker took over
+                    return
+                job.results = results
+                job.done.set()
 
-    def launch() -> None:
-        for i, job in enumerate(jobs):
-            slots.acquire()
-            if job.done.is_set():  # given up on before it could start (run budget)
-                slots.release()
-                continue
-            threading.Thread(target=work, args=(i, job), daemon=True, name=f"check:{job.spec.id}").start()
+    def start_worker() -> None:
+        threading.Thread(target=work, daemon=True, name="gomedic-check").start()
 
-    threading.Thread(target=launch, daemon=True, name="gomedic-launcher").start()
+    for _ in range(max(1, min(workers, len(jobs)))):
+        start_worker()
     deadline = time.monotonic() + budget_s
     out: list[Result] = []
-    for i, job in enumerate(jobs):
+    for job in jobs:
         _wait(job, deadline)
         with lock:
             if not job.done.is_set():
-                abandoned.add(i)
+                job.abandoned = True
                 job.results = [_timeout_result(job, deadline)]
-                if job.started is not None:
-                    slots.release()  # the hung thread never will
                 job.done.set()
+                if job.started is not None and queue:
+                    start_worker()  # the hung worker is lost: keep the pool at strength
         for r in job.results:
             out.append(r)
             if on_result:

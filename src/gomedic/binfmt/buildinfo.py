@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import struct
 
 from gomedic.binfmt import goquote
 from gomedic.binfmt.exe import Exe, open_exe
 from gomedic.binfmt.source import FileSource, Source
 from gomedic.errors import FormatError
+from gomedic.lazyre import LazyRegex
 from gomedic.values import field, frozen
 
 MAGIC = b"\xff Go buildinf:"
@@ -156,8 +156,8 @@ class BadModinfo(NotGoError):
     """Build info found, but its text does not parse (debug.ParseBuildInfo's error)."""
 
 
-_KEY_QUOTE = re.compile('[= \t\r\n"`]')
-_VALUE_QUOTE = re.compile('[ \t\r\n"`]')
+_KEY_QUOTE = LazyRegex('[= \t\r\n"`]')
+_VALUE_QUOTE = LazyRegex('[ \t\r\n"`]')
 
 
 def _quote_key(k: str) -> bool:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gomedic.facts import Facts, fact
-from gomedic.facts.modfile import ModFile, parse
 from gomedic.values import frozen
+
+if TYPE_CHECKING:  # the parser loads only when there is a go.mod or go.work to read
+    from gomedic.facts.modfile import ModFile
 
 MAX_MODFILE = 8 << 20
 
@@ -61,6 +64,8 @@ def find_up(start: Path, name: str) -> str | None:
 
 
 def read_modfile(path: str) -> tuple[ModFile | None, str | None]:
+    from gomedic.facts.modfile import parse
+
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_MODFILE + 1)

@@ -6,12 +6,11 @@ and use, in single-line and block form, with // comments and quoted paths.
 
 from __future__ import annotations
 
-import re
-
+from gomedic.lazyre import LazyRegex
 from gomedic.values import field, frozen
 
-_GO_LINE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?((rc|beta|alpha)(0|[1-9][0-9]*)?)?$")
-_TOOLCHAIN = re.compile(r"^(default|go[0-9][0-9A-Za-z.+-]*)$")
+_GO_LINE = LazyRegex(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?((rc|beta|alpha)(0|[1-9][0-9]*)?)?$")
+_TOOLCHAIN = LazyRegex(r"^(default|go[0-9][0-9A-Za-z.+-]*)$")
 VERBS = {"module", "go", "toolchain", "godebug", "require", "replace", "exclude", "retract", "use", "tool", "ignore"}
 
 

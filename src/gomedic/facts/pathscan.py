@@ -6,7 +6,6 @@ VERSION file: nothing found here is executed.
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Mapping
 
@@ -131,6 +130,8 @@ def usual_installs(env: Mapping[str, str]) -> list[str]:
             if not home:
                 continue
             pattern = home + pattern[1:]
+        import glob  # only when no go is on PATH
+
         for p in sorted(glob.glob(pattern)):
             if is_executable_file(p) and p not in found:
                 found.append(p)

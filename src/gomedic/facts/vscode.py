@@ -17,6 +17,7 @@ from typing import Any
 from gomedic.errors import FormatError
 from gomedic.facts import Facts, fact, jsonc
 from gomedic.facts.go import user_config_dir
+from gomedic.lazyre import LazyRegex
 from gomedic.values import field, frozen
 
 PRODUCTS = ("Code", "Code - Insiders", "Code - OSS", "VSCodium")
@@ -107,7 +108,7 @@ def VSCODE(f: Facts) -> VSCode:
     return VSCode(tuple(settings), launch, ws, tuple(looked))
 
 
-_VAR = re.compile(r"\$\{(workspaceFolder|workspaceRoot|userHome|env:([A-Za-z_][A-Za-z0-9_]*))\}")
+_VAR = LazyRegex(r"\$\{(workspaceFolder|workspaceRoot|userHome|env:([A-Za-z_][A-Za-z0-9_]*))\}")
 
 
 def resolve_path(value: str, env: Mapping[str, str], workspace: str | None) -> str:
