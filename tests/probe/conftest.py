@@ -34,3 +34,12 @@ def node_exporter() -> Iterator[Service]:
     svc = start_node_exporter()
     yield svc
     svc.stop()
+
+
+@pytest.fixture
+def started(goservice_bin: Path, tmp_path: Path) -> Iterator[list[Service]]:
+    """Services a test starts (through start_tracked), stopped when it ends."""
+    services: list[Service] = []
+    yield services
+    for s in services:
+        s.stop()

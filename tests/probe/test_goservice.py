@@ -4,26 +4,13 @@ under GOMEMLIMIT or a cgroup memory limit. (fds, threads, GOMAXPROCS, GC: test_g
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.support.goservice import Service, gomedic_probe, make_cgroup, start_goservice
-
-
-@pytest.fixture
-def started(goservice_bin: Path, tmp_path: Path) -> Iterator[list[Service]]:
-    services: list[Service] = []
-    yield services
-    for s in services:
-        s.stop()
+from tests.support.goservice import Service, gomedic_probe, make_cgroup, start_tracked
 
 
 def _svc(started: list[Service], tmp_path: Path, **kw: object) -> Service:
-    s = start_goservice(tmp_path, **kw)  # type: ignore[arg-type]
-    started.append(s)
-    return s
+    return start_tracked(started, tmp_path, **kw)
 
 
 def test_goroutines_flip(goservice: Service) -> None:

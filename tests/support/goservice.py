@@ -224,3 +224,10 @@ def gomedic_probe(*args: str, timeout: float = 120) -> ProbeRun:
     p = subprocess.run([sys.executable, "-m", "gomedic", "probe", "--format", "json", *args], env=env,
                        capture_output=True, text=True, timeout=timeout)
     return ProbeRun(p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
+
+
+def start_tracked(started: list[Service], tmp_path: Path, **kw: object) -> Service:
+    """start_goservice, remembering the service in `started` (the `started` fixture stops them all)."""
+    s = start_goservice(tmp_path, **kw)  # type: ignore[arg-type]
+    started.append(s)
+    return s
