@@ -83,7 +83,7 @@ def _go_breaks(f: Facts, ef: GoEnvFile) -> str | None:
     file_keys = ef.text.values()
     line = next((ln for ln in probe.stderr.splitlines() if ln.strip()), "")
     for key, value in file_keys.items():
-        if key in line or (value and value in line):
+        if key in line or (len(value) >= 3 and value in line):  # short values match by accident
             return line.strip()
     return None
 
