@@ -208,14 +208,10 @@ def _read_small(path: str | None) -> str:
 
 
 def _goenv_file_text(env: Mapping[str, str]) -> str:
-    goenv = env.get("GOENV", "")
-    if goenv == "off":
-        return ""
-    if goenv:
-        return _read_small(goenv)
-    xdg = env.get("XDG_CONFIG_HOME", "")
-    base = xdg if xdg and os.path.isabs(xdg) else (os.path.join(env["HOME"], ".config") if env.get("HOME") else "")
-    return _read_small(os.path.join(base, "go", "env")) if base else ""
+    from gomedic.facts.envfile import goenv_location
+
+    path, _ = goenv_location(env)
+    return _read_small(path) if path else ""
 
 
 def secrets_in_settings(settings: Mapping[str, str]) -> list[str]:

@@ -3,11 +3,8 @@ servers on 127.0.0.1 in threads, and running check files in-process or through `
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import os
-import shutil
 import ssl
 import subprocess
 import sys
@@ -20,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.support.gobuild import build
 from tests.support.goenv import Run, validate_report
-from tests.support.toolchains import cache_dir, toolchain
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -41,43 +38,15 @@ func Hello() string { return "hello" }
 """
 
 
+GO_MOD = "module example.com/app\n\ngo 1.22\n\nrequire example.com/dep v0.0.0\n\nreplace example.com/dep => ./dep\n"
+
+
 def go_binary(version: str, *, goamd64: str = "v1", cgo: bool = False) -> Path:
     """A real Go program (module example.com/app, depending on example.com/dep through a local replace),
-    built once per (version, GOAMD64, cgo) under the test cache, with GOPROXY=off."""
-    key = hashlib.sha256(f"{version}-{goamd64}-{cgo}-{MAIN_GO}{DEP_GO}".encode()).hexdigest()[:12]
-    root = cache_dir() / "userchecks" / f"app-{version}-{goamd64}-{'cgo' if cgo else 'nocgo'}-{key}"
-    out = root / "app"
-    if out.exists():
-        return out
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with open(root.parent / f".lock-{root.name}", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if out.exists():
-            return out
-        work = root.parent / f"{root.name}.build.{os.getpid()}"
-        shutil.rmtree(work, ignore_errors=True)
-        (work / "src" / "dep").mkdir(parents=True)
-        (work / "src" / "go.mod").write_text(
-            "module example.com/app\n\ngo 1.22\n\nrequire example.com/dep v0.0.0\n\nreplace example.com/dep => ./dep\n")
-        (work / "src" / "main.go").write_text(MAIN_GO)
-        (work / "src" / "dep" / "go.mod").write_text("module example.com/dep\n\ngo 1.22\n")
-        (work / "src" / "dep" / "dep.go").write_text(DEP_GO)
-        goroot = toolchain(version)
-        env = {
-            "PATH": f"{goroot}/bin:/usr/bin:/bin", "HOME": str(work), "GOROOT": str(goroot),
-            "GOPATH": str(work / "gopath"), "GOCACHE": str(cache_dir() / "userchecks" / f"gocache-{version}"),
-            "GOPROXY": "off",
-            "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "CGO_ENABLED": "1" if cgo else "0",
-            "GOAMD64": goamd64, "GOARCH": "amd64", "GOOS": "linux",
-        }
-        subprocess.run([str(goroot / "bin" / "go"), "build", "-trimpath", "-o", str(work / "app"), "."],
-                       cwd=work / "src", env=env, check=True, timeout=600, capture_output=True)
-        subprocess.run(["chmod", "-R", "u+w", str(work)], check=True, timeout=60)
-        root.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(work / "app", root / "app.tmp")
-        os.replace(root / "app.tmp", out)
-        shutil.rmtree(work, ignore_errors=True)
-    return out
+    built once per (version, GOAMD64, cgo) by tests.support.gobuild, offline."""
+    env = {"CGO_ENABLED": "1" if cgo else "0", "GOAMD64": goamd64, "GOARCH": "amd64", "GOOS": "linux"}
+    files = {"go.mod": GO_MOD, "dep/go.mod": "module example.com/dep\n\ngo 1.22\n", "dep/dep.go": DEP_GO}
+    return build(MAIN_GO, version, env=env, flags=["-trimpath"], name="app", files=files)
 
 
 # ---- servers -------------------------------------------------------------------------------------------

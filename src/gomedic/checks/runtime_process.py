@@ -167,7 +167,7 @@ def gomaxprocs(f: Facts) -> Finding:
        title="The service runs a supported Go release")
 def go_release(f: Facts) -> Finding:
     """The Go release the service was built with is one of the newest two minors and their latest known
-    patch (gomedic's release data, probe/go_releases.json, says as of when).
+    patch (gomedic's release data, targets/data/go-releases.json, says as of when).
 
     Read from go_info{version} in /metrics, or from the build info of /proc/PID/exe (the binary is read,
     never run). Unsupported releases get no security fixes; an old patch misses the fixes of its own minor.

@@ -7,6 +7,7 @@ cmd/go ignores lines without `=`, comments and lines not starting with A-Z; the 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from gomedic.values import frozen
 
@@ -24,6 +25,28 @@ READ_ONLY = frozenset(
     "GOEXE GOGCCFLAGS GOHOSTARCH GOHOSTOS GOMOD GOROOT GOTELEMETRY GOTELEMETRYDIR GOTOOLDIR GOVERSION GOWORK".split()  # noqa: SIM905
 )
 OS_ENV_ONLY = frozenset({"GOENV", "GODEBUG"})
+
+
+def user_config_dir(env: Mapping[str, str]) -> str | None:
+    """os.UserConfigDir on Unix: $XDG_CONFIG_HOME when absolute, else $HOME/.config."""
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return xdg
+    home = env.get("HOME", "")
+    return os.path.join(home, ".config") if home else None
+
+
+def goenv_location(env: Mapping[str, str]) -> tuple[str | None, str]:
+    """(the GOENV file go reads, how it was chosen); None when go reads none, with the reason."""
+    goenv = env.get("GOENV", "")
+    if goenv == "off":
+        return None, "GOENV=off"
+    if goenv:
+        return goenv, "GOENV"
+    d = user_config_dir(env)
+    if d is None:
+        return None, "neither $XDG_CONFIG_HOME nor $HOME is defined"
+    return os.path.join(d, "go", "env"), "default location"
 
 
 @frozen

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from gomedic import execx
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts, fact
-from gomedic.facts.envfile import EnvFileText
+from gomedic.facts.envfile import EnvFileText, goenv_location
 from gomedic.facts.envfile import parse as parse_env_file
 from gomedic.facts.host import HOST
 from gomedic.facts.pathscan import GoInstall, gos_on_path, which
@@ -66,27 +66,11 @@ class GoEnvFile:
     text: EnvFileText = field(default_factory=lambda: parse_env_file(""))
 
 
-def user_config_dir(env: Mapping[str, str]) -> str | None:
-    """os.UserConfigDir on Unix: $XDG_CONFIG_HOME when absolute, else $HOME/.config."""
-    xdg = env.get("XDG_CONFIG_HOME", "")
-    if xdg and os.path.isabs(xdg):
-        return xdg
-    home = env.get("HOME", "")
-    return os.path.join(home, ".config") if home else None
-
-
 @fact("go.envfile")
 def GOENV_FILE(f: Facts) -> GoEnvFile:
-    goenv = f.env.get("GOENV", "")
-    if goenv == "off":
-        return GoEnvFile(None, "GOENV=off")
-    if goenv:
-        path, how = goenv, "GOENV"
-    else:
-        d = user_config_dir(f.env)
-        if d is None:
-            return GoEnvFile(None, "neither $XDG_CONFIG_HOME nor $HOME is defined")
-        path, how = os.path.join(d, "go", "env"), "default location"
+    path, how = goenv_location(f.env)
+    if path is None:
+        return GoEnvFile(None, how)
     try:
         with open(path, "rb") as fh:
             data = fh.read(1 << 20)

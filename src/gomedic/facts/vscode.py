@@ -16,7 +16,7 @@ from typing import Any
 
 from gomedic.errors import FormatError
 from gomedic.facts import Facts, fact, jsonc
-from gomedic.facts.go import user_config_dir
+from gomedic.facts.envfile import user_config_dir
 from gomedic.lazyre import LazyRegex
 from gomedic.values import field, frozen
 

@@ -1,12 +1,14 @@
-"""Which Go releases are supported: go_releases.json (validated at load) and a pure verdict."""
+"""Which Go releases are supported, in the shape the probe judges them, and a pure verdict.
+
+The data is gomedic's one release file, targets/data/go-releases.json (validated by targets.gorelease);
+`parse` validates the same schema for documents given directly (tests, callers with their own data).
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from enum import Enum
 from functools import lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
@@ -14,7 +16,7 @@ from gomedic.binfmt import goversion
 from gomedic.errors import ConfigError
 from gomedic.values import frozen
 
-DATA = "go_releases.json"
+DATA = "go-releases.json"
 
 
 @frozen
@@ -52,8 +54,12 @@ def parse(doc: Any, *, source: str = DATA) -> ReleaseData:
 
 @lru_cache(maxsize=1)
 def load() -> ReleaseData:
-    text = resources.files("gomedic.probe").joinpath(DATA).read_text(encoding="utf-8")
-    return parse(json.loads(text))
+    """targets/data/go-releases.json, keyed by minor number: one source for the binary and the probe."""
+    from gomedic.targets.gorelease import releases
+
+    rel = releases()
+    return parse({"schema": "gomedic/go-releases/v1", "as_of": rel.as_of, "supported_minors": rel.supported_minors,
+                  "latest": dict(rel.latest)}, source="targets/data/go-releases.json")
 
 
 class Support(str, Enum):
