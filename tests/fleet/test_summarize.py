@@ -163,3 +163,31 @@ def test_secrets_in_host_reports_are_redacted(reports: Path) -> None:
 
     for fmt in ("text", "json", "markdown"):
         assert "hunter2hunter2" not in render(s, fmt), fmt
+
+
+def test_summarize_streams_reports_one_at_a_time(tmp_path: Path) -> None:
+    """300 hosts of 10,000 results each (3 million results, about 500 MB as objects) are folded one report
+    at a time: the summarizer's peak memory stays far below what holding them all would take."""
+    results = [{"id": f"toolchain.c{i % 50}", "area": "toolchain", "category": "toolchain", "status": "ok",
+                "severity": "low", "title": "t", "summary": f"looked at /srv/{i}", "subject": f"/srv/{i}",
+                "evidence": {"path": f"/srv/{i}"}, "fix": None, "duration_s": 0.0} for i in range(10_000)]
+    results[7]["status"] = "fail"
+    doc = {"schema": "gomedic/report/v1", "tool": {"name": "gomedic", "version": "0.1.0"}, "command": "check",
+           "started_at": "2026-12-04T00:00:00Z", "duration_s": 0.1, "context": {"host": {"os": "linux"}},
+           "summary": {"ok": 9_999, "warn": 0, "fail": 1, "skip": 0, "error": 0, "score": 97}, "exit_code": 1,
+           "results": results}
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(doc))
+    d = tmp_path / "fleet"
+    d.mkdir()
+    for n in range(300):  # hard links: 300 hosts on disk for the price of one file
+        os.link(one, d / f"web-{n:03d}.json")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC), "LANG": "C.UTF-8"}
+    proc = subprocess.Popen([sys.executable, "-m", "gomedic", "fleet", "summarize", str(d), "--format", "json",
+                             "-o", str(tmp_path / "summary.json")], env=env, cwd=tmp_path)
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 1
+    summary = validate_summary(json.loads((tmp_path / "summary.json").read_text()))
+    assert len(summary["hosts"]) == 300
+    assert [c["id"] for c in summary["checks"] if c["hosts_failing"]] == ["toolchain.c7"]
+    assert usage.ru_maxrss < 200 * 1024, f"peak RSS {usage.ru_maxrss} KiB: reports are not streamed"

@@ -50,8 +50,8 @@ def expand(paths: list[str]) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     from gomedic.errors import FormatError, UsageError
     from gomedic.fleet.render import render
-    from gomedic.fleet.reports import HostReport, read_report
-    from gomedic.fleet.summary import Unreadable, summarize
+    from gomedic.fleet.reports import host_names, read_report
+    from gomedic.fleet.summary import FleetBuilder, Unreadable
     from gomedic.model import FailOn
     from gomedic.runner import now_utc
 
@@ -61,16 +61,14 @@ def run(args: argparse.Namespace) -> int:
         files = [f for f in files if f.resolve() != out]
     if not files:
         raise UsageError(f"no JSON reports in {', '.join(args.reports)}")
-    reports: list[HostReport] = []
-    bad: list[Unreadable] = []
-    for f in files:
+    builder = FleetBuilder()  # one report in memory at a time: 10,000 hosts fit in a few hundred MB
+    for f, name in zip(files, host_names(files), strict=True):
         try:
-            reports.append(read_report(f))
+            builder.add(read_report(f, name=name))
         except FormatError as e:
-            bad.append(Unreadable(str(f), str(e)))
-    for u in bad:
-        print(f"gomedic: warning: {u.source}: {u.reason}", file=sys.stderr)
-    summary = summarize(reports, bad, generated_at=now_utc(), fail_on=FailOn(args.fail_on))
+            builder.add_unreadable(Unreadable(str(f), str(e)))
+            print(f"gomedic: warning: {f}: {e}", file=sys.stderr)
+    summary = builder.finish(generated_at=now_utc(), fail_on=FailOn(args.fail_on))
     text = render(summary, args.format)
     if args.output:
         from gomedic.fsutil import atomic_write

@@ -6,11 +6,11 @@ mutated, oversized, deeply nested, wrong types) becomes a FormatError with a one
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from gomedic.errors import FormatError
 from gomedic.model import Severity, Status
@@ -21,11 +21,14 @@ REPORT_SCHEMA = "gomedic/report/v1"
 MAX_REPORT_BYTES = 64 << 20  # a real report is kilobytes; refuse to load more than this
 
 
-@frozen
-class HostResult:
-    """One result of one check on one host (only what the fleet view shows)."""
+class HostResult(msgspec.Struct, frozen=True):
+    """One result of one check on one host (only what the fleet view shows).
 
-    id: str
+    A msgspec struct, so a report decodes straight into these (validated: the id's form, the status and
+    severity enums), and the fields the fleet view does not show (evidence, fix) are skipped unparsed.
+    """
+
+    id: Annotated[str, msgspec.Meta(pattern=ID_RE.pattern)]
     title: str
     area: str
     category: str
@@ -33,7 +36,7 @@ class HostResult:
     severity: Severity
     subject: str | None
     summary: str
-    shadow: bool
+    shadow: bool = False
 
     @property
     def failing(self) -> bool:
@@ -58,82 +61,82 @@ class HostReport:
         return sum(1 for r in self.results if r.status is status)
 
 
-def _need(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if key not in obj:
-        raise FormatError(f"{where}: missing {key!r}")
-    v = obj[key]
-    if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
-        raise FormatError(f"{where}: {key!r} has the wrong type ({type(v).__name__})")
-    return v
+class _Summary(msgspec.Struct):
+    score: Annotated[int, msgspec.Meta(ge=0, le=100)]
 
 
-def _enum(cls: type[Status] | type[Severity], value: Any, where: str) -> Any:
+class _Tool(msgspec.Struct):
+    version: str
+
+
+class _Report(msgspec.Struct):
+    schema: str
+    summary: _Summary
+    tool: _Tool
+    command: str
+    started_at: str
+    exit_code: int
+    results: tuple[HostResult, ...]
+    context: object = None
+
+
+class _Head(msgspec.Struct):
+    schema: object = None
+
+
+# Decoders are built once, on first use: msgspec compiles the types into a fast validating decoder.
+_DECODERS: dict[str, Any] = {}
+
+
+def _decoder(name: str, kind: type) -> Any:
+    dec = _DECODERS.get(name)
+    if dec is None:
+        dec = _DECODERS[name] = msgspec.json.Decoder(kind)
+    return dec
+
+
+def _hostname(context: object) -> str | None:
+    host = context.get("host") if isinstance(context, dict) else None
+    h = host.get("hostname") if isinstance(host, dict) else None
+    return h if isinstance(h, str) and h else None
+
+
+def _schema_error(data: str | bytes) -> FormatError | None:
     try:
-        return cls(value)
-    except ValueError:
-        raise FormatError(f"{where}: unknown {cls.__name__.lower()} {str(value)[:40]!r}") from None
-
-
-def _result(d: Any, i: int) -> HostResult:
-    where = f"results[{i}]"
-    if not isinstance(d, dict):
-        raise FormatError(f"{where}: not an object")
-    rid = _need(d, "id", str, where)
-    if not ID_RE.match(rid):
-        raise FormatError(f"{where}: check id {rid[:60]!r} is not of the form area.kebab-name")
-    subject = d.get("subject")
-    if subject is not None and not isinstance(subject, str):
-        raise FormatError(f"{where}: 'subject' has the wrong type ({type(subject).__name__})")
-    shadow = d.get("shadow", False)
-    if not isinstance(shadow, bool):
-        raise FormatError(f"{where}: 'shadow' has the wrong type ({type(shadow).__name__})")
-    return HostResult(
-        id=rid,
-        title=_need(d, "title", str, where),
-        area=_need(d, "area", str, where),
-        category=_need(d, "category", str, where),
-        status=_enum(Status, _need(d, "status", str, where), where),
-        severity=_enum(Severity, _need(d, "severity", str, where), where),
-        subject=subject,
-        summary=_need(d, "summary", str, where),
-        shadow=shadow,
-    )
+        schema = _decoder("head", _Head).decode(data).schema
+    except (msgspec.MsgspecError, RecursionError):
+        return None
+    if schema != REPORT_SCHEMA:
+        return FormatError(f"schema is {str(schema)[:60]!r}, expected {REPORT_SCHEMA!r}")
+    return None
 
 
 def parse_report(data: str | bytes, *, name: str, source: str) -> HostReport:
-    """Parse one gomedic/report/v1 document. Raises FormatError saying what is wrong."""
+    """Parse one gomedic/report/v1 document. Raises FormatError saying what is wrong.
+
+    The document is decoded straight into typed structs (msgspec): one pass that validates every field the
+    fleet view uses and skips the rest (evidence, fixes) without building Python objects for them.
+    """
     if len(data) > MAX_REPORT_BYTES:
         raise FormatError(f"report is {len(data)} bytes, more than the {MAX_REPORT_BYTES} a report can be")
     try:
-        doc = json.loads(data)
-    except (ValueError, RecursionError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise FormatError(f"not JSON: {str(e)[:120]}") from None
-    if not isinstance(doc, dict):
-        raise FormatError("not a JSON object")
-    schema = doc.get("schema")
-    if schema != REPORT_SCHEMA:
-        raise FormatError(f"schema is {str(schema)[:60]!r}, expected {REPORT_SCHEMA!r}")
-    summary = _need(doc, "summary", dict, "report")
-    score = _need(summary, "score", int, "summary")
-    if not 0 <= score <= 100:
-        raise FormatError(f"summary: score {score} is outside 0-100")
-    tool = _need(doc, "tool", dict, "report")
-    raw_results = _need(doc, "results", list, "report")
-    context = doc.get("context")
-    hostname = None
-    if isinstance(context, dict) and isinstance(context.get("host"), dict):
-        h = context["host"].get("hostname")
-        hostname = h if isinstance(h, str) and h else None
+        doc: _Report = _decoder("report", _Report).decode(data)
+    except msgspec.ValidationError as e:
+        raise _schema_error(data) or FormatError(f"report: {str(e)[:160]}") from None
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as e:
+        raise _schema_error(data) or FormatError(f"not JSON: {str(e)[:120]}") from None
+    if doc.schema != REPORT_SCHEMA:
+        raise FormatError(f"schema is {doc.schema[:60]!r}, expected {REPORT_SCHEMA!r}")
     return HostReport(
         name=name,
         source=source,
-        command=_need(doc, "command", str, "report"),
-        started_at=_need(doc, "started_at", str, "report"),
-        tool_version=_need(tool, "version", str, "tool"),
-        score=score,
-        exit_code=_need(doc, "exit_code", int, "report"),
-        results=tuple(_result(r, i) for i, r in enumerate(raw_results)),
-        hostname=hostname,
+        command=doc.command,
+        started_at=doc.started_at,
+        tool_version=doc.tool.version,
+        score=doc.summary.score,
+        exit_code=doc.exit_code,
+        results=doc.results,
+        hostname=_hostname(doc.context),
     )
 
 
@@ -148,5 +151,19 @@ def read_report(path: str | os.PathLike[str], *, name: str | None = None) -> Hos
             data = fh.read(MAX_REPORT_BYTES + 1)
     except OSError as e:
         raise FormatError(f"cannot read: {e.strerror or e}") from None
-    stem = p.name[: -len(".json")] if p.name.endswith(".json") and len(p.name) > 5 else p.name
-    return parse_report(data, name=name or stem, source=str(p))
+    return parse_report(data, name=name or host_name(p), source=str(p))
+
+
+def host_name(path: Path) -> str:
+    """A host is named after its report file: `web-1.json` -> `web-1`."""
+    return path.name[: -len(".json")] if path.name.endswith(".json") and len(path.name) > 5 else path.name
+
+
+def host_names(paths: list[Path]) -> list[str]:
+    """Names for a list of report files, known before any is read: files whose names collide (two
+    `web-1.json` in different dirs) are named by their path instead."""
+    names = [host_name(p) for p in paths]
+    seen: dict[str, int] = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+    return [str(p) if seen[n] > 1 else n for p, n in zip(paths, names, strict=True)]

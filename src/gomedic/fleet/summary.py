@@ -13,6 +13,7 @@ from gomedic.fleet.reports import HostReport, HostResult
 from gomedic.model import EXIT_FAIL, EXIT_INTERNAL, EXIT_OK, FailOn, Severity, Status
 from gomedic.values import frozen
 
+_FAILING = frozenset((Status.FAIL, Status.ERROR))
 # Worst status of one check on one host, when the check yields several subjects there.
 _WORST = {Status.SKIP: 0, Status.OK: 1, Status.WARN: 2, Status.ERROR: 3, Status.FAIL: 4}
 
@@ -124,7 +125,16 @@ def _key(r: HostResult) -> tuple[int, str, str]:
 
 
 def _host(h: HostReport) -> HostRollup:
-    counted = [r for r in h.results if not r.shadow]
+    counts = dict.fromkeys(Status, 0)
+    failing: list[HostResult] = []
+    warning: list[HostResult] = []
+    shadow_failing: list[HostResult] = []
+    for r in h.results:  # one pass: this runs for every result of every host
+        counts[r.status] += 1
+        if r.status in _FAILING:
+            (shadow_failing if r.shadow else failing).append(r)
+        elif r.status is Status.WARN and not r.shadow:
+            warning.append(r)
     return HostRollup(
         name=h.name,
         source=h.source,
@@ -133,34 +143,80 @@ def _host(h: HostReport) -> HostRollup:
         tool_version=h.tool_version,
         score=h.score,
         exit_code=h.exit_code,
-        counts=tuple((s, h.count(s)) for s in Status),
-        failing=tuple(sorted((r for r in counted if r.failing), key=_key)),
-        warning=tuple(sorted((r for r in counted if r.status is Status.WARN), key=_key)),
-        shadow_failing=tuple(sorted((r for r in h.results if r.shadow and r.failing), key=_key)),
+        counts=tuple(counts.items()),
+        failing=tuple(sorted(failing, key=_key)),
+        warning=tuple(sorted(warning, key=_key)),
+        shadow_failing=tuple(sorted(shadow_failing, key=_key)),
     )
 
 
-def _check(cid: str, per_host: list[tuple[str, list[HostResult]]]) -> CheckRollup:
-    first = per_host[0][1][0]
-    worst: dict[Status, int] = {}
-    failing: list[Occurrence] = []
-    warning: list[Occurrence] = []
-    for host, results in per_host:
-        w = max((r.status for r in results), key=_WORST.__getitem__)
-        worst[w] = worst.get(w, 0) + 1
-        failing += [_occ(host, r) for r in results if r.failing]
-        warning += [_occ(host, r) for r in results if r.status is Status.WARN]
-    return CheckRollup(
-        id=cid,
-        title=first.title,
-        area=first.area,
-        category=first.category,
-        severity=max((r.severity for _, rs in per_host for r in rs), key=lambda s: s.rank),
-        shadow=all(r.shadow for _, rs in per_host for r in rs),
-        hosts=tuple((s, worst[s]) for s in Status if s in worst),
-        failing=tuple(sorted(failing, key=lambda o: (o.host, o.subject or ""))),
-        warning=tuple(sorted(warning, key=lambda o: (o.host, o.subject or ""))),
-    )
+class _CheckTally:
+    """One check id as the hosts are folded in: worst status per host, non-ok occurrences only."""
+
+    def __init__(self, first: HostResult) -> None:
+        self.title, self.area, self.category = first.title, first.area, first.category
+        self.severity = first.severity
+        self.shadow = True
+        self.worst: dict[Status, int] = {}
+        self.failing: list[Occurrence] = []
+        self.warning: list[Occurrence] = []
+
+    def take(self, host: str, r: HostResult) -> None:
+        if r.severity is not self.severity and r.severity.rank > self.severity.rank:
+            self.severity = r.severity
+        self.shadow = self.shadow and r.shadow
+        if r.status in _FAILING:
+            self.failing.append(_occ(host, r))
+        elif r.status is Status.WARN:
+            self.warning.append(_occ(host, r))
+
+    def rollup(self, cid: str) -> CheckRollup:
+        return CheckRollup(
+            id=cid,
+            title=self.title,
+            area=self.area,
+            category=self.category,
+            severity=self.severity,
+            shadow=self.shadow,
+            hosts=tuple((s, self.worst[s]) for s in Status if s in self.worst),
+            failing=tuple(sorted(self.failing, key=lambda o: (o.host, o.subject or ""))),
+            warning=tuple(sorted(self.warning, key=lambda o: (o.host, o.subject or ""))),
+        )
+
+
+class FleetBuilder:
+    """Folds host reports in one at a time, so a fleet of any size is summarized in the memory of its
+    non-ok results: each report is reduced to its rollup and dropped before the next is read."""
+
+    def __init__(self) -> None:
+        self._hosts: list[HostRollup] = []
+        self._checks: dict[str, _CheckTally] = {}
+        self._unreadable: list[Unreadable] = []
+
+    def add(self, h: HostReport) -> None:
+        checks = self._checks
+        worst: dict[str, Status] = {}  # a check with several subjects counts once per host, at its worst
+        for r in h.results:
+            tally = checks.get(r.id)
+            if tally is None:
+                tally = checks[r.id] = _CheckTally(r)
+            tally.take(h.name, r)
+            w = worst.get(r.id)
+            if w is None or _WORST[r.status] > _WORST[w]:
+                worst[r.id] = r.status
+        for cid, w in worst.items():
+            counts = checks[cid].worst
+            counts[w] = counts.get(w, 0) + 1
+        self._hosts.append(_host(h))
+
+    def add_unreadable(self, u: Unreadable) -> None:
+        self._unreadable.append(u)
+
+    def finish(self, *, generated_at: str, fail_on: FailOn = FailOn.FAIL) -> FleetSummary:
+        checks = [t.rollup(cid) for cid, t in self._checks.items()]
+        checks.sort(key=lambda c: (-c.hosts_failing, -len({o.host for o in c.warning}), -c.severity.rank, c.id))
+        hosts = sorted(self._hosts, key=lambda h: (h.score, -len(h.failing), h.name))
+        return FleetSummary(tuple(hosts), tuple(checks), tuple(self._unreadable), generated_at, fail_on)
 
 
 def unique_names(reports: Sequence[HostReport]) -> list[HostReport]:
@@ -180,15 +236,10 @@ def summarize(
     generated_at: str,
     fail_on: FailOn = FailOn.FAIL,
 ) -> FleetSummary:
-    hosts = unique_names(list(reports))
-    by_id: dict[str, list[tuple[str, list[HostResult]]]] = {}
-    for h in hosts:
-        mine: dict[str, list[HostResult]] = {}
-        for r in h.results:
-            mine.setdefault(r.id, []).append(r)
-        for cid, rs in mine.items():
-            by_id.setdefault(cid, []).append((h.name, rs))
-    checks = [_check(cid, ph) for cid, ph in by_id.items()]
-    checks.sort(key=lambda c: (-c.hosts_failing, -len({o.host for o in c.warning}), -c.severity.rank, c.id))
-    rolled = sorted((_host(h) for h in hosts), key=lambda h: (h.score, -len(h.failing), h.name))
-    return FleetSummary(tuple(rolled), tuple(checks), tuple(unreadable), generated_at, fail_on)
+    """Summarize reports already in memory (colliding names are made unique first)."""
+    b = FleetBuilder()
+    for h in unique_names(list(reports)):
+        b.add(h)
+    for u in unreadable:
+        b.add_unreadable(u)
+    return b.finish(generated_at=generated_at, fail_on=fail_on)
