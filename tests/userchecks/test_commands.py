@@ -151,5 +151,5 @@ def test_init_unit_writes_a_starter_that_validates(tmp_path: Path) -> None:
 def test_examples_validate() -> None:
     root = Path(__file__).resolve().parents[2] / "examples"
     for name in ("web-service.yaml", "worker.yaml", "ci-build-box.yaml"):
-        v = gomedic("validate", str(root / name), "--vars", str(root / "prod.yaml"))
+        v = gomedic("validate", str(root / name), "--vars", str(root / "vars" / "prod.yaml"))
         assert v.returncode == 0, (name, v.stdout)

@@ -35,6 +35,24 @@ class RenderOptions:
     pretty: bool = True  # indented JSON for people; compact (and ten times faster to encode) for pipes
 
 
+def target_label(target: object) -> str | None:
+    """The report's target in words, or None when there is nothing to say beyond "this host".
+
+    A string is shown as is; a named profile by its name; `host`/`service` targets ({"pid": ..., "root":
+    ..., "binary": ..., "unit": ...}) as "pid 4242, root /srv/cap", leaving out unset keys and the root "/".
+    """
+    if not target:
+        return None
+    if isinstance(target, str):
+        return target
+    if not isinstance(target, dict):
+        return str(target)
+    if target.get("name"):
+        return str(target["name"])
+    parts = [f"{k} {v}" for k, v in target.items() if v not in (None, "") and not (k == "root" and v == "/")]
+    return ", ".join(parts) or None
+
+
 class Renderer(Protocol):
     def render(self, report: Report, opts: RenderOptions) -> str: ...
 
