@@ -39,7 +39,8 @@ def add_output_options(p: argparse.ArgumentParser, *, fail_on: bool = True) -> N
 def textfile_dir(value: str) -> str:
     """--textfile-dir is checked when the command line is read (exit 2 at once), not after every check ran."""
     if not os.path.isdir(value):
-        raise argparse.ArgumentTypeError(f"{value}: no such directory")
+        why = "not a directory" if os.path.exists(value) else "no such directory"
+        raise argparse.ArgumentTypeError(f"{value}: {why}")
     if not os.access(value, os.W_OK | os.X_OK):
         raise argparse.ArgumentTypeError(f"{value}: directory not writable by this user")
     return value

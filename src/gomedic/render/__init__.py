@@ -39,7 +39,8 @@ def target_label(target: object) -> str | None:
     """The report's target in words, or None when there is nothing to say beyond "this host".
 
     A string is shown as is; a named profile by its name; `host`/`service` targets ({"pid": ..., "root":
-    ..., "binary": ..., "unit": ...}) as "pid 4242, root /srv/cap", leaving out unset keys and the root "/".
+    ..., "binary": ..., "unit": ...}) as "unit app.service, binary /usr/bin/app", leaving out unset keys
+    and the root "/".
     """
     if not target:
         return None
@@ -49,7 +50,9 @@ def target_label(target: object) -> str | None:
         return str(target)
     if target.get("name"):
         return str(target["name"])
-    parts = [f"{k} {v}" for k, v in target.items() if v not in (None, "") and not (k == "root" and v == "/")]
+    order = ["unit", "pid", "binary", "root"]
+    keys = sorted(target, key=lambda k: order.index(k) if k in order else len(order))
+    parts = [f"{k} {target[k]}" for k in keys if target[k] not in (None, "") and not (k == "root" and target[k] == "/")]
     return ", ".join(parts) or None
 
 
