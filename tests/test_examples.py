@@ -85,9 +85,8 @@ def _fenced(text: str) -> Iterator[tuple[int, str]]:
         if line.startswith("```"):
             lang = None if lang is not None else (line[3:].strip() or "text")
             continue
-        if lang is not None and lang not in ("yaml", "json", "python"):
-            yield n, line
-        elif lang is None and line.startswith("    "):
+        code = lang not in ("yaml", "json", "python") if lang is not None else line.startswith("    ")
+        if code:
             yield n, line
 
 
