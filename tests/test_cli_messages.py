@@ -94,6 +94,8 @@ def test_set_unknown_threshold_names_the_option() -> None:
     assert line == "gomedic: error: --set host.nofile.min: unknown check id 'host.nofile' (see `gomedic list`)"
     line = one_error_line(gomedic("host", "--set", "host.nofile.minimum=1"))
     assert line.startswith("gomedic: error: --set host.nofile.minimum: check host.nofile has no threshold 'minimum'")
+    line = one_error_line(gomedic("host", "--set", "host.nofile.min=lots"))
+    assert line == "gomedic: error: --set host.nofile.min=lots: expected an integer (the default is 4096)"
 
 
 def test_textfile_dir_is_checked_before_anything_runs(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def textfile_dir(value: str) -> str:
 
 
 def add_set_option(p: argparse.ArgumentParser, example: str | None) -> None:
-    """--set, with an example threshold the command really has (tests/test_examples.py runs each one)."""
+    """--set, with an example threshold the command really has (tests/test_cli_messages.py runs each one)."""
     eg = f", e.g. {example}" if example else ""
     p.add_argument(
         "--set",
@@ -79,6 +79,8 @@ def validate_overrides(overrides: Mapping[str, str], facts: Facts) -> None:
         try:
             facts.threshold(key)
         except UsageError as e:
+            if str(e).startswith("--set "):
+                raise
             raise UsageError(f"--set {key}: {e}") from None
 
 
