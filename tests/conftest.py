@@ -11,12 +11,22 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.support import users
 from tests.support.goenv import GoEnv, make_env
 
 # No timing assertions in unit tests: hypothesis' per-example deadline is one, and it flakes on a busy
 # 2-core CI machine. Bounded time is asserted where it matters, with generous explicit limits.
 settings.register_profile("gomedic", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("gomedic")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    users.session_begin()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # The last pytest process using the shared test cache removes the users test runs created (users.py).
+    users.session_end()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from gomedic import __version__
-from gomedic.commands import COMMANDS
+from gomedic.commands import COMMANDS, epilog
 from gomedic.errors import GomedicError
 from gomedic.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
 
@@ -33,10 +33,26 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if only is not None:
         # Only the command being run: no other parser is built (each costs gettext lookups at start-up).
         importlib.import_module(COMMANDS[only]).add_parser(sub)
-        return parser
-    for module in COMMANDS.values():
-        importlib.import_module(module).add_parser(sub)
+    else:
+        for module in COMMANDS.values():
+            importlib.import_module(module).add_parser(sub)
+    for name, p in sub.choices.items():
+        p.epilog = epilog(name)
+        p.formatter_class = HelpFormatter
     return parser
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's wrapping, except that a paragraph with indented lines (the examples) is kept as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out = []
+        for block in text.split("\n\n"):
+            if "\n  " in block:
+                out.append("\n".join(indent + line for line in block.splitlines()))
+            else:
+                out.append(super()._fill_text(block, width, indent))
+        return "\n\n".join(out)
 
 
 def _with_default_command(argv: list[str]) -> list[str]:

@@ -95,3 +95,37 @@ def test_pid_only(goservice: Service) -> None:
     assert run.status("runtime.fds") == "ok" and run.status("runtime.threads") == "ok"
     assert run.status("runtime.go-release") == "ok"
     assert run.report["context"]["target"] == f"pid {goservice.pid} (go1.27.3)"
+
+
+def test_heap_with_pid_and_no_limit_says_what_it_read(started: list[Service], tmp_path: Path) -> None:
+    # A cgroup of its own without a memory limit, no GOMEMLIMIT: nothing to compare with, and --pid was given.
+    svc = _svc(started, tmp_path, cgroups=[make_cgroup("memory", {})])
+    r = gomedic_probe(svc.url, "--pid", str(svc.pid), "--window", "0").result("runtime.heap")
+    assert r["status"] == "skip", r
+    assert "give --pid" not in r["summary"]
+    assert f"no GOMEMLIMIT in /metrics or the environment of pid {svc.pid}" in r["summary"]
+    assert "--set runtime.heap.max_mb=N" in r["summary"]
+    assert r["evidence"]["GOMEMLIMIT (env)"] == "not seen"
+
+
+def test_pid_of_a_process_that_is_not_go() -> None:
+    import os
+    import shutil
+    import subprocess
+
+    sleep = os.path.realpath(shutil.which("sleep") or "/usr/bin/sleep")
+    proc = subprocess.Popen([sleep, "300"])
+    try:
+        run = gomedic_probe("--pid", str(proc.pid), "--window", "0")
+    finally:
+        proc.kill()
+        proc.wait()
+    assert run.returncode == 0, run.stderr
+    r = run.result("runtime.reachable")
+    assert r["status"] == "skip"
+    assert f"pid {proc.pid} is not a Go process ({sleep}: " in r["summary"], r["summary"]
+    assert "no Go runtime endpoint to find" in r["summary"] and r["evidence"]["exe"] == sleep
+    for cid in ("runtime.threads", "runtime.gomaxprocs", "runtime.go-release"):
+        got = run.result(cid)
+        assert got["status"] == "skip" and f"pid {proc.pid} is not a Go process" in got["summary"], got
+    assert run.status("runtime.fds") == "ok"  # open fds against the limit hold for any process

@@ -93,7 +93,11 @@ def test_healthy_env_nagios_ok_and_textfile(goenv: GoEnv, tmp_path: Path) -> Non
 
 def test_textfile_dir_must_exist(goenv: GoEnv, tmp_path: Path) -> None:
     run = goenv.gomedic("check", "--area", "toolchain", "--format", "json", "--textfile-dir", str(tmp_path / "nope"))
-    assert run.returncode == 2 and "not a directory" in run.stderr
+    assert run.returncode == 2 and f"--textfile-dir: {tmp_path / 'nope'}: no such directory" in run.stderr
+    assert run.stdout == ""  # rejected when the command line is read: no check ran, no report
+    (tmp_path / "file").write_text("")
+    run = goenv.gomedic("host", "--textfile-dir", str(tmp_path / "file"))
+    assert run.returncode == 2 and "not a directory" in run.stderr and run.stdout == ""
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

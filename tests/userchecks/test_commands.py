@@ -148,8 +148,26 @@ def test_init_unit_writes_a_starter_that_validates(tmp_path: Path) -> None:
     assert run.returncode == 1
 
 
+def test_init_unit_pins_the_envfile_mode_it_has(tmp_path: Path) -> None:
+    """The starter pins the EnvironmentFile's permissions as they are (0644 here), not a guessed 0640 that
+    the file it was made from already fails."""
+    from tests.userchecks.test_binary_service import _unit
+
+    unit = _unit(tmp_path, go_binary("1.27.3"))
+    (tmp_path / "api.env").chmod(0o644)
+    init = gomedic("init", "--unit", str(unit))
+    assert init.returncode == 0, init.stderr
+    assert "mode_max: '0644'" in init.stdout and "0640" not in init.stdout
+    (tmp_path / "starter.yaml").write_text(init.stdout)
+    run = gomedic("run", str(tmp_path / "starter.yaml"), "--only", "api-envfile", "--format", "json")
+    assert [(r["id"], r["status"]) for r in run.report["results"]] == [("custom.api-envfile", "ok")]
+    (tmp_path / "api.env").unlink()  # gone: the starter still checks that it exists, with no mode to pin
+    init = gomedic("init", "--unit", str(unit))
+    assert init.returncode == 0 and "mode_max" not in init.stdout and "api-envfile" in init.stdout
+
+
 def test_examples_validate() -> None:
     root = Path(__file__).resolve().parents[2] / "examples"
     for name in ("web-service.yaml", "worker.yaml", "ci-build-box.yaml"):
-        v = gomedic("validate", str(root / name), "--vars", str(root / "prod.yaml"))
+        v = gomedic("validate", str(root / name), "--vars", str(root / "vars" / "prod.yaml"))
         assert v.returncode == 0, (name, v.stdout)

@@ -32,6 +32,15 @@ def sample(d: ProbeData) -> RuntimeSample:
     return d.last
 
 
+def not_go(d: ProbeData) -> str | None:
+    """Why the --pid process is known not to be a Go program (its executable was read and has no Go build
+    info, and no endpoint answered), or None."""
+    binary = d.process.binary if d.process else None
+    if binary is None or binary.is_go is not False or d.usable:
+        return None
+    return f"pid {d.target.pid} is not a Go process ({binary.note}; read through /proc/{d.target.pid}/exe)"
+
+
 def num(f: Facts, key: str) -> float:
     return float(f.threshold(key))
 
@@ -66,6 +75,9 @@ def reachable(f: Facts) -> Finding:
     d = probe(f)
     subject = d.target.label
     if not d.endpoints:
+        if why := not_go(d):
+            return skip(f"no URL given, and {why}: there is no Go runtime endpoint to find", subject=subject,
+                        exe=d.process.binary.path if d.process and d.process.binary else "")
         return skip("no URL given: only /proc facts of --pid are read", subject=subject)
     ev = {e.endpoint.value: f"{e.url}: {e.describe()}" for e in d.endpoints}  # URLs in values: redacted
     failed = [e for e in d.endpoints if e.outcome is Outcome.FAILED]
@@ -200,8 +212,12 @@ def heap(f: Facts) -> Finding:
     ev.update({f"limit: {b.name}": f"{mib(b.value)} ({b.source})" for b in bounds})
     limit = tightest(bounds)
     if limit is None:
-        return skip(f"Go holds {mib(used)}; no limit to compare with (no GOMEMLIMIT, no cgroup memory limit "
-                    "seen; give --pid, or --set runtime.heap.max_mb=N)", subject=d.target.label, **ev)
+        if d.target.pid is not None:
+            where = (f"no GOMEMLIMIT in /metrics or the environment of pid {d.target.pid}, no memory limit in "
+                     f"its cgroup; --set runtime.heap.max_mb=N gives one")
+        else:
+            where = "no GOMEMLIMIT, no cgroup memory limit seen; give --pid, or --set runtime.heap.max_mb=N"
+        return skip(f"Go holds {mib(used)}; no limit to compare with ({where})", subject=d.target.label, **ev)
     ratio = used / limit.value
     head = f"Go holds {mib(used)} = {ratio:.0%} of {limit.name} {mib(limit.value)}"
     fix = (f"find what holds memory (`go tool pprof {d.target.label.rstrip('/')}/debug/pprof/heap`); "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gomedic.checks.runtime import num, probe, sample
+from gomedic.checks.runtime import not_go, num, probe, sample
 from gomedic.facts import Facts
 from gomedic.facts.goruntime import godebug_value
 from gomedic.facts.limits import NPROC, parse_int, read_text
@@ -82,6 +82,8 @@ def threads(f: Facts) -> Finding:
     d = probe(f)
     s = sample(d)
     n = s.get(M.THREADS)
+    if why := not_go(d):
+        return skip(f"{why}: Go's thread limits do not apply", subject=d.target.label)
     if n is None:
         return skip("thread count not exposed: give --pid PID or expose go_threads", subject=d.target.label)
     info = d.process.info if d.process else None
@@ -129,6 +131,8 @@ def gomaxprocs(f: Facts) -> Finding:
     if info is None:
         return skip("the CPUs the process may use are known only with --pid PID", subject=d.target.label,
                     gomaxprocs=s.show(M.GOMAXPROCS))
+    if why := not_go(d):
+        return skip(f"{why}: it has no GOMAXPROCS", subject=d.target.label)
     affinity = info.status.cpus_allowed
     quota = float(cg.cpu.value) if cg is not None and cg.cpu is not None else None
     cap = cpu_cap(affinity, quota)
@@ -180,6 +184,8 @@ def go_release(f: Facts) -> Finding:
     version, src = s.go_version, "go_info in /metrics"
     if not version and binary is not None and binary.version:
         version, src = binary.version, binary.path
+    if not version and (why := not_go(d)):
+        return skip(why, subject=d.target.label)
     if not version:
         note = f" ({binary.note})" if binary is not None and binary.note else ""
         return skip("the Go release is not exposed: no go_info in /metrics, and no --pid binary to read" + note,

@@ -24,7 +24,7 @@ def add_output_options(p: argparse.ArgumentParser, *, fail_on: bool = True) -> N
     g.add_argument("--format", default="text", choices=list(RENDERERS), help=FORMAT_HELP)
     g.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     g.add_argument("-v", "--verbose", action="store_true", help="show evidence for every result, not only problems")
-    g.add_argument("--textfile-dir", metavar="DIR",
+    g.add_argument("--textfile-dir", metavar="DIR", type=textfile_dir,
                    help="also write the Prometheus text atomically to DIR/gomedic_<command>.prom "
                    "(node_exporter's textfile collector)")
     if fail_on:
@@ -36,14 +36,26 @@ def add_output_options(p: argparse.ArgumentParser, *, fail_on: bool = True) -> N
         )
 
 
-def add_set_option(p: argparse.ArgumentParser) -> None:
+def textfile_dir(value: str) -> str:
+    """--textfile-dir is checked when the command line is read (exit 2 at once), not after every check ran."""
+    if not os.path.isdir(value):
+        why = "not a directory" if os.path.exists(value) else "no such directory"
+        raise argparse.ArgumentTypeError(f"{value}: {why}")
+    if not os.access(value, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{value}: directory not writable by this user")
+    return value
+
+
+def add_set_option(p: argparse.ArgumentParser, example: str | None) -> None:
+    """--set, with an example threshold the command really has (tests/test_cli_messages.py runs each one)."""
+    eg = f", e.g. {example}" if example else ""
     p.add_argument(
         "--set",
         dest="overrides",
         action="append",
         default=[],
         metavar="CHECK.NAME=VALUE",
-        help="override a check's threshold, e.g. host.nofile.min=65536 (repeatable)",
+        help=f"override a check's threshold{eg} (repeatable; `gomedic explain ID` lists a check's thresholds)",
     )
 
 
@@ -61,8 +73,15 @@ def parse_overrides(items: Sequence[str]) -> dict[str, str]:
 
 def validate_overrides(overrides: Mapping[str, str], facts: Facts) -> None:
     """Fail fast (exit 2) on a threshold no check declares, or a value of the wrong type."""
+    from gomedic.errors import UsageError
+
     for key in overrides:
-        facts.threshold(key)
+        try:
+            facts.threshold(key)
+        except UsageError as e:
+            if str(e).startswith("--set "):
+                raise
+            raise UsageError(f"--set {key}: {e}") from None
 
 
 def run_specs(

@@ -31,7 +31,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--buildinfo", action="store_true",
                    help="print the build info exactly as `go version -m` does (--format json: as `go version -m -json`)")
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
-    add_set_option(p)
+    add_set_option(p, None)
     add_output_options(p)
     p.set_defaults(run=run)
 
@@ -67,6 +67,27 @@ def collect(paths: list[str], recursive: bool) -> list[tuple[str, bool]]:
     return out
 
 
+def named_problem(path: str) -> str | None:
+    """Why a path named on the command line cannot be read as a binary, in one line; None when it can.
+
+    Checked before anything runs, so a missing file or a FIFO (whose open would block) is one error line.
+    """
+    import stat
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return f"{path}: no such file or directory"
+    except OSError as e:
+        return f"{path}: {e.strerror or e}"
+    if stat.S_ISREG(st.st_mode):
+        return None
+    kinds = {stat.S_ISFIFO: "a FIFO (named pipe)", stat.S_ISSOCK: "a socket", stat.S_ISCHR: "a character device",
+             stat.S_ISBLK: "a block device"}
+    kind = next((name for test, name in kinds.items() if test(st.st_mode)), "not a regular file")
+    return f"{path}: {kind}, not a binary file"
+
+
 def _is_go_candidate(path: str) -> bool:
     """A file found in a directory is looked at only if it is a regular file (or a link to one)."""
     try:
@@ -87,6 +108,10 @@ def run_buildinfo(files: list[tuple[str, bool]], fmt: str) -> int:
             continue
         if named and not os.path.exists(path):
             print(f"stat {path}: no such file or directory", file=sys.stderr)
+            code = 1
+            continue
+        if named and (problem := named_problem(path)):
+            print(problem, file=sys.stderr)
             code = 1
             continue
         try:
@@ -136,6 +161,9 @@ def run(args: argparse.Namespace) -> int:
     files = collect(args.paths, args.recursive)
     if args.buildinfo:
         return run_buildinfo(files, args.format)
+    for path, named in files:
+        if named and (problem := named_problem(path)):
+            raise UsageError(problem)
     registry = load_areas(["binary"])
     for sid in args.skip:
         registry.get(sid)

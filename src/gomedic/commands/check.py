@@ -24,7 +24,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
     p.add_argument("--deep", action="store_true", help="also build and verify (compiles a hello world; slower)")
     p.add_argument("--online", action="store_true", help="also check that GOPROXY and GOSUMDB answer")
-    add_set_option(p)
+    add_set_option(p, "modules.reachable.timeout_s=10")
     add_output_options(p)
     p.set_defaults(run=run)
 

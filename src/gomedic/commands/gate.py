@@ -59,7 +59,7 @@ def add_parser(sub: Any) -> None:
     from gomedic.userchecks.cliopts import add_checks_option  # --checks FILE: declared checks (YAML)
 
     add_checks_option(p)
-    add_set_option(p)
+    add_set_option(p, "host.nofile.min=65536")
     add_output_options(p, fail_on=False)
     p.set_defaults(run=run, format=None)
 

@@ -33,7 +33,7 @@ def add_parser(sub: Any) -> None:
     add_target_options(p)
     p.add_argument("--area", action="append", default=[], choices=HOST_AREAS, help="only these areas (repeatable)")
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
-    add_set_option(p)
+    add_set_option(p, "host.nofile.min=65536")
     add_output_options(p)
     p.set_defaults(run=run)
 

@@ -18,9 +18,15 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gomedic.errors import UsageError
     from gomedic.registry import load_all
 
-    specs = [s for s in load_all() if not args.area or s.area in args.area]
+    every = list(load_all())
+    known = sorted({s.area for s in every})
+    unknown = [a for a in args.area if a not in known]
+    if unknown:
+        raise UsageError(f"unknown area {unknown[0]!r} (areas: {', '.join(known)})")
+    specs = [s for s in every if not args.area or s.area in args.area]
     if args.format == "json":
         rows: list[dict[str, Any]] = [
             {"id": s.id, "area": s.area, "category": s.category.value, "severity": s.severity.value,

@@ -32,7 +32,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--max-body", default="8MiB", metavar="SIZE",
                    help="largest response body read (default: %(default)s)")
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
-    add_set_option(p)
+    add_set_option(p, "runtime.goroutines.max=100000")
     add_output_options(p)
     p.set_defaults(run=run)
 

@@ -130,4 +130,5 @@ def convert_threshold(key: str, raw: str, default: Threshold) -> Threshold:
             return int(raw, 0)
         return float(raw)
     except ValueError:
-        raise UsageError(f"--set {key}={raw}: expected a {type(default).__name__}") from None
+        kind = "an integer" if isinstance(default, int) else "a number"
+        raise UsageError(f"--set {key}={raw}: expected {kind} (the default is {default})") from None

@@ -63,6 +63,7 @@ class BinaryGo:
     version: str | None
     default_godebug: str | None = None
     note: str = ""
+    is_go: bool | None = None  # False: read, and not a Go executable; None: could not be read
 
 
 def read_binary(pid: int, root: Path = Path("/")) -> BinaryGo:
@@ -77,10 +78,10 @@ def read_binary(pid: int, root: Path = Path("/")) -> BinaryGo:
     try:
         info = read_file(exe)
     except FormatError as e:
-        return BinaryGo(target, None, note=f"{target}: {e}")
+        return BinaryGo(target, None, note=f"{target}: {e}", is_go=False)
     except OSError as e:
         return BinaryGo(target, None, note=f"{target} not readable ({e.strerror or e})")
-    return BinaryGo(target, info.go_version or None, dict(info.settings).get("DefaultGODEBUG"))
+    return BinaryGo(target, info.go_version or None, dict(info.settings).get("DefaultGODEBUG"), is_go=True)
 
 
 def proc_values(p: ProcessInfo, started: float | None) -> Mapping[M, float]:

@@ -35,6 +35,27 @@ class RenderOptions:
     pretty: bool = True  # indented JSON for people; compact (and ten times faster to encode) for pipes
 
 
+def target_label(target: object) -> str | None:
+    """The report's target in words, or None when there is nothing to say beyond "this host".
+
+    A string is shown as is; a named profile by its name; `host`/`service` targets ({"pid": ..., "root":
+    ..., "binary": ..., "unit": ...}) as "unit app.service, binary /usr/bin/app", leaving out unset keys
+    and the root "/".
+    """
+    if not target:
+        return None
+    if isinstance(target, str):
+        return target
+    if not isinstance(target, dict):
+        return str(target)
+    if target.get("name"):
+        return str(target["name"])
+    order = ["unit", "pid", "binary", "root"]
+    keys = sorted(target, key=lambda k: order.index(k) if k in order else len(order))
+    parts = [f"{k} {target[k]}" for k in keys if target[k] not in (None, "") and not (k == "root" and target[k] == "/")]
+    return ", ".join(parts) or None
+
+
 class Renderer(Protocol):
     def render(self, report: Report, opts: RenderOptions) -> str: ...
 

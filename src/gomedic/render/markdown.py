@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gomedic import __version__
 from gomedic.model import Status
+from gomedic.render import target_label
 
 if TYPE_CHECKING:
     from gomedic.model import Report, Result
@@ -53,10 +54,9 @@ def _context_lines(ctx: dict[str, Any]) -> list[str]:
     if isinstance(host, dict) and host:
         desc = ", ".join(f"{k} {v}" for k, v in host.items() if isinstance(v, (str, int, float)) and str(v))
         out.append(f"- Host: {code(desc)}")
-    target = ctx.get("target")
+    target = target_label(ctx.get("target"))
     if target:
-        name = target if isinstance(target, str) else (target.get("name") if isinstance(target, dict) else None)
-        out.append(f"- Target: {code(str(name or target))}")
+        out.append(f"- Target: {code(target)}")
     return out
 
 

@@ -9,6 +9,7 @@ import io
 from typing import TYPE_CHECKING
 
 from gomedic.model import Status
+from gomedic.render import target_label
 
 if TYPE_CHECKING:
     from gomedic.model import Report, Result
@@ -35,9 +36,9 @@ def _header(report: Report) -> Line:
     host = report.context.get("host") or {}
     if host.get("os"):
         parts.append(f"{host['os']}/{host.get('arch', '?')}")
-    target = report.context.get("target")
+    target = target_label(report.context.get("target"))
     if target:
-        parts.append(f"target {target if isinstance(target, str) else target.get('name', target)}")
+        parts.append(f"target {target}")
     parts.append(f"{report.duration_s:.2f}s")
     return [(" · ".join(parts), "bold")]
 

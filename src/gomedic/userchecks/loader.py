@@ -181,6 +181,12 @@ def _includes(tree: Tree, raw: Any, here: Path, scope: Mapping[str, str], st: _S
             _file(Path(m), scope, st, stack)
 
 
+def _looks_like_vars(doc: object) -> bool:
+    """A mapping of scalars with none of a check file's keys: a vars file given where a check file goes."""
+    return (isinstance(doc, dict) and bool(doc) and not any(k in TOP_KEYS for k in doc)
+            and all(isinstance(v, (str, int, float, bool)) for v in doc.values()))
+
+
 def _file(path: Path, inherited: Mapping[str, str], st: _State, stack: list[str]) -> None:
     real = os.path.realpath(path)
     if real in st.seen:
@@ -191,6 +197,10 @@ def _file(path: Path, inherited: Mapping[str, str], st: _State, stack: list[str]
     doc = tree.value
     if doc is not None and not isinstance(doc, dict):
         tree.issue((), "a check file is a mapping with checks: (and optionally version:, vars:, include:)")
+        doc = None
+    if _looks_like_vars(doc):
+        tree.issue((), f"this is a vars file (only NAME: value pairs, no checks:), not a check file: "
+                   f"pass it with --vars {path}")
         doc = None
     if isinstance(doc, dict):
         for k in doc:

@@ -69,8 +69,12 @@ def unit_checks(u: ServiceUnit, unit_arg: str, root: str) -> list[dict[str, Any]
     out = [svc]
     for i, ef in enumerate(u.environment_files):
         if not ef.optional:
-            out.append({"name": f"{base}-envfile" + (f"-{i + 1}" if i else ""), "kind": "file",
-                        "path": ef.path, "type": "file", "mode_max": "0640"})
+            envfile: dict[str, Any] = {"name": f"{base}-envfile" + (f"-{i + 1}" if i else ""), "kind": "file",
+                                       "path": ef.path, "type": "file"}
+            mode = _mode_now(ef.path, root)
+            if mode is not None:  # pin the permissions it has today (no bit beyond them), not a guess
+                envfile["mode_max"] = f"{mode:04o}"
+            out.append(envfile)
     if u.working_directory is not None and not u.working_directory.optional:
         out.append({"name": f"{base}-workdir", "kind": "file", "path": u.working_directory.path, "type": "directory"})
     if u.exec_argv:
@@ -89,6 +93,14 @@ def unit_checks(u: ServiceUnit, unit_arg: str, root: str) -> list[dict[str, Any]
             out.append({"name": f"{base}-port-{port}", "kind": "tcp", "address": f"127.0.0.1:{port}",
                         "rollout": "shadow", "description": "guessed from ExecStart: enforce it once it is right"})
     return out
+
+
+def _mode_now(path: str, root: str) -> int | None:
+    """The permission bits of `path` inside `root` today, or None when it cannot be read."""
+    try:
+        return os.stat(path if root == "/" else os.path.join(root, path.lstrip("/"))).st_mode & 0o7777
+    except (OSError, ValueError):
+        return None
 
 
 HEADER = """\

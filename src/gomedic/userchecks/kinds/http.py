@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import msgspec
 
@@ -28,6 +28,9 @@ from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
 from gomedic.userchecks.common import Common, Problem, matcher_problems
+
+if TYPE_CHECKING:
+    import ssl
 from gomedic.userchecks.matchers import Expect, check, describe, problems, show
 from gomedic.values import frozen
 
@@ -90,9 +93,25 @@ class Response:
 
 
 class FetchError(Exception):
-    def __init__(self, message: str, tls: bool = False) -> None:
+    def __init__(self, message: str, tls: bool = False, fix: str = "") -> None:
         super().__init__(message)
         self.tls = tls
+        self.fix = fix  # set when the fault is in the check file, not the service
+
+
+def _tls_context(insecure: bool, ca_file: str) -> ssl.SSLContext:
+    import ssl
+
+    if insecure:
+        return ssl._create_unverified_context()
+    try:
+        return ssl.create_default_context(cafile=ca_file or None)
+    except (OSError, ssl.SSLError) as e:
+        if not ca_file:
+            raise
+        why = getattr(e, "strerror", None) or getattr(e, "reason", None) or str(e)
+        raise FetchError(f"ca_file {ca_file}: {why}",
+                         fix=f"point ca_file: at a PEM CA bundle that exists (not {ca_file})") from e
 
 
 def fetch(url: str, *, timeout: float, method: str = "GET", headers: Mapping[str, str] | None = None,
@@ -107,8 +126,8 @@ def fetch(url: str, *, timeout: float, method: str = "GET", headers: Mapping[str
     conn: http.client.HTTPConnection
     try:
         if u.scheme == "https":
-            ctx = ssl._create_unverified_context() if insecure else ssl.create_default_context(cafile=ca_file or None)
-            conn = http.client.HTTPSConnection(u.hostname or "", u.port, timeout=timeout, context=ctx)
+            conn = http.client.HTTPSConnection(u.hostname or "", u.port, timeout=timeout,
+                                               context=_tls_context(insecure, ca_file))
         else:
             conn = http.client.HTTPConnection(u.hostname or "", u.port, timeout=timeout)
     except (OSError, ValueError) as e:
@@ -135,6 +154,8 @@ def evaluate(c: HttpCheck, facts: Facts) -> Finding:
         resp = fetch(c.url, timeout=c.timeout_s, method=c.method, headers=c.request_headers,
                      body=c.request_body.encode() or None, insecure=c.insecure, ca_file=c.ca_file)
     except FetchError as e:
+        if e.fix:
+            return fail(f"{c.url}: {e}", fix=c.fix or e.fix, **ev)
         if e.tls:
             return fail(f"{c.url}: {e}", fix=c.fix or "renew the certificate, or set ca_file: to its CA", **ev)
         return fail(f"{c.url} did not answer: {e}", fix=c.fix or f"start the service behind {c.url}", **ev)

@@ -91,6 +91,8 @@ def evaluate(c: MetricCheck, facts: Facts) -> Finding:
         resp = fetch(c.url, timeout=c.timeout_s, insecure=c.insecure, ca_file=c.ca_file, limit=MAX_SCRAPE,
                      headers={"Accept": "text/plain;version=0.0.4"})
     except FetchError as e:
+        if e.fix:
+            return fail(f"{c.url}: {e}", fix=c.fix or e.fix, **ev)
         return fail(f"{c.url} did not answer: {e}", fix=c.fix or f"start the exporter behind {c.url}", **ev)
     if resp.status != 200:
         return fail(f"{c.url} answered {resp.status}", fix=c.fix or f"check the metrics path of {c.url}",

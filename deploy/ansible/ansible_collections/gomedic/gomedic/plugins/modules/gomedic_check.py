@@ -85,9 +85,10 @@ cmd:
   type: list
 """
 
-import json
+# Ansible reads DOCUMENTATION/EXAMPLES/RETURN as the first statements of a module; imports follow them.
+import json  # noqa: E402
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 REPORT_SCHEMA = "gomedic/report/v1"
 BAD = {"fail": ("fail", "error"), "warn": ("warn", "fail", "error"), "never": ()}
@@ -127,25 +128,25 @@ def main():
     p = module.params
     for a in p["args"]:
         if a.split("=", 1)[0] in ("--format", "-o", "--output"):
-            module.fail_json(msg="args: %s is not allowed: the module chooses the output format" % a, cmd=[])
-    argv = list(p["executable"]) + [p["command"]] + list(p["args"]) + ["--format", "json"]
+            module.fail_json(msg=f"args: {a} is not allowed: the module chooses the output format", cmd=[])
+    argv = [*p["executable"], p["command"], *p["args"], "--format", "json"]
     # Prefix `timeout` so a hung gomedic cannot hang the play; run_command has no timeout of its own.
     timeout_bin = module.get_bin_path("timeout")
     full = ([timeout_bin, "--kill-after=10", str(p["timeout"])] if timeout_bin else []) + argv
     rc, out, err = module.run_command(full, check_rc=False)
     report = parse_report(out)
     if report is None:
-        why = "timed out after %ss" % p["timeout"] if rc in (124, 137) and timeout_bin else "exited %d" % rc
-        module.fail_json(msg="gomedic %s produced no report (%s): %s" % (p["command"], why, (err or out).strip()[:2000]),
+        why = f"timed out after {p['timeout']}s" if rc in (124, 137) and timeout_bin else f"exited {rc}"
+        module.fail_json(msg=f"gomedic {p['command']} produced no report ({why}): {(err or out).strip()[:2000]}",
                          gomedic_rc=rc, cmd=argv, stderr=err, stdout=out[:2000])
     failing = failing_results(report, p["fail_on"])
     result = dict(changed=False, gomedic_rc=rc, cmd=argv, report=report, failing=failing, summary=report.get("summary", {}))
     if failing:
-        names = ", ".join(sorted({f["id"] + ("[%s]" % f["subject"] if f["subject"] else "") for f in failing}))
-        module.fail_json(msg="gomedic %s: %d result(s) at or above %s: %s" % (p["command"], len(failing), p["fail_on"], names),
+        names = ", ".join(sorted({f["id"] + (f"[{f['subject']}]" if f["subject"] else "") for f in failing}))
+        module.fail_json(msg=f"gomedic {p['command']}: {len(failing)} result(s) at or above {p['fail_on']}: {names}",
                          **result)
     if rc == 3 and p["fail_on"] != "never":
-        module.fail_json(msg="gomedic %s could not evaluate any check (exit 3)" % p["command"], **result)
+        module.fail_json(msg=f"gomedic {p['command']} could not evaluate any check (exit 3)", **result)
     module.exit_json(**result)
 
 
