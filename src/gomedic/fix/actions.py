@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from gomedic import execx
 from gomedic.errors import CommandError
+from gomedic.fix import fdwalk
 from gomedic.fix.backup import backup
 from gomedic.fix.plan import FixError
-from gomedic.fsutil import replace_file
+from gomedic.safefs import UnsafePath, dir_fd, lstat_at, open_file_at, read_fd, write_at
 from gomedic.values import field, frozen
 
 COUNT_CAP = 100_000
@@ -28,33 +29,29 @@ def os_error(what: str, e: OSError) -> FixError:
     return FixError(f"{what}: {e.strerror or e}")
 
 
-def _walk(top: str) -> Iterator[str]:
-    """top and everything under it, without following symlinks."""
-    yield top
-    if not os.path.isdir(top) or os.path.islink(top):
-        return
-    for root, dirs, files in os.walk(top, followlinks=False, onerror=None):
-        for n in dirs + files:
-            yield os.path.join(root, n)
+def write_preserving(path: str, data: bytes, uid: int | None = None, gid: int | None = None,
+                     home: str = "") -> None:
+    """Atomically replace (or create) `path`, keeping the old file's mode and owner (new: 0644, uid/gid).
 
-
-def write_preserving(path: str, data: bytes, uid: int | None = None, gid: int | None = None) -> None:
-    """Atomically replace (or create) `path`, keeping the old file's mode and owner (new: 0644, uid/gid)."""
+    With `home` (root acting for that home's user), the write goes through directory fds from `home`
+    down, never following a symlink, and the old file must be a regular file owned by `uid`."""
+    under = home or None
     try:
-        st: os.stat_result | None = os.stat(path)
-    except FileNotFoundError:
-        st = None
-    except OSError as e:
-        raise os_error(f"cannot write {path}", e) from None
-    owner: tuple[int, int] | None = None
-    if os.geteuid() == 0:
-        if st:
-            owner = (st.st_uid, st.st_gid)
-        elif uid is not None and gid is not None:
-            owner = (uid, gid)
-    try:
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        replace_file(path, data, stat.S_IMODE(st.st_mode) if st else 0o644, owner)
+        if under is None:
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with dir_fd(os.path.dirname(path) or ".", under) as d:
+            name = os.path.basename(path)
+            st = lstat_at(d, name)
+            if under is not None and st is not None and (not stat.S_ISREG(st.st_mode) or st.st_uid != uid):
+                raise UnsafePath(f"{path} is not a regular file owned by uid {uid}: as root, gomedic does not "
+                                 "replace it")
+            owner: tuple[int, int] | None = None
+            if os.geteuid() == 0:
+                if st is not None and stat.S_ISREG(st.st_mode):
+                    owner = (st.st_uid, st.st_gid)
+                elif uid is not None and gid is not None:
+                    owner = (uid, gid)
+            write_at(d, name, data, 0o644, owner)
     except OSError as e:
         raise os_error(f"cannot write {path}", e) from None
 
@@ -68,6 +65,7 @@ class MakeDirs:
     gid: int
     owner: str  # user:group, for messages
     mode: int = 0o755
+    home: str = ""  # root acting for this home's user: created through directory fds, no symlink followed
 
     def _missing(self) -> list[str]:
         out: list[str] = []
@@ -98,6 +96,12 @@ class MakeDirs:
         return self.uid != os.geteuid() or not os.access(parent, os.W_OK | os.X_OK)
 
     def apply(self) -> tuple[str, ...]:
+        if self.home and os.geteuid() == 0:
+            try:
+                fdwalk.make_dirs(self.path, self.home, self.uid, self.gid, self.mode)
+            except OSError as e:
+                raise os_error(f"cannot create {self.path}", e) from None
+            return ()
         for p in self._missing():
             try:
                 os.mkdir(p, self.mode)
@@ -110,31 +114,33 @@ class MakeDirs:
 
 @frozen
 class ChownTree:
-    """chown -R UID:GID TOP for every entry not owned by UID (symlinks themselves, never their targets)."""
+    """chown -R UID:GID TOP for every entry not owned by UID (symlinks themselves, never their targets),
+    walked through directory fds from the user's home (fdwalk): files with several hard links and
+    other file systems are left alone."""
 
     top: str
     uid: int
     gid: int
     owner: str  # user:group
     previous: str  # owner of TOP when planned, for the undo
+    home: str  # the walk starts here and never leaves it
+
+    def tally(self, cap: int = COUNT_CAP) -> fdwalk.Tally:
+        try:
+            return fdwalk.chown_tree(self.top, self.home, self.uid, self.gid, apply=False, cap=cap)
+        except OSError:
+            return fdwalk.Tally()
 
     def foreign(self, cap: int = COUNT_CAP) -> int:
-        n = 0
-        for p in _walk(self.top):
-            try:
-                if os.lstat(p).st_uid != self.uid:
-                    n += 1
-                    if n >= cap:
-                        break
-            except OSError:
-                continue
-        return n
+        return self.tally(cap).foreign
 
     def describe(self) -> str:
-        n = self.foreign()
+        t = self.tally()
+        n = t.foreign
         count = f"{n}+" if n >= COUNT_CAP else str(n)
         noun = "entry" if n == 1 else "entries"
-        return f"chown -R {self.owner} {self.top}  ({count} {noun} not owned by {self.owner.split(':')[0]})"
+        notes = "".join(f"; {x}" for x in t.notes())
+        return f"chown -R {self.owner} {self.top}  ({count} {noun} not owned by {self.owner.split(':')[0]}{notes})"
 
     def undo(self) -> str:
         return f"chown -R {self.previous} {self.top}"
@@ -146,15 +152,10 @@ class ChownTree:
         return os.geteuid() != 0
 
     def apply(self) -> tuple[str, ...]:
-        for p in _walk(self.top):
-            try:
-                st = os.lstat(p)
-                if st.st_uid != self.uid:
-                    os.lchown(p, self.uid, self.gid)
-            except FileNotFoundError:
-                continue
-            except OSError as e:
-                raise os_error(f"cannot chown {p} (run as root: sudo gomedic fix --user "
+        try:
+            fdwalk.chown_tree(self.top, self.home, self.uid, self.gid, apply=True)
+        except OSError as e:
+            raise os_error(f"cannot chown {self.top} (run as root: sudo gomedic fix --user "
                            f"{self.owner.split(':')[0]} --yes)", e) from None
         return ()
 
@@ -165,6 +166,7 @@ class AddModeBits:
 
     path: str
     bits: int = stat.S_IRWXU
+    home: str = ""  # root acting for this home's user: changed through an fd, no symlink followed
 
     def describe(self) -> str:
         return f"chmod u+rwx {self.path}"
@@ -189,18 +191,40 @@ class AddModeBits:
 
     def apply(self) -> tuple[str, ...]:
         try:
+            if self.home and os.geteuid() == 0:
+                fdwalk.add_mode_bits(self.path, self.home, self.bits)
+                return ()
             os.chmod(self.path, stat.S_IMODE(os.stat(self.path).st_mode) | self.bits)
         except OSError as e:
             raise os_error(f"cannot chmod {self.path}", e) from None
         return ()
 
 
-def _read_lines(path: str) -> list[str]:
+def read_text(path: str, home: str = "", uid: int | None = None) -> str | None:
+    """The text of `path` (None when missing). With `home` (root acting for that home's user): read
+    through directory fds from `home`, no symlink followed, and the file must be owned by `uid`."""
+    under = home or None
     try:
-        with open(path, "rb") as fh:
-            return fh.read().decode("utf-8", "surrogateescape").split("\n")
+        with dir_fd(os.path.dirname(path) or ".", under) as d:
+            try:
+                f = open_file_at(d, os.path.basename(path), path, uid if under else None)
+            except FileNotFoundError:
+                return None
+            try:
+                return read_fd(f).decode("utf-8", "surrogateescape")
+            finally:
+                os.close(f)
+    except FileNotFoundError:
+        return None
     except OSError as e:
         raise os_error(f"cannot read {path}", e) from None
+
+
+def _read_lines(path: str, home: str = "", uid: int | None = None) -> list[str]:
+    text = read_text(path, home, uid)
+    if text is None:
+        raise FixError(f"cannot read {path}: it does not exist")
+    return text.split("\n")
 
 
 @frozen
@@ -210,6 +234,8 @@ class RemoveLines:
     path: str
     lines: tuple[tuple[int, str], ...]
     why: str = ""
+    home: str = ""  # root acting for this home's user: the file must be inside it and theirs
+    uid: int | None = None
 
     def _targets(self, current: list[str]) -> list[int] | None:
         """0-based indexes to delete; None when a planned line is no longer where (or what) it was."""
@@ -233,9 +259,12 @@ class RemoveLines:
 
     def needed(self) -> bool:
         try:
-            current = _read_lines(self.path)
+            text = read_text(self.path, self.home, self.uid)
         except FixError:
+            return bool(self.home)  # refused as root: apply says why
+        if text is None:
             return False
+        current = text.split("\n")
         return any(0 < n <= len(current) and current[n - 1] == t for n, t in self.lines) or \
             any(t in current for _, t in self.lines)
 
@@ -243,15 +272,15 @@ class RemoveLines:
         return not os.access(os.path.dirname(self.path) or ".", os.W_OK)
 
     def apply(self) -> tuple[str, ...]:
-        current = _read_lines(self.path)
+        current = _read_lines(self.path, self.home, self.uid)
         idx = self._targets(current)
         if idx is None:
             raise FixError(f"{self.path} changed since the plan was made; run `gomedic fix` again")
         if not idx:
             return ()
-        saved = backup(self.path)
+        saved = backup(self.path, home=self.home, uid=self.uid)
         kept = [line for i, line in enumerate(current) if i not in set(idx)]
-        write_preserving(self.path, "\n".join(kept).encode("utf-8", "surrogateescape"))
+        write_preserving(self.path, "\n".join(kept).encode("utf-8", "surrogateescape"), self.uid, None, self.home)
         return (saved,)
 
 

@@ -34,6 +34,12 @@ class Target:
     def owner(self) -> str:
         return f"{self.name}:{self.group}"
 
+    @property
+    def confine(self) -> str:
+        """The directory root's changes for another user are confined to (through directory fds, no
+        symlink followed): the user's home; "" when gomedic runs as the user (nothing to confine)."""
+        return "" if self.is_self else self.home
+
     def owns_path(self, path: str) -> bool:
         """Whether `path` is inside this user's home directory (where handing things back is safe)."""
         home = os.path.realpath(self.home) if self.home else ""
