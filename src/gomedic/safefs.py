@@ -188,8 +188,13 @@ def write_at(d: int, name: str, data: bytes, mode: int | None = None,
                 os.fchown(f, *owner)
             os.fchmod(f, final)
             os.fsync(f)
+            mine = os.fstat(f)
         finally:
             os.close(f)
+        now = lstat_at(d, tmp)
+        if now is None or (now.st_dev, now.st_ino) != (mine.st_dev, mine.st_ino):
+            raise UnsafePath(f"the temporary file {tmp} for {name} was replaced while being written "
+                             "(someone else writes in that directory): nothing was changed")
         os.replace(tmp, name, src_dir_fd=d, dst_dir_fd=d)
     except BaseException:
         try:
