@@ -84,8 +84,9 @@ class Racer:
 
     def __init__(self, user: User, script: str, *args: str) -> None:
         argv = as_user(user, [SYSTEM_PYTHON, "-I", "-c", script, *args])
+        env = {"HOME": user.home, "USER": user.name, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True, cwd="/")
+                                     start_new_session=True, cwd="/", env=env)
 
     def stop(self) -> tuple[int, str]:
         """(attacks made, stderr)."""

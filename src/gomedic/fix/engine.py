@@ -112,14 +112,19 @@ def _check_as(target: Target, scope: Scope, env: Mapping[str, str]) -> list[Resu
         r = execx.run(check_argv(target, scope), timeout=CHECK_TIMEOUT, env=child_env(target, env), cwd="/")
     except CommandError as e:
         raise GomedicError(f"cannot run the checks as {target.name}: {e}") from None
+    return parse_results(target, r.stdout, r.describe())
+
+
+def parse_results(target: Target, stdout: str, how: str) -> list[Result]:
+    """The child's JSON report, parsed as untrusted input: any deviation is an error, not a guess."""
     try:
-        doc = json.loads(r.stdout)
+        doc = json.loads(stdout)
         results = doc["results"]
         if not isinstance(results, list) or len(results) > MAX_RESULTS:
             raise TypeError("results")
         return [result_from_dict(d) for d in results]
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise GomedicError(f"cannot run the checks as {target.name}: {r.describe()}") from None
+        raise GomedicError(f"cannot run the checks as {target.name}: {how}") from None
 
 
 def evaluate(target: Target, scope: Scope, env: Mapping[str, str]) -> tuple[list[Result], Facts]:
