@@ -87,6 +87,24 @@ class Racer:
         env = {"HOME": user.home, "USER": user.name, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True, cwd="/", env=env)
+        self._wait_running(user)
+
+    def _wait_running(self, user: User) -> None:
+        """Until the racer runs as the user (setpriv has exec'd python): attacks start with the first run."""
+        for _ in range(3000):
+            try:
+                status = Path(f"/proc/{self.proc.pid}/status").read_text()
+                cmd = Path(f"/proc/{self.proc.pid}/cmdline").read_bytes()
+            except OSError:
+                break
+            uid = next(ln.split()[1] for ln in status.splitlines() if ln.startswith("Uid:"))
+            if uid == str(user.uid) and cmd.startswith(SYSTEM_PYTHON.encode()):
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"the racer did not start: {self.proc.poll()}")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
 
     def stop(self) -> tuple[int, str]:
         """(attacks made, stderr)."""

@@ -13,7 +13,7 @@ import pytest
 
 from gomedic.errors import GomedicError
 from gomedic.fix import engine
-from gomedic.fix.target import Target
+from gomedic.fix.target import Target, child_env
 from tests.fix.conftest import gomedic_root_system, plan_for
 from tests.security.conftest import RACER_HEAD, SECRET, Racer, make_user
 from tests.support.goenv import make_env
@@ -99,7 +99,7 @@ def test_child_environment_is_built_for_the_user(user: User) -> None:
     root_env = {"HOME": "/root", "USER": "root", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "GOFLAGS": "-mod=mod",
                 "GOPATH": f"{user.home}/go", "CGO_ENABLED": "0", "AWS_SECRET_ACCESS_KEY": SECRET,
                 "SSH_AUTH_SOCK": "/tmp/agent", "PYTHONPATH": "/x", "LD_PRELOAD": "/x.so", "SUDO_COMMAND": "x"}
-    env = engine.child_env(_target(user), root_env)
+    env = child_env(_target(user), root_env)
     assert env == {"HOME": user.home, "USER": user.name, "LOGNAME": user.name, "PATH": "/usr/bin:/bin",
                    "LANG": "C.UTF-8", "GOFLAGS": "-mod=mod", "GOPATH": f"{user.home}/go", "CGO_ENABLED": "0"}
     argv = engine.check_argv(_target(user), engine.Scope(frozenset({"paths.gocache"}), False, env, "/"))

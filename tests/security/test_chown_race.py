@@ -96,7 +96,8 @@ def test_swapping_directories_and_files_during_50_runs(user: User, victim: Victi
         top = _root_tree(home, f"cache-{i}")
         _chown(top, user).apply()
         assert victim.intact(), f"run {i}: a root file changed"
+        assert racer.alive(), f"run {i}: the racer is gone"
         assert os.lstat(top).st_uid == user.uid
     attacks, err = racer.stop()
-    assert attacks > RUNS, f"the racer hardly ran ({attacks} swaps): {err}"
+    assert attacks > 0, f"the racer made no attack: {err}"
     assert victim.intact()

@@ -18,42 +18,11 @@ from gomedic.errors import CommandError
 from gomedic.fix import fdwalk
 from gomedic.fix.backup import backup
 from gomedic.fix.plan import FixError
-from gomedic.safefs import UnsafePath, dir_fd, lstat_at, open_file_at, read_fd, write_at
+from gomedic.fix.userfiles import os_error, read_text, write_preserving
 from gomedic.values import field, frozen
 
 COUNT_CAP = 100_000
 CMD_TIMEOUT = 300.0
-
-
-def os_error(what: str, e: OSError) -> FixError:
-    return FixError(f"{what}: {e.strerror or e}")
-
-
-def write_preserving(path: str, data: bytes, uid: int | None = None, gid: int | None = None,
-                     home: str = "") -> None:
-    """Atomically replace (or create) `path`, keeping the old file's mode and owner (new: 0644, uid/gid).
-
-    With `home` (root acting for that home's user), the write goes through directory fds from `home`
-    down, never following a symlink, and the old file must be a regular file owned by `uid`."""
-    under = home or None
-    try:
-        if under is None:
-            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        with dir_fd(os.path.dirname(path) or ".", under) as d:
-            name = os.path.basename(path)
-            st = lstat_at(d, name)
-            if under is not None and st is not None and (not stat.S_ISREG(st.st_mode) or st.st_uid != uid):
-                raise UnsafePath(f"{path} is not a regular file owned by uid {uid}: as root, gomedic does not "
-                                 "replace it")
-            owner: tuple[int, int] | None = None
-            if os.geteuid() == 0:
-                if st is not None and stat.S_ISREG(st.st_mode):
-                    owner = (st.st_uid, st.st_gid)
-                elif uid is not None and gid is not None:
-                    owner = (uid, gid)
-            write_at(d, name, data, 0o644, owner)
-    except OSError as e:
-        raise os_error(f"cannot write {path}", e) from None
 
 
 @frozen
@@ -126,16 +95,19 @@ class ChownTree:
     home: str  # the walk starts here and never leaves it
 
     def tally(self, cap: int = COUNT_CAP) -> fdwalk.Tally:
-        try:
-            return fdwalk.chown_tree(self.top, self.home, self.uid, self.gid, apply=False, cap=cap)
-        except OSError:
-            return fdwalk.Tally()
+        return fdwalk.chown_tree(self.top, self.home, self.uid, self.gid, apply=False, cap=cap)
 
     def foreign(self, cap: int = COUNT_CAP) -> int:
-        return self.tally(cap).foreign
+        try:
+            return self.tally(cap).foreign
+        except OSError:
+            return 1  # refused or unreadable: apply says why
 
     def describe(self) -> str:
-        t = self.tally()
+        try:
+            t = self.tally()
+        except OSError as e:
+            return f"chown -R {self.owner} {self.top}  (refused: {e.strerror or e})"
         n = t.foreign
         count = f"{n}+" if n >= COUNT_CAP else str(n)
         noun = "entry" if n == 1 else "entries"
@@ -198,26 +170,6 @@ class AddModeBits:
         except OSError as e:
             raise os_error(f"cannot chmod {self.path}", e) from None
         return ()
-
-
-def read_text(path: str, home: str = "", uid: int | None = None) -> str | None:
-    """The text of `path` (None when missing). With `home` (root acting for that home's user): read
-    through directory fds from `home`, no symlink followed, and the file must be owned by `uid`."""
-    under = home or None
-    try:
-        with dir_fd(os.path.dirname(path) or ".", under) as d:
-            try:
-                f = open_file_at(d, os.path.basename(path), path, uid if under else None)
-            except FileNotFoundError:
-                return None
-            try:
-                return read_fd(f).decode("utf-8", "surrogateescape")
-            finally:
-                os.close(f)
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        raise os_error(f"cannot read {path}", e) from None
 
 
 def _read_lines(path: str, home: str = "", uid: int | None = None) -> list[str]:
@@ -292,6 +244,7 @@ class RunCommand:
     env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     undo_text: str = "nothing to undo"
     shown_env: tuple[str, ...] = ()  # NAME=value prefixes worth showing in the description
+    cwd: str | None = None
 
     def describe(self) -> str:
         return " ".join([*self.shown_env, *self.argv])
@@ -307,7 +260,7 @@ class RunCommand:
 
     def apply(self) -> tuple[str, ...]:
         try:
-            r = execx.run(self.argv, timeout=CMD_TIMEOUT, env=dict(self.env))
+            r = execx.run(self.argv, timeout=CMD_TIMEOUT, env=dict(self.env), cwd=self.cwd)
         except CommandError as e:
             raise FixError(str(e)) from None
         if not r.ok:

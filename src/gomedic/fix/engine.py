@@ -22,7 +22,7 @@ from gomedic.facts import Facts, Options
 from gomedic.facts.go import GO_ENV_PROBE, GoEnvProbe
 from gomedic.fix.plan import FixContext, FixError, Outcome, Plan, PlanState, describe, manual_plan
 from gomedic.fix.registry import FIXERS
-from gomedic.fix.target import Target
+from gomedic.fix.target import Target, child_env
 from gomedic.model import Category, Result, Severity, Status, frozen_map
 from gomedic.safefs import inside
 from gomedic.values import frozen
@@ -71,18 +71,7 @@ def as_user_argv(t: Target, argv: Sequence[str]) -> list[str]:
 # The child imports gomedic from where this process found it, never from its cwd or PYTHONPATH
 # (`python -I` ignores both, and the user's site-packages): argv[1] is that directory.
 BOOTSTRAP = "import sys; sys.path.insert(0, sys.argv.pop(1)); from gomedic.cli import main; sys.exit(main())"
-CHILD_ENV = frozenset({"HOME", "USER", "LOGNAME", "PATH", "LANG", "LC_ALL", "LC_CTYPE",
-                       "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "AR", "CC", "CXX", "GCCGO"})
 MAX_RESULTS = 10_000
-
-
-def child_env(target: Target, env: Mapping[str, str]) -> dict[str, str]:
-    """The environment of the checks run as the user: who they are, PATH, locale and the Go variables;
-    nothing else of root's (cloud keys, tokens, SSH agents stay here)."""
-    out = {k: v for k, v in env.items() if k in CHILD_ENV or k.startswith(("GO", "CGO_"))}
-    out.update(HOME=target.home, USER=target.name, LOGNAME=target.name)
-    out.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
-    return out
 
 
 def package_dir() -> str:

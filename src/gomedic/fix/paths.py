@@ -19,6 +19,7 @@ from gomedic.fix.envblock import derive
 from gomedic.fix.plan import Action, FixContext, Plan, manual_plan
 from gomedic.fix.rcblock import WriteBlock
 from gomedic.fix.shell import EnvBlock, lines, rc_file
+from gomedic.fix.target import child_env
 from gomedic.model import Result
 from gomedic.safefs import inside
 
@@ -161,9 +162,11 @@ def build_cache(r: Result, ctx: FixContext) -> Plan:
     env["GOTOOLCHAIN"] = "local"
     argv: tuple[str, ...] = (go, "clean", "-cache")
     t = ctx.target
-    if not t.is_self:
+    cwd = None
+    if not t.is_self:  # as the user, isolated: cwd /, an environment built for them (none of root's secrets)
         argv = ("setpriv", f"--reuid={t.uid}", f"--regid={t.gid}", "--init-groups", "--", *argv)
+        env, cwd = child_env(t, env), "/"
     cache = ctx.facts.get(GO_CONFIG).value("GOCACHE")
     return Plan(r, (RunCommand(argv, env, undo_text="nothing to undo: the next build fills the cache again",
-                               shown_env=(f"GOCACHE={cache}",) if cache else ()),),
+                               shown_env=(f"GOCACHE={cache}",) if cache else (), cwd=cwd),),
                 alternatives=(f"rm -rf {cache}" if cache else "go clean -cache",))

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 
 from gomedic.fix import fdwalk
-from gomedic.fix.actions import os_error, read_text, write_preserving
 from gomedic.fix.backup import backup
 from gomedic.fix.plan import FixError
+from gomedic.fix.userfiles import os_error, read_text, write_preserving
 from gomedic.values import frozen
 
 BEGIN = "# >>> gomedic shellenv >>>"

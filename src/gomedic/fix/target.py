@@ -109,3 +109,17 @@ def env_for(target: Target, env: Mapping[str, str]) -> dict[str, str]:
                 del out[k]
     out.update(HOME=target.home, USER=target.name, LOGNAME=target.name)
     return out
+
+
+CHILD_ENV = frozenset({"HOME", "USER", "LOGNAME", "PATH", "LANG", "LC_ALL", "LC_CTYPE",
+                       "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "AR", "CC", "CXX", "GCCGO"})
+
+
+def child_env(target: Target, env: Mapping[str, str]) -> dict[str, str]:
+    """The environment of what root runs as another user (the checks, `go clean`): who they are, PATH,
+    locale and the Go variables; nothing else of root's (cloud keys, tokens, SSH agents): the user can
+    read the environment of every process running with their uid."""
+    out = {k: v for k, v in env.items() if k in CHILD_ENV or k.startswith(("GO", "CGO_"))}
+    out.update(HOME=target.home, USER=target.name, LOGNAME=target.name)
+    out.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    return out
