@@ -7,6 +7,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gomedic.safefs import UnsafePath, open_dir, read_file, write_file
 
@@ -75,3 +77,27 @@ def test_read_refuses_links_fifos_strangers_and_hard_links(tmp_path: Path) -> No
     assert read_file(str(tmp_path / "missing")) is None
     os.unlink(tmp_path / "hard")
     assert read_file(str(secret), owner=4321) == b"s"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["a", "b", "link", "..", ".", "", "file", "missing"]), min_size=1, max_size=6))
+def test_open_dir_never_leaves_the_home(tmp_path: Path, parts: list[str]) -> None:
+    """Whatever path is asked for, open_dir(path, home) gives a directory inside home or refuses."""
+    home = tmp_path / "home"
+    if not home.exists():
+        (home / "a" / "b").mkdir(parents=True)
+        (home / "b").mkdir()
+        (home / "file").write_text("f")
+        (tmp_path / "outside").mkdir()
+        (home / "link").symlink_to(tmp_path / "outside")
+        (home / "a" / "link").symlink_to(home / "b")
+    path = str(home) + "/" + "/".join(parts)
+    try:
+        fd = open_dir(path, str(home))
+    except OSError:
+        return
+    try:
+        real = os.readlink(f"/proc/self/fd/{fd}")
+    finally:
+        os.close(fd)
+    assert real == str(home) or real.startswith(str(home) + "/"), (path, real)
