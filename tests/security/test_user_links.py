@@ -94,3 +94,13 @@ def test_modfile_hard_link_to_root_secret(user: User, victim: Victim, shared_tmp
     check = gomedic_root_system(env, "check", "--area", "modules", "--deep", "--format", "json", cwd=app)
     assert SECRET not in check.stdout + check.stderr
     assert "is not shown" in check.stdout, check.stdout
+
+
+def test_vendor_modules_txt_link_to_root_secret(user: User, victim: Victim, shared_tmp: Path) -> None:
+    app = _module(user)
+    _as_user(user, "mkdir", str(app / "vendor"))
+    _as_user(user, "ln", "-s", str(victim.secret), str(app / "vendor" / "modules.txt"))
+    env = _env(shared_tmp, user)
+    check = gomedic_root_system(env, "check", "--area", "modules", "--format", "json", cwd=app)
+    assert SECRET not in check.stdout + check.stderr
+    assert "is not shown" in check.stdout, check.stdout
