@@ -1,36 +1,21 @@
-"""Small file-system helpers shared by commands: atomic writes."""
+"""Small file-system helpers shared by commands: atomic writes (through a directory fd: see safefs)."""
 
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 from gomedic.errors import UsageError
+from gomedic.safefs import write_file
 
 
 def replace_file(path: str | os.PathLike[str], data: bytes, mode: int = 0o644,
-                 owner: tuple[int, int] | None = None) -> None:
-    """Write to a temp file in the same directory, fsync, then rename: readers see old or new, never part.
+                 owner: tuple[int, int] | None = None, under: str | None = None) -> None:
+    """Write a new file next to `path` (O_EXCL|O_NOFOLLOW in its directory's fd), fchmod/fchown it,
+    fsync, rename it over `path`: readers see old or new, never part. An existing regular file keeps
+    its mode; `mode` is for a new file. With `under`, no symlink below that directory is followed.
 
     Raises OSError (the temp file is removed)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        if owner is not None:
-            os.chown(tmp, *owner)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_file(os.fspath(path), data, mode, owner, under)
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes, mode: int = 0o644) -> None:

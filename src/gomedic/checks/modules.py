@@ -241,6 +241,8 @@ def verify(f: Facts) -> Finding:
     Fix: `go clean -modcache` and download again (`go mod download`).
     """
     mod = _module(f)
+    if mod.hidden:  # go's parse error would quote a file its owner cannot read
+        return skip(f"go mod verify is not run: {mod.hidden[0]} is not shown (see modules.gomod)")
     go = f.get(GO_CMD)
     f.get(GO_ENV)  # skip, with go's own error, when go cannot run at all
     cwd = mod.module_dir or str(f.cwd)

@@ -71,8 +71,10 @@ def GOENV_FILE(f: Facts) -> GoEnvFile:
     path, how = goenv_location(f.env)
     if path is None:
         return GoEnvFile(None, how)
-    try:
-        with open(path, "rb") as fh:
+    from gomedic.facts.showable import open_showable
+
+    try:  # as root: not through a link to a file the user who controls the name cannot read
+        with os.fdopen(open_showable(path), "rb") as fh:
             data = fh.read(1 << 20)
     except FileNotFoundError:
         return GoEnvFile(path, how)

@@ -139,6 +139,8 @@ def GO_LIST_DEPS(f: Facts) -> DepsList:
     mod = f.get(GO_MODULE)
     if mod.module_dir is None:
         raise FactUnavailable("not in a module")
+    if mod.hidden:  # go's parse errors would quote a file its owner cannot read
+        raise FactUnavailable(f"go list is not run: {mod.hidden[0]} is not shown (see modules.gomod)")
     go = f.get(GO_CMD)
     # Listing needs no build cache, and without GOCACHE=off go fills the user's cache as it lists.
     env = {**readonly_go_env(f), "GOCACHE": "off"}

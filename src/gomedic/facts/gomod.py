@@ -23,6 +23,8 @@ class ModuleContext:
     work: ModFile | None = None
     gowork_how: str = ""  # "GOWORK", "found", "GOWORK=off" or ""
     read_errors: tuple[str, ...] = ()
+    # go.mod/go.work root must not show (showable): go's own errors would quote them, so go is not run here
+    hidden: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -63,17 +65,24 @@ def find_up(start: Path, name: str) -> str | None:
         d = d.parent
 
 
-def read_modfile(path: str) -> tuple[ModFile | None, str | None]:
+def read_modfile(path: str) -> tuple[ModFile | None, str | None, bool]:
+    """The parsed file, or the reason it is not. As root, a file that the user controlling its name could
+    not read is not parsed at all (its lines would show up in errors and summaries: see showable)."""
     from gomedic.facts.modfile import parse
+    from gomedic.facts.showable import open_showable
+    from gomedic.safefs import UnsafePath
 
     try:
-        with open(path, "rb") as fh:
+        fd = open_showable(path)
+        with os.fdopen(fd, "rb") as fh:
             data = fh.read(MAX_MODFILE + 1)
+    except UnsafePath as e:
+        return None, f"cannot read {path}: {e}", True
     except OSError as e:
-        return None, f"cannot read {path}: {e.strerror or e}"
+        return None, f"cannot read {path}: {e.strerror or e}", False
     if len(data) > MAX_MODFILE:
-        return None, f"{path} is larger than {MAX_MODFILE >> 20} MiB"
-    return parse(data.decode("utf-8", "replace")), None
+        return None, f"{path} is larger than {MAX_MODFILE >> 20} MiB", False
+    return parse(data.decode("utf-8", "replace")), None, False
 
 
 @fact("go.module")
@@ -84,11 +93,13 @@ def GO_MODULE(f: Facts) -> ModuleContext:
     if cfg.value("GO111MODULE") == "off":
         return ModuleContext()
     errors: list[str] = []
+    hidden: list[str] = []
     gomod = find_up(f.cwd, "go.mod")
     mod = None
     if gomod:
-        mod, err = read_modfile(gomod)
+        mod, err, unshown = read_modfile(gomod)
         errors += [err] if err else []
+        hidden += [gomod] if unshown else []
     gowork_env = f.env.get("GOWORK", "")
     gowork, how = None, ""
     if gowork_env == "off":
@@ -100,6 +111,7 @@ def GO_MODULE(f: Facts) -> ModuleContext:
         how = "found" if gowork else ""
     work = None
     if gowork:
-        work, err = read_modfile(gowork)
+        work, err, unshown = read_modfile(gowork)
         errors += [err] if err else []
-    return ModuleContext(gomod, mod, gowork, work, how, tuple(errors))
+        hidden += [gowork] if unshown else []
+    return ModuleContext(gomod, mod, gowork, work, how, tuple(errors), tuple(hidden))

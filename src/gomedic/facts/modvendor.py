@@ -123,8 +123,10 @@ def vendor_state(mod: ModFile, vendor_dir: str, goflags: str) -> VendorState:
         used, mode = False, f"GOFLAGS=-mod={flag} ignores vendor/"
     else:
         used, mode = auto, "vendor mode: go line >= 1.14" if auto else "go line < 1.14: vendor/ used only with -mod=vendor"
-    try:
-        with open(path, "rb") as fh:
+    from gomedic.facts.showable import open_showable
+
+    try:  # as root: never through a link to a file the module's owner cannot read (errors quote lines)
+        with os.fdopen(open_showable(path), "rb") as fh:
             text = fh.read(MAX_MODULES_TXT).decode("utf-8", "replace")
     except FileNotFoundError:
         errs = ("vendor/modules.txt does not exist",) if mod.requires else ()

@@ -10,53 +10,19 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from gomedic import execx
 from gomedic.errors import CommandError
+from gomedic.fix import fdwalk
 from gomedic.fix.backup import backup
 from gomedic.fix.plan import FixError
-from gomedic.fsutil import replace_file
+from gomedic.fix.userfiles import os_error, read_text, write_preserving
 from gomedic.values import field, frozen
 
 COUNT_CAP = 100_000
 CMD_TIMEOUT = 300.0
-
-
-def os_error(what: str, e: OSError) -> FixError:
-    return FixError(f"{what}: {e.strerror or e}")
-
-
-def _walk(top: str) -> Iterator[str]:
-    """top and everything under it, without following symlinks."""
-    yield top
-    if not os.path.isdir(top) or os.path.islink(top):
-        return
-    for root, dirs, files in os.walk(top, followlinks=False, onerror=None):
-        for n in dirs + files:
-            yield os.path.join(root, n)
-
-
-def write_preserving(path: str, data: bytes, uid: int | None = None, gid: int | None = None) -> None:
-    """Atomically replace (or create) `path`, keeping the old file's mode and owner (new: 0644, uid/gid)."""
-    try:
-        st: os.stat_result | None = os.stat(path)
-    except FileNotFoundError:
-        st = None
-    except OSError as e:
-        raise os_error(f"cannot write {path}", e) from None
-    owner: tuple[int, int] | None = None
-    if os.geteuid() == 0:
-        if st:
-            owner = (st.st_uid, st.st_gid)
-        elif uid is not None and gid is not None:
-            owner = (uid, gid)
-    try:
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        replace_file(path, data, stat.S_IMODE(st.st_mode) if st else 0o644, owner)
-    except OSError as e:
-        raise os_error(f"cannot write {path}", e) from None
 
 
 @frozen
@@ -68,6 +34,7 @@ class MakeDirs:
     gid: int
     owner: str  # user:group, for messages
     mode: int = 0o755
+    home: str = ""  # root acting for this home's user: created through directory fds, no symlink followed
 
     def _missing(self) -> list[str]:
         out: list[str] = []
@@ -98,6 +65,12 @@ class MakeDirs:
         return self.uid != os.geteuid() or not os.access(parent, os.W_OK | os.X_OK)
 
     def apply(self) -> tuple[str, ...]:
+        if self.home and os.geteuid() == 0:
+            try:
+                fdwalk.make_dirs(self.path, self.home, self.uid, self.gid, self.mode)
+            except OSError as e:
+                raise os_error(f"cannot create {self.path}", e) from None
+            return ()
         for p in self._missing():
             try:
                 os.mkdir(p, self.mode)
@@ -110,31 +83,36 @@ class MakeDirs:
 
 @frozen
 class ChownTree:
-    """chown -R UID:GID TOP for every entry not owned by UID (symlinks themselves, never their targets)."""
+    """chown -R UID:GID TOP for every entry not owned by UID (symlinks themselves, never their targets),
+    walked through directory fds from the user's home (fdwalk): files with several hard links and
+    other file systems are left alone."""
 
     top: str
     uid: int
     gid: int
     owner: str  # user:group
     previous: str  # owner of TOP when planned, for the undo
+    home: str  # the walk starts here and never leaves it
+
+    def tally(self, cap: int = COUNT_CAP) -> fdwalk.Tally:
+        return fdwalk.chown_tree(self.top, self.home, self.uid, self.gid, apply=False, cap=cap)
 
     def foreign(self, cap: int = COUNT_CAP) -> int:
-        n = 0
-        for p in _walk(self.top):
-            try:
-                if os.lstat(p).st_uid != self.uid:
-                    n += 1
-                    if n >= cap:
-                        break
-            except OSError:
-                continue
-        return n
+        try:
+            return self.tally(cap).foreign
+        except OSError:
+            return 1  # refused or unreadable: apply says why
 
     def describe(self) -> str:
-        n = self.foreign()
+        try:
+            t = self.tally()
+        except OSError as e:
+            return f"chown -R {self.owner} {self.top}  (refused: {e.strerror or e})"
+        n = t.foreign
         count = f"{n}+" if n >= COUNT_CAP else str(n)
         noun = "entry" if n == 1 else "entries"
-        return f"chown -R {self.owner} {self.top}  ({count} {noun} not owned by {self.owner.split(':')[0]})"
+        notes = "".join(f"; {x}" for x in t.notes())
+        return f"chown -R {self.owner} {self.top}  ({count} {noun} not owned by {self.owner.split(':')[0]}{notes})"
 
     def undo(self) -> str:
         return f"chown -R {self.previous} {self.top}"
@@ -146,15 +124,10 @@ class ChownTree:
         return os.geteuid() != 0
 
     def apply(self) -> tuple[str, ...]:
-        for p in _walk(self.top):
-            try:
-                st = os.lstat(p)
-                if st.st_uid != self.uid:
-                    os.lchown(p, self.uid, self.gid)
-            except FileNotFoundError:
-                continue
-            except OSError as e:
-                raise os_error(f"cannot chown {p} (run as root: sudo gomedic fix --user "
+        try:
+            fdwalk.chown_tree(self.top, self.home, self.uid, self.gid, apply=True)
+        except OSError as e:
+            raise os_error(f"cannot chown {self.top} (run as root: sudo gomedic fix --user "
                            f"{self.owner.split(':')[0]} --yes)", e) from None
         return ()
 
@@ -165,6 +138,7 @@ class AddModeBits:
 
     path: str
     bits: int = stat.S_IRWXU
+    home: str = ""  # root acting for this home's user: changed through an fd, no symlink followed
 
     def describe(self) -> str:
         return f"chmod u+rwx {self.path}"
@@ -189,18 +163,20 @@ class AddModeBits:
 
     def apply(self) -> tuple[str, ...]:
         try:
+            if self.home and os.geteuid() == 0:
+                fdwalk.add_mode_bits(self.path, self.home, self.bits)
+                return ()
             os.chmod(self.path, stat.S_IMODE(os.stat(self.path).st_mode) | self.bits)
         except OSError as e:
             raise os_error(f"cannot chmod {self.path}", e) from None
         return ()
 
 
-def _read_lines(path: str) -> list[str]:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read().decode("utf-8", "surrogateescape").split("\n")
-    except OSError as e:
-        raise os_error(f"cannot read {path}", e) from None
+def _read_lines(path: str, home: str = "", uid: int | None = None) -> list[str]:
+    text = read_text(path, home, uid)
+    if text is None:
+        raise FixError(f"cannot read {path}: it does not exist")
+    return text.split("\n")
 
 
 @frozen
@@ -210,6 +186,8 @@ class RemoveLines:
     path: str
     lines: tuple[tuple[int, str], ...]
     why: str = ""
+    home: str = ""  # root acting for this home's user: the file must be inside it and theirs
+    uid: int | None = None
 
     def _targets(self, current: list[str]) -> list[int] | None:
         """0-based indexes to delete; None when a planned line is no longer where (or what) it was."""
@@ -233,9 +211,12 @@ class RemoveLines:
 
     def needed(self) -> bool:
         try:
-            current = _read_lines(self.path)
+            text = read_text(self.path, self.home, self.uid)
         except FixError:
+            return bool(self.home)  # refused as root: apply says why
+        if text is None:
             return False
+        current = text.split("\n")
         return any(0 < n <= len(current) and current[n - 1] == t for n, t in self.lines) or \
             any(t in current for _, t in self.lines)
 
@@ -243,15 +224,15 @@ class RemoveLines:
         return not os.access(os.path.dirname(self.path) or ".", os.W_OK)
 
     def apply(self) -> tuple[str, ...]:
-        current = _read_lines(self.path)
+        current = _read_lines(self.path, self.home, self.uid)
         idx = self._targets(current)
         if idx is None:
             raise FixError(f"{self.path} changed since the plan was made; run `gomedic fix` again")
         if not idx:
             return ()
-        saved = backup(self.path)
+        saved = backup(self.path, home=self.home, uid=self.uid)
         kept = [line for i, line in enumerate(current) if i not in set(idx)]
-        write_preserving(self.path, "\n".join(kept).encode("utf-8", "surrogateescape"))
+        write_preserving(self.path, "\n".join(kept).encode("utf-8", "surrogateescape"), self.uid, None, self.home)
         return (saved,)
 
 
@@ -263,6 +244,7 @@ class RunCommand:
     env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     undo_text: str = "nothing to undo"
     shown_env: tuple[str, ...] = ()  # NAME=value prefixes worth showing in the description
+    cwd: str | None = None
 
     def describe(self) -> str:
         return " ".join([*self.shown_env, *self.argv])
@@ -278,7 +260,7 @@ class RunCommand:
 
     def apply(self) -> tuple[str, ...]:
         try:
-            r = execx.run(self.argv, timeout=CMD_TIMEOUT, env=dict(self.env))
+            r = execx.run(self.argv, timeout=CMD_TIMEOUT, env=dict(self.env), cwd=self.cwd)
         except CommandError as e:
             raise FixError(str(e)) from None
         if not r.ok:

@@ -22,8 +22,9 @@ from gomedic.facts import Facts, Options
 from gomedic.facts.go import GO_ENV_PROBE, GoEnvProbe
 from gomedic.fix.plan import FixContext, FixError, Outcome, Plan, PlanState, describe, manual_plan
 from gomedic.fix.registry import FIXERS
-from gomedic.fix.target import Target
+from gomedic.fix.target import Target, child_env
 from gomedic.model import Category, Result, Severity, Status, frozen_map
+from gomedic.safefs import inside
 from gomedic.values import frozen
 
 CHECK_TIMEOUT = 300.0
@@ -67,22 +68,52 @@ def as_user_argv(t: Target, argv: Sequence[str]) -> list[str]:
     return ["setpriv", f"--reuid={t.uid}", f"--regid={t.gid}", "--init-groups", "--", *argv]
 
 
-def _check_as(target: Target, scope: Scope, env: Mapping[str, str]) -> list[Result]:
-    argv = [sys.executable, "-m", "gomedic", "check", "--format", "json", "--fail-on", "never"]
+# The child imports gomedic from where this process found it, never from its cwd or PYTHONPATH
+# (`python -I` ignores both, and the user's site-packages): argv[1] is that directory.
+BOOTSTRAP = "import sys; sys.path.insert(0, sys.argv.pop(1)); from gomedic.cli import main; sys.exit(main())"
+MAX_RESULTS = 10_000
+
+
+def package_dir() -> str:
+    import gomedic
+
+    return str(Path(gomedic.__file__).resolve().parent.parent)
+
+
+def check_argv(target: Target, scope: Scope) -> list[str]:
+    pkg = package_dir()
+    if target.home and inside(pkg, os.path.realpath(target.home)):
+        raise GomedicError(f"gomedic runs from {pkg}, inside {target.name}'s home: {target.name} could change "
+                           "the code root runs; install gomedic outside it")
+    argv = [sys.executable, "-I", "-c", BOOTSTRAP, pkg, "check", "--format", "json", "--fail-on", "never"]
     for a in scope.areas():
         argv += ["--area", a]
     if scope.deep or any(i.startswith("build.") for i in scope.ids):
         argv.append("--deep")
-    cwd = target.home if os.path.isdir(target.home) else "/"
+    return as_user_argv(target, argv)
+
+
+def _check_as(target: Target, scope: Scope, env: Mapping[str, str]) -> list[Result]:
+    """The checks, run as the user in an isolated child (`python -I`, cwd /, an environment built for
+    the user, a timeout and an output cap). Its JSON is untrusted: parsed defensively, and every path
+    root then acts on is checked again by the actions (inside the home, through fds, no symlinks)."""
     try:
-        r = execx.run(as_user_argv(target, argv), timeout=CHECK_TIMEOUT, env=env, cwd=cwd)
+        r = execx.run(check_argv(target, scope), timeout=CHECK_TIMEOUT, env=child_env(target, env), cwd="/")
     except CommandError as e:
         raise GomedicError(f"cannot run the checks as {target.name}: {e}") from None
+    return parse_results(target, r.stdout, r.describe())
+
+
+def parse_results(target: Target, stdout: str, how: str) -> list[Result]:
+    """The child's JSON report, parsed as untrusted input: any deviation is an error, not a guess."""
     try:
-        doc = json.loads(r.stdout)
-        return [result_from_dict(d) for d in doc["results"]]
-    except (ValueError, KeyError, TypeError):
-        raise GomedicError(f"cannot run the checks as {target.name}: {r.describe()}") from None
+        doc = json.loads(stdout)
+        results = doc["results"]
+        if not isinstance(results, list) or len(results) > MAX_RESULTS:
+            raise TypeError("results")
+        return [result_from_dict(d) for d in results]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise GomedicError(f"cannot run the checks as {target.name}: {how}") from None
 
 
 def evaluate(target: Target, scope: Scope, env: Mapping[str, str]) -> tuple[list[Result], Facts]:

@@ -12,6 +12,7 @@ from gomedic.facts.go import GO_CONFIG, GOENV_FILE, SRC_FILE
 from gomedic.fix.actions import RemoveLines
 from gomedic.fix.plan import FixContext, Plan, manual_plan
 from gomedic.model import Result
+from gomedic.safefs import inside
 
 
 def _remove_keys(r: Result, ctx: FixContext, keys: set[str], only_line: int | None, why: str) -> Plan:
@@ -23,7 +24,11 @@ def _remove_keys(r: Result, ctx: FixContext, keys: set[str], only_line: int | No
         return manual_plan(r, f"{ef.path} no longer has the entry the check reported")
     drop = tuple((e.line, f"{e.key}={e.value}") for e in entries)
     keys_s = " ".join(sorted({e.key for e in entries}))
-    return Plan(r, (RemoveLines(ef.path, drop, why),),
+    t = ctx.target
+    if t.confine and not inside(ef.path, t.confine):
+        return manual_plan(r, f"{ef.path} is outside {t.name}'s home ({t.home}): as root, gomedic edits files "
+                              "only inside it")
+    return Plan(r, (RemoveLines(ef.path, drop, why, t.confine, t.uid),),
                 alternatives=(f"go env -u {keys_s}  (works only when go itself still runs)",))
 
 

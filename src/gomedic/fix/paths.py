@@ -19,7 +19,9 @@ from gomedic.fix.envblock import derive
 from gomedic.fix.plan import Action, FixContext, Plan, manual_plan
 from gomedic.fix.rcblock import WriteBlock
 from gomedic.fix.shell import EnvBlock, lines, rc_file
+from gomedic.fix.target import child_env
 from gomedic.model import Result
+from gomedic.safefs import inside
 
 
 def _owner_of(path: str) -> str:
@@ -63,7 +65,7 @@ def cache_actions(path: str, ctx: FixContext) -> list[Action]:
     if foreign is None and os.path.isdir(path):
         foreign = path  # the directory is the user's; something inside may not be
     if foreign is not None:
-        tree = ChownTree(foreign, t.uid, t.gid, t.owner, _owner_of(foreign))
+        tree = ChownTree(foreign, t.uid, t.gid, t.owner, _owner_of(foreign), t.home)
         if tree.needed():
             actions.append(tree)
     for p in chain[1:]:
@@ -72,9 +74,9 @@ def cache_actions(path: str, ctx: FixContext) -> list[Action]:
         except OSError:
             continue
         if stat.S_ISDIR(st.st_mode) and (st.st_mode & stat.S_IRWXU) != stat.S_IRWXU:
-            actions.append(AddModeBits(p))
+            actions.append(AddModeBits(p, home=t.confine))
     if not os.path.isdir(path):
-        actions.append(MakeDirs(path, t.uid, t.gid, t.owner))
+        actions.append(MakeDirs(path, t.uid, t.gid, t.owner, home=t.confine))
     return actions
 
 
@@ -140,9 +142,12 @@ def gobin_on_path(r: Result, ctx: FixContext) -> Plan:
     # a missing install dir is created with the user as owner (inside their home only)
     mkdir: tuple[Action, ...] = ()
     if install and os.path.isabs(install) and not os.path.isdir(install) and t.owns_path(install):
-        mkdir = (MakeDirs(install, t.uid, t.gid, t.owner),)
+        mkdir = (MakeDirs(install, t.uid, t.gid, t.owner, home=t.confine),)
+    if ctx.edit_rc and t.confine and not inside(rc, t.confine):
+        return Plan(r, mkdir, manual=(f"add these lines to {rc} ({advice}):", *body),
+                    note=f"{rc} is outside {t.name}'s home ({t.home}): as root, gomedic writes only inside it")
     if ctx.edit_rc:
-        return Plan(r, (*mkdir, WriteBlock(rc, body, t.uid, t.gid)), env_after=block.apply_to(env),
+        return Plan(r, (*mkdir, WriteBlock(rc, body, t.uid, t.gid, t.confine)), env_after=block.apply_to(env),
                     note=f"{rc}: {advice}; open a new shell (or source it) afterwards")
     return Plan(r, mkdir, manual=(f"add these lines to {rc} ({advice}):", *body),
                 alternatives=(f"gomedic fix --edit-rc --shell {ctx.shell.value} --yes {r.id}  (gomedic writes them)",
@@ -157,9 +162,11 @@ def build_cache(r: Result, ctx: FixContext) -> Plan:
     env["GOTOOLCHAIN"] = "local"
     argv: tuple[str, ...] = (go, "clean", "-cache")
     t = ctx.target
-    if not t.is_self:
+    cwd = None
+    if not t.is_self:  # as the user, isolated: cwd /, an environment built for them (none of root's secrets)
         argv = ("setpriv", f"--reuid={t.uid}", f"--regid={t.gid}", "--init-groups", "--", *argv)
+        env, cwd = child_env(t, env), "/"
     cache = ctx.facts.get(GO_CONFIG).value("GOCACHE")
     return Plan(r, (RunCommand(argv, env, undo_text="nothing to undo: the next build fills the cache again",
-                               shown_env=(f"GOCACHE={cache}",) if cache else ()),),
+                               shown_env=(f"GOCACHE={cache}",) if cache else (), cwd=cwd),),
                 alternatives=(f"rm -rf {cache}" if cache else "go clean -cache",))

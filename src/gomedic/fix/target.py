@@ -34,6 +34,12 @@ class Target:
     def owner(self) -> str:
         return f"{self.name}:{self.group}"
 
+    @property
+    def confine(self) -> str:
+        """The directory root's changes for another user are confined to (through directory fds, no
+        symlink followed): the user's home; "" when gomedic runs as the user (nothing to confine)."""
+        return "" if self.is_self else self.home
+
     def owns_path(self, path: str) -> bool:
         """Whether `path` is inside this user's home directory (where handing things back is safe)."""
         home = os.path.realpath(self.home) if self.home else ""
@@ -102,4 +108,18 @@ def env_for(target: Target, env: Mapping[str, str]) -> dict[str, str]:
             if v and not v.startswith(target.home.rstrip("/") + "/"):
                 del out[k]
     out.update(HOME=target.home, USER=target.name, LOGNAME=target.name)
+    return out
+
+
+CHILD_ENV = frozenset({"HOME", "USER", "LOGNAME", "PATH", "LANG", "LC_ALL", "LC_CTYPE",
+                       "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "AR", "CC", "CXX", "GCCGO"})
+
+
+def child_env(target: Target, env: Mapping[str, str]) -> dict[str, str]:
+    """The environment of what root runs as another user (the checks, `go clean`): who they are, PATH,
+    locale and the Go variables; nothing else of root's (cloud keys, tokens, SSH agents): the user can
+    read the environment of every process running with their uid."""
+    out = {k: v for k, v in env.items() if k in CHILD_ENV or k.startswith(("GO", "CGO_"))}
+    out.update(HOME=target.home, USER=target.name, LOGNAME=target.name)
+    out.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
     return out
