@@ -87,7 +87,6 @@ def test_port_already_in_use(tmp_path: Path) -> None:
 
 def test_cgo_binary_without_its_library(tmp_path: Path) -> None:
     exe = crashers.cgo_program()
-    lib = exe.parent.parent / "libwhy.so"  # not next to the binary: copy both, run, then remove the library
     work = tmp_path / "bin"
     work.mkdir()
     (work / "app").write_bytes(exe.read_bytes())
@@ -102,7 +101,6 @@ def test_cgo_binary_without_its_library(tmp_path: Path) -> None:
     assert run.returncode == 0 and c["evidence"]["cause"] == "missing-library", c
     assert "libwhy.so" in c["summary"] and "cannot open shared object file" in c["evidence"]["evidence 1"]
     assert "binary.libs" in c["evidence"]["caught by"]
-    del lib
 
 
 def test_cpu_level_refusal(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from gomedic.postmortem.signs import Kind, Sign, Source, make
 
 OOM_RE = re.compile(r"(Memory cgroup out of memory|Out of memory(?: \(oom_kill_allocating_task\))?): "
                     r"Killed process (\d+) \(([^)]*)\)(?: total-vm:(\d+)kB, anon-rss:(\d+)kB)?")
-OOM_KILL_RE = re.compile(r"oom-kill:constraint=(\w+),.*?(?:oom_memcg=([^,]*),)?.*?task=([^,]*),pid=(\d+),uid=(\d+)")
+OOM_KILL_RE = re.compile(r"oom-kill:(constraint=\w+,.*pid=\d+.*)$")
 TRAP_RE = re.compile(r"traps: (.+?)\[(\d+)\] trap (.+?) ip:([0-9a-f]+) sp:([0-9a-f]+) error:(\S+)(?: in (\S+))?")
 SEGV_RE = re.compile(r"^(.+?)\[(\d+)\]: segfault at ([0-9a-f]+) ip ([0-9a-f]+) sp ([0-9a-f]+) error (\d+)(?: in (\S+))?")
 SECCOMP_KV = re.compile(r'(\w+)=("[^"]*"|\S+)')
@@ -48,10 +48,12 @@ def recognise(lines: Sequence[LogLine], pids: frozenset[int] | None = None, comm
                            **({"total-vm kB": m.group(4), "anon-rss kB": m.group(5)} if m.group(4) else {}))
                 continue
             k = OOM_KILL_RE.search(t)
-            if k and about(int(k.group(4)), k.group(3)):
-                yield make(Kind.OOM_KILL, t, ln.source, ln.ts, int(k.group(4)), constraint=k.group(1),
-                           memcg=k.group(2) or "", comm=k.group(3),
-                           scope="memory cgroup" if k.group(1) == "CONSTRAINT_MEMCG" else "global")
+            kv = dict(p.partition("=")[::2] for p in k.group(1).split(",")) if k else {}
+            if kv.get("pid", "").isdecimal() and about(int(kv["pid"]), kv.get("task", "")):
+                c = kv.get("constraint", "")
+                yield make(Kind.OOM_KILL, t, ln.source, ln.ts, int(kv["pid"]), constraint=c,
+                           memcg=kv.get("oom_memcg", ""), comm=kv.get("task", ""),
+                           scope="memory cgroup" if c == "CONSTRAINT_MEMCG" else "global")
                 continue
             tr = TRAP_RE.search(t)
             if tr and about(int(tr.group(2)), tr.group(1)):
