@@ -154,3 +154,12 @@ def test_line_readers_never_crash(text: str) -> None:
         assert "--exit-status" in str(err)
     else:
         assert 0 <= e.status <= 255
+
+
+def test_systemctl_show_output() -> None:
+    props = sdexit.parse_show("ActiveState=failed\nSubState=failed\nResult=oom-kill\nExecMainCode=2\n"
+                              "ExecMainStatus=9\nNRestarts=3\nExecMainPID=812\n")
+    e = sdexit.from_show(props)
+    assert e is not None and e.label() == "killed by SIGKILL" and props["NRestarts"] == "3"
+    assert sdexit.from_show({"ExecMainCode": "1", "ExecMainStatus": "203"}).label() == "exit status 203/EXEC"  # type: ignore[union-attr]
+    assert sdexit.from_show({"ExecMainCode": "0", "ExecMainStatus": "0"}) is None

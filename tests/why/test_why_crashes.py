@@ -31,6 +31,8 @@ def cause(run: Run) -> dict[str, Any]:
 def capture(name: str) -> Crash:
     if name == "gomemlimit":
         return crashers.run([str(crashers.program("hello"))], env={"GOMEMLIMIT": "lots"})
+    if name == "godebug":  # a GODEBUG setting the toolchain removed, at its old value
+        return crashers.run([str(crashers.program("hello"))], env={"GODEBUG": "x509sha1=1"})
     if name == "hog":  # a real RLIMIT_AS: the runtime's mmap fails past 800 MB
         return crashers.run(["prlimit", "--as=800000000", str(crashers.program("hog"))])
     return crashers.run([str(crashers.program(name))])
@@ -43,6 +45,7 @@ CASES = [
     ("concurrent", "go-concurrent-map-writes", "fatal error: concurrent map writes", "main.main.func1"),
     ("hog", "go-out-of-memory", "fatal error: out of memory", None),
     ("gomemlimit", "bad-gomemlimit", "fatal error: malformed GOMEMLIMIT", None),
+    ("godebug", "bad-godebug", 'fatal error: removed GODEBUG "x509sha1" set to old value "1"', None),
 ]
 
 
@@ -215,6 +218,7 @@ def test_without_systemd_it_says_so(tmp_path: Path) -> None:
 def test_exit_status_alone() -> None:
     killed = why("--exit-status", "137")
     c = cause(killed)
+    assert killed.result("why.sources", "kernel")["status"] == "skip"  # nothing to attribute its records to
     assert killed.returncode == 0 and c["evidence"]["cause"] == "killed-KILL" and "137 = 128+9" in c["evidence"]["exit"]
     exec_ = why("--exit-status", "203/EXEC")
     c = cause(exec_)
@@ -264,3 +268,12 @@ def test_pid_that_left_no_lines(tmp_path: Path) -> None:
     run = why("--pid", "6", "--journal", str(j))
     assert run.returncode == 3 and run.result("why.cause")["status"] == "skip"
     assert "no entries for process 6" in run.result("why.sources", "journal")["summary"]
+
+
+def test_this_machines_kernel_log_is_read_without_a_journal() -> None:
+    run = why("--pid", "999999", "--exit-status", "SIGKILL")
+    k = run.result("why.sources", "kernel")
+    assert k["status"] == "ok" and k["summary"].startswith(("/dev/kmsg: ", "dmesg: ", "this machine's journal")), k
+    assert run.result("why.sources", "journal")["status"] == "skip"
+    assert "/var/log/audit/audit.log" in run.result("why.sources", "audit")["summary"]
+    assert cause(run)["evidence"]["cause"] == "killed-KILL"

@@ -69,9 +69,10 @@ def _kernel_sources(journal: str | None, t0: float | None, t1: float | None) -> 
     k = read_kernel_journal(journal, since, until)
     if journal is not None:
         return [k]  # another machine's journal: this machine's kernel log and audit log say nothing about it
-    out = [k] if k.read else [k, read_kmsg()]
-    out.append(read_audit_log())
-    return out
+    if not k.read:  # no journald here (or no kernel lines in it): the ring buffer itself
+        km = read_kmsg()
+        k = SourceRead("kernel", km.read, f"{km.summary} ({k.summary})", km.lines)
+    return [k, read_audit_log()]
 
 
 def analyse(f: Facts) -> Analysis:
@@ -86,7 +87,8 @@ def analyse(f: Facts) -> Analysis:
         run = last_run(uj.lines)
     times = [ln.ts for ln in run if ln.ts is not None]
     t0, t1 = (min(times), max(times)) if times else (None, None)
-    ksources = _kernel_sources(req.journal, t0, t1) if run or req.pid is not None or req.unit else []
+    ksources = _kernel_sources(req.journal, t0, t1) if run or req.pid is not None or req.unit else [
+        SourceRead("kernel", False, "not read: no unit or --pid to attribute kernel records to")]
     klines = [ln for s in ksources for ln in s.lines]
     if times:
         klines = window(klines, t0, t1, SLACK_S)

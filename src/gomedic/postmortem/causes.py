@@ -66,7 +66,7 @@ CAUSES: Mapping[Kind, Cause] = {
         "or to off",
         ("service.env",), 88),
     Kind.BAD_GODEBUG: Cause(
-        "a removed GODEBUG setting is set to its old value and the Go runtime refused to start",
+        "the Go runtime refused to start: {message}",
         "remove that key from GODEBUG (https://go.dev/doc/godebug lists what each release removed)",
         ("service.env",), 88),
     Kind.GO_OOM: Cause(
