@@ -96,12 +96,9 @@ def context(f: Facts) -> Mapping[str, Any]:
     from gomedic.facts.host import HOST
 
     x = f.options.extra
-    target = {k: x[k] for k in ("why_unit", "why_pid", "journal", "exit_status", "binary") if x.get(k) is not None}
-    if "why_unit" in target:
-        target["unit"] = target.pop("why_unit")
-    if "why_pid" in target:
-        target["pid"] = target.pop("why_pid")
-    return {"host": f.get(HOST).as_context(), "go": None, "target": target}
+    parts = [f"{label} {x[k]}" for k, label in (("why_unit", "unit"), ("why_pid", "pid"), ("exit_status", "exit status"),
+                                                ("journal", "journal"), ("binary", "program")) if x.get(k) is not None]
+    return {"host": f.get(HOST).as_context(), "go": None, "target": ", ".join(parts)}
 
 
 def run(args: argparse.Namespace) -> int:
