@@ -277,3 +277,24 @@ def test_this_machines_kernel_log_is_read_without_a_journal() -> None:
     assert run.result("why.sources", "journal")["status"] == "skip"
     assert "/var/log/audit/audit.log" in run.result("why.sources", "audit")["summary"]
     assert cause(run)["evidence"]["cause"] == "killed-KILL"
+
+
+def test_hostile_journal_files(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.journal"
+    junk.write_bytes(bytes(range(256)) * 4096)  # not a journal at all
+    run = why("app", "--journal", str(junk))
+    assert run.returncode == 3 and "Traceback" not in run.stderr
+    assert run.result("why.sources", "journal")["status"] == "skip"
+    assert run.result("why.cause")["status"] == "skip"
+
+
+def test_journal_directory_and_start_timeout(tmp_path: Path) -> None:
+    d = tmp_path / "journal"
+    d.mkdir()
+    crash = crashers.run([str(crashers.program("hello"))])
+    tail = ["app.service: start operation timed out. Terminating.",
+            "app.service: Main process exited, code=killed, status=15/TERM"]
+    journal_of(crash, d / "system.journal", tail=tail, result="timeout")
+    c = cause(why("app", "--journal", str(d)))
+    assert c["evidence"]["cause"] == "start-timeout" and "READY=1" in c["summary"]
+    assert c["evidence"]["caught by"] == "why.unit-notify"

@@ -21,8 +21,9 @@ TRUSTED_DIRS = ("/usr/bin", "/bin")
 SHOW_PROPS = ("ActiveState", "SubState", "Result", "ExecMainCode", "ExecMainStatus", "ExecMainPID", "MainPID",
               "NRestarts", "ExecMainStartTimestamp", "ExecMainExitTimestamp", "InactiveEnterTimestamp",
               "StateChangeTimestamp", "LoadState")
-JOURNAL_LINES = 50_000  # newest entries read from the unit's journal
-KERNEL_LINES = 100_000
+# Newest entries read, newest first (--reverse): if execx's output cap cuts, it cuts the oldest.
+JOURNAL_LINES = 20_000
+KERNEL_LINES = 20_000
 AUDIT_TAIL = 16 << 20  # bytes read from the end of audit.log
 KMSG_MAX = 64 << 20
 TIMEOUT_S = 30.0
@@ -117,7 +118,7 @@ def read_unit_journal(journal: str | None, unit: str | None, pid: int | None, si
     if isinstance(base, str):
         return SourceRead("journal", False, base)
     match = ["-u", unit] if unit else [f"_PID={pid}"]
-    argv = [*base, "-n", str(JOURNAL_LINES), *(["--since", since] if since else []), *match]
+    argv = [*base, "--reverse", "-n", str(JOURNAL_LINES), *(["--since", since] if since else []), *match]
     out, err = _run(argv)
     if out is None:
         return SourceRead("journal", False, f"{where}: {err}")
@@ -138,7 +139,7 @@ def read_kernel_journal(journal: str | None, since: str | None, until: str | Non
     if isinstance(base, str):
         return SourceRead("kernel", False, base)
     span = [*(["--since", since] if since else []), *(["--until", until] if until else [])]
-    out, err = _run([*base, "-n", str(KERNEL_LINES), *span, "_TRANSPORT=kernel", "+", "_TRANSPORT=audit"])
+    out, err = _run([*base, "--reverse", "-n", str(KERNEL_LINES), *span, "_TRANSPORT=kernel", "+", "_TRANSPORT=audit"])
     if out is None:
         return SourceRead("kernel", False, f"{where}: {err}")
     lines, _bad = parse_journal_json(out)

@@ -18,7 +18,7 @@ from gomedic.facts.postmortem import (
     request,
 )
 from gomedic.postmortem.lines import LogLine, last_run, window
-from gomedic.postmortem.signs import Sign, Source
+from gomedic.postmortem.signs import Kind, Sign, Source, make
 from gomedic.postmortem.verdict import Verdict
 from gomedic.values import frozen
 
@@ -95,6 +95,9 @@ def analyse(f: Facts) -> Analysis:
     pids = _pids(run, req.pid, sd)
     comm = _comm(f, run)
     signs = [*sdexit.recognise(run), *gosigns.recognise(run), *kernel.recognise(klines, pids, comm)]
+    if sd.read and sd.props.get("Result") == "oom-kill":
+        signs.append(make(Kind.OOM_KILL, "systemctl show: Result=oom-kill", Source.STATUS, None, None,
+                          scope="systemd: Result=oom-kill"))
     signs.sort(key=lambda s: s.ts if s.ts is not None else 0.0)
     exit_info = None
     if req.exit_status is not None:
@@ -107,6 +110,8 @@ def analyse(f: Facts) -> Analysis:
     sources = [sd, uj, *ksources]
     if unit_src:
         sources.insert(1, SourceRead("unit file", bool(f.options.extra.get("unit")), str(unit_src)))
+    if req.pid is not None and req.journal is None and os.path.isdir(f"/proc/{req.pid}"):
+        sources.append(SourceRead("process", True, f"process {req.pid} is still running: it has not died"))
     if req.exit_status is not None:
         sources.append(SourceRead("exit status", True, f"--exit-status {req.exit_status}: {exit_info.label()}"
                                   if exit_info else f"--exit-status {req.exit_status}"))

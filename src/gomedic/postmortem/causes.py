@@ -131,6 +131,11 @@ CAUSES: Mapping[Kind, Cause] = {
         "the program did not stop within TimeoutStopSec= after SIGTERM and systemd killed it ({state} timed out)",
         "handle SIGTERM (signal.NotifyContext) and finish within TimeoutStopSec=, or raise TimeoutStopSec=",
         ("why.unit-stop",), 50),
+    Kind.START_TIMEOUT: Cause(
+        "systemd gave up waiting for the start to finish (TimeoutStartSec=) and stopped the program: with "
+        "Type=notify a program that never sends READY=1 ends this way although it ran fine",
+        "Type=exec for a program without sd_notify, or send READY=1 once serving; else raise TimeoutStartSec=",
+        ("why.unit-notify",), 50),
     Kind.START_LIMIT: Cause(
         "systemd gave up restarting the unit (start request repeated too quickly); see the run before",
         "fix the crash, then `systemctl reset-failed UNIT`", (), 20),

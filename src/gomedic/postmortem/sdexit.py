@@ -136,6 +136,7 @@ RESULT_RE = re.compile(r"Failed with result '([\w-]+)'")
 STEP_RE = re.compile(r"Failed at step (\w+) spawning (\S+): (.+)$")
 EXEC_RE = re.compile(r"Failed to execute (?:command|(\S+)): (.+)$")
 TIMEOUT_RE = re.compile(r"State '(stop[\w-]*)' timed out\. (Killing|Terminating|Aborting)")
+START_TIMEOUT_RE = re.compile(r"start(?:-pre|-post)? operation timed out\. Terminating\.")
 SD_OOM_RE = re.compile(r"A process of this unit has been killed by the OOM killer")
 STEP_MSGS = (  # what systemd's executor logs before a few step failures (src/core/execute.c)
     (re.compile(r"Changing to the requested working directory failed: (.+)$"), "CHDIR"),
@@ -156,6 +157,8 @@ def recognise(lines: Sequence[LogLine]) -> Iterator[Sign]:
                 yield make(Kind.SYSTEMD_STEP, t, ln.source, ln.ts, ln.pid, status=str(st), step=table()[st].name)
         elif m := RESULT_RE.search(t):
             yield make(Kind.RESULT, t, ln.source, ln.ts, ln.pid, result=m.group(1))
+            if m.group(1) == "oom-kill":  # systemd learnt it from the kernel (memory.events oom_kill)
+                yield make(Kind.OOM_KILL, t, ln.source, ln.ts, ln.pid, scope="systemd: Result=oom-kill")
         elif m := STEP_RE.search(t):
             yield make(Kind.SYSTEMD_STEP, t, ln.source, ln.ts, ln.pid, step=m.group(1), path=m.group(2), error=m.group(3),
                        status=_status_of(m.group(1)))
@@ -166,6 +169,8 @@ def recognise(lines: Sequence[LogLine]) -> Iterator[Sign]:
             yield make(Kind.STOP_TIMEOUT, t, ln.source, ln.ts, ln.pid, state=m.group(1))
         elif SD_OOM_RE.search(t):
             yield make(Kind.OOM_KILL, t, ln.source, ln.ts, ln.pid, scope="systemd saw it")
+        elif START_TIMEOUT_RE.search(t):
+            yield make(Kind.START_TIMEOUT, t, ln.source, ln.ts, ln.pid)
         elif "Start request repeated too quickly" in t:
             yield make(Kind.START_LIMIT, t, ln.source, ln.ts, ln.pid)
         else:

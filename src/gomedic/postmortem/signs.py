@@ -46,6 +46,7 @@ class Kind(str, Enum):
     SECCOMP = "seccomp"
     SYSTEMD_STEP = "systemd-step"  # 200/CHDIR, 203/EXEC, 217/USER...
     STOP_TIMEOUT = "stop-timeout"
+    START_TIMEOUT = "start-timeout"
     EXIT = "exit"  # systemd's "Main process exited" or an exit status given: the what, not the why
     RESULT = "result"  # systemd's "Failed with result '...'"
     START_LIMIT = "start-limit"

@@ -77,8 +77,10 @@ def decide(signs: Sequence[Sign], exit_info: ExitInfo | None) -> Verdict:
     failed = ended_badly(e) or bool(results) or bool(failing)
     context = [s for s in signs if s.kind in (Kind.EXIT, Kind.RESULT)][-2:]
     if failing:
-        # equal ranks: the line that says more (systemd's step message names the error), then the latest
-        best = max(failing, key=lambda s: (CAUSES[s.kind].rank, "error" in s.detail, s.ts or 0.0))
+        # equal ranks: the line that says more (systemd's step message names the error; the kernel's own
+        # record names the process and the cgroup), then the latest
+        best = max(failing, key=lambda s: (CAUSES[s.kind].rank, "error" in s.detail,
+                                           s.source in (Source.KERNEL, Source.AUDIT), s.ts or 0.0))
         cause = _step_cause(best) if best.kind is Kind.SYSTEMD_STEP else CAUSES[best.kind]
         others = [s for s in failing if s is not best and s.kind is not best.kind][: MAX_EVIDENCE - 3]
         evidence = (best, *others, *context)
