@@ -163,3 +163,11 @@ def test_systemctl_show_output() -> None:
     assert e is not None and e.label() == "killed by SIGKILL" and props["NRestarts"] == "3"
     assert sdexit.from_show({"ExecMainCode": "1", "ExecMainStatus": "203"}).label() == "exit status 203/EXEC"  # type: ignore[union-attr]
     assert sdexit.from_show({"ExecMainCode": "0", "ExecMainStatus": "0"}) is None
+
+
+def test_errors_logged_by_a_program_that_ended_cleanly_are_not_a_cause() -> None:
+    lines = [LogLine("x509: certificate signed by unknown authority", Source.JOURNAL, 1.0, 5)]
+    clean = decide(list(gosigns.recognise(lines)), sdexit.ExitInfo("exited", 0, "test"))
+    assert not clean.failed and clean.key is None and clean.evidence[0].kind is Kind.X509_UNKNOWN_CA
+    died = decide(list(gosigns.recognise(lines)), sdexit.ExitInfo("exited", 1, "test"))
+    assert died.failed and died.key == "x509-unknown-authority"

@@ -88,10 +88,6 @@ def why_extra(args: argparse.Namespace) -> dict[str, Any]:
     return extra
 
 
-def areas_for(extra: Mapping[str, Any]) -> list[str]:
-    return ["why"]
-
-
 def context(f: Facts) -> Mapping[str, Any]:
     from gomedic.facts.host import HOST
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from types import MappingProxyType
 
 from gomedic.errors import CommandError
@@ -239,9 +238,3 @@ def SYSTEMD_VIEW(f: Facts) -> SourceRead:
 def UNIT_JOURNAL(f: Facts) -> SourceRead:
     r = request(f)
     return read_unit_journal(r.journal, r.unit, r.pid, r.since)
-
-
-def unit_program(f: Facts) -> Path | None:
-    """The unit's ExecStart program on this machine, when its unit file is found (else None)."""
-    b = f.options.extra.get("binary")
-    return Path(b) if b else None

@@ -60,7 +60,10 @@ def _comm(f: Facts, run: Sequence[LogLine]) -> str | None:
     if binary:
         return os.path.basename(str(binary))[:15]
     idents = [ln.ident for ln in run if ln.source is Source.JOURNAL and ln.ident]
-    return idents[-1][:15] if idents else None
+    if idents:
+        return idents[-1][:15]
+    unit = request(f).unit  # nothing logged: the kernel's comm is usually the unit's program, named like it
+    return unit.rsplit(".", 1)[0].split("@")[0][:15] if unit else None
 
 
 def _kernel_sources(journal: str | None, t0: float | None, t1: float | None) -> list[SourceRead]:
@@ -82,7 +85,7 @@ def analyse(f: Facts) -> Analysis:
     req = request(f)
     sd = f.get(SYSTEMD_VIEW)
     uj = f.get(UNIT_JOURNAL)
-    run = last_run(uj.lines, req.pid if req.unit is None or req.pid is not None else None)
+    run = last_run(uj.lines, req.pid)
     if req.pid is not None and req.unit is not None and not run:
         run = last_run(uj.lines)
     times = [ln.ts for ln in run if ln.ts is not None]

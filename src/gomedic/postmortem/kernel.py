@@ -31,11 +31,10 @@ def seccomp_fields(text: str) -> dict[str, str]:
 
 def recognise(lines: Sequence[LogLine], pids: frozenset[int] | None = None, comm: str | None = None) -> Iterator[Sign]:
     """Signs in kernel and audit lines about the service: records of one of `pids`, or naming `comm` (the
-    program's name, cut to 15 characters as the kernel keeps it); every record when neither is known."""
+    program's name, cut to 15 characters as the kernel keeps it); none when neither is known (another
+    process's OOM kill must not be blamed)."""
 
     def about(pid: int, name: str) -> bool:
-        if not pids and not comm:
-            return True
         return bool(pids and pid in pids) or bool(comm and name == comm[:15])
 
     for ln in lines:

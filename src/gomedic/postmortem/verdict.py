@@ -74,8 +74,11 @@ def decide(signs: Sequence[Sign], exit_info: ExitInfo | None) -> Verdict:
                           step=code.name, status=str(e.status)))
     results = [s for s in signs if s.kind is Kind.RESULT and s.detail.get("result") not in ("success", None)]
     failing = [s for s in signs if s.kind in CAUSES]
-    failed = ended_badly(e) or bool(results) or bool(failing)
     context = [s for s in signs if s.kind in (Kind.EXIT, Kind.RESULT)][-2:]
+    if e is not None and not ended_badly(e) and not results:
+        # it ended cleanly: errors it logged on the way (a TLS failure, a busy port it retried) did not kill it
+        return Verdict(False, None, None, None, (), (*failing[: MAX_EVIDENCE - 2], *context), e)
+    failed = ended_badly(e) or bool(results) or bool(failing)
     if failing:
         # equal ranks: the line that says more (systemd's step message names the error; the kernel's own
         # record names the process and the cgroup), then the latest
