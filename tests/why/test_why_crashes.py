@@ -255,7 +255,8 @@ def test_every_format(tmp_path: Path, fmt: str) -> None:
         assert "the program panicked: boom at main.main() (/src/main.go:9)" in run.stdout
 
 
-@pytest.mark.parametrize("args", [(), ("--exit-status", "banana"), ("--pid", "0"), ("app", "--journal", "/nonexistent")])
+@pytest.mark.parametrize("args", [(), ("--exit-status", "banana"), ("--pid", "0"), ("app", "--journal", "/nonexistent"),
+                                  ("--exit-status", "2", "--root", "/nonexistent")])
 def test_usage_errors(args: tuple[str, ...]) -> None:
     run = gomedic("why", *args)
     assert run.returncode == 2 and run.stderr.strip() and "Traceback" not in run.stderr

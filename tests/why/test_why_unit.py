@@ -84,3 +84,27 @@ def test_exec_failure_confirmed_by_the_binary_checks(tmp_path: Path) -> None:
     assert "ld-linux-x86-64.so.9" in interp_check["summary"]
     assert run.result("why.confirm", "binary.arch")["status"] == "ok"  # ruled out: it is an amd64 binary
     assert run.result("why.sources", "unit file")["status"] == "ok"
+
+
+def test_seccomp_kill_from_the_audit_log_of_a_captured_root(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from tests.support.journals import write_journal
+    from tests.why.conftest import run_entries
+
+    crash = crashers.signalled(signal.SIGSYS)
+    root = tree(tmp_path, "SystemCallFilter=~@network-io", crashers.program("hello").read_bytes())
+    (root / "var/log/audit").mkdir(parents=True)
+    t = time.time() - 600
+    (root / "var/log/audit/audit.log").write_text(
+        f"type=SERVICE_START msg=audit({t:.3f}:10): pid=1 uid=0 unit=app comm=\"systemd\" res=success\n"
+        f'type=SECCOMP msg=audit({t + 0.015:.3f}:11): auid=4294967295 uid=0 gid=0 ses=4294967295 subj=unconfined '
+        f'pid={crash.pid} comm="app" exe="/usr/local/bin/app" sig=31 arch=c000003e syscall=41 compat=0 '
+        'ip=0x40d96e code=0x80000000\n')
+    j = write_journal(run_entries(crash, t), tmp_path / "app.journal")
+    run = why(root, "--journal", str(j))
+    c = run.result("why.cause")
+    assert c["evidence"]["cause"] == "seccomp" and "system call 41" in c["summary"]
+    assert "type=SECCOMP" in c["evidence"]["evidence 1"]
+    assert run.result("why.sources", "audit")["status"] == "ok"

@@ -29,7 +29,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--journal", metavar="FILE|DIR", help="read this journal file or directory (a copy from the "
                    "machine where it died) instead of this machine's journal")
     p.add_argument("--since", metavar="TIME", help="only journal entries since TIME (journalctl --since syntax)")
-    p.add_argument("--root", metavar="DIR", help="read the unit file, users and the program under DIR")
+    p.add_argument("--root", metavar="DIR", help="a captured machine or container root: read the unit file, its users, its program "
+                   "and var/log/audit/audit.log under DIR")
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
     add_set_option(p)
     add_output_options(p, fail_on=False)
@@ -70,6 +71,8 @@ def why_extra(args: argparse.Namespace) -> dict[str, Any]:
             parse_exit_arg(args.exit_status)
         except ValueError as e:
             raise UsageError(str(e)) from None
+    if args.root and not Path(args.root).is_dir():
+        raise UsageError(f"--root {args.root}: not a directory")
     if args.journal and not Path(args.journal).exists():
         raise UsageError(f"--journal {args.journal}: no such file or directory")
     extra: dict[str, Any] = {}
@@ -85,6 +88,8 @@ def why_extra(args: argparse.Namespace) -> dict[str, Any]:
                   "exit_status": args.exit_status})
     if note:
         extra["unit_file_note"] = note
+    if args.root:  # a captured machine: its audit log is read from there
+        extra["root_dir"] = str(Path(args.root).resolve())
     return extra
 
 

@@ -22,6 +22,7 @@ from gomedic.postmortem.signs import Kind, Sign, Source, make
 from gomedic.postmortem.verdict import Verdict
 from gomedic.values import frozen
 
+AUDIT_LOG = "/var/log/audit/audit.log"
 SLACK_S = 60.0  # kernel records this long before the run's first and after its last line still count
 
 
@@ -66,16 +67,17 @@ def _comm(f: Facts, run: Sequence[LogLine]) -> str | None:
     return unit.rsplit(".", 1)[0].split("@")[0][:15] if unit else None
 
 
-def _kernel_sources(journal: str | None, t0: float | None, t1: float | None) -> list[SourceRead]:
+def _kernel_sources(journal: str | None, root: str | None, t0: float | None, t1: float | None) -> list[SourceRead]:
     since = _stamp(t0 - SLACK_S) if t0 is not None else None
     until = _stamp(t1 + SLACK_S) if t1 is not None else None
     k = read_kernel_journal(journal, since, until)
-    if journal is not None:
-        return [k]  # another machine's journal: this machine's kernel log and audit log say nothing about it
+    audit = os.path.join(root or "/", AUDIT_LOG.lstrip("/"))
+    if journal is not None:  # another machine's journal: this machine's kernel and audit logs say nothing of it
+        return [k, read_audit_log(audit)] if root else [k]
     if not k.read:  # no journald here (or no kernel lines in it): the ring buffer itself
         km = read_kmsg()
         k = SourceRead("kernel", km.read, f"{km.summary} ({k.summary})", km.lines)
-    return [k, read_audit_log()]
+    return [k, read_audit_log(audit)]
 
 
 def analyse(f: Facts) -> Analysis:
@@ -90,7 +92,7 @@ def analyse(f: Facts) -> Analysis:
         run = last_run(uj.lines)
     times = [ln.ts for ln in run if ln.ts is not None]
     t0, t1 = (min(times), max(times)) if times else (None, None)
-    ksources = _kernel_sources(req.journal, t0, t1) if run or req.pid is not None or req.unit else [
+    ksources = _kernel_sources(req.journal, f.options.extra.get("root_dir"), t0, t1) if run or req.pid is not None or req.unit else [
         SourceRead("kernel", False, "not read: no unit or --pid to attribute kernel records to")]
     klines = [ln for s in ksources for ln in s.lines]
     if times:
