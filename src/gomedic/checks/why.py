@@ -58,6 +58,9 @@ def cause(f: Facts) -> Finding:
         return warn(f"no known cause: the service failed ({describe_exit(v.exit)}) but nothing read names why",
                     fix="read the unit's whole log (journalctl -u UNIT -b) and the kernel log (journalctl -k); "
                     "pass --journal, --exit-status or --pid for what gomedic could not read", **ev)
+    alive = next((s.summary for s in a.sources if s.name == "process"), None)
+    if alive:
+        return ok(f"{alive}, and nothing read shows a failure", **ev)
     return ok(f"no failure found in what was read ({describe_exit(v.exit)})", **ev)
 
 

@@ -7,6 +7,7 @@
 - sdexit.py    systemd's exit-status table (data/sd_exit.json) and its own messages about a unit
 - causes.py    for each Kind: the cause, the fix, and the gomedic checks that catch it before a start
 - verdict.py   the most likely cause from the signs and the exit status
+- timespan.py  systemd time spans (TimeoutStopSec=)
 
 Nothing here does I/O; gomedic.facts.postmortem reads the sources.
 """
