@@ -38,3 +38,17 @@ def test_a_process_that_is_still_running(tmp_path: Path) -> None:
     finally:
         p.kill()
         p.wait()
+
+
+def test_a_long_journal_keeps_the_newest_entries(tmp_path: Path) -> None:
+    from tests.support.journals import unit_entry
+
+    crash = crashers.run([str(crashers.program("nilmap"))])
+    t = time.time() - 3600
+    noise = [unit_entry("app.service", f"GET /api/items/{i} 200 1.2ms user-agent=probe/1.0 " + "x" * 200,
+                        pid=crash.pid - 1, ts=t + i * 0.01) for i in range(16000)]
+    j = write_journal([*noise, *run_entries(crash, t + 600)], tmp_path / "app.journal")
+    run = gomedic("why", "app", "--journal", str(j), "--format", "json")
+    src = run.result("why.sources", "journal")["summary"]
+    assert "passed 4 MiB: the newest" in src, src  # execx's output cap cut the oldest entries, not the death
+    assert run.result("why.cause")["evidence"]["cause"] == "go-panic"

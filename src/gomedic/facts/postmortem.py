@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from gomedic.errors import CommandError
+from gomedic.execx import MAX_OUTPUT
 from gomedic.facts import Facts, fact
 from gomedic.postmortem.lines import LogLine
 from gomedic.values import field, frozen
@@ -26,6 +27,7 @@ KERNEL_LINES = 20_000
 AUDIT_TAIL = 16 << 20  # bytes read from the end of audit.log
 KMSG_MAX = 64 << 20
 TIMEOUT_S = 30.0
+CUT_MARK = "[output cut by gomedic]"  # what execx appends when it cuts
 
 
 @frozen
@@ -127,6 +129,8 @@ def read_unit_journal(journal: str | None, unit: str | None, pid: int | None, si
         why = f" ({err.splitlines()[0]})" if err else ""
         return SourceRead("journal", False, f"{where}: no entries for {what}{why}")
     extra = f"; {bad} records were not JSON" if bad else ""
+    if out.endswith(CUT_MARK):
+        extra = f"; journalctl's output passed {MAX_OUTPUT >> 20} MiB: the newest {len(lines)} entries were read"
     return SourceRead("journal", True, f"{where}: {len(lines)} entries for {what}{extra}", tuple(lines))
 
 
