@@ -52,3 +52,10 @@ def test_a_long_journal_keeps_the_newest_entries(tmp_path: Path) -> None:
     src = run.result("why.sources", "journal")["summary"]
     assert "passed 4 MiB: the newest" in src, src  # execx's output cap cut the oldest entries, not the death
     assert run.result("why.cause")["evidence"]["cause"] == "go-panic"
+
+
+def test_nothing_about_the_unit_on_this_machine() -> None:
+    run = gomedic("why", "gomedic-why-nosuch", "--format", "json")
+    c = run.result("why.cause")
+    assert run.returncode == 3 and c["status"] == "skip" and "nothing about the service could be read" in c["summary"]
+    assert "no entries for unit gomedic-why-nosuch.service" in run.result("why.sources", "journal")["summary"]

@@ -52,8 +52,10 @@ def cause(f: Facts) -> Finding:
         ev["cause"] = v.key
         ev["caught by"] = ", ".join(v.catch) or "no pre-start check (a bug in the program)"
         return fail(v.cause, fix=v.fix, **ev)
-    if not any(s.read for s in a.sources):
-        raise FactUnavailable("nothing could be read: " + a.read_summary())
+    about = ("systemd", "journal", "exit status", "process")  # sources that speak of the service itself
+    if not any(s.read for s in a.sources if s.name in about):
+        raise FactUnavailable("nothing about the service could be read (" + a.read_summary() + "); give --journal "
+                              "with a copy of its journal, --exit-status, or --pid")
     if v.failed:
         return warn(f"no known cause: the service failed ({describe_exit(v.exit)}) but nothing read names why",
                     fix="read the unit's whole log (journalctl -u UNIT -b) and the kernel log (journalctl -k); "

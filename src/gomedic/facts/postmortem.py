@@ -149,8 +149,9 @@ def read_kernel_journal(journal: str | None, since: str | None, until: str | Non
     if not lines:
         return SourceRead("kernel", False, f"{where}: no kernel or audit entries" + (f" between {since} and {until}"
                                                                                     if since else ""))
+    cut = f" (output passed {MAX_OUTPUT >> 20} MiB: the newest were read)" if out.endswith(CUT_MARK) else ""
     return SourceRead("kernel", True, f"{where}: {len(lines)} kernel and audit entries" +
-                      (f" between {since} and {until}" if since else ""), tuple(lines))
+                      (f" between {since} and {until}" if since else "") + cut, tuple(lines))
 
 
 def boot_time() -> float | None:
