@@ -186,7 +186,8 @@ class Report:
 
     @property
     def exit(self) -> int:
-        """The process exit code for this report: the gate's category code for `gate`, else exit_code()."""
+        """The process exit code for this report: the gate's category code for `gate`, why_exit() for `why`,
+        else exit_code()."""
         if self.command == "gate":
             return EXIT_INTERNAL if self.results and not self.evaluated else self.gate_code()
         if self.command == "why":

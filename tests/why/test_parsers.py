@@ -171,3 +171,13 @@ def test_errors_logged_by_a_program_that_ended_cleanly_are_not_a_cause() -> None
     assert not clean.failed and clean.key is None and clean.evidence[0].kind is Kind.X509_UNKNOWN_CA
     died = decide(list(gosigns.recognise(lines)), sdexit.ExitInfo("exited", 1, "test"))
     assert died.failed and died.key == "x509-unknown-authority"
+
+
+@pytest.mark.parametrize(("status", "code"), [("fail", 0), ("ok", 0), ("warn", 1), ("skip", 3), ("error", 3)])
+def test_why_exit_codes(status: str, code: int) -> None:
+    from gomedic.model import Category, Report, Result, Severity, Status
+
+    other = Result("why.confirm", "why", Category.SERVICE, Status.FAIL, Severity.HIGH, "t", "confirmed")
+    r = Result("why.cause", "why", Category.SERVICE, Status(status), Severity.CRITICAL, "t", "s")
+    assert Report("why", (r, other), "2026-01-01T00:00:00Z", 0.1).exit == code  # why.confirm never decides it
+    assert Report("why", (other,), "2026-01-01T00:00:00Z", 0.1).exit == 3
