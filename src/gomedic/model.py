@@ -186,12 +186,24 @@ class Report:
 
     @property
     def exit(self) -> int:
-        """The process exit code for this report: the gate's category code for `gate`, else exit_code()."""
+        """The process exit code for this report: the gate's category code for `gate`, why_exit() for `why`,
+        else exit_code()."""
         if self.command == "gate":
             return EXIT_INTERNAL if self.results and not self.evaluated else self.gate_code()
+        if self.command == "why":
+            return why_exit(self.results)
         return self.exit_code(self.fail_on)
 
     def summary(self) -> dict[str, int]:
         d = {s.value: self.count(s) for s in Status}
         d["score"] = self.score
         return d
+
+
+def why_exit(results: Iterable[Result]) -> int:
+    """`gomedic why`: 0 when the verdict (why.cause) names a cause (`fail`: the service died of it) or finds
+    no failure (`ok`); 1 when something failed with no known cause (`warn`); 3 when nothing could be read."""
+    r = next((r for r in results if r.id == "why.cause"), None)
+    if r is None or r.status in (Status.SKIP, Status.ERROR):
+        return EXIT_INTERNAL
+    return EXIT_FAIL if r.status is Status.WARN else EXIT_OK

@@ -19,6 +19,7 @@ BUILTIN: dict[str, str] = {
     "tls": "gomedic.checks.tls",
     "net": "gomedic.checks.tls",
     "service": "gomedic.checks.service",
+    "why": "gomedic.checks.why",
     "runtime": "gomedic.checks.runtime",
 }
 

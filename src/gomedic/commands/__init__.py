@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "service": "gomedic.commands.service",
     "gate": "gomedic.commands.gate",
     "probe": "gomedic.commands.probe",
+    "why": "gomedic.commands.why",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -45,6 +46,7 @@ SUMMARIES: dict[str, str] = {
     "shellenv": "print the shell lines this machine needs for Go (PATH, GOROOT, GOPATH)",
     "targets": "list the target profiles for `gomedic binary --target`",
     "validate": "validate declared check files: every error in every check, with file:line:column (exit 2)",
+    "why": "why did this Go service die? journal, kernel log, systemd exit codes -> cause, evidence, fix",
 }
 
 # What `gomedic CMD --help` shows under "examples:". Every line runs in tests/test_examples.py (in a built
