@@ -32,7 +32,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--root", metavar="DIR", help="a captured machine or container root: read the unit file, its users, its program "
                    "and var/log/audit/audit.log under DIR")
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
-    add_set_option(p)
+    add_set_option(p, "why.unit-stop.min_s=10")
     add_output_options(p, fail_on=False)
     p.set_defaults(run=run, fail_on="fail")
 
