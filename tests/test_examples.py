@@ -23,6 +23,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from gomedic.cli import build_parser
 from gomedic.commands import COMMANDS, EXAMPLES
 from tests.support.goenv import GoEnv, make_env
 from tests.support.goservice import Service, start_goservice
+from tests.support.journals import have_journal_remote, unit_entry, write_journal
 from tests.support.userchecks import go_binary
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,6 +52,15 @@ SKIP = {
     "gomedic fix --user alice --yes": "changes a real user's shell files; tests/fix runs --user with real users",
     "gomedic gate --unit %n --wait 30s": "systemd replaces %n with the unit's name; the same gate runs above "
     "with --unit ./api.service",
+    "gomedic fix --user U --yes": "changes a real user's files as root; tests/security runs it with real users",
+    "gomedic why app": "reads this machine's systemd and journal, and neither runs here; the same command runs "
+    "above on a real journal file (--journal)",
+    "gomedic why UNIT": "reads this machine's systemd and journal, and neither runs here; tests/why runs it on "
+    "real journal files",
+    "gomedic why app --root /srv/rootfs": "reads this machine's journal, which does not run here; tests/why runs "
+    "--root on a captured tree",
+    'gomedic why app --since "2026-12-01 10:00" --format json': "reads this machine's journal, which does not run "
+    "here; the same --since runs above on a real journal file",
 }
 
 UNIT = """\
@@ -160,7 +171,8 @@ NAMES = sorted({cmd for _, cmd in ALL if is_name(cmd) and not is_synopsis(cmd) a
 
 # Placeholders in prose examples (`gomedic binary PATH`) and what they stand for here.
 PLACEHOLDERS = {"PATH": "./app", "UNIT": "./api.service", "URL": "http://127.0.0.1:6060", "FILE": "checks.yaml",
-                "ID": "toolchain.goroot-matches"}
+                "ID": "toolchain.goroot-matches", "DIR": "journal", "/tmp/app.journal": "journal/app.journal",
+                "/srv/rootfs": "image"}
 
 
 def test_examples_were_found() -> None:
@@ -184,8 +196,9 @@ def test_every_command_has_help_examples() -> None:
 def test_named_commands_exist(cmd: str) -> None:
     words = cmd.split()[1:]
     assert words[0] in COMMANDS, cmd
-    if len(words) > 1:  # a subcommand: `gomedic fleet summarize`
-        assert words[1] in _subparsers()[words[0]]._subparsers._group_actions[0].choices, cmd  # type: ignore[attr-defined]
+    sub = _subparsers()[words[0]]._subparsers  # type: ignore[attr-defined]
+    if len(words) > 1 and sub is not None:  # a subcommand: `gomedic fleet summarize`
+        assert words[1] in sub._group_actions[0].choices, cmd
 
 
 def _options(words: list[str]) -> dict[str, object]:
@@ -245,7 +258,20 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
-def workspace(tmp_path: Path, reports: Path) -> tuple[GoEnv, Path]:
+@pytest.fixture(scope="module")
+def journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real journal file (systemd-journal-remote) in which app.service and api.service died of a Go panic."""
+    if not have_journal_remote():
+        pytest.skip("systemd-journal-remote is not installed (.ci/apt-packages.txt)")
+    now = time.time() - 60
+    lines = ["panic: assignment to entry in nil map", "", "goroutine 1 [running]:", "main.main()",
+             "\t/src/app/main.go:9 +0x1d", "exit status 2"]
+    entries = [unit_entry(f"{u}.service", line, pid=4242, ts=now + i / 1000, stream="stderr")
+               for u in ("app", "api") for i, line in enumerate(lines)]
+    return write_journal(entries, tmp_path_factory.mktemp("journal") / "app.journal")
+
+
+def workspace(tmp_path: Path, reports: Path, journal: Path | None = None) -> tuple[GoEnv, Path]:
     env = make_env(tmp_path)
     work = tmp_path / "work"
     work.mkdir()
@@ -263,6 +289,9 @@ def workspace(tmp_path: Path, reports: Path) -> tuple[GoEnv, Path]:
     (work / "serve.yaml").write_text(SERVE)
     shutil.copytree(reports, work / "audit")
     shutil.copytree(REPO / "examples", work / "examples")
+    if journal is not None:
+        (work / "journal").mkdir()
+        shutil.copy2(journal, work / "journal" / "app.journal")
     return env, work
 
 
@@ -273,7 +302,7 @@ def argv_for(cmd: str, work: Path, svc: Service) -> list[str]:
     words = []
     for w in shlex.split(cmd)[1:]:
         w = PLACEHOLDERS.get(w, w).replace("127.0.0.1:6060", addr)
-        if w == "4242":
+        if w == "4242" and not cmd.startswith("gomedic why"):  # why's pid 4242 is the one in the journal
             w = str(svc.pid)
         if "*" in w:
             words += sorted(os.path.relpath(p, work) for p in glob.glob(str(work / w))) or [w]
@@ -284,8 +313,9 @@ def argv_for(cmd: str, work: Path, svc: Service) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("cmd", RUNNABLE)
-def test_example_runs(cmd: str, tmp_path: Path, reports: Path, service: Service) -> None:
-    env, work = workspace(tmp_path, reports)
+def test_example_runs(cmd: str, tmp_path: Path, reports: Path, service: Service, request: pytest.FixtureRequest) -> None:
+    needs_journal = cmd.startswith("gomedic why") and "--exit-status" not in cmd
+    env, work = workspace(tmp_path, reports, request.getfixturevalue("journal") if needs_journal else None)
     argv = argv_for(cmd, work, service)
     e = {**env.env, "PYTHONPATH": str(REPO / "src")}
     p = subprocess.run([sys.executable, "-m", "gomedic", *argv], env=e, cwd=work, capture_output=True, text=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,8 @@ def why_extra(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError(f"--root {args.root}: not a directory")
     if args.journal and not Path(args.journal).exists():
         raise UsageError(f"--journal {args.journal}: no such file or directory")
+    if args.journal:  # journalctl runs in a cwd of gomedic's choosing, not the user's
+        args.journal = os.path.abspath(args.journal)
     extra: dict[str, Any] = {}
     note = None
     if args.unit:
