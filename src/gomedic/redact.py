@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING
 
 from gomedic.lazyre import LazyRegex
 from gomedic.model import frozen_map
-from gomedic.secretnames import HINTS, is_secret_name, is_secret_var, mask_argv_flags, mask_xflags, xflag_secrets
+from gomedic.secretnames import (
+    HINTS,
+    is_secret_name,
+    is_secret_var,
+    mask_argv_flags,
+    mask_xflags,
+    xflag_secrets,
+)
 from gomedic.values import replace
 
 if TYPE_CHECKING:
@@ -72,6 +79,10 @@ def remember(values: Iterable[str]) -> None:
     """Values that must be hidden in this process's output from now on (a check file's variable filled
     from a secret-named environment variable, substituted into argv, URLs, titles...)."""
     _remembered.update(v for v in values if len(v) >= MIN_SECRET)
+
+
+def remembered() -> tuple[str, ...]:
+    return tuple(_remembered)
 
 
 def _assign(text: str, depth: int = 0) -> str:
