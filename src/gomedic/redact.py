@@ -73,12 +73,15 @@ _NAMING_FIELDS = ("key", "var", "variable", "name")
 _VALUE_FIELDS = frozenset({"value", "file value", "environment value"})
 MAX_NESTED = 4  # `GOFLAGS=-toolexec=FOO_TOKEN=x`: assignments inside a non-secret value, this deep
 _remembered: set[str] = set()
+MAX_REMEMBERED = 4096  # a long-running exporter re-reads units and processes: bounded
 
 
 def remember(values: Iterable[str]) -> None:
     """Values that must be hidden in this process's output from now on (a check file's variable filled
     from a secret-named environment variable, substituted into argv, URLs, titles...)."""
-    _remembered.update(v for v in values if len(v) >= MIN_SECRET)
+    for v in values:
+        if len(v) >= MIN_SECRET and len(_remembered) < MAX_REMEMBERED:
+            _remembered.add(v)
 
 
 def remembered() -> tuple[str, ...]:
