@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from gomedic.facts.unitfile import parse_unit  # noqa: E402
-from gomedic.userchecks.loader import validate  # noqa: E402
-from gomedic.userchecks.matchers import Matcher, check  # noqa: E402
+from gomedic.facts.unitfile import parse_unit
+from gomedic.userchecks.loader import validate
+from gomedic.userchecks.matchers import Matcher, check
 
 
 def _time(fn: Callable[[], object]) -> float:
@@ -34,15 +34,15 @@ def unit_continuations() -> None:
     print("unit file: N continuation lines (`a\\`), parse_unit")
     for n in (100_000, 200_000, 400_000, 800_000):
         text = "[Service]\nExecStart=/bin/app \\\n" + "a\\\n" * n + "end\n"
-        print(f"  {n:>7} lines: {_time(lambda: parse_unit(text, 'u')):.3f} s")
+        print(f"  {n:>7} lines: {_time(lambda t=text: parse_unit(t, 'u')):.3f} s")
 
 
 def redos() -> None:
     print("matches: '^(a+)+$' against 'a'*N + '!': RE2 (gomedic) vs Python re (backtracking)")
     for n in (16, 20, 22, 24, 30, 100_000):
         subject = "a" * n + "!"
-        ours = _time(lambda: check(Matcher(matches="^(a+)+$"), subject))
-        ref = f"{_time(lambda: re.search(r'^(a+)+$', subject)):.3f} s" if n <= 24 else "(not run: doubles per character)"
+        ours = _time(lambda s=subject: check(Matcher(matches="^(a+)+$"), s))
+        ref = f"{_time(lambda s=subject: re.search(r'^(a+)+$', s)):.3f} s" if n <= 24 else "(not run: doubles per character)"
         print(f"  N={n:>6}: RE2 {ours:.4f} s, re {ref}")
 
 
