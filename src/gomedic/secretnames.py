@@ -51,9 +51,11 @@ def is_secret_name(name: str) -> bool:
 
 
 def is_secret_var(key: str) -> bool:
-    """An evidence or context key that is a variable name holding a secret (`FOO_TOKEN`, `GOAUTH`); keys
-    that describe evidence (`key`, `name`, `GOENV key`, `sysctl`) never are."""
-    return bool(_VAR_NAME.match(key)) and is_secret_name(key)
+    """An evidence or context key that is a variable name holding a secret (`FOO_TOKEN`, `GOAUTH`, also
+    qualified: `GOAUTH (GOENV file)`); keys that describe evidence (`key`, `name`, `GOENV key`, `sysctl`)
+    never are."""
+    word = key.split(" ", 1)[0]
+    return bool(_VAR_NAME.match(word)) and is_secret_name(word)
 
 
 # ---- -X importpath.name=value (go build -ldflags, GOFLAGS) ----------------------------------------------

@@ -54,6 +54,7 @@ def test_not_secret_names(name: str) -> None:
 
 def test_evidence_keys_are_not_secrets() -> None:
     assert not is_secret_var("GOENV key") and not is_secret_var("key") and is_secret_var("FOO_TOKEN")
+    assert is_secret_var("GOAUTH (GOENV file)") and not is_secret_var("file value")
     ev = {"key": "GOFOO", "GOENV key": "GOFLAGS", "sysctl": "vm.max_map_count", "name": "net.core.somaxconn",
           "value": "262144"}
     assert redact_mapping(ev) == ev
