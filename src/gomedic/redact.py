@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from gomedic.lazyre import LazyRegex
 from gomedic.model import frozen_map
 from gomedic.secretnames import (
-    HINTS,
+    has_hint,
     is_secret_name,
     is_secret_var,
     mask_argv_flags,
@@ -115,7 +115,7 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
             text = _URL_TOKEN.sub(lambda m: f"{m['scheme']}{MASK}@", text)
         text = _BARE_CREDS.sub(lambda m: f"{m['user']}:{MASK}@", text)
     lower = text.lower()
-    if any(h in lower for h in HINTS):  # every secret name holds one of them
+    if has_hint(lower):  # every secret name holds one of these words
         text = mask_xflags(text, MASK)
         text = mask_argv_flags(text, MASK)
         if "=" in text:
@@ -166,7 +166,11 @@ def redact_value(key: str, value: str, secrets: Iterable[str] = ()) -> str:
 
 def redact_mapping(items: Mapping[str, str], secrets: Iterable[str] = ()) -> dict[str, str]:
     s = tuple(secrets)
-    named = any(is_secret_name(str(items[f])) for f in _NAMING_FIELDS if isinstance(items.get(f), str))
+    named = False
+    for f in _NAMING_FIELDS:
+        v = items.get(f)
+        if isinstance(v, str) and is_secret_name(v):
+            named = True
     return {k: MASK if named and k in _VALUE_FIELDS and v else redact_value(k, v, s) for k, v in items.items()}
 
 
