@@ -90,7 +90,7 @@ def remembered() -> tuple[str, ...]:
 
 def _assign(text: str, depth: int = 0) -> str:
     def one(m: re.Match[str]) -> str:
-        if not m["val"]:
+        if m["val"] in ("", "''", '""'):  # an empty value hides nothing (`GOAUTH=''` of an older go)
             return m.group(0)
         if is_secret_name(m["name"]):
             val = m["val"]

@@ -62,6 +62,7 @@ def test_evidence_keys_are_not_secrets() -> None:
     assert redact_mapping({"key": "GOAUTH", "file value": "helper tok", "environment value": "x"}) == {
         "key": "GOAUTH", "file value": MASK, "environment value": MASK}
     assert redact_mapping({"key": "vm.swappiness", "value": "60"}) == {"key": "vm.swappiness", "value": "60"}
+    assert redact_text("GOAUTH='' GOPROXY=''") == "GOAUTH='' GOPROXY=''"  # empty: nothing to hide
     text = "GODEBUG entry 'http2client' is not key=value: the runtime ignores it"
     assert redact_text(text) == text
 
