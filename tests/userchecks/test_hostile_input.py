@@ -148,3 +148,12 @@ def test_validate_messages_hide_variable_secrets(tmp_path: Path) -> None:
     v = gomedic("validate", str(f))
     assert v.returncode == 2 and "is not a sysctl name" in v.stdout
     assert "yamlVar-Planted-pw2" not in v.stdout and "'x ***'" in v.stdout
+
+
+def test_pattern_with_a_lone_surrogate_is_a_problem(tmp_path: Path) -> None:
+    """An environment variable holding undecodable bytes (kept as surrogates) substituted into a pattern."""
+    f = tmp_path / "re.yaml"
+    f.write_text('version: 1\nchecks:\n  - name: r\n    kind: command\n    run: [echo]\n'
+                 '    stdout: {matches: "${env:PAT}"}\n')
+    loaded = validate([f], env={"PAT": b"a\xff".decode("utf-8", "surrogateescape")})
+    assert [(i.line, i.message.endswith("lone surrogate (not UTF-8)")) for i in loaded.issues] == [(6, True)]

@@ -41,6 +41,8 @@ def compile_pattern(pattern: str) -> Any:
         raise PatternError(f"the pattern is longer than {MAX_PATTERN} characters")
     try:
         return re2.compile(_FLAGS + pattern, _options())
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in YAML): RE2 reads UTF-8
+        raise PatternError("the pattern holds a lone surrogate (not UTF-8)") from None
     except re2.error as e:
         reason = e.args[0] if e.args else e
         if isinstance(reason, bytes):
