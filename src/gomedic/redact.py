@@ -1,15 +1,23 @@
 """Redaction, in one place: every renderer sees a report that went through `redact_report`.
 
-What is hidden, in summaries, subjects, evidence, fixes and the report context:
+What is hidden, in summaries, titles, subjects, evidence, fixes and the report context:
 
 - credentials in URLs (`https://user:token@proxy` -> `https://user:***@proxy`), with or without a
   scheme in the host lists GOPROXY, GONOPROXY, GONOSUMDB, GOPRIVATE, GOINSECURE, GOSUMDB;
-- the values of variables named like *TOKEN*, *SECRET*, *PASSWORD*, *KEY*, *AUTH* (GOAUTH included),
-  as `NAME=value` assignments and as evidence/context entries of that name;
-- known secret values wherever they appear verbatim: values of such variables in the environment, the
-  commands of GOAUTH, URL passwords in GO* host lists and proxy variables (environment and GOENV file),
-  and the login/password/account tokens of ~/.netrc (or $NETRC). The .netrc file is read here only to
-  know what to hide; `netrc_machines` is the only reader that returns anything from it: machine names.
+- the values of secret-named variables (gomedic.secretnames: *TOKEN*, *SECRET*, *PASSWORD*, *AUTH*,
+  *CREDENTIAL*, *API_KEY*, *_KEY, *_PASS, *_PWD, ...; GOAUTH included) as `NAME=value` assignments and
+  as evidence/context entries of that name;
+- the values of secret-named Go linker symbols (`-X main.apiKey=...`, in GOFLAGS, -ldflags, quoted or not)
+  and of secret-named command-line flags (`--password X`, `--token=X`, `-db-password X`; never `-p`);
+- known secret values wherever they appear verbatim (also cut short by `...`): values of such variables
+  in the environment, the commands of GOAUTH, -X values in GOFLAGS, URL passwords in GO* host lists and
+  proxy variables (environment and GOENV file), the login/password/account tokens of ~/.netrc (or $NETRC),
+  and values `remember`ed by the code that used them (a check file's variables filled from a secret-named
+  environment variable). The .netrc file is read here only to know what to hide; `netrc_machines` is the
+  only reader that returns anything from it: machine names.
+
+Field names are never secrets: evidence keys such as `key`, `name`, `GOENV key` or `sysctl` describe
+evidence (a sysctl name, a GOENV key) and are shown. What is masked is decided by what a value is.
 """
 
 from __future__ import annotations
@@ -22,13 +30,20 @@ from typing import TYPE_CHECKING
 
 from gomedic.lazyre import LazyRegex
 from gomedic.model import frozen_map
+from gomedic.secretnames import (
+    has_hint,
+    is_secret_name,
+    is_secret_var,
+    mask_argv_flags,
+    mask_xflags,
+    xflag_secrets,
+)
 from gomedic.values import replace
 
 if TYPE_CHECKING:
     from gomedic.model import Report, Result
 
 MASK = "***"
-SECRET_NAME = LazyRegex(r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH|CREDENTIAL)", re.I)
 # A scheme starts a word (the lookbehind) and is short: linear time on hostile input (long letter runs).
 _SCHEME = r"(?P<scheme>(?<![a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)"
 _URL_CREDS = LazyRegex(_SCHEME + r"(?P<user>[^/@:\s'\"]*):(?P<pw>[^/@\s'\"]+)@")
@@ -43,8 +58,6 @@ _NETRC_RECORD = LazyRegex(r"\b(?:machine[ \t\r\n]+\S+|default)(?:[ \t\r\n]+(?:lo
 # "password hunter2" in prose; not the file /etc/passwd ("/etc/passwd holds no ..." is not a secret)
 _PASSWORD_WORD = LazyRegex(r"(?<![\w/.-])(password|passwd)([ \t]+)(?!\*\*\*)(\S+)")
 
-# Go settings whose names match the pattern but hold no secret.
-_NOT_SECRET = frozenset({"GONOSUMDB", "GOSUMDB", "GOTOOLCHAIN", "SSH_AUTH_SOCK", "XAUTHORITY"})
 # Settings holding lists of hosts or URLs: userinfo in any element is a credential.
 HOST_LISTS = frozenset({"GOPROXY", "GONOPROXY", "GONOSUMDB", "GOPRIVATE", "GOINSECURE", "GOSUMDB", "GOAUTH",
                         "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"})
@@ -52,12 +65,42 @@ HOST_LISTS = frozenset({"GOPROXY", "GONOPROXY", "GONOSUMDB", "GOPRIVATE", "GOINS
 _GOAUTH_WORDS = frozenset({"off", "netrc", "git"})
 MIN_SECRET = 4  # shorter known values are not masked verbatim (they would mask ordinary words)
 MIN_ENV_SECRET = 6
+CUT_WINDOW = 128
+_ELLIPSIS = LazyRegex(r"\.\.\.")
 MAX_NETRC = 1 << 20
+# An evidence entry naming a variable (`key: FOO_TOKEN`) makes the entries holding its value secret.
+_NAMING_FIELDS = ("key", "var", "variable", "name")
+_VALUE_FIELDS = frozenset({"value", "file value", "environment value"})
+MAX_NESTED = 4  # `GOFLAGS=-toolexec=FOO_TOKEN=x`: assignments inside a non-secret value, this deep
+_remembered: set[str] = set()
+MAX_REMEMBERED = 4096  # a long-running exporter re-reads units and processes: bounded
 
 
-@lru_cache(maxsize=4096)
-def is_secret_name(name: str) -> bool:
-    return bool(SECRET_NAME.search(name)) and name.upper() not in _NOT_SECRET
+def remember(values: Iterable[str]) -> None:
+    """Values that must be hidden in this process's output from now on (a check file's variable filled
+    from a secret-named environment variable, substituted into argv, URLs, titles...)."""
+    for v in values:
+        if len(v) >= MIN_SECRET and len(_remembered) < MAX_REMEMBERED:
+            _remembered.add(v)
+
+
+def remembered() -> tuple[str, ...]:
+    return tuple(_remembered)
+
+
+def _assign(text: str, depth: int = 0) -> str:
+    def one(m: re.Match[str]) -> str:
+        if m["val"] in ("", "''", '""'):  # an empty value hides nothing (`GOAUTH=''` of an older go)
+            return m.group(0)
+        if is_secret_name(m["name"]):
+            val = m["val"]
+            closing = val[len(val.rstrip("'\"")):] if val[0] not in "'\"" else ""  # of an enclosing quote
+            return f"{m['name']}={MASK}{closing}"
+        if depth < MAX_NESTED and "=" in m["val"]:
+            return f"{m['name']}={_assign(m['val'], depth + 1)}"
+        return m.group(0)
+
+    return _ASSIGN.sub(one, text)
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
@@ -71,10 +114,12 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
             text = _URL_CREDS.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
             text = _URL_TOKEN.sub(lambda m: f"{m['scheme']}{MASK}@", text)
         text = _BARE_CREDS.sub(lambda m: f"{m['user']}:{MASK}@", text)
-    if "=" in text:
-        text = _ASSIGN.sub(lambda m: f"{m['name']}={MASK}" if is_secret_name(m["name"]) and m["val"] else m.group(0),
-                           text)
     lower = text.lower()
+    if has_hint(lower):  # every secret name holds one of these words
+        text = mask_xflags(text, MASK)
+        text = mask_argv_flags(text, MASK)
+        if "=" in text:
+            text = _assign(text)
     if "machine" in lower or "default" in lower:
         text = _NETRC_RECORD.sub(lambda m: _NETRC_PAIR.sub(lambda p: f"{p['kw']}{p['sp']}{MASK}", m.group(0)), text)
     if "passw" in lower:
@@ -82,7 +127,28 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     for sec in _by_length(tuple(secrets)):
         if sec in text:
             text = text.replace(sec, MASK)
+        if "..." in text:
+            text = _cut_short(text, sec)
     return text
+
+
+def _cut_short(text: str, sec: str) -> str:
+    """Mask the start of `sec` where output was cut short right after it (`abcd...` of a long value shown
+    to 120 characters). Only the last CUT_WINDOW characters before each `...` are looked at."""
+    head4 = sec[:MIN_SECRET]
+    out, pos = [], 0
+    for m in _ELLIPSIS.finditer(text):
+        head = text[pos:m.start()]
+        lo = max(0, len(head) - CUT_WINDOW)
+        i = head.find(head4, lo)
+        while i >= 0:
+            if sec.startswith(head[i:]):
+                head = head[:i] + MASK
+                break
+            i = head.find(head4, i + 1)
+        out.append(head + "...")
+        pos = m.end()
+    return "".join(out) + text[pos:]
 
 
 @lru_cache(maxsize=64)
@@ -93,20 +159,26 @@ def _by_length(secrets: tuple[str, ...]) -> tuple[str, ...]:
 
 def redact_value(key: str, value: str, secrets: Iterable[str] = ()) -> str:
     """One setting's value as it may be shown: masked entirely for secret names, userinfo hidden in host lists."""
-    if is_secret_name(key) and value:
+    if is_secret_var(key) and value:
         return MASK
     return redact_text(value, secrets)
 
 
 def redact_mapping(items: Mapping[str, str], secrets: Iterable[str] = ()) -> dict[str, str]:
     s = tuple(secrets)
-    return {k: redact_value(k, v, s) for k, v in items.items()}
+    named = False
+    for f in _NAMING_FIELDS:
+        v = items.get(f)
+        if isinstance(v, str) and is_secret_name(v):
+            named = True
+    return {k: MASK if named and k in _VALUE_FIELDS and v else redact_value(k, v, s) for k, v in items.items()}
 
 
 def redact_result(r: Result, secrets: Iterable[str] = ()) -> Result:
     s = tuple(secrets)
     return replace(
         r,
+        title=redact_text(r.title, s),
         summary=redact_text(r.summary, s),
         subject=redact_text(r.subject, s) if r.subject else r.subject,
         evidence=frozen_map(redact_mapping(r.evidence, s)),
@@ -118,7 +190,7 @@ def _redact_any(v: object, secrets: tuple[str, ...]) -> object:
     if isinstance(v, str):
         return redact_text(v, secrets)
     if isinstance(v, Mapping):
-        return {k: (MASK if isinstance(k, str) and is_secret_name(k) and v2 else _redact_any(v2, secrets))
+        return {k: (MASK if isinstance(k, str) and is_secret_var(k) and v2 else _redact_any(v2, secrets))
                 for k, v2 in v.items()}
     if isinstance(v, (list, tuple)):
         return [_redact_any(x, secrets) for x in v]
@@ -222,8 +294,10 @@ def secrets_in_settings(settings: Mapping[str, str]) -> list[str]:
             continue
         if k == "GOAUTH":
             out += goauth_secrets(v)
-        elif is_secret_name(k) and len(v) >= MIN_ENV_SECRET:
+        elif is_secret_var(k) and len(v) >= MIN_ENV_SECRET:
             out.append(v)
+        if "-X" in v:
+            out += xflag_secrets(v)
         if k in HOST_LISTS:
             out += url_secrets(v)
     return out
@@ -240,4 +314,5 @@ def known_secrets(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
             file_settings[key] = val
     found += secrets_in_settings(file_settings)
     found += netrc_secrets(_read_small(netrc_path(e)))
+    found += _remembered
     return tuple(sorted({s for s in found if len(s) >= MIN_SECRET}, key=len, reverse=True))

@@ -190,7 +190,11 @@ def target_pid(f: Facts) -> int | str:
 @fact("proc.target")
 def PROCESS(f: Facts) -> ProcessInfo:
     """The process host checks evaluate: `--pid`, else gomedic itself."""
-    return read_process(target_root(f), target_pid(f))
+    from gomedic.redact import remember, secrets_in_settings
+
+    info = read_process(target_root(f), target_pid(f))
+    remember(secrets_in_settings(info.environ or {}))  # its secrets are hidden in every output, as gomedic's
+    return info
 
 
 def target_env(f: Facts) -> Mapping[str, str]:

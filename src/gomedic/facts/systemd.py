@@ -238,5 +238,9 @@ def UNIT(f: Facts) -> ServiceUnit:
     spec = f.options.extra.get("unit")
     if not spec:
         raise FactUnavailable("no unit given (use `gomedic service UNIT` or `gate --unit UNIT`)")
+    from gomedic.redact import remember, secrets_in_settings
+
     root = f.options.extra.get("unit_root") or "/"
-    return load_service(str(spec), Path(root))
+    unit = load_service(str(spec), Path(root))
+    remember(secrets_in_settings(unit.environment))  # Environment= secrets are hidden wherever they show up
+    return unit

@@ -75,6 +75,8 @@ def budget_s(c: Common, *, retry: bool) -> float:
 
 
 def to_spec(d: Declared, *, retry: bool = False) -> CheckSpec:
+    from gomedic.redact import redact_text, remembered
+
     c: Common = d.check
     return CheckSpec(
         id=c.check_id,
@@ -83,7 +85,7 @@ def to_spec(d: Declared, *, retry: bool = False) -> CheckSpec:
         severity=c.severity,
         title=c.title or c.default_title(),
         fn=DeclaredFn(c, 1 + (c.retries if retry else 0)),
-        doc=doc_of(d),
+        doc=redact_text(doc_of(d), remembered()),  # `gomedic explain` prints it: substituted secrets hidden
         timeout_s=budget_s(c, retry=retry),
         thresholds=MappingProxyType({}),
         shadow=c.rollout is Rollout.SHADOW,

@@ -27,9 +27,9 @@ import msgspec
 
 from gomedic.userchecks.errors import CheckFileError, Issue
 from gomedic.userchecks.kinds import KINDS, AnyCheck
-from gomedic.userchecks.variables import VarError, expand, read_vars, substitute
+from gomedic.userchecks.variables import Expansion, VarError, expand, read_vars, substitute
 from gomedic.userchecks.yamldoc import PathKey, Tree, parse_file
-from gomedic.values import frozen
+from gomedic.values import frozen, replace
 
 TOP_KEYS = ("version", "vars", "include", "checks")
 MAX_INCLUDE_FILES = 1000
@@ -56,6 +56,7 @@ class _State:
     names: dict[str, Declared] = dc_field(default_factory=dict)
     seen: set[str] = dc_field(default_factory=set)
     files: list[str] = dc_field(default_factory=list)
+    exp: Expansion = dc_field(default_factory=Expansion)
 
 
 def _path_of(msg_path: str) -> tuple[str | int, ...]:
@@ -136,7 +137,9 @@ def _entry(tree: Tree, raw: Any, base: PathKey, scope: Mapping[str, str], st: _S
         return
     name = str(raw["name"]) if isinstance(raw.get("name"), str) else ""
     before = len(tree.issues)
-    value = expand(tree, raw, base, scope, st.env, check=name)
+    if st.exp.exhausted:
+        return  # the expansion budget is spent (reported once, where it happened)
+    value = expand(tree, raw, base, scope, st.env, check=name, exp=st.exp)
     if len(tree.issues) > before:
         return
     check = _convert(tree, value, base, name)
@@ -161,7 +164,7 @@ def _includes(tree: Tree, raw: Any, here: Path, scope: Mapping[str, str], st: _S
             tree.issue(at, "include: a file name or glob")
             continue
         try:
-            pattern = substitute(item, scope, st.env)
+            pattern = substitute(item, scope, st.env, st.exp)
         except VarError as e:
             tree.issue(at, str(e))
             continue
@@ -193,6 +196,7 @@ def _file(path: Path, inherited: Mapping[str, str], st: _State, stack: list[str]
         return  # included twice (a diamond): its checks are already there
     st.seen.add(real)
     st.files.append(str(path))
+    st.exp.new_file()
     tree = parse_file(path)
     doc = tree.value
     if doc is not None and not isinstance(doc, dict):
@@ -212,9 +216,10 @@ def _file(path: Path, inherited: Mapping[str, str], st: _State, stack: list[str]
         scope: dict[str, str] = {}
         for k, v in own.items():
             try:
-                scope[k] = substitute(v, inherited, st.env)
+                scope[k] = substitute(v, inherited, st.env, st.exp)
             except VarError as e:
                 tree.issue(("vars", k), str(e))
+        st.exp.taint(scope)
         scope.update(inherited)  # the including file and --vars win over a file's own defaults
         if "include" in doc:
             _includes(tree, doc["include"], path, scope, st, [*stack, real])
@@ -229,19 +234,23 @@ def _file(path: Path, inherited: Mapping[str, str], st: _State, stack: list[str]
     st.issues.extend(sorted(tree.issues, key=lambda i: (i.line, i.column)))
 
 
-def read_vars_files(paths: Iterable[str | os.PathLike[str]], env: Mapping[str, str]) -> tuple[dict[str, str], list[Issue]]:
+def read_vars_files(paths: Iterable[str | os.PathLike[str]], env: Mapping[str, str],
+                    exp: Expansion | None = None) -> tuple[dict[str, str], list[Issue]]:
     """`--vars FILE` (YAML mappings of name: value; later files win)."""
+    exp = Expansion() if exp is None else exp
     out: dict[str, str] = {}
     issues: list[Issue] = []
     for p in paths:
+        exp.new_file()
         tree = parse_file(Path(p))
         if tree.value is not None:
             for k, v in read_vars(tree, tree.value, ()).items():
                 try:
-                    out[k] = substitute(v, {}, env)
+                    out[k] = substitute(v, {}, env, exp)
                 except VarError as e:
                     tree.issue((k,), str(e))
         issues.extend(tree.issues)
+    exp.taint(out)
     return out, issues
 
 
@@ -250,19 +259,26 @@ class Loaded:
     checks: tuple[Declared, ...]
     issues: tuple[Issue, ...]
     files: tuple[str, ...]
+    secrets: tuple[str, ...] = ()  # values of secret-named variables and environment variables used
 
 
 def validate(paths: Iterable[str | os.PathLike[str]], *, vars_files: Iterable[str | os.PathLike[str]] = (),
              variables: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None) -> Loaded:
     """Every check of `paths` (and their includes) and every problem found; never raises for file content."""
+    from gomedic.redact import redact_text, remember
+
     env = dict(os.environ) if env is None else env
     st = _State(env)
-    scope, issues = read_vars_files(vars_files, env)
+    scope, issues = read_vars_files(vars_files, env, st.exp)
     scope.update(variables or {})
+    st.exp.taint(variables or {})
     st.issues.extend(issues)
     for p in paths:
         _file(Path(p), scope, st, [])
-    return Loaded(tuple(st.checks), tuple(st.issues), tuple(st.files))
+    secrets = tuple(sorted(st.exp.secrets))
+    remember(secrets)  # hidden in every output of this process: reports, errors, explain
+    shown = tuple(replace(i, message=redact_text(i.message, secrets)) for i in st.issues)
+    return Loaded(tuple(st.checks), shown, tuple(st.files), secrets)
 
 
 def load(paths: Iterable[str | os.PathLike[str]], **kw: Any) -> tuple[Declared, ...]:

@@ -8,15 +8,17 @@
     value: {exists: false}             # the thing must be absent
 
 Operators: eq, ne, gt, ge, lt, le, between, matches (regex, searched), contains (substring, or a member of a
-list), exists. Numbers compare as numbers when both sides read as numbers, else as text.
+list), exists. Numbers compare as numbers when both sides read as numbers, else as text. `matches` uses
+RE2 (userchecks.regex): linear time, so a hostile pattern cannot outlast the check's timeout.
 """
 
 from __future__ import annotations
 
 import math
-import re
 
 import msgspec
+
+from gomedic.userchecks.regex import PatternError, compile_pattern, search
 
 Scalar = bool | int | float | str
 Actual = bool | int | float | str | None | list[str]
@@ -52,8 +54,8 @@ def problems(m: Expect) -> list[tuple[tuple[str, ...], str]]:
         out.append(((), f"a matcher needs at least one of: {', '.join(OPERATORS)}"))
     if m.matches is not None:
         try:
-            re.compile(m.matches)
-        except re.error as e:
+            compile_pattern(m.matches)
+        except PatternError as e:
             out.append((("matches",), f"invalid regular expression {m.matches!r}: {e}"))
     if m.between is not None and m.between[0] > m.between[1]:
         out.append((("between",), f"between [{m.between[0]:g}, {m.between[1]:g}]: the low end is above the high end"))
@@ -111,7 +113,7 @@ def _one(op: str, arg: object, actual: Actual) -> bool:
         return not _equal(actual, arg)
     if op == "matches":
         subject = "\n".join(actual) if isinstance(actual, list) else text(actual)
-        return re.search(str(arg), subject, re.MULTILINE) is not None
+        return search(str(arg), subject)
     if op == "contains":
         if isinstance(actual, list):
             return any(_equal(x, arg) for x in actual)

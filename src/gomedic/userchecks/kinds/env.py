@@ -5,7 +5,8 @@
       var: GOMEMLIMIT
       value: {matches: '^[0-9]+(MiB|GiB)$'}    # or {exists: false} to assert it is unset
 
-Values are shown redacted in reports when the name looks secret (TOKEN, PASSWORD, SECRET, KEY).
+Values are shown redacted in reports when the name is secret (TOKEN, PASSWORD, SECRET, _KEY, _PASS...:
+gomedic.secretnames).
 """
 
 from __future__ import annotations
