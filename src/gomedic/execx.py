@@ -1,22 +1,40 @@
-"""The only place gomedic starts processes.
+"""The only place gomedic starts processes (tests/test_process_starts.py holds every other module to it).
 
-Every process runs in its own session with a timeout; on timeout the whole process group gets SIGTERM,
-then SIGKILL after a grace period, so a `go` that starts compilers cannot leave them behind.
+Which program runs: an argv[0] with a `/` is run as given (the caller chose it: the user's own go found
+on gomedic's own PATH, sys.executable, a binary gomedic just built); a bare name is looked up on
+`search_path`, by default TRUSTED_PATH, never on the PATH of the environment the child is given (that may
+be built for another user) and never on anything gomedic inspects. docs/process-audit.md lists every
+caller and where its program comes from.
+
+Every process runs in its own session with a timeout. Its output is read as it comes and kept up to
+MAX_OUTPUT bytes per stream: past that the process is killed and the result says `truncated`, so a command
+that prints a gigabyte costs no more memory than one that prints the cap. When it exits, times out or is
+cut off, everything it started is killed too, found through a cgroup, /proc and an inherited token
+(gomedic.proctree), and `kill_all()` (at exit, at serve's shutdown) kills what any running call started.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import secrets
+import selectors
+import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 
+from gomedic import proctree
 from gomedic.errors import CommandError
 from gomedic.values import frozen
 
-MAX_OUTPUT = 4 << 20  # bytes kept of each stream; more is cut (and said)
+MAX_OUTPUT = 4 << 20  # bytes kept of each stream; more is cut (and said), and the process killed
 GRACE_S = 0.5
+CHUNK = 1 << 16
+TRUSTED_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+CUT = b"\n[output cut by gomedic]"
 
 
 @frozen
@@ -27,10 +45,11 @@ class CmdResult:
     stderr: str
     duration_s: float
     timed_out: bool = False
+    truncated: bool = False  # it printed more than MAX_OUTPUT on a stream and was killed
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0 and not self.timed_out
+        return self.returncode == 0 and not self.timed_out and not self.truncated
 
     def first_error_line(self) -> str:
         """The first non-empty stderr line (or stdout's): what a user would read first."""
@@ -43,26 +62,152 @@ class CmdResult:
         cmd = " ".join(self.argv)
         if self.timed_out:
             return f"`{cmd}` timed out after {self.duration_s:.1f}s"
+        if self.truncated:
+            return f"`{cmd}` printed more than {MAX_OUTPUT} bytes on one stream and was stopped"
         return f"`{cmd}` exited {self.returncode}: {self.first_error_line()}"
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
+_lock = threading.Lock()
+_live: dict[int, proctree.Tracked] = {}  # pid of each running child -> what it started
+_atexit = False
+
+
+def _register(t: proctree.Tracked) -> None:
+    global _atexit
+    _live[t.pid] = t
+    if not _atexit:
+        _atexit = True
+        atexit.register(kill_all)
+
+
+def _reap() -> None:
+    with _lock:  # a child still listed is Popen's to wait for
+        proctree.reap_orphans(frozenset(_live))
+
+
+def kill_all() -> None:
+    """Kill everything every running call started (serve's shutdown, interpreter exit)."""
+    with _lock:
+        jobs = list(_live.values())
+    for t in jobs:
+        t.kill(_reap)
+    if proctree.is_subreaper():
+        proctree.kill_descendants(_reap)
+
+
+def resolve(name: str, search_path: str | None = None) -> str:
+    """The program a bare name runs: the first executable `name` on search_path (TRUSTED_PATH by default)."""
+    if "/" in name:
+        return name
+    found = shutil.which(name, path=search_path if search_path is not None else TRUSTED_PATH)
+    if found is None:
+        raise CommandError(f"cannot run {name}: not found in {search_path or TRUSTED_PATH}")
+    return found
+
+
+class _Reader:
+    """Reads a child's stdout and stderr as they come, each kept up to MAX_OUTPUT bytes."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], data: bytes | None) -> None:
+        self.sel = selectors.DefaultSelector()
+        self.bufs: dict[int, bytearray] = {}
+        self.truncated = False
+        self.data = memoryview(data or b"")
+        self.stdin = proc.stdin
+        assert proc.stdout is not None and proc.stderr is not None
+        self.out, self.err = proc.stdout.fileno(), proc.stderr.fileno()
+        for fd in (self.out, self.err):
+            os.set_blocking(fd, False)
+            self.bufs[fd] = bytearray()
+            self.sel.register(fd, selectors.EVENT_READ)
+        if self.stdin is not None:
+            os.set_blocking(self.stdin.fileno(), False)
+            self.sel.register(self.stdin.fileno(), selectors.EVENT_WRITE)
+
+    def done(self) -> bool:
+        return not self.sel.get_map() or self.truncated
+
+    def step(self, wait: float) -> None:
+        for key, _ in self.sel.select(max(0.0, wait)):
+            fd = key.fd
+            if fd not in self.bufs:
+                self._write(fd)
+                continue
+            try:
+                chunk = os.read(fd, CHUNK)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                self.sel.unregister(fd)
+                continue
+            buf = self.bufs[fd]
+            room = MAX_OUTPUT - len(buf)
+            buf += chunk[:room]
+            if len(chunk) > room:
+                self.truncated = True  # stop reading: the caller kills the process
+
+    def _write(self, fd: int) -> None:
         try:
-            os.killpg(proc.pid, sig)
-        except (ProcessLookupError, PermissionError):
+            n = os.write(fd, self.data[:CHUNK])
+        except BlockingIOError:
             return
+        except OSError:  # the child closed its stdin
+            n = len(self.data)
+        self.data = self.data[n:]
+        if not self.data and self.stdin is not None:
+            self.sel.unregister(fd)
+            try:
+                self.stdin.close()
+            except OSError:
+                pass
+
+    def text(self, fd: int) -> str:
+        b = bytes(self.bufs[fd]) + (CUT if len(self.bufs[fd]) >= MAX_OUTPUT and self.truncated else b"")
+        return b.decode("utf-8", "replace")
+
+    def close(self) -> None:
+        self.sel.close()
+
+
+def _stop(proc: subprocess.Popen[bytes], t: proctree.Tracked) -> None:
+    """SIGTERM the job (its group and every member), a grace period, then SIGKILL whatever is left."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except OSError:
+            pass
+        t.signal_all(signal.SIGTERM)
         try:
             proc.wait(GRACE_S)
-            return
         except subprocess.TimeoutExpired:
-            continue
+            pass
+    t.kill(_reap)
+    proc.wait()
 
 
-def _text(b: bytes) -> str:
-    if len(b) > MAX_OUTPUT:
-        b = b[:MAX_OUTPUT] + b"\n[output cut by gomedic]"
-    return b.decode("utf-8", "replace")
+def _start(argv: Sequence[str], exe: str, env: Mapping[str, str] | None, cwd: str | os.PathLike[str] | None,
+           stdin: bool) -> tuple[subprocess.Popen[bytes], proctree.Tracked]:
+    token = secrets.token_hex(8)
+    child_env = proctree.tagged_env(dict(env) if env is not None else dict(os.environ), token)
+    cgroup = proctree.Cgroup.create()
+    try:
+        with _lock:  # held while forking: reap_orphans never takes a child Popen still has to wait for
+            proc = subprocess.Popen(
+                list(argv), executable=exe,
+                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=child_env, cwd=cwd, start_new_session=True,
+            )
+            t = proctree.Tracked(proc.pid, token, cgroup)
+            _register(t)
+    except OSError as e:
+        if cgroup:
+            cgroup.remove()
+        raise CommandError(f"cannot run {argv[0]}: {e.strerror or e}") from e
+    if cgroup and not cgroup.add(proc.pid):
+        cgroup.remove()
+        t.cgroup = None
+    return proc, t
 
 
 def run(
@@ -72,36 +217,49 @@ def run(
     env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
     input: bytes | None = None,
+    search_path: str | None = None,
 ) -> CmdResult:
-    """Run argv to completion or timeout. Raises CommandError only when it cannot be started."""
+    """Run argv to completion, timeout or output cap. Raises CommandError only when it cannot be started.
+
+    A bare argv[0] is looked up on `search_path` (TRUSTED_PATH by default), not on env's PATH."""
     start = time.monotonic()
+    exe = resolve(argv[0], search_path)
+    proc, t = _start(argv, exe, env, cwd, input is not None)
+    deadline = start + timeout
+    reader = _Reader(proc, input)
+    timed_out = False
     try:
-        proc = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=dict(env) if env is not None else None,
-            cwd=cwd,
-            start_new_session=True,
-        )
-    except OSError as e:
-        raise CommandError(f"cannot run {argv[0]}: {e.strerror or e}") from e
-    try:
-        out, err = proc.communicate(input, timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        out, err = proc.communicate()
-        timed_out = True
+        while not reader.done():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            reader.step(min(left, 0.2))
+            if proc.poll() is not None and not reader.done():
+                t.kill(_reap)  # it exited: what it left behind goes, which also closes the pipes it held
+        if not timed_out and not reader.truncated:
+            try:
+                proc.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                timed_out = True
     finally:
-        if proc.poll() is None:
-            _kill_group(proc)
+        _stop(proc, t)
+        with _lock:
+            _live.pop(proc.pid, None)
+        reader.close()
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe is not None and not pipe.closed:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
     return CmdResult(
         argv=tuple(argv),
         returncode=proc.returncode if proc.returncode is not None else -1,
-        stdout=_text(out or b""),
-        stderr=_text(err or b""),
+        stdout=reader.text(reader.out),
+        stderr=reader.text(reader.err),
         duration_s=time.monotonic() - start,
         timed_out=timed_out,
+        truncated=reader.truncated and not timed_out,
     )
+

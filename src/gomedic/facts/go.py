@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from gomedic import safeio
 from gomedic import execx
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts, fact
@@ -72,7 +73,7 @@ def GOENV_FILE(f: Facts) -> GoEnvFile:
     if path is None:
         return GoEnvFile(None, how)
     try:
-        with open(path, "rb") as fh:
+        with safeio.open_binary(path) as fh:
             data = fh.read(1 << 20)
     except FileNotFoundError:
         return GoEnvFile(path, how)
@@ -206,8 +207,7 @@ def _own_defaults(f: Facts) -> dict[str, str]:
 
 def read_goroot_env(goroot: str) -> dict[str, str]:
     try:
-        with open(os.path.join(goroot, "go.env"), encoding="utf-8", errors="replace") as fh:
-            return parse_env_file(fh.read(1 << 20)).values()
+        return parse_env_file(safeio.read_text(os.path.join(goroot, "go.env"), 1 << 20)).values()
     except OSError:
         return {}
 

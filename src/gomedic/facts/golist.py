@@ -12,6 +12,7 @@ import json
 import os
 import re
 
+from gomedic import safeio
 from gomedic import execx
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts, fact
@@ -69,7 +70,7 @@ def parse_stream(text: str) -> list[Package]:
 
 def _read(path: str) -> bytes:
     try:
-        with open(path, "rb") as fh:
+        with safeio.open_binary(path) as fh:
             return fh.read(MAX_SOURCE)
     except OSError:
         return b""

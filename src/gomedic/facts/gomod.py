@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gomedic import safeio
 from gomedic.facts import Facts, fact
 from gomedic.values import frozen
 
@@ -67,7 +68,7 @@ def read_modfile(path: str) -> tuple[ModFile | None, str | None]:
     from gomedic.facts.modfile import parse
 
     try:
-        with open(path, "rb") as fh:
+        with safeio.open_binary(path) as fh:
             data = fh.read(MAX_MODFILE + 1)
     except OSError as e:
         return None, f"cannot read {path}: {e.strerror or e}"

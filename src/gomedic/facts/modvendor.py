@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from gomedic import safeio
 from gomedic.facts.modfile import ModFile
 from gomedic.values import frozen
 
@@ -124,7 +125,7 @@ def vendor_state(mod: ModFile, vendor_dir: str, goflags: str) -> VendorState:
     else:
         used, mode = auto, "vendor mode: go line >= 1.14" if auto else "go line < 1.14: vendor/ used only with -mod=vendor"
     try:
-        with open(path, "rb") as fh:
+        with safeio.open_binary(path) as fh:
             text = fh.read(MAX_MODULES_TXT).decode("utf-8", "replace")
     except FileNotFoundError:
         errs = ("vendor/modules.txt does not exist",) if mod.requires else ()

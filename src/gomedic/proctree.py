@@ -1,0 +1,253 @@
+"""Everything a process started by execx left behind: found and killed.
+
+Killing a process group is not enough: a child that calls setsid() (a command check's `setsid sleep`, a
+daemonising double fork) leaves the group and outlives its job. So each started process is tracked three
+ways, and its job's processes are the union:
+
+- a cgroup v2 child group it is moved into right after it starts, when the hierarchy is mounted and
+  writable here (as root, usually): cgroup.procs lists every process, cgroup.kill kills them at once;
+- its descendants, found through /proc (the ppid links), repeated until none is left;
+- a random token appended to GOMEDIC_EXECX_JOBS in its environment, which its descendants inherit even
+  after setsid and a double fork, found by reading /proc/<pid>/environ.
+
+The gomedic command itself also becomes a child subreaper (PR_SET_CHILD_SUBREAPER): an orphan reparents to
+it instead of init, so whatever is left at exit is its descendant and is killed then (`kill_descendants`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import time
+from collections.abc import Callable
+
+from gomedic.values import frozen
+
+TAG_VAR = "GOMEDIC_EXECX_JOBS"
+PR_SET_CHILD_SUBREAPER = 36
+MAX_ENVIRON = 1 << 20  # an environ bigger than this is not searched for the token
+KILL_ROUNDS = 200  # each round finds and SIGKILLs what is left; a fork bomb cannot outrun it for long
+
+_subreaper = False
+
+
+def become_subreaper() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux >= 3.4). True when it is."""
+    global _subreaper
+    if not _subreaper:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            _subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            _subreaper = False
+    return _subreaper
+
+
+def is_subreaper() -> bool:
+    return _subreaper
+
+
+@frozen
+class ProcEntry:
+    ppid: int
+    state: str  # Z: a zombie, already dead
+
+
+def snapshot() -> dict[int, ProcEntry]:
+    """Every process's parent and state, from /proc/<pid>/stat."""
+    table: dict[int, ProcEntry] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return table
+    for name in names:
+        if not name.isdecimal():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                data = fh.read(4096)
+        except OSError:
+            continue
+        # comm may hold spaces and parentheses: the fields that follow start after the last ')'.
+        rest = data[data.rfind(b")") + 2:].split()
+        if len(rest) >= 2 and rest[1].lstrip(b"-").isdigit():
+            table[int(name)] = ProcEntry(int(rest[1]), rest[0].decode("ascii", "replace"))
+    return table
+
+
+def descendants(roots: set[int], table: dict[int, ProcEntry]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for pid, e in table.items():
+        children.setdefault(e.ppid, []).append(pid)
+    out: set[int] = set()
+    todo = list(roots)
+    while todo:
+        for c in children.get(todo.pop(), ()):
+            if c not in out and c not in roots:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+def carries(pid: int, token: str) -> bool:
+    """Whether process `pid` has `token` in its GOMEDIC_EXECX_JOBS (False when unreadable)."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as fh:
+            data = fh.read(MAX_ENVIRON)
+    except OSError:
+        return False
+    prefix = TAG_VAR.encode() + b"="
+    for item in data.split(b"\0"):
+        if item.startswith(prefix):
+            return token.encode() in item[len(prefix):].split()
+    return False
+
+
+def tagged_env(env: dict[str, str], token: str) -> dict[str, str]:
+    """`env` with `token` added to the job tokens it already carries (a job's job keeps both)."""
+    old = env.get(TAG_VAR, "").split()
+    return {**env, TAG_VAR: " ".join([*old[-15:], token])}
+
+
+class Cgroup:
+    """A cgroup v2 child group of this process's own group, or nothing when that cannot be made."""
+
+    _base: str | None = None
+    _probed = False
+    _count = 0
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @classmethod
+    def _own_dir(cls) -> str | None:
+        if cls._probed:
+            return cls._base
+        cls._probed = True
+        mount = None
+        try:
+            with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    left, _, right = line.partition(" - ")
+                    if right.split()[:1] == ["cgroup2"]:
+                        mount = left.split()[4]
+                        break
+            with open("/proc/self/cgroup", encoding="utf-8", errors="replace") as fh:
+                own = next((ln[3:].strip() for ln in fh if ln.startswith("0::")), None)
+        except OSError:
+            return None
+        if mount is None or own is None or own.endswith(" (deleted)"):
+            return None
+        d = os.path.join(mount, own.lstrip("/"))
+        cls._base = d if os.access(d, os.W_OK) else None
+        return cls._base
+
+    @classmethod
+    def create(cls) -> Cgroup | None:
+        base = cls._own_dir()
+        if base is None:
+            return None
+        cls._count += 1
+        path = os.path.join(base, f"gomedic-{os.getpid()}-{cls._count}-{time.monotonic_ns()}")
+        try:
+            os.mkdir(path)
+        except OSError:
+            return None
+        return cls(path)
+
+    def add(self, pid: int) -> bool:
+        try:
+            with open(os.path.join(self.path, "cgroup.procs"), "w") as fh:
+                fh.write(str(pid))
+            return True
+        except OSError:
+            return False
+
+    def pids(self) -> set[int]:
+        try:
+            with open(os.path.join(self.path, "cgroup.procs")) as fh:
+                return {int(x) for x in fh.read().split()}
+        except (OSError, ValueError):
+            return set()
+
+    def kill(self) -> None:
+        """cgroup.kill (Linux >= 5.14) SIGKILLs every member at once; older kernels: each pid."""
+        try:
+            with open(os.path.join(self.path, "cgroup.kill"), "w") as fh:
+                fh.write("1")
+            return
+        except OSError:
+            pass
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+    def remove(self) -> None:
+        with contextlib.suppress(OSError):
+            os.rmdir(self.path)
+
+
+class Tracked:
+    """One started process and everything it started."""
+
+    def __init__(self, pid: int, token: str, cgroup: Cgroup | None) -> None:
+        self.pid = pid
+        self.token = token
+        self.cgroup = cgroup
+
+    def members(self, table: dict[int, ProcEntry]) -> set[int]:
+        """The live processes of this job (the top process included while it lives)."""
+        found = self.cgroup.pids() if self.cgroup else set()
+        found |= descendants({self.pid}, table)
+        if self.pid in table:
+            found.add(self.pid)
+        found |= {p for p in table if p != os.getpid() and carries(p, self.token)}
+        return {p for p in found if p in table and table[p].state != "Z" and p != os.getpid()}
+
+    def signal_all(self, sig: int) -> int:
+        pids = self.members(snapshot())
+        for p in pids:
+            with contextlib.suppress(OSError):
+                os.kill(p, sig)
+        return len(pids)
+
+    def kill(self, reap: Callable[[], None]) -> None:
+        """SIGKILL every member, again and again until none is left; `reap` collects the dead."""
+        for _ in range(KILL_ROUNDS):
+            if self.cgroup:
+                self.cgroup.kill()
+            left = self.signal_all(signal.SIGKILL)
+            reap()
+            if not left:
+                break
+            time.sleep(0.01)
+        if self.cgroup:
+            self.cgroup.remove()
+
+
+def reap_orphans(skip: frozenset[int]) -> None:
+    """Collect dead orphans that reparented to this process (only as a subreaper: no other children
+    of ours can then be taken from their owners, because execx starts them all and lists them in `skip`)."""
+    if not _subreaper:
+        return
+    me = os.getpid()
+    for pid, e in snapshot().items():
+        if e.ppid == me and e.state == "Z" and pid not in skip:
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, os.WNOHANG)
+
+
+def kill_descendants(reap: Callable[[], None]) -> None:
+    """SIGKILL every descendant of this process until none is left (at exit, as a subreaper)."""
+    for _ in range(KILL_ROUNDS):
+        table = snapshot()
+        live = [p for p in descendants({os.getpid()}, table) if table[p].state != "Z"]
+        for p in live:
+            with contextlib.suppress(OSError):
+                os.kill(p, signal.SIGKILL)
+        reap()
+        if not live:
+            return
+        time.sleep(0.01)
