@@ -38,7 +38,12 @@ def refusal(path: str | os.PathLike[str], mode: int) -> NotRegularFile:
 def open_fd(path: str | os.PathLike[str], *, nofollow: bool = False, dir_fd: int | None = None) -> int:
     """A descriptor of the regular file at `path`, opened without blocking; NotRegularFile otherwise."""
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC | (os.O_NOFOLLOW if nofollow else 0)
-    fd = os.open(path, flags, dir_fd=dir_fd)
+    try:
+        fd = os.open(path, flags, dir_fd=dir_fd)
+    except OSError as e:
+        if e.errno not in (errno.ENXIO, errno.EOPNOTSUPP):  # what open(2) says for a socket
+            raise
+        raise refusal(path, os.stat(path, dir_fd=dir_fd, follow_symlinks=not nofollow).st_mode) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

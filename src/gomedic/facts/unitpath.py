@@ -52,6 +52,16 @@ def _dropin_dirs(name: str) -> list[str]:
     return out[::-1]  # least specific first: more specific drop-ins are applied later
 
 
+def _what(p: Path) -> str:
+    """Why a path is no unit file: missing, or a FIFO/socket/device/directory (never opened)."""
+    from gomedic.safeio import kind_of
+
+    try:
+        return f"is {kind_of(p.stat().st_mode)}, not a regular file"
+    except OSError:
+        return "does not exist"
+
+
 def _check_name_lengths(spec: str) -> None:
     """A name longer than NAME_MAX is the user's mistake (exit 2), not a file system error later."""
     name = spec.rsplit("/", 1)[-1]
@@ -70,7 +80,7 @@ def find_unit(spec: str, root: Path) -> Located:
         if p.is_symlink() and os.readlink(p) == "/dev/null":
             return Located(p.name, p, (), masked=True)
         if not p.is_file():
-            raise UsageError(f"unit file {spec} does not exist or is not a file")
+            raise UsageError(f"unit file {spec} {_what(p)}")
         return Located(p.name, p, _dropins(root, p.name, extra_dir=p.parent))
     name = spec if spec.endswith(SUFFIXES) else spec + ".service"
     names = [name]
