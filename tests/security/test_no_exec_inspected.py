@@ -138,3 +138,19 @@ def test_elf_on_the_inspected_path_is_described_from_its_headers(tmp_path: Path)
         proc.wait(10)
     ev = tools_evidence(run.report, run)
     assert ev["curl"].startswith(f"{copy}: ELF amd64, interpreter /lib"), ev
+
+
+def test_a_vars_file_cannot_choose_the_program_a_command_check_runs(tmp_path: Path) -> None:
+    """`run: ["${tool}", ...]` with tool from a --vars file: a load error (exit 2); nothing runs."""
+    marker = tmp_path / "marker"
+    plant(tmp_path / "bin", marker, None)
+    checks = tmp_path / "checks.yaml"
+    checks.write_text('checks:\n  - {name: v, kind: command, run: ["${tool}", --version]}\n'
+                      '  - {name: p, kind: command, run: [curl, --version], env: {PATH: "${env:EVIL}"}}\n')
+    varsf = tmp_path / "vars.yaml"
+    varsf.write_text(f"tool: {tmp_path / 'bin' / 'curl'}\n")
+    run = gomedic("run", str(checks), "--vars", str(varsf), env={"EVIL": str(tmp_path / "bin")})
+    assert run.returncode == 2, run.stderr
+    assert "run: the program '${tool}' comes from a variable" in run.stderr
+    assert "env: PATH comes from a variable" in run.stderr
+    assert not marker.exists()

@@ -64,8 +64,8 @@ class GoEnvFile:
     how: str  # how the path was chosen, or why there is none
     exists: bool = False
     error: str | None = None  # set when the file exists but cannot be read
-    special: bool = False  # a FIFO, socket or device: go would block (or never stop) reading it
     text: EnvFileText = field(default_factory=lambda: parse_env_file(""))
+    special: bool = False  # a FIFO, socket or device: go would block (or never stop) reading it
 
 
 @fact("go.envfile")
