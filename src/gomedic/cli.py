@@ -52,9 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         # The gomedic command (not a caller of main([...]) in-process): orphans of whatever it starts
         # reparent to it, so execx can kill them when their job ends and at exit.
-        from gomedic.proctree import become_subreaper
+        from gomedic.proctree import want_subreaper
 
-        become_subreaper()
+        want_subreaper()
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     try:
         only = args_list[0] if args_list[0] in COMMANDS else None

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import secrets
 import selectors
 import shutil
 import signal
@@ -187,7 +186,9 @@ def _stop(proc: subprocess.Popen[bytes], t: proctree.Tracked) -> None:
 
 def _start(argv: Sequence[str], exe: str, env: Mapping[str, str] | None, cwd: str | os.PathLike[str] | None,
            stdin: bool) -> tuple[subprocess.Popen[bytes], proctree.Tracked]:
-    token = secrets.token_hex(8)
+    if proctree.subreaper_wanted():
+        proctree.become_subreaper()
+    token = os.urandom(8).hex()
     child_env = proctree.tagged_env(dict(env) if env is not None else dict(os.environ), token)
     cgroup = proctree.Cgroup.create()
     try:

@@ -17,7 +17,6 @@ it instead of init, so whatever is left at exit is its descendant and is killed 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import time
@@ -31,12 +30,26 @@ MAX_ENVIRON = 1 << 20  # an environ bigger than this is not searched for the tok
 KILL_ROUNDS = 200  # each round finds and SIGKILLs what is left; a fork bomb cannot outrun it for long
 
 _subreaper = False
+_wanted = False
+
+
+def want_subreaper() -> None:
+    """Become a subreaper before the first child starts (execx calls `become_subreaper` then): a command
+    that never starts a process pays nothing for it."""
+    global _wanted
+    _wanted = True
+
+
+def subreaper_wanted() -> bool:
+    return _wanted
 
 
 def become_subreaper() -> bool:
     """Make this process the reaper of its orphaned descendants (Linux >= 3.4). True when it is."""
     global _subreaper
     if not _subreaper:
+        import ctypes  # only here: ctypes costs start-up time every command would pay
+
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             _subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0

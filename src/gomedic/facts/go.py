@@ -12,8 +12,7 @@ import os
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from gomedic import safeio
-from gomedic import execx
+from gomedic import execx, safeio
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.facts.envfile import EnvFileText, goenv_location

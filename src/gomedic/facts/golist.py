@@ -12,8 +12,7 @@ import json
 import os
 import re
 
-from gomedic import safeio
-from gomedic import execx
+from gomedic import execx, safeio
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.values import frozen
