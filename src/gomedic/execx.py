@@ -184,6 +184,27 @@ def _stop(proc: subprocess.Popen[bytes], t: proctree.Tracked) -> None:
     proc.wait()
 
 
+def _popen(argv: Sequence[str], exe: str, env: dict[str, str], cwd: str | os.PathLike[str] | None, stdin: bool,
+           token: str, cgroup: proctree.Cgroup | None, cg_fd: int | None) -> tuple[subprocess.Popen[bytes], proctree.Tracked]:
+    with _lock:  # held while forking: reap_orphans never takes a child Popen still has to wait for
+        proc = subprocess.Popen(
+            list(argv), executable=exe,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env, cwd=cwd, start_new_session=True,
+            # The child joins its cgroup between fork and exec, before it can fork anything. Only an
+            # os.write on a descriptor opened before the fork runs there: no lock, no import.
+            preexec_fn=None if cg_fd is None else (lambda: _join(cg_fd)),
+        )
+        t = proctree.Tracked(proc.pid, token, cgroup if cg_fd is not None else None)
+        _register(t)
+    return proc, t
+
+
+def _join(fd: int) -> None:
+    os.write(fd, b"0")
+
+
 def _start(argv: Sequence[str], exe: str, env: Mapping[str, str] | None, cwd: str | os.PathLike[str] | None,
            stdin: bool) -> tuple[subprocess.Popen[bytes], proctree.Tracked]:
     if proctree.subreaper_wanted():
@@ -191,24 +212,24 @@ def _start(argv: Sequence[str], exe: str, env: Mapping[str, str] | None, cwd: st
     token = os.urandom(8).hex()
     child_env = proctree.tagged_env(dict(env) if env is not None else dict(os.environ), token)
     cgroup = proctree.Cgroup.create()
+    cg_fd = cgroup.procs_fd() if cgroup else None
     try:
-        with _lock:  # held while forking: reap_orphans never takes a child Popen still has to wait for
-            proc = subprocess.Popen(
-                list(argv), executable=exe,
-                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=child_env, cwd=cwd, start_new_session=True,
-            )
-            t = proctree.Tracked(proc.pid, token, cgroup)
-            _register(t)
+        try:
+            return _popen(argv, exe, child_env, cwd, stdin, token, cgroup, cg_fd)
+        except subprocess.SubprocessError:  # the group refused the child: run it without one
+            return _popen(argv, exe, child_env, cwd, stdin, token, None, None)
     except OSError as e:
-        if cgroup:
-            cgroup.remove()
         raise CommandError(f"cannot run {argv[0]}: {e.strerror or e}") from e
-    if cgroup and not cgroup.add(proc.pid):
-        cgroup.remove()
-        t.cgroup = None
-    return proc, t
+    finally:
+        if cg_fd is not None:
+            os.close(cg_fd)
+        if cgroup and not _cgroup_in_use(cgroup):  # unused: it did not start, or started without it
+            cgroup.remove()
+
+
+def _cgroup_in_use(cgroup: proctree.Cgroup) -> bool:
+    with _lock:
+        return any(t.cgroup is cgroup for t in _live.values())
 
 
 def run(
@@ -229,15 +250,19 @@ def run(
     deadline = start + timeout
     reader = _Reader(proc, input)
     timed_out = False
+    drain_until: float | None = None  # once it exited: how long pipes held by something unfound are read
     try:
         while not reader.done():
-            left = deadline - time.monotonic()
-            if left <= 0:
+            now = time.monotonic()
+            if drain_until is not None and now >= drain_until:
+                break  # it exited and what it left is killed; a pipe still open is held by an escapee
+            if now >= deadline:
                 timed_out = True
                 break
-            reader.step(min(left, 0.2))
-            if proc.poll() is not None and not reader.done():
+            reader.step(min(deadline - now, 0.2))
+            if drain_until is None and proc.poll() is not None and not reader.done():
                 t.kill(_reap)  # it exited: what it left behind goes, which also closes the pipes it held
+                drain_until = time.monotonic() + GRACE_S
         if not timed_out and not reader.truncated:
             try:
                 proc.wait(max(0.0, deadline - time.monotonic()))
@@ -245,8 +270,10 @@ def run(
                 timed_out = True
     finally:
         _stop(proc, t)
-        with _lock:
+        with _lock:  # held: a child being forked by another call is not yet listed, and must not look stray
             _live.pop(proc.pid, None)
+            proctree.kill_strays(dict(_live))
+            proctree.reap_orphans(frozenset(_live))
         reader.close()
         for pipe in (proc.stdin, proc.stdout, proc.stderr):
             if pipe is not None and not pipe.closed:

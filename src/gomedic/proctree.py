@@ -170,6 +170,14 @@ class Cgroup:
             return None
         return cls(path)
 
+    def procs_fd(self) -> int | None:
+        """An open descriptor of cgroup.procs: the child writes "0" to it between fork and exec, so it is
+        inside the group before it can run (and fork) anything."""
+        try:
+            return os.open(os.path.join(self.path, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
+        except OSError:
+            return None
+
     def add(self, pid: int) -> bool:
         try:
             with open(os.path.join(self.path, "cgroup.procs"), "w") as fh:
@@ -250,6 +258,23 @@ def reap_orphans(skip: frozenset[int]) -> None:
         if e.ppid == me and e.state == "Z" and pid not in skip:
             with contextlib.suppress(ChildProcessError, OSError):
                 os.waitpid(pid, os.WNOHANG)
+
+
+def kill_strays(live: dict[int, Tracked]) -> None:
+    """As a subreaper: kill this process's children that no running job owns. They are orphans that
+    reparented here after dropping every trace of their job (`env -i setsid cmd &`): left alone they
+    would live as long as gomedic (serve: for weeks). A child still carrying a running job's token is
+    that job's, and is left to it."""
+    if not _subreaper:
+        return
+    me = os.getpid()
+    for pid, e in snapshot().items():
+        if e.ppid != me or e.state == "Z" or pid in live:
+            continue
+        if any(carries(pid, t.token) for t in live.values()):
+            continue
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def kill_descendants(reap: Callable[[], None]) -> None:

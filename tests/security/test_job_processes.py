@@ -20,6 +20,7 @@ import pytest
 
 from gomedic import execx, proctree
 from tests.serve.conftest import start_serve
+from tests.support.users import User, ensure_user, gomedic_argv_as
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
@@ -114,6 +115,47 @@ def test_one_shot_run_leaves_no_process_after_a_timeout(tmp_path: Path) -> None:
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 1 and "timed out after 2s" in p.stdout, p.stdout + p.stderr
     assert_none_left(mark)
+
+
+@pytest.fixture(scope="module")
+def plain_user() -> Iterator[User]:
+    """A real unprivileged user: it cannot make cgroups, so only /proc, the token and the subreaper work."""
+    name = "gmexec2" + os.environ.get("PYTEST_XDIST_WORKER", "")
+    u = ensure_user(name)
+    try:
+        yield u
+    finally:
+        subprocess.run(["userdel", "--remove", name], capture_output=True, timeout=60)
+
+
+CHILD = """
+import sys
+from gomedic import execx, proctree
+proctree.want_subreaper()  # what the gomedic command does
+r = execx.run(["sh", "-c", sys.argv[1]], timeout=2)
+print("timed out" if r.timed_out else "not timed out", proctree.Cgroup._own_dir())
+"""
+
+
+def test_a_user_without_cgroups_leaves_nothing(plain_user: User, shared_tmp: Path) -> None:
+    """As a real unprivileged user (no cgroup can be made): the `env -i` escapee keeps no token and no
+    parent; it reparents to the gomedic process (a subreaper), which kills it as soon as the job ends,
+    while the process itself still runs (it waits to be killed below)."""
+    mark = marker()
+    argv, extra = gomedic_argv_as(plain_user)
+    python = argv[: argv.index("-m")]
+    env = {"PATH": "/usr/bin:/bin", "HOME": plain_user.home, "LANG": "C.UTF-8", **extra}
+    script = escaping_script(mark)
+    p = subprocess.Popen([*python, "-c", CHILD + "import time; print(flush=True); time.sleep(300)", script],
+                         env=env, cwd=shared_tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout is not None
+        line = p.stdout.readline()
+        assert line.strip() == "timed out None", line + (p.stderr.read() if p.poll() is not None else "")
+        assert_none_left(mark)  # gomedic is still running: its strays were killed when the job ended
+    finally:
+        p.kill()
+        p.wait(10)
 
 
 def test_serve_shutdown_kills_a_running_job_and_all_it_started(tmp_path: Path) -> None:
