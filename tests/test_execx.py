@@ -55,3 +55,26 @@ def test_output_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(execx, "MAX_OUTPUT", 1000)
     r = execx.run(["sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x"], timeout=10)
     assert len(r.stdout) < 1100 and r.stdout.endswith("[output cut by gomedic]")
+
+
+def test_a_bare_name_comes_from_the_trusted_path_not_the_childs_env(tmp_path: Path) -> None:
+    """The child's environment may be built for another user (their PATH): it never picks the program."""
+    marker = tmp_path / "marker"
+    planted = tmp_path / "bin"
+    planted.mkdir()
+    (planted / "true").write_text(f"#!/bin/sh\n/usr/bin/touch {marker}\n")
+    (planted / "true").chmod(0o755)
+    r = execx.run(["true"], timeout=10, env={"PATH": str(planted)})
+    assert r.ok and not marker.exists()
+    assert execx.resolve("true") in ("/usr/bin/true", "/bin/true")
+    r = execx.run(["true"], timeout=10, env={"PATH": str(planted)}, search_path=str(planted))  # asked for
+    assert r.ok and marker.exists()
+    with pytest.raises(CommandError, match="not found in"):
+        execx.run(["gomedic-no-such-tool"], timeout=5)
+
+
+def test_input_is_written_while_output_is_read() -> None:
+    """More input than a pipe holds, echoed back: neither side can deadlock the other."""
+    data = b"x" * (1 << 20)
+    r = execx.run(["cat"], timeout=60, input=data)
+    assert r.ok and len(r.stdout) == len(data)
