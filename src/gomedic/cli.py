@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -48,6 +49,10 @@ def _with_default_command(argv: list[str]) -> list[str]:
     return argv
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         # The gomedic command (not a caller of main([...]) in-process): orphans of whatever it starts
@@ -55,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gomedic.proctree import want_subreaper
 
         want_subreaper()
+        # SIGTERM (systemd stopping a unit, serve stopping a job) exits through the normal path, so
+        # atexit kills what this run started instead of leaving it to whoever finds it.
+        signal.signal(signal.SIGTERM, _terminate)
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     try:
         only = args_list[0] if args_list[0] in COMMANDS else None

@@ -155,6 +155,8 @@ class Cgroup:
             return None
         d = os.path.join(mount, own.lstrip("/"))
         cls._base = d if os.access(d, os.W_OK) else None
+        if cls._base:
+            sweep(cls._base)
         return cls._base
 
     @classmethod
@@ -206,8 +208,34 @@ class Cgroup:
                 os.kill(pid, signal.SIGKILL)
 
     def remove(self) -> None:
-        with contextlib.suppress(OSError):
-            os.rmdir(self.path)
+        """rmdir the group and, first, any group a gomedic inside it made and could not remove (it was
+        killed): only empty groups can go, so a live process is never lost track of."""
+        remove_tree(self.path)
+
+
+def remove_tree(path: str, depth: int = 0) -> None:
+    if depth > 32:  # a gomedic in a gomedic in ...: bounded
+        return
+    try:
+        subdirs = [e.path for e in os.scandir(path) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for d in subdirs:
+        remove_tree(d, depth + 1)
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
+
+
+def sweep(base: str) -> None:
+    """Remove groups left by a gomedic that was killed before it could (its pid is in the name)."""
+    try:
+        names = [n for n in os.listdir(base) if n.startswith("gomedic-")]
+    except OSError:
+        return
+    for n in names:
+        pid = n.split("-")[1]
+        if pid.isdecimal() and int(pid) != os.getpid() and not os.path.exists(f"/proc/{pid}"):
+            remove_tree(os.path.join(base, n))
 
 
 class Tracked:

@@ -169,6 +169,10 @@ def test_serve_shutdown_kills_a_running_job_and_all_it_started(tmp_path: Path) -
         served.stop()
     assert served.proc.returncode is not None
     assert_none_left(mark)
+    base = proctree.Cgroup._own_dir()  # serve ran in this process's cgroup: its job groups were made there
+    if base is not None:
+        left = [n for n in os.listdir(base) if n.startswith(f"gomedic-{served.proc.pid}-")]
+        assert not left, f"cgroups left behind: {left}"
 
 
 def test_output_is_capped_while_reading_in_bounded_memory(tmp_path: Path) -> None:
