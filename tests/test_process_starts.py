@@ -18,6 +18,9 @@ OS_CALLS = {"system", "popen", "fork", "forkpty", "posix_spawn", "posix_spawnp",
             "execle", "execlp", "execlpe", "execvp", "execvpe", "spawnl", "spawnle", "spawnlp", "spawnlpe",
             "spawnv", "spawnve", "spawnvp", "spawnvpe"}
 ASYNCIO_CALLS = {"create_subprocess_exec", "create_subprocess_shell", "subprocess_exec", "subprocess_shell"}
+# Library calls that start a program found on PATH behind the caller's back: `file`, `uname -p`, gcc/ldconfig.
+INDIRECT = {("platform", "architecture"), ("platform", "processor"), ("platform", "uname"), ("platform", "platform"),
+            ("util", "find_library"), ("uuid", "getnode"), ("uuid", "uuid1")}
 
 
 def process_starts(tree: ast.AST) -> list[tuple[int, str]]:
@@ -38,6 +41,11 @@ def process_starts(tree: ast.AST) -> list[tuple[int, str]]:
                 found.append((node.lineno, f"os.{node.attr}"))
             elif node.attr in ASYNCIO_CALLS:
                 found.append((node.lineno, f"{node.value.id}.{node.attr}"))
+            elif (node.value.id, node.attr) in INDIRECT:
+                found.append((node.lineno, f"{node.value.id}.{node.attr} (starts a program)"))
+        elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+              and (node.value.attr, node.attr) in INDIRECT):
+            found.append((node.lineno, f"...{node.value.attr}.{node.attr} (starts a program)"))
     return found
 
 
@@ -57,7 +65,8 @@ def test_the_scan_finds_each_way_of_starting_a_process() -> None:
     """The detector itself: each form is caught (a scan that finds nothing proves nothing)."""
     samples = ["import subprocess", "from subprocess import run", "import multiprocessing", "os.system('x')",
                "os.execvp('x', [])", "from os import posix_spawn", "os.fork()", "import pty",
-               "asyncio.create_subprocess_exec('x')", "loop.subprocess_exec(f, 'x')"]
+               "asyncio.create_subprocess_exec('x')", "loop.subprocess_exec(f, 'x')",
+               "platform.architecture()", "ctypes.util.find_library('c')", "platform.processor()"]
     for s in samples:
         assert process_starts(ast.parse(s)), s
     assert not process_starts(ast.parse("import os\nos.path.join('a')\nfrom gomedic import execx"))
