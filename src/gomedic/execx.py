@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 
-from gomedic import proctree
+from gomedic import jobcgroup, proctree
 from gomedic.errors import CommandError
 from gomedic.values import frozen
 
@@ -185,7 +185,7 @@ def _stop(proc: subprocess.Popen[bytes], t: proctree.Tracked) -> None:
 
 
 def _popen(argv: Sequence[str], exe: str, env: dict[str, str], cwd: str | os.PathLike[str] | None, stdin: bool,
-           token: str, cgroup: proctree.Cgroup | None, cg_fd: int | None) -> tuple[subprocess.Popen[bytes], proctree.Tracked]:
+           token: str, cgroup: jobcgroup.Cgroup | None, cg_fd: int | None) -> tuple[subprocess.Popen[bytes], proctree.Tracked]:
     with _lock:  # held while forking: reap_orphans never takes a child Popen still has to wait for
         proc = subprocess.Popen(
             list(argv), executable=exe,
@@ -211,7 +211,7 @@ def _start(argv: Sequence[str], exe: str, env: Mapping[str, str] | None, cwd: st
         proctree.become_subreaper()
     token = os.urandom(8).hex()
     child_env = proctree.tagged_env(dict(env) if env is not None else dict(os.environ), token)
-    cgroup = proctree.Cgroup.create()
+    cgroup = jobcgroup.Cgroup.create()
     cg_fd = cgroup.procs_fd() if cgroup else None
     try:
         try:
@@ -227,7 +227,7 @@ def _start(argv: Sequence[str], exe: str, env: Mapping[str, str] | None, cwd: st
             cgroup.remove()
 
 
-def _cgroup_in_use(cgroup: proctree.Cgroup) -> bool:
+def _cgroup_in_use(cgroup: jobcgroup.Cgroup) -> bool:
     with _lock:
         return any(t.cgroup is cgroup for t in _live.values())
 

@@ -4,24 +4,27 @@ Killing a process group is not enough: a child that calls setsid() (a command ch
 daemonising double fork) leaves the group and outlives its job. So each started process is tracked three
 ways, and its job's processes are the union:
 
-- a cgroup v2 child group it is moved into right after it starts, when the hierarchy is mounted and
+- a cgroup v2 child group it joins before it runs (gomedic.jobcgroup), when the hierarchy is mounted and
   writable here (as root, usually): cgroup.procs lists every process, cgroup.kill kills them at once;
 - its descendants, found through /proc (the ppid links), repeated until none is left;
 - a random token appended to GOMEDIC_EXECX_JOBS in its environment, which its descendants inherit even
   after setsid and a double fork, found by reading /proc/<pid>/environ.
 
-The gomedic command itself also becomes a child subreaper (PR_SET_CHILD_SUBREAPER): an orphan reparents to
+Signals go through a pidfd checked against the start time that was seen, so a pid reused in between is
+never hit. The gomedic command itself also becomes a child subreaper (PR_SET_CHILD_SUBREAPER): an orphan reparents to
 it instead of init, so whatever is left at exit is its descendant and is killed then (`kill_descendants`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import time
 from collections.abc import Callable
 
+from gomedic.jobcgroup import Cgroup
 from gomedic.values import frozen
 
 TAG_VAR = "GOMEDIC_EXECX_JOBS"
@@ -66,28 +69,59 @@ def is_subreaper() -> bool:
 class ProcEntry:
     ppid: int
     state: str  # Z: a zombie, already dead
+    start: int  # start time in clock ticks since boot: with the pid, who the process is
+
+
+def entry(pid: int | str) -> ProcEntry | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            data = fh.read(4096)
+    except OSError:
+        return None
+    # comm may hold spaces and parentheses: the fields that follow start after the last ')'.
+    rest = data[data.rfind(b")") + 2:].split()
+    if len(rest) < 20 or not rest[1].lstrip(b"-").isdigit() or not rest[19].isdigit():
+        return None
+    return ProcEntry(int(rest[1]), rest[0].decode("ascii", "replace"), int(rest[19]))
 
 
 def snapshot() -> dict[int, ProcEntry]:
-    """Every process's parent and state, from /proc/<pid>/stat."""
+    """Every process's parent, state and start time, from /proc/<pid>/stat."""
     table: dict[int, ProcEntry] = {}
     try:
         names = os.listdir("/proc")
     except OSError:
         return table
     for name in names:
-        if not name.isdecimal():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                data = fh.read(4096)
-        except OSError:
-            continue
-        # comm may hold spaces and parentheses: the fields that follow start after the last ')'.
-        rest = data[data.rfind(b")") + 2:].split()
-        if len(rest) >= 2 and rest[1].lstrip(b"-").isdigit():
-            table[int(name)] = ProcEntry(int(rest[1]), rest[0].decode("ascii", "replace"))
+        if name.isdecimal():
+            e = entry(name)
+            if e is not None:
+                table[int(name)] = e
     return table
+
+
+def send(pid: int, seen: ProcEntry, sig: int) -> None:
+    """Signal the process that was seen, not whatever holds its pid by now: a pidfd pins the process,
+    then its start time must still be the one seen (a pid reused in between is left alone)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except AttributeError:  # no pidfd in this Python/kernel: the pid it must be
+        with contextlib.suppress(OSError):
+            os.kill(pid, sig)
+        return
+    except OSError as e:
+        if e.errno == errno.ENOSYS:
+            with contextlib.suppress(OSError):
+                os.kill(pid, sig)
+        return  # ESRCH: it is gone
+    try:
+        now = entry(pid)
+        if now is not None and now.start == seen.start:
+            signal.pidfd_send_signal(fd, sig)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def descendants(roots: set[int], table: dict[int, ProcEntry]) -> set[int]:
@@ -124,120 +158,6 @@ def tagged_env(env: dict[str, str], token: str) -> dict[str, str]:
     return {**env, TAG_VAR: " ".join([*old[-15:], token])}
 
 
-class Cgroup:
-    """A cgroup v2 child group of this process's own group, or nothing when that cannot be made."""
-
-    _base: str | None = None
-    _probed = False
-    _count = 0
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    @classmethod
-    def _own_dir(cls) -> str | None:
-        if cls._probed:
-            return cls._base
-        cls._probed = True
-        mount = None
-        try:
-            with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
-                for line in fh:
-                    left, _, right = line.partition(" - ")
-                    if right.split()[:1] == ["cgroup2"]:
-                        mount = left.split()[4]
-                        break
-            with open("/proc/self/cgroup", encoding="utf-8", errors="replace") as fh:
-                own = next((ln[3:].strip() for ln in fh if ln.startswith("0::")), None)
-        except OSError:
-            return None
-        if mount is None or own is None or own.endswith(" (deleted)"):
-            return None
-        d = os.path.join(mount, own.lstrip("/"))
-        cls._base = d if os.access(d, os.W_OK) else None
-        if cls._base:
-            sweep(cls._base)
-        return cls._base
-
-    @classmethod
-    def create(cls) -> Cgroup | None:
-        base = cls._own_dir()
-        if base is None:
-            return None
-        cls._count += 1
-        path = os.path.join(base, f"gomedic-{os.getpid()}-{cls._count}-{time.monotonic_ns()}")
-        try:
-            os.mkdir(path)
-        except OSError:
-            return None
-        return cls(path)
-
-    def procs_fd(self) -> int | None:
-        """An open descriptor of cgroup.procs: the child writes "0" to it between fork and exec, so it is
-        inside the group before it can run (and fork) anything."""
-        try:
-            return os.open(os.path.join(self.path, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
-        except OSError:
-            return None
-
-    def add(self, pid: int) -> bool:
-        try:
-            with open(os.path.join(self.path, "cgroup.procs"), "w") as fh:
-                fh.write(str(pid))
-            return True
-        except OSError:
-            return False
-
-    def pids(self) -> set[int]:
-        try:
-            with open(os.path.join(self.path, "cgroup.procs")) as fh:
-                return {int(x) for x in fh.read().split()}
-        except (OSError, ValueError):
-            return set()
-
-    def kill(self) -> None:
-        """cgroup.kill (Linux >= 5.14) SIGKILLs every member at once; older kernels: each pid."""
-        try:
-            with open(os.path.join(self.path, "cgroup.kill"), "w") as fh:
-                fh.write("1")
-            return
-        except OSError:
-            pass
-        for pid in self.pids():
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-
-    def remove(self) -> None:
-        """rmdir the group and, first, any group a gomedic inside it made and could not remove (it was
-        killed): only empty groups can go, so a live process is never lost track of."""
-        remove_tree(self.path)
-
-
-def remove_tree(path: str, depth: int = 0) -> None:
-    if depth > 32:  # a gomedic in a gomedic in ...: bounded
-        return
-    try:
-        subdirs = [e.path for e in os.scandir(path) if e.is_dir(follow_symlinks=False)]
-    except OSError:
-        return
-    for d in subdirs:
-        remove_tree(d, depth + 1)
-    with contextlib.suppress(OSError):
-        os.rmdir(path)
-
-
-def sweep(base: str) -> None:
-    """Remove groups left by a gomedic that was killed before it could (its pid is in the name)."""
-    try:
-        names = [n for n in os.listdir(base) if n.startswith("gomedic-")]
-    except OSError:
-        return
-    for n in names:
-        pid = n.split("-")[1]
-        if pid.isdecimal() and int(pid) != os.getpid() and not os.path.exists(f"/proc/{pid}"):
-            remove_tree(os.path.join(base, n))
-
-
 class Tracked:
     """One started process and everything it started."""
 
@@ -256,10 +176,10 @@ class Tracked:
         return {p for p in found if p in table and table[p].state != "Z" and p != os.getpid()}
 
     def signal_all(self, sig: int) -> int:
-        pids = self.members(snapshot())
+        table = snapshot()
+        pids = self.members(table)
         for p in pids:
-            with contextlib.suppress(OSError):
-                os.kill(p, sig)
+            send(p, table[p], sig)
         return len(pids)
 
     def kill(self, reap: Callable[[], None]) -> None:
@@ -301,8 +221,7 @@ def kill_strays(live: dict[int, Tracked]) -> None:
             continue
         if any(carries(pid, t.token) for t in live.values()):
             continue
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+        send(pid, e, signal.SIGKILL)
 
 
 def kill_descendants(reap: Callable[[], None]) -> None:
@@ -311,8 +230,7 @@ def kill_descendants(reap: Callable[[], None]) -> None:
         table = snapshot()
         live = [p for p in descendants({os.getpid()}, table) if table[p].state != "Z"]
         for p in live:
-            with contextlib.suppress(OSError):
-                os.kill(p, signal.SIGKILL)
+            send(p, table[p], signal.SIGKILL)
         reap()
         if not live:
             return

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from gomedic import execx, proctree
+from gomedic import execx, jobcgroup
 from tests.serve.conftest import start_serve
 from tests.support.users import User, ensure_user, gomedic_argv_as
 
@@ -70,7 +70,7 @@ def assert_none_left(mark: str) -> None:
 @pytest.fixture
 def no_cgroup(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The fallback: no cgroup v2 child group (an unprivileged user, a read-only hierarchy)."""
-    monkeypatch.setattr(proctree.Cgroup, "create", classmethod(lambda cls: None))
+    monkeypatch.setattr(jobcgroup.Cgroup, "create", classmethod(lambda cls: None))
     yield
 
 
@@ -92,7 +92,7 @@ def test_exit_leaves_nothing_behind_without_cgroup(no_cgroup: None) -> None:
 
 
 def test_cgroup_catches_children_that_drop_the_environment() -> None:
-    if proctree.Cgroup.create is None or proctree.Cgroup._own_dir() is None:
+    if jobcgroup.Cgroup.create is None or jobcgroup.Cgroup._own_dir() is None:
         pytest.skip("no writable cgroup v2 hierarchy here")
     mark = marker()
     r = execx.run(["sh", "-c", escaping_script(mark)], timeout=1.5)
@@ -130,10 +130,10 @@ def plain_user() -> Iterator[User]:
 
 CHILD = """
 import sys
-from gomedic import execx, proctree
+from gomedic import execx, jobcgroup, proctree
 proctree.want_subreaper()  # what the gomedic command does
 r = execx.run(["sh", "-c", sys.argv[1]], timeout=2)
-print("timed out" if r.timed_out else "not timed out", proctree.Cgroup._own_dir())
+print("timed out" if r.timed_out else "not timed out", jobcgroup.Cgroup._own_dir())
 """
 
 
@@ -169,7 +169,7 @@ def test_serve_shutdown_kills_a_running_job_and_all_it_started(tmp_path: Path) -
         served.stop()
     assert served.proc.returncode is not None
     assert_none_left(mark)
-    base = proctree.Cgroup._own_dir()  # serve ran in this process's cgroup: its job groups were made there
+    base = jobcgroup.Cgroup._own_dir()  # serve ran in this process's cgroup: its job groups were made there
     if base is not None:
         left = [n for n in os.listdir(base) if n.startswith(f"gomedic-{served.proc.pid}-")]
         assert not left, f"cgroups left behind: {left}"
