@@ -11,8 +11,10 @@ ways, and its job's processes are the union:
   after setsid and a double fork, found by reading /proc/<pid>/environ.
 
 Signals go through a pidfd checked against the start time that was seen, so a pid reused in between is
-never hit. The gomedic command itself also becomes a child subreaper (PR_SET_CHILD_SUBREAPER): an orphan reparents to
-it instead of init, so whatever is left at exit is its descendant and is killed then (`kill_descendants`).
+never hit. The gomedic command is also a child subreaper (PR_SET_CHILD_SUBREAPER): an orphan reparents
+to it instead of init, so one that dropped its token (`env -i setsid cmd &`) and has no cgroup is still
+found, as a stray child no running job owns (`kill_strays`, after each job), and at exit
+(`kill_descendants`).
 """
 
 from __future__ import annotations
