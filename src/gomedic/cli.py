@@ -50,7 +50,12 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+    """Kill what this run started, then die of the signal as before (the exit status still says so)."""
+    execx = sys.modules.get("gomedic.execx")
+    if execx is not None:
+        execx.kill_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,8 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gomedic.proctree import want_subreaper
 
         want_subreaper()
-        # SIGTERM (systemd stopping a unit, serve stopping a job) exits through the normal path, so
-        # atexit kills what this run started instead of leaving it to whoever finds it.
+        # SIGTERM (systemd stopping a unit, serve stopping a job): what this run started dies with it
+        # (serve's uvicorn installs its own handler and stops the jobs through the scheduler).
         signal.signal(signal.SIGTERM, _terminate)
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     try:

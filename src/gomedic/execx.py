@@ -66,7 +66,7 @@ class CmdResult:
         return f"`{cmd}` exited {self.returncode}: {self.first_error_line()}"
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: kill_all may run from a signal handler while this thread holds it
 _live: dict[int, proctree.Tracked] = {}  # pid of each running child -> what it started
 _atexit = False
 

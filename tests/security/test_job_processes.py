@@ -117,6 +117,24 @@ def test_one_shot_run_leaves_no_process_after_a_timeout(tmp_path: Path) -> None:
     assert_none_left(mark)
 
 
+def test_sigterm_to_gomedic_kills_what_its_run_started(tmp_path: Path) -> None:
+    """systemd stopping a unit whose ExecStartPre is gomedic, or serve stopping a job: SIGTERM."""
+    mark = marker()
+    f = write_check(tmp_path, mark, "10m")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8", "PYTHONPATH": SRC}
+    p = subprocess.Popen([sys.executable, "-m", "gomedic", "run", str(f)], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(mark, 5)
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(60) == -signal.SIGTERM  # it still dies of the signal
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(10)
+    assert_none_left(mark)
+
+
 @pytest.fixture(scope="module")
 def plain_user() -> Iterator[User]:
     """A real unprivileged user: it cannot make cgroups, so only /proc, the token and the subreaper work."""
