@@ -169,8 +169,12 @@ class _Reader:
 
 
 def _stop(proc: subprocess.Popen[bytes], t: proctree.Tracked) -> None:
-    """SIGTERM the job (its group and every member), a grace period, then SIGKILL whatever is left."""
-    if proc.poll() is None:
+    """SIGTERM the job (its group and every member), a grace period, then SIGKILL whatever is left.
+
+    A job that ended by itself is swept quickly (its cgroup or process tree; as a subreaper, orphans
+    come back as strays); one that was stopped, or without a subreaper, gets the full /proc scan."""
+    stopped = proc.poll() is None
+    if stopped:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
         except OSError:
@@ -180,8 +184,14 @@ def _stop(proc: subprocess.Popen[bytes], t: proctree.Tracked) -> None:
             proc.wait(GRACE_S)
         except subprocess.TimeoutExpired:
             pass
-    t.kill(_reap)
+    t.kill(_reap, full=stopped or not proctree.is_subreaper())
     proc.wait()
+
+
+def _sweep_strays(job: int) -> None:
+    with _lock:  # held: a child being forked by another call is not yet listed, and must not look stray
+        proctree.kill_strays({p: x for p, x in _live.items() if p != job})
+        proctree.reap_orphans(frozenset(_live))
 
 
 def _popen(argv: Sequence[str], exe: str, env: dict[str, str], cwd: str | os.PathLike[str] | None, stdin: bool,
@@ -261,7 +271,9 @@ def run(
                 break
             reader.step(min(deadline - now, 0.2))
             if drain_until is None and proc.poll() is not None and not reader.done():
-                t.kill(_reap)  # it exited: what it left behind goes, which also closes the pipes it held
+                # It exited: what it left behind goes, which also closes the pipes it held.
+                t.kill(_reap, full=not proctree.is_subreaper())
+                _sweep_strays(proc.pid)
                 drain_until = time.monotonic() + GRACE_S
         if not timed_out and not reader.truncated:
             try:
@@ -270,10 +282,9 @@ def run(
                 timed_out = True
     finally:
         _stop(proc, t)
-        with _lock:  # held: a child being forked by another call is not yet listed, and must not look stray
+        with _lock:
             _live.pop(proc.pid, None)
-            proctree.kill_strays(dict(_live))
-            proctree.reap_orphans(frozenset(_live))
+        _sweep_strays(proc.pid)
         reader.close()
         for pipe in (proc.stdin, proc.stdout, proc.stderr):
             if pipe is not None and not pipe.closed:

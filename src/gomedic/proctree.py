@@ -160,6 +160,44 @@ def tagged_env(env: dict[str, str], token: str) -> dict[str, str]:
     return {**env, TAG_VAR: " ".join([*old[-15:], token])}
 
 
+def children(pid: int) -> set[int] | None:
+    """Children of `pid` from /proc/<pid>/task/*/children (cheap: no scan of every process); None when
+    the kernel has no such file (CONFIG_PROC_CHILDREN off)."""
+    out: set[int] = set()
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    found = False
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                out.update(int(x) for x in fh.read().split())
+            found = True
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError):
+            found = True
+    return out if found or not tids else None
+
+
+def tree(root: int) -> dict[int, ProcEntry] | None:
+    """`root` (while it lives) and its descendants, walked through the children files; None: no such files."""
+    out: dict[int, ProcEntry] = {}
+    todo = [root]
+    while todo and len(out) < 1 << 16:
+        pid = todo.pop()
+        e = entry(pid)
+        if e is None or pid in out:
+            continue
+        out[pid] = e
+        kids = children(pid)
+        if kids is None:
+            return None
+        todo.extend(kids)
+    return out
+
+
 class Tracked:
     """One started process and everything it started."""
 
@@ -168,28 +206,38 @@ class Tracked:
         self.token = token
         self.cgroup = cgroup
 
-    def members(self, table: dict[int, ProcEntry]) -> set[int]:
-        """The live processes of this job (the top process included while it lives)."""
-        found = self.cgroup.pids() if self.cgroup else set()
-        found |= descendants({self.pid}, table)
-        if self.pid in table:
-            found.add(self.pid)
-        found |= {p for p in table if p != os.getpid() and carries(p, self.token)}
-        return {p for p in found if p in table and table[p].state != "Z" and p != os.getpid()}
+    def members(self, full: bool) -> dict[int, ProcEntry]:
+        """The live processes of this job (the top process included while it lives). Quick: its cgroup
+        (which it joined before it ran anything) or else its process tree. Full, when it was stopped:
+        also every process carrying its token, whatever its parent, from a scan of all of /proc."""
+        found: dict[int, ProcEntry] = {}
+        if self.cgroup:
+            found = {p: e for p in self.cgroup.pids() if (e := entry(p)) is not None}
+        quick = None if full or self.cgroup else tree(self.pid)
+        if quick is not None:
+            found.update(quick)
+        elif full or not self.cgroup:
+            table = snapshot()
+            found.update({p: table[p] for p in descendants({self.pid}, table)})
+            if self.pid in table:
+                found[self.pid] = table[self.pid]
+            if full:
+                found.update({p: e for p, e in table.items() if carries(p, self.token)})
+        me = os.getpid()
+        return {p: e for p, e in found.items() if e.state != "Z" and p != me}
 
-    def signal_all(self, sig: int) -> int:
-        table = snapshot()
-        pids = self.members(table)
-        for p in pids:
-            send(p, table[p], sig)
+    def signal_all(self, sig: int, full: bool = True) -> int:
+        pids = self.members(full)
+        for p, e in pids.items():
+            send(p, e, sig)
         return len(pids)
 
-    def kill(self, reap: Callable[[], None]) -> None:
+    def kill(self, reap: Callable[[], None], full: bool = True) -> None:
         """SIGKILL every member, again and again until none is left; `reap` collects the dead."""
         for _ in range(KILL_ROUNDS):
             if self.cgroup:
                 self.cgroup.kill()
-            left = self.signal_all(signal.SIGKILL)
+            left = self.signal_all(signal.SIGKILL, full)
             reap()
             if not left:
                 break
@@ -198,14 +246,21 @@ class Tracked:
             self.cgroup.remove()
 
 
+def own_children() -> dict[int, ProcEntry]:
+    me = os.getpid()
+    kids = children(me)
+    if kids is None:
+        return {p: e for p, e in snapshot().items() if e.ppid == me}
+    return {p: e for p in kids if (e := entry(p)) is not None and e.ppid == me}
+
+
 def reap_orphans(skip: frozenset[int]) -> None:
     """Collect dead orphans that reparented to this process (only as a subreaper: no other children
     of ours can then be taken from their owners, because execx starts them all and lists them in `skip`)."""
     if not _subreaper:
         return
-    me = os.getpid()
-    for pid, e in snapshot().items():
-        if e.ppid == me and e.state == "Z" and pid not in skip:
+    for pid, e in own_children().items():
+        if e.state == "Z" and pid not in skip:
             with contextlib.suppress(ChildProcessError, OSError):
                 os.waitpid(pid, os.WNOHANG)
 
@@ -217,11 +272,8 @@ def kill_strays(live: dict[int, Tracked]) -> None:
     that job's, and is left to it."""
     if not _subreaper:
         return
-    me = os.getpid()
-    for pid, e in snapshot().items():
-        if e.ppid != me or e.state == "Z" or pid in live:
-            continue
-        if any(carries(pid, t.token) for t in live.values()):
+    for pid, e in own_children().items():
+        if e.state == "Z" or pid in live or any(carries(pid, t.token) for t in live.values()):
             continue
         send(pid, e, signal.SIGKILL)
 
