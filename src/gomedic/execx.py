@@ -95,13 +95,30 @@ def kill_all() -> None:
 
 
 def resolve(name: str, search_path: str | None = None) -> str:
-    """The program a bare name runs: the first executable `name` on search_path (TRUSTED_PATH by default)."""
+    """The program a bare name runs: the first executable `name` on search_path, or by default the first
+    on TRUSTED_PATH that only root could have put there (as root: file, its real directory and the PATH
+    entry owned by root and not group/other-writable)."""
     if "/" in name:
         return name
-    found = shutil.which(name, path=search_path if search_path is not None else TRUSTED_PATH)
+    if search_path is not None:
+        found = shutil.which(name, path=search_path)
+    else:
+        found = next((p for d in TRUSTED_PATH.split(":") if _root_only(p := os.path.join(d, name))), None)
     if found is None:
         raise CommandError(f"cannot run {name}: not found in {search_path or TRUSTED_PATH}")
     return found
+
+
+def _root_only(path: str) -> bool:
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        return False
+    if os.geteuid() != 0:
+        return True  # an unprivileged gomedic runs what its user could run anyway
+    try:
+        stats = [os.stat(p) for p in (path, os.path.dirname(os.path.realpath(path)), os.path.dirname(path))]
+    except OSError:
+        return False
+    return all(st.st_uid == 0 and not st.st_mode & 0o022 for st in stats)
 
 
 class _Reader:

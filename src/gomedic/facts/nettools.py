@@ -91,12 +91,13 @@ def same_file(a: str, b: str) -> bool:
 
 def trusted_version(name: str, host_path: str) -> tuple[str | None, str]:
     """(first line of the version, why none): run only the trusted copy, only if it is the same file."""
-    import shutil
-
     from gomedic import execx
     from gomedic.errors import CommandError
 
-    trusted = shutil.which(name, path=execx.TRUSTED_PATH)
+    try:
+        trusted = execx.resolve(name)
+    except CommandError:
+        trusted = None
     if trusted is None or not same_file(trusted, host_path):
         return None, f"not run: not the {name} of gomedic's trusted PATH"
     try:
