@@ -55,3 +55,48 @@ def test_output_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(execx, "MAX_OUTPUT", 1000)
     r = execx.run(["sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x"], timeout=10)
     assert len(r.stdout) < 1100 and r.stdout.endswith("[output cut by gomedic]")
+
+
+def test_a_bare_name_comes_from_the_trusted_path_not_the_childs_env(tmp_path: Path) -> None:
+    """The child's environment may be built for another user (their PATH): it never picks the program."""
+    marker = tmp_path / "marker"
+    planted = tmp_path / "bin"
+    planted.mkdir()
+    (planted / "true").write_text(f"#!/bin/sh\n/usr/bin/touch {marker}\n")
+    (planted / "true").chmod(0o755)
+    r = execx.run(["true"], timeout=10, env={"PATH": str(planted)})
+    assert r.ok and not marker.exists()
+    assert execx.resolve("true") in ("/usr/bin/true", "/bin/true")
+    r = execx.run(["true"], timeout=10, env={"PATH": str(planted)}, search_path=str(planted))  # asked for
+    assert r.ok and marker.exists()
+    with pytest.raises(CommandError, match="not found in"):
+        execx.run(["gomedic-no-such-tool"], timeout=5)
+
+
+
+def test_as_root_a_trusted_path_entry_others_could_write_is_skipped(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tool in a group/other-writable directory of the trusted PATH is not taken (root only)."""
+    if os.geteuid() != 0:
+        pytest.skip("the ownership rule applies when gomedic runs as root")
+    d = tmp_path / "sbin"
+    d.mkdir()
+    tool = d / "gomedic-trust-probe"
+    tool.write_text("#!/bin/sh\necho hi\n")
+    tool.chmod(0o755)
+    monkeypatch.setattr(execx, "TRUSTED_PATH", str(d))
+    assert execx.resolve("gomedic-trust-probe") == str(tool)
+    d.chmod(0o777)
+    with pytest.raises(CommandError, match="not found in"):
+        execx.resolve("gomedic-trust-probe")
+    d.chmod(0o755)
+    os.chown(tool, 1, 1)  # owned by someone else (daemon)
+    with pytest.raises(CommandError):
+        execx.resolve("gomedic-trust-probe")
+
+
+def test_input_is_written_while_output_is_read() -> None:
+    """More input than a pipe holds, echoed back: neither side can deadlock the other."""
+    data = b"x" * (1 << 20)
+    r = execx.run(["cat"], timeout=60, input=data)
+    assert r.ok and len(r.stdout) == len(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -64,7 +65,25 @@ def _with_default_command(argv: list[str]) -> list[str]:
     return argv
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """Kill what this run started, then die of the signal as before (the exit status still says so)."""
+    execx = sys.modules.get("gomedic.execx")
+    if execx is not None:
+        execx.kill_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:
+        # The gomedic command (not a caller of main([...]) in-process): orphans of whatever it starts
+        # reparent to it, so execx can kill them when their job ends and at exit.
+        from gomedic.proctree import want_subreaper
+
+        want_subreaper()
+        # SIGTERM (systemd stopping a unit, serve stopping a job): what this run started dies with it
+        # (serve's uvicorn installs its own handler and stops the jobs through the scheduler).
+        signal.signal(signal.SIGTERM, _terminate)
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     try:
         only = args_list[0] if args_list[0] in COMMANDS else None

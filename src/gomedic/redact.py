@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from gomedic import safeio
 from gomedic.lazyre import LazyRegex
 from gomedic.model import frozen_map
 from gomedic.secretnames import (
@@ -273,7 +274,7 @@ def _read_small(path: str | None) -> str:
     if not path:
         return ""
     try:
-        with open(path, "rb") as fh:
+        with safeio.open_binary(path) as fh:
             return fh.read(MAX_NETRC).decode("utf-8", "replace")
     except OSError:
         return ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Protocol
 
+from gomedic import safeio
 from gomedic.errors import FormatError
 
 MAX_READ = 64 << 20  # no single structure gomedic reads is larger; a bigger request is a corrupt header
@@ -41,7 +42,7 @@ class FileSource:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.name = os.fspath(path)
         try:
-            self._fd = os.open(self.name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            self._fd = safeio.open_fd(self.name)  # a FIFO or device is refused, never waited on
         except OSError as e:
             raise FormatError(f"{self.name}: {e.strerror or e}") from None
         try:

@@ -47,6 +47,10 @@ def goenv_file(f: Facts) -> Iterator[Finding]:
     if ef.path is None:
         yield ok(f"no GOENV file is used ({ef.how})", **ev)
         return
+    if ef.special:
+        yield fail(f"GOENV file {ef.path} {ef.error}; every go command blocks reading it",
+                   fix=f"remove {ef.path} or point GOENV at a regular file (or GOENV=off)", **ev)
+        return
     if ef.error:
         yield fail(f"GOENV file {ef.path} cannot be read: {ef.error}; every go command ignores it",
                    fix=f"fix the permissions of {ef.path} (it must be readable by you)", **ev)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import errno
-import shutil
 from typing import Any
 
 from gomedic.facts import Facts
 from gomedic.facts.limits import read_text
-from gomedic.facts.proc import PROCESS, target_env, target_root
+from gomedic.facts.nettools import NET_TOOLS, TOOLS
+from gomedic.facts.proc import PROCESS, target_root
 from gomedic.finding import Finding, ok, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -95,33 +95,18 @@ def lsm(f: Facts) -> Finding:
     return ok(f"{seen}{tail}", **ev)
 
 
-TOOLS = ("curl", "wget", "openssl")
-
-
 @check("host.net-tools", category=Category.NETWORK, severity=Severity.INFO,
        title="curl, wget, openssl present for debugging")
 def net_tools(f: Facts) -> Finding:
-    """Reports which of curl, wget and openssl are on PATH, with versions (and TLS backends) as they
-    report them. Informational: they are what an operator reaches for when a Go service cannot connect.
+    """Reports which of curl, wget and openssl are on the evaluated process's PATH (under --root when
+    given), what each file is (ELF and interpreter, a script's #! line) and, when it is the same file as
+    the tool on gomedic's own trusted PATH, the version and TLS backend it reports. A program found on an
+    inspected PATH is never executed (it could be anyone's). Informational: they are what an operator
+    reaches for when a Go service cannot connect.
     Fix: install the ones you need (apt-get install curl openssl)."""
-    from gomedic import execx
-    from gomedic.errors import CommandError
-
-    path = target_env(f).get("PATH", "/usr/local/bin:/usr/bin:/bin")
-    ev: dict[str, Any] = {}
-    found = []
-    for tool in TOOLS:
-        exe = shutil.which(tool, path=path)
-        if exe is None:
-            ev[tool] = "missing"
-            continue
-        try:
-            r = execx.run([exe, "version" if tool == "openssl" else "--version"], timeout=3)
-            first = r.stdout.splitlines()[0].strip() if r.ok and r.stdout.strip() else r.describe()
-        except CommandError as e:
-            first = str(e)
-        ev[tool] = f"{exe}: {first[:160]}"
-        found.append(tool)
+    tools = f.get(NET_TOOLS)
+    ev: dict[str, Any] = {t.name: t.describe() for t in tools}
+    found = [t.name for t in tools if t.path is not None]
     if not found:
         return warn(f"none of {', '.join(TOOLS)} on PATH", fix="apt-get install curl openssl (or your distro's)", **ev)
     missing = [t for t in TOOLS if t not in found]

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from gomedic import safeio
 from gomedic.facts import Facts
 from gomedic.facts.access import Principal, R, Want, X, can
 from gomedic.facts.accounts import lookup_group, lookup_user
@@ -133,7 +134,7 @@ def _arch(f: Facts, u: ServiceUnit, path: str, real: str, files: str, ev: dict[s
     host = f.get(HOST)
     ins = inspect(real)
     if ins.error is not None:
-        with open(real, "rb") as fh:
+        with safeio.open_binary(real) as fh:
             head = fh.read(2)
         if head == b"#!":
             return ok(f"{files} parses; ExecStart {path} is a script", subject=u.name, **ev)

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from gomedic import safeio
 from gomedic.facts import Facts
 from gomedic.facts.limits import read_text
 from gomedic.facts.proc import target_env, target_root
@@ -59,7 +60,7 @@ def count_certs(data: bytes, now: datetime) -> tuple[int, int, int]:
 
 def _read(p: Path) -> bytes | None:
     try:
-        with open(p, "rb") as fh:
+        with safeio.open_binary(p) as fh:
             return fh.read(MAX_BUNDLE)
     except OSError:
         return None

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from gomedic import safeio
 from gomedic.commands import SUMMARIES
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def container_kind(cgroup: str, dockerenv: bool, containerenv: bool, env_contain
 
 def _read(path: str, limit: int = 1 << 20) -> str:
     try:
-        with open(path, "rb") as fh:
+        with safeio.open_binary(path) as fh:
             return fh.read(limit).decode("utf-8", "replace")
     except OSError:
         return ""

@@ -36,7 +36,7 @@ def main_pid(name: str) -> int | None:
     from gomedic import execx
     from gomedic.errors import CommandError
 
-    if not os.path.isdir("/run/systemd/system") or shutil.which("systemctl") is None:
+    if not os.path.isdir("/run/systemd/system") or shutil.which("systemctl", path=execx.TRUSTED_PATH) is None:
         return None
     try:
         r = execx.run(["systemctl", "show", "-p", "MainPID", "--value", name], timeout=5)

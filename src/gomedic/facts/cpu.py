@@ -7,6 +7,7 @@ Linux prints for the bits Go's runtime tests at startup (runtime/asm_amd64.s): S
 
 from __future__ import annotations
 
+from gomedic import safeio
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.values import frozen
@@ -72,7 +73,6 @@ def parse_cpuinfo(text: str) -> CpuInfo:
 def CPU(f: Facts) -> CpuInfo:
     path = f.options.extra.get("cpuinfo", "/proc/cpuinfo")
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return parse_cpuinfo(fh.read(MAX_CPUINFO))
+        return parse_cpuinfo(safeio.read_text(path, MAX_CPUINFO))
     except OSError as e:
         raise FactUnavailable(f"cannot read {path}: {e.strerror or e}") from None

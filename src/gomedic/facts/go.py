@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from gomedic import execx
+from gomedic import execx, safeio
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.facts.envfile import EnvFileText, goenv_location
@@ -64,6 +64,7 @@ class GoEnvFile:
     exists: bool = False
     error: str | None = None  # set when the file exists but cannot be read
     text: EnvFileText = field(default_factory=lambda: parse_env_file(""))
+    special: bool = False  # a FIFO, socket or device: go would block (or never stop) reading it
 
 
 @fact("go.envfile")
@@ -78,6 +79,8 @@ def GOENV_FILE(f: Facts) -> GoEnvFile:
             data = fh.read(1 << 20)
     except FileNotFoundError:
         return GoEnvFile(path, how)
+    except safeio.NotRegularFile as e:
+        return GoEnvFile(path, how, exists=True, error=e.strerror or str(e), special=not os.path.isdir(path))
     except OSError as e:
         return GoEnvFile(path, how, exists=os.path.exists(path), error=e.strerror or str(e))
     return GoEnvFile(path, how, True, None, parse_env_file(data.decode("utf-8", "replace")))
@@ -121,6 +124,10 @@ def readonly_go_env(f: Facts) -> dict[str, str]:
 @fact("go.envprobe")
 def GO_ENV_PROBE(f: Facts) -> GoEnvProbe:
     go = f.get(GO_CMD)
+    ef = f.get(GOENV_FILE)
+    if ef.special:  # go opens it with a blocking read: every go command hangs (or reads a device forever)
+        return GoEnvProbe(go.path, None, f"not run: the GOENV file {ef.path} {ef.error}; every go command "
+                          "would block reading it")
     env = readonly_go_env(f)
     try:
         r = execx.run([go.path, "env", "-json", *ENV_KEYS], timeout=GO_ENV_TIMEOUT, env=env, cwd=f.cwd)
@@ -208,8 +215,7 @@ def _own_defaults(f: Facts) -> dict[str, str]:
 
 def read_goroot_env(goroot: str) -> dict[str, str]:
     try:
-        with open(os.path.join(goroot, "go.env"), encoding="utf-8", errors="replace") as fh:
-            return parse_env_file(fh.read(1 << 20)).values()
+        return parse_env_file(safeio.read_text(os.path.join(goroot, "go.env"), 1 << 20)).values()
     except OSError:
         return {}
 

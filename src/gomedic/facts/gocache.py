@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
+from gomedic import safeio
 from gomedic.values import frozen
 
 ENTRY_SIZE = 175
@@ -58,7 +59,7 @@ def _sha256(path: str) -> str:
     import hashlib
 
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with safeio.open_binary(path) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -86,7 +87,7 @@ def scan(root: str, *, max_entries: int, max_bytes: int) -> CacheScan:
             res.entries += 1
             path = os.path.join(root, sub, name)
             try:
-                with open(path, "rb") as fh:
+                with safeio.open_binary(path) as fh:
                     data = fh.read(ENTRY_SIZE + 1)
             except OSError:
                 continue

@@ -12,7 +12,7 @@ import json
 import os
 import re
 
-from gomedic import execx
+from gomedic import execx, safeio
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.values import frozen
@@ -69,7 +69,7 @@ def parse_stream(text: str) -> list[Package]:
 
 def _read(path: str) -> bytes:
     try:
-        with open(path, "rb") as fh:
+        with safeio.open_binary(path) as fh:
             return fh.read(MAX_SOURCE)
     except OSError:
         return b""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from gomedic import safeio
 from gomedic.values import frozen
 
 _ROW = re.compile(r"^(?P<name>\S.*?)\s{2,}(?P<soft>unlimited|\d+)\s+(?P<hard>unlimited|\d+)(?:\s+(?P<unit>\S+))?\s*$")
@@ -86,7 +87,7 @@ def parse_int(text: str | None) -> int | None:
 def read_text(root: Path, path: str, limit: int = MAX_TEXT) -> str | None:
     """Text of `path` under `root` (an absolute path inside the root), or None when unreadable."""
     try:
-        with open(root / path.lstrip("/"), "rb") as fh:
+        with safeio.open_binary(root / path.lstrip("/")) as fh:
             return fh.read(limit).decode("utf-8", "replace")
     except (OSError, ValueError):
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from gomedic import safeio
 from gomedic.facts.modfile import ModFile
 from gomedic.values import frozen
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from gomedic import safeio
 from gomedic.binfmt import buildinfo, elf
 from gomedic.binfmt.source import FileSource
 from gomedic.errors import FormatError
@@ -66,8 +67,7 @@ def which_all(name: str, env: Mapping[str, str]) -> list[str]:
 
 def read_version_file(root: str) -> str | None:
     try:
-        with open(os.path.join(root, "VERSION"), encoding="utf-8", errors="replace") as fh:
-            first = fh.readline(256).strip()
+        first = safeio.read_text(os.path.join(root, "VERSION"), 256).split("\n", 1)[0].strip()
     except OSError:
         return None
     return first or None

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from gomedic import safeio
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.facts.limits import Limits, parse_limits, read_text
@@ -134,7 +135,7 @@ class ProcessInfo:
 def _count(path: Path, *, lines: bool) -> int | None:
     try:
         if lines:
-            with open(path, "rb") as fh:
+            with safeio.open_binary(path) as fh:
                 return sum(1 for _ in zip(range(MAX_COUNT), fh, strict=False))
         with os.scandir(path) as it:
             return sum(1 for _ in zip(range(MAX_COUNT), it, strict=False))
@@ -154,7 +155,7 @@ def read_process(root: Path, pid: int | str = "self") -> ProcessInfo:
         notes.append(f"{base}/limits not readable")
     env: Mapping[str, str] | None = None
     try:
-        with open(root / base.lstrip("/") / "environ", "rb") as fh:
+        with safeio.open_binary(root / base.lstrip("/") / "environ") as fh:
             env = MappingProxyType(parse_environ(fh.read(MAX_ENVIRON)))
     except OSError as e:
         notes.append(f"{base}/environ not readable ({e.strerror or e})")

@@ -15,6 +15,7 @@ import os
 import pwd
 import stat
 
+from gomedic import safeio
 from gomedic.safefs import UnsafePath
 
 
@@ -74,13 +75,11 @@ def controllers(path: str) -> set[int]:
 def open_showable(path: str) -> int:
     """An fd for reading `path`. As root, raises UnsafePath when a user who controls the name could not
     read the file opened (a link to a file they cannot read): its content must not be shown."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    fd = safeio.open_fd(path)  # a FIFO, socket or device is refused at once, for everyone
     if os.geteuid() != 0:
         return fd
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise UnsafePath(f"{path} is not a regular file")
         real = os.readlink(f"/proc/self/fd/{fd}")
         for uid in sorted(controllers(path)):
             if st.st_uid != uid and not may_read(uid, real, st):

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from gomedic import safeio
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.facts.accounts import Account, lookup_user
@@ -123,7 +124,7 @@ def load_service(spec: str, root: Path) -> ServiceUnit:
     texts = []
     for p in (loc.fragment, *loc.dropins):
         try:
-            with open(p, "rb") as fh:
+            with safeio.open_binary(p) as fh:
                 data = fh.read(MAX_FILE + 1)  # parse_unit reports and cuts what is longer
         except OSError as e:
             texts.append(UnitText(shown_path(root, p), (), (Diagnostic(shown_path(root, p), 0, f"unreadable: {e.strerror}"),)))

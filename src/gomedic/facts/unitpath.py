@@ -22,6 +22,7 @@ UNIT_PATH = (
 SUFFIXES = (".service", ".socket", ".target", ".timer", ".mount", ".path", ".slice", ".scope", ".swap",
             ".device", ".automount")
 MAX_DROPINS = 256
+NAME_MAX = 255  # bytes in one file name (Linux), and the longest unit name systemd accepts
 
 
 @frozen
@@ -51,14 +52,35 @@ def _dropin_dirs(name: str) -> list[str]:
     return out[::-1]  # least specific first: more specific drop-ins are applied later
 
 
+def _what(p: Path) -> str:
+    """Why a path is no unit file: missing, or a FIFO/socket/device/directory (never opened)."""
+    from gomedic.safeio import kind_of
+
+    try:
+        return f"is {kind_of(p.stat().st_mode)}, not a regular file"
+    except OSError:
+        return "does not exist"
+
+
+def _check_name_lengths(spec: str) -> None:
+    """A name longer than NAME_MAX is the user's mistake (exit 2), not a file system error later."""
+    name = spec.rsplit("/", 1)[-1]
+    for part in [*spec.split("/"), name if name.endswith(SUFFIXES) else name + ".service"]:
+        n = len(os.fsencode(part))
+        if n > NAME_MAX:
+            raise UsageError(f"unit name {part[:24]}...{part[-16:]} is {n} bytes long; a unit or file name "
+                             f"has at most {NAME_MAX} bytes")
+
+
 def find_unit(spec: str, root: Path) -> Located:
     """Locate a unit by file path or by name. Raises UsageError when it is not found."""
+    _check_name_lengths(spec)
     if "/" in spec:
         p = Path(spec) if str(root) == "/" or not spec.startswith("/") else in_root(root, spec)
         if p.is_symlink() and os.readlink(p) == "/dev/null":
             return Located(p.name, p, (), masked=True)
         if not p.is_file():
-            raise UsageError(f"unit file {spec} does not exist or is not a file")
+            raise UsageError(f"unit file {spec} {_what(p)}")
         return Located(p.name, p, _dropins(root, p.name, extra_dir=p.parent))
     name = spec if spec.endswith(SUFFIXES) else spec + ".service"
     names = [name]

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from gomedic import safeio
 from gomedic.errors import FormatError
 from gomedic.facts import Facts, fact, jsonc
 from gomedic.facts.envfile import user_config_dir
@@ -46,7 +47,7 @@ class VSCode:
 
 def read_jsonc(path: str, scope: str) -> JsoncFile | None:
     try:
-        with open(path, "rb") as fh:
+        with safeio.open_binary(path) as fh:
             data = fh.read(jsonc.MAX_JSONC + 1)
     except FileNotFoundError:
         return None

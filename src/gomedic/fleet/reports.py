@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from gomedic import safeio
 from gomedic.errors import FormatError
 from gomedic.model import Severity, Status
 from gomedic.registry import ID_RE
@@ -147,7 +148,7 @@ def read_report(path: str | os.PathLike[str], *, name: str | None = None) -> Hos
     """
     p = Path(path)
     try:
-        with open(p, "rb") as fh:
+        with safeio.open_binary(p) as fh:
             data = fh.read(MAX_REPORT_BYTES + 1)
     except OSError as e:
         raise FormatError(f"cannot read: {e.strerror or e}") from None

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from gomedic import safeio
 from gomedic.facts.limits import NOFILE
 from gomedic.facts.proc import ProcessInfo
 from gomedic.probe.sample import M
@@ -45,8 +46,8 @@ def parse_btime(text: str) -> int | None:
 def start_time(pid: int, root: Path = Path("/")) -> float | None:
     """Unix time the process started, or None when /proc does not say."""
     try:
-        stat = (root / f"proc/{pid}/stat").read_text(errors="replace")[:4096]
-        btime = parse_btime((root / "proc/stat").read_text(errors="replace")[: 1 << 20])
+        stat = safeio.read_text(root / f"proc/{pid}/stat", 4096)
+        btime = parse_btime(safeio.read_text(root / "proc/stat", 1 << 20))
     except OSError:
         return None
     ticks = parse_stat_starttime(stat)

@@ -134,3 +134,4 @@ class Scheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
         self._tasks.clear()
+        execx.kill_all()  # the job threads are abandoned, not what they started: that dies here

@@ -12,6 +12,7 @@ import tarfile
 from collections.abc import Iterable, Mapping
 from enum import Enum
 
+from gomedic import safeio
 from gomedic.binfmt.source import BytesSource, FileSource, Source
 from gomedic.errors import FormatError, UsageError
 
@@ -158,7 +159,7 @@ class TarRoot(RootFS):
         self.path = path
         self.description = f"the root file system in {path}"
         try:
-            self._tar = tarfile.open(path, "r:*")  # noqa: SIM115 (kept open: members are read on demand)
+            self._tar = tarfile.open(fileobj=safeio.open_binary(path), mode="r:*")  # noqa: SIM115 (kept open: members are read on demand)
             members = self._tar.getmembers()
         except (OSError, tarfile.TarError, EOFError) as e:
             raise UsageError(f"--root {path}: not a readable tar archive ({e})") from None

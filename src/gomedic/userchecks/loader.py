@@ -131,6 +131,25 @@ def _convert(tree: Tree, value: dict[str, Any], base: PathKey, check: str) -> An
     return None
 
 
+def _program_is_literal(tree: Tree, raw: dict[str, Any], base: PathKey, check: str) -> None:
+    """A command check's program (and the PATH it is looked up on) is written in the check file itself:
+    never filled from a variable, so a --vars file or an environment variable cannot choose what gomedic
+    executes (docs/process-audit.md)."""
+    if raw.get("kind") != "command":
+        return
+    run = raw.get("run")
+    program = run[0] if isinstance(run, list) and run else (run.split(maxsplit=1) or [""])[0] if isinstance(run, str) else ""
+    if isinstance(program, str) and "$" in program.replace("$$", ""):
+        at: PathKey = (*base, "run", 0) if isinstance(run, list) else (*base, "run")
+        tree.issue(at, f"run: the program {program!r} comes from a variable; write the program itself in the "
+                   "check file (variables may fill its arguments)", check=check)
+    env = raw.get("env")
+    path = env.get("PATH") if isinstance(env, dict) else None
+    if isinstance(path, str) and "$" in path.replace("$$", ""):
+        tree.issue((*base, "env", "PATH"), "env: PATH comes from a variable; write it in the check file",
+                   check=check)
+
+
 def _entry(tree: Tree, raw: Any, base: PathKey, scope: Mapping[str, str], st: _State) -> None:
     if not isinstance(raw, dict):
         tree.issue(base, "a check must be a mapping with at least name: and kind:")
@@ -139,6 +158,7 @@ def _entry(tree: Tree, raw: Any, base: PathKey, scope: Mapping[str, str], st: _S
     before = len(tree.issues)
     if st.exp.exhausted:
         return  # the expansion budget is spent (reported once, where it happened)
+    _program_is_literal(tree, raw, base, name)
     value = expand(tree, raw, base, scope, st.env, check=name, exp=st.exp)
     if len(tree.issues) > before:
         return

@@ -14,6 +14,7 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
+from gomedic import safeio
 from gomedic.userchecks.errors import Issue
 from gomedic.values import frozen
 
@@ -186,7 +187,7 @@ def parse_file(path: Path, shown: str | None = None) -> Tree:
     """Read and parse a check file; a missing, huge, binary or non-UTF-8 file is an Issue, not an exception."""
     name = shown or str(path)
     try:
-        with open(path, "rb") as fh:
+        with safeio.open_binary(path) as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as e:
         return Tree(name, issues=[Issue(name, 1, 1, f"cannot read: {e.strerror or e}")])

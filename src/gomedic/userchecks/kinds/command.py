@@ -60,13 +60,19 @@ def evaluate(c: CommandCheck, facts: Facts) -> Finding:
     cmd = " ".join(shlex.quote(a) for a in argv)
     env = {**facts.env, **c.env}
     try:
-        res = execx.run(argv, timeout=c.timeout_s, env=env, cwd=c.cwd or facts.cwd)
+        # The check file is the operator's: a bare program name is looked up on the PATH it runs with
+        # (gomedic's own environment plus the check's env:), as the operator's shell would.
+        res = execx.run(argv, timeout=c.timeout_s, env=env, cwd=c.cwd or facts.cwd,
+                        search_path=env.get("PATH") or execx.TRUSTED_PATH)
     except CommandError as e:
         return fail(f"`{cmd}` could not start: {e}", fix=c.fix or f"install {argv[0]} or fix `run:`", command=cmd)
     ev: dict[str, Any] = {"command": cmd, "exit": res.returncode, "stdout": show(res.stdout.strip()), "stderr": show(res.stderr.strip())}
     if res.timed_out:
         return fail(f"`{cmd}` timed out after {c.timeout_s:g}s", fix=c.fix or "raise timeout: or fix the command",
                     **ev)
+    if res.truncated:
+        return fail(f"`{cmd}` printed more than {execx.MAX_OUTPUT >> 20} MiB on one stream and was stopped",
+                    fix=c.fix or "make the command print less (filter it: `| head`, `grep -c`)", **ev)
     bad = []
     if not check(c.exit, res.returncode):
         bad.append(f"exit status {res.returncode}, expected {describe(c.exit)}")

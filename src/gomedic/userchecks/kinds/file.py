@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Literal
 
 import msgspec
 
+from gomedic import safeio
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
@@ -109,7 +110,7 @@ def _same(want: str | int, num: int, name: str) -> bool:
 
 
 def _missing_substrings(path: str, wanted: list[str]) -> list[str]:
-    with open(path, "rb") as fh:
+    with safeio.open_binary(path) as fh:
         data = fh.read(MAX_READ)
     content = data.decode("utf-8", "replace")
     return [s for s in wanted if s not in content]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any, ClassVar
 
+from gomedic import safeio
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok
 from gomedic.model import Category
@@ -47,8 +48,7 @@ def parse_cmdline(raw: bytes) -> tuple[str, ...]:
 
 
 def _read(path: str, limit: int = 1 << 16) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read(limit)
+    return safeio.read_bytes(path, limit)
 
 
 def scan(root: str = PROC) -> list[Proc]:

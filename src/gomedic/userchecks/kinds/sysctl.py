@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from gomedic import safeio
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok, skip
 from gomedic.model import Category
@@ -51,8 +52,7 @@ class SysctlCheck(Common, tag="sysctl", frozen=True):
 def evaluate(c: SysctlCheck, facts: Facts) -> Finding:
     path = key_path(c.key)
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            value = parse_value(fh.read(65536))
+        value = parse_value(safeio.read_text(path, 65536))
     except FileNotFoundError:
         return fail(f"{c.key}: {path} does not exist (no such parameter on kernel of this host)",
                     fix=c.fix or f"check the name; `sysctl -a | grep {c.key.rsplit('.', 1)[-1]}`", path=path)
