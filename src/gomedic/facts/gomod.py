@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gomedic import safeio
 from gomedic.facts import Facts, fact
 from gomedic.values import frozen
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 
-from gomedic import safeio
 from gomedic.facts.modfile import ModFile
 from gomedic.values import frozen
 
