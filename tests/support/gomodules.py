@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.goenv import GoEnv
+from tests.support.systools import system_path
 from tests.support.toolchains import cache_dir, toolchain
 
 OFFLINE = {"GOPROXY": "off", "GOFLAGS": "-mod=mod", "GOSUMDB": "off"}
@@ -57,7 +58,7 @@ def warm_gocache(env: GoEnv) -> Path:
             if not stamp.exists():
                 src = write_module(d.parent / f"warm-src-{env.goroot.name}", "example.com/warm", "1.22",
                                    {"main.go": CGO_HELLO})
-                benv = {"HOME": str(src), "PATH": f"{env.goroot}/bin:/usr/bin:/bin", "GOCACHE": str(d),
+                benv = {"HOME": str(src), "PATH": system_path(env.goroot / "bin"), "GOCACHE": str(d),
                         "GOTOOLCHAIN": "local", "GOPROXY": "off", "CGO_ENABLED": "1"}
                 subprocess.run([str(env.goroot / "bin" / "go"), "build", "-o", os.devnull, "."], cwd=src,
                                env=benv, check=True, capture_output=True, timeout=900)
