@@ -43,11 +43,14 @@ def GO_USUAL_INSTALLS(f: Facts) -> list[GoInstall]:
 
     from gomedic.binfmt import goversion
 
+    def newest_first(a: GoInstall, b: GoInstall) -> int:
+        return goversion.compare(b.version or "", a.version or "")
+
     seen: dict[str, GoInstall] = {}
     for p in usual_installs(f.env):
         g = inspect_go(p)
         seen.setdefault(g.realpath, g)
-    return sorted(seen.values(), key=cmp_to_key(lambda a, b: goversion.compare(b.version or "", a.version or "")))
+    return sorted(seen.values(), key=cmp_to_key(newest_first))
 
 
 @fact("go.cmd")
