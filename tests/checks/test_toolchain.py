@@ -207,6 +207,10 @@ def test_gotoolchain_on_a_go_without_it(goenv: GoEnv) -> None:
     assert "download" not in r["summary"].replace("never switches or downloads", "")
     # ground truth: it runs itself
     assert goenv.go("version", cwd=mod).stdout.startswith(f"go version {goenv.version} ")
+    goenv.env["GOTOOLCHAIN"] = "nonsense"  # not even validated by a go that has no GOTOOLCHAIN
+    r = goenv.check("--area", "toolchain", cwd=mod).result("toolchain.gotoolchain")
+    assert r["status"] == "ok" and "GOTOOLCHAIN=nonsense is ignored" in r["summary"]
+    assert goenv.go("version", cwd=mod).returncode == 0
     (mod / "go.mod").write_text(f"module example.com/m\n\ngo 1.19\n\ntoolchain go{NEW}\n")
     r = goenv.check("--area", "toolchain", cwd=mod).result("toolchain.gotoolchain")
     assert r["status"] == "fail" and f"`toolchain go{NEW}`" in r["summary"]

@@ -230,13 +230,13 @@ def gotoolchain(f: Facts) -> Iterator[Finding]:
     tc = cfg.get("GOTOOLCHAIN")
     minimum, fallback = _toolchain_mode(tc.value or "auto")
     ev = {"go": go.path, "local version": local or "unknown", "GOTOOLCHAIN": f"{tc.value or 'auto'} ({tc.source})"}
+    if local and not goversion.has_gotoolchain(local):
+        yield _before_gotoolchain(local, tc.value if tc.source != SRC_DEFAULT else "", f.get(GO_MODULE), ev)
+        return
     if minimum != "local" and not goversion.is_valid(minimum):
         yield fail(f"GOTOOLCHAIN={tc.value} ({tc.source}) is not a toolchain name: go reports "
                    f"`go: invalid GOTOOLCHAIN {tc.value!r}`",
                    fix="set GOTOOLCHAIN to local, auto, or a release such as go1.27.3", **ev)
-        return
-    if local and not goversion.has_gotoolchain(local):
-        yield _before_gotoolchain(local, tc.value if tc.source != SRC_DEFAULT else "", f.get(GO_MODULE), ev)
         return
     goroot = cfg.value("GOROOT")
     modcache = cfg.value("GOMODCACHE")
