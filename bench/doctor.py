@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import compileall
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.support.systools import system_path  # noqa: E402
 from tests.support.toolchains import toolchain  # noqa: E402
 
 
@@ -36,7 +36,7 @@ def healthy_env(home: Path, version: str) -> dict[str, str]:
     (home / "go" / "bin").mkdir(parents=True, exist_ok=True)
     return {
         "HOME": str(home),
-        "PATH": os.pathsep.join([str(goroot / "bin"), str(home / "go" / "bin"), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "PATH": system_path(goroot / "bin", home / "go" / "bin"),  # no system go (golang-go) either
         "LANG": "C.UTF-8",
         "PYTHONPATH": str(REPO / "src"),
     }

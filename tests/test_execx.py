@@ -10,6 +10,7 @@ import pytest
 
 from gomedic import execx
 from gomedic.errors import CommandError
+from tests.support.systools import system_path
 
 
 def test_ok_and_failure() -> None:
@@ -46,7 +47,7 @@ def test_cannot_start_is_a_command_error(tmp_path: Path) -> None:
 
 
 def test_env_and_cwd(tmp_path: Path) -> None:
-    r = execx.run(["sh", "-c", 'echo "$GOMEDIC_X $(pwd)"'], timeout=5, env={"GOMEDIC_X": "y", "PATH": "/bin:/usr/bin"},
+    r = execx.run(["sh", "-c", 'echo "$GOMEDIC_X $(pwd)"'], timeout=5, env={"GOMEDIC_X": "y", "PATH": system_path()},
                   cwd=tmp_path)
     assert r.stdout.strip() == f"y {tmp_path}"
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from gomedic.facts.goglob import match_prefix_patterns, path_match
 from tests.support.gomodules import write_module
+from tests.support.systools import system_path
 from tests.support.toolchains import cache_dir, go
 
 CASES = [
@@ -46,7 +47,7 @@ func main() {
 def go_match(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = write_module(tmp_path_factory.mktemp("gomatch"), "example.com/gomatch", "1.22", {"main.go": GO_MAIN})
     exe = d / "gomatch"
-    env = {"HOME": str(d), "PATH": "/usr/bin:/bin", "GOCACHE": str(cache_dir() / "gocache" / "1.27.3"),
+    env = {"HOME": str(d), "PATH": system_path(), "GOCACHE": str(cache_dir() / "gocache" / "1.27.3"),
            "GOTOOLCHAIN": "local", "GOPROXY": "off", "CGO_ENABLED": "0"}
     subprocess.run([str(go()), "build", "-o", str(exe), "."], cwd=d, env=env, check=True, timeout=600)
     return exe

@@ -59,3 +59,10 @@ def test_never_raises(text: str) -> None:
                 max_size=200))
 def test_token_soup(tokens: list[str]) -> None:
     parse(" ".join(tokens))
+
+
+def test_directives_first_lines() -> None:
+    from gomedic.facts.modfile import parse as parse_mod
+
+    mf = parse_mod("module m\n\ngo 1.19\n\ntoolchain go1.21.0\ngodebug (\n\tdefault=go1.21\n)\ntool example.com/t\n")
+    assert dict(mf.directives) == {"module": 1, "go": 3, "toolchain": 5, "godebug": 6, "tool": 9}

@@ -142,7 +142,8 @@ def test_gobin_rc_lines_only_with_edit_rc(goenv: GoEnv) -> None:
     p = plan_for(run, "paths.gobin-on-path")
     assert p["state"] == "applied" and p["actions"][0]["change"].startswith(f"mkdir -p {goenv.gobin}")
     assert goenv.gobin.is_dir() and not rc.read_text().count("gomedic")
-    assert p["status_after"] == "fail"  # PATH is what the user's shell has: unchanged until they add the lines
+    assert p["status_after"] == "warn"  # PATH is what the user's shell has: unchanged until they add the lines
+    assert "until those lines are in" in p["note"] and "a new shell is opened" in p["note"]
     before = snapshot(goenv.root)
     run = goenv.gomedic("fix", "--yes", "--shell", "bash", "--format", "json", "paths.gobin-on-path")
     p = plan_for(run, "paths.gobin-on-path")

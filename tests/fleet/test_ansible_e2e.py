@@ -20,6 +20,7 @@ import yaml
 from tests.support.fleet import COLLECTIONS, SRC, validate_summary
 from tests.support.goenv import SYSTEM_DIRS, make_env, validate_report
 from tests.support.sshd import sshd
+from tests.support.systools import system_path
 from tests.support.toolchains import toolchain
 from tests.support.users import SYSTEM_PYTHON, ensure_user, readable_src
 
@@ -44,7 +45,7 @@ def _ansible_env(tmp: Path) -> dict[str, str]:
         PYTHONPATH=str(SRC),
     )
     bindir = Path(sys.executable).parent
-    env["PATH"] = os.pathsep.join([str(bindir), env.get("PATH", "/usr/bin:/bin")])
+    env["PATH"] = os.pathsep.join([str(bindir), system_path()])
     return env
 
 

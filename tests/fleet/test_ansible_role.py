@@ -25,6 +25,7 @@ import pytest
 
 from tests.support.fleet import COLLECTIONS, REPO, free_port, http_get, processes, wait_until
 from tests.support.goenv import SYSTEM_DIRS, validate_report
+from tests.support.systools import system_path
 from tests.support.toolchains import toolchain
 from tests.support.users import User, as_user
 
@@ -65,7 +66,7 @@ def _playbook(root: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env.update(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=str(root / "ansible"),
                ANSIBLE_LOCAL_TEMP=str(root / "ansible" / "tmp"), ANSIBLE_RETRY_FILES_ENABLED="False")
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "/usr/bin:/bin")])
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), system_path()])
     return subprocess.run(
         ["ansible-playbook", "-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}",
          "-e", f"@{root / 'extra.json'}", str(root / "site.yml")],
@@ -131,7 +132,7 @@ def test_role_installs_gomedic_and_the_textfile_path_works(root: Path) -> None:
     with processes() as start:
         start("node-exporter", [exporter, f"--web.listen-address=127.0.0.1:{port}", "--collector.disable-defaults",
                                 "--collector.textfile", f"--collector.textfile.directory={textdir}"],
-              env={"PATH": "/usr/bin:/bin"}, log_dir=root)
+              env={"PATH": system_path()}, log_dir=root)
         url = f"http://127.0.0.1:{port}/metrics"
         for _ in range(2):  # before and after an atomic rewrite of the file behind the symlink
             body = wait_until(lambda: http_get(url)[1].decode() if http_get(url)[0] == 200 else "", 30,

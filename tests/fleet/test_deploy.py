@@ -17,6 +17,7 @@ import yaml
 
 from tests.support.crd_schemas import BY_KIND
 from tests.support.fleet import DEPLOY, RULES, SRC, fast_rules
+from tests.support.systools import system_path
 
 K8S = DEPLOY / "kubernetes"
 SYSTEMD = DEPLOY / "systemd"
@@ -150,7 +151,7 @@ def test_daemonset_reads_the_host_read_only_within_limits(tmp_path: Path) -> Non
     cfg = tmp_path / "serve.yaml"
     cfg.write_text(m["ConfigMap"]["data"][Path(cfg_path).name])
     p = subprocess.run([sys.executable, "-m", "gomedic", "serve", "--check-config", "--config", str(cfg)],
-                       env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+                       env={"PYTHONPATH": str(SRC), "PATH": system_path()}, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert "gomedic host --root /host" in p.stdout
 

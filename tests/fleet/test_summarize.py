@@ -17,11 +17,12 @@ from gomedic.fleet.summary import summarize
 from gomedic.model import FailOn
 from tests.support.fleet import SRC, validate_summary
 from tests.support.goenv import SYSTEM_DIRS, make_env, validate_report
+from tests.support.systools import system_path
 from tests.support.toolchains import toolchain
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC), "LANG": "C.UTF-8"}
+    env = {"PATH": system_path(), "PYTHONPATH": str(SRC), "LANG": "C.UTF-8"}
     return subprocess.run([sys.executable, "-m", "gomedic", *args], env=env, cwd=cwd, capture_output=True,
                           text=True, timeout=120)
 

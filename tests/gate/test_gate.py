@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.hostfixtures import REPO_SRC, gomedic, listener, world_dir, write_unit
+from tests.support.systools import system_path
 from tests.support.users import User
 
 pytestmark = pytest.mark.slow
@@ -108,7 +109,7 @@ def test_wait_retries_until_a_late_dependency_appears(wd: Path, svc_user: User, 
     """The EnvironmentFile is written by another process while the gate waits."""
     env_file = wd / "late.env"
     unit = clean_unit(wd, svc_user, hello_amd64, f"EnvironmentFile={env_file}")
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/root", "PYTHONPATH": str(REPO_SRC)}
+    env = {"PATH": system_path(), "LANG": "C.UTF-8", "HOME": "/root", "PYTHONPATH": str(REPO_SRC)}
     proc = subprocess.Popen([sys.executable, "-m", "gomedic", "gate", "--unit", str(unit), "--wait", "60s",
                              "--interval", "200ms", "--format", "json"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from gomedic.facts.limits import parse_limits
 from tests.support.hostfixtures import DATA, child, cpu_cgroup, gomedic, results, statuses
+from tests.support.systools import system_path
 from tests.support.toolchains import toolchain
 
 BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt").read_bytes() if Path("/etc/ssl/certs/ca-certificates.crt").exists() else b""
@@ -61,7 +62,7 @@ def test_prlimit_lowered_limits_are_reported_as_proc_shows_them() -> None:
 def test_pid_environment_and_real_cgroup_quota() -> None:
     """A child in a real cpu cgroup (quota 0.5 CPU) with GOMEMLIMIT in its environment."""
     gofmt = toolchain("1.24.11") / "bin" / "gofmt"
-    with cpu_cgroup(50000) as cg, child(env={"PATH": "/usr/bin:/bin", "GOMEMLIMIT": "12x"}) as proc:
+    with cpu_cgroup(50000) as cg, child(env={"PATH": system_path(), "GOMEMLIMIT": "12x"}) as proc:
         (cg / "cgroup.procs").write_text(str(proc.pid))
         run = gomedic("host", "--pid", str(proc.pid), "--binary", str(gofmt), "--format", "json", "--area", "host")
     cpu = results(run, "host.cgroup-cpu")[0]

@@ -9,6 +9,7 @@ import sys
 
 from tests.support.goenv import validate_report
 from tests.support.hostfixtures import REPO_SRC
+from tests.support.systools import system_path
 
 WRAPPER = r"""
 import ctypes, os, struct, sys
@@ -28,7 +29,7 @@ os.execv(sys.executable, [sys.executable, "-m", "gomedic", *sys.argv[2:]])
 
 
 def run_filtered(nr: int) -> dict[str, object]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_SRC), "HOME": "/root"}
+    env = {"PATH": system_path(), "PYTHONPATH": str(REPO_SRC), "HOME": "/root"}
     p = subprocess.run([sys.executable, "-c", WRAPPER, str(nr), "host", "--area", "host", "--format", "json"],
                        env=env, capture_output=True, text=True, timeout=120)
     doc = validate_report(json.loads(p.stdout))

@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.goservice import REPO_SRC, Service, free_port, gomedic_probe
 from tests.support.hostile_http import HostileServer
+from tests.support.systools import system_path
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def test_gigantic_body_peak_rss_is_bounded() -> None:
     s = HostileServer("huge")
     try:
         def peak(url: str) -> int:
-            env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": os.pathsep.join(filter(None, [
+            env = {"PATH": system_path(), "PYTHONPATH": os.pathsep.join(filter(None, [
                 str(REPO_SRC), os.environ.get("PYTHONPATH")]))}
             p = subprocess.Popen([sys.executable, "-m", "gomedic", "probe", "--format", "json", url, "--window", "0",
                                   "--timeout", "20s", "--max-body", "4MiB"], env=env,

@@ -18,6 +18,7 @@ from gomedic.probe.procstat import parse_btime, parse_stat_starttime, start_time
 from gomedic.probe.target import Endpoint, make_target, parse_duration, parse_size
 from gomedic.probe.window import quantile
 from tests.support.goservice import REPO_SRC
+from tests.support.systools import system_path
 
 
 def test_base_url_discovers_all_three() -> None:
@@ -117,7 +118,7 @@ def test_quantile() -> None:
 
 
 def _gomedic(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_SRC),
+    env = {"PATH": system_path(), "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_SRC),
                                                                              os.environ.get("PYTHONPATH")]))}
     return subprocess.run([sys.executable, "-m", "gomedic", *args], env=env, capture_output=True, text=True,
                           timeout=60)

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.outputs import free_port
+from tests.support.systools import system_path
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
-NO_GO_PATH = "/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin"  # no go here: toolchain.go-on-path fails for real
+NO_GO_PATH = system_path()  # no go here: toolchain.go-on-path fails for real
 
 
 @dataclass

@@ -25,6 +25,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from tests.support.systools import system_path
+
 REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src"
 DEPLOY = REPO / "deploy"
@@ -162,7 +164,7 @@ def start_prometheus(start: Callable[..., Proc], workdir: Path, config: Path) ->
     proc = start("prometheus", [prom, f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb'}",
                                 f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn",
                                 f"--web.console.templates={workdir}", f"--web.console.libraries={workdir}"],
-                 env={"PATH": "/usr/bin:/bin", "HOME": str(workdir)}, log_dir=workdir)
+                 env={"PATH": system_path(), "HOME": str(workdir)}, log_dir=workdir)
     url = f"http://127.0.0.1:{port}"
 
     def ready() -> bool:

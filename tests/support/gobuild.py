@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from tests.support.systools import system_path
 from tests.support.toolchains import NEWEST, cache_dir, toolchain
 
 HELLO = 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n'
@@ -56,7 +57,7 @@ def go_env(version: str, extra: Mapping[str, str] | None = None) -> dict[str, st
     root = toolchain(version)
     c = cache_dir()
     env = {
-        "PATH": f"{root / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "PATH": system_path(root / "bin"),
         "HOME": str(c / "home"),
         "GOROOT": str(root),
         "GOCACHE": str(c / "gocache" / version),

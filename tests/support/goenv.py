@@ -1,7 +1,8 @@
 """Isolated Go environments around real toolchains, and running gomedic in them.
 
-`make_env(tmp_path)` gives a HOME of its own, a PATH with one real Go release and its install dir, and
-nothing else Go-related set: the healthy baseline. Tests then break one thing for real (export a GOROOT of
+`make_env(tmp_path)` gives a HOME of its own, a PATH with one real Go release, its install dir and the
+system's programs without any system Go (tests.support.systools), and nothing else Go-related set: the
+healthy baseline. Tests then break one thing for real (export a GOROOT of
 another release, write a GOENV file, chown a cache to root, ...) and run gomedic as a subprocess.
 """
 
@@ -17,13 +18,15 @@ from typing import Any
 
 import jsonschema
 
-from tests.support.toolchains import toolchain
+from tests.support.systools import tools_dir
+from tests.support.toolchains import release, toolchain
 from tests.support.users import User, gomedic_argv_as
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "src/gomedic/render/schemas/report-v1.json").read_text()
 )
-SYSTEM_DIRS = ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"]
+# Where tests find the system's programs: links to them, without a Go /usr/bin may hold (golang-go).
+SYSTEM_DIRS = [str(tools_dir())]
 
 
 def validate_report(doc: dict[str, Any]) -> dict[str, Any]:
@@ -57,6 +60,16 @@ class GoEnv:
     home: Path
     goroot: Path
     env: dict[str, str] = field(default_factory=dict)
+    name: str = ""  # the toolchain name given to make_env ("1.27.3", "1.19-debian")
+
+    @property
+    def version(self) -> str:
+        """The release, as `go version` prints it (go1.19.8)."""
+        return release(self.name) if self.name else (self.goroot / "VERSION").read_text().split("\n", 1)[0]
+
+    @property
+    def minor(self) -> int:
+        return int(self.version.removeprefix("go").split(".")[1].split("rc")[0])
 
     @property
     def gobin(self) -> Path:
@@ -106,4 +119,12 @@ def make_env(tmp_path: Path, version: str = "1.27.3", *, gobin_on_path: bool = T
         "LANG": "C.UTF-8",
         "USER": os.environ.get("USER", "root"),
     }
-    return GoEnv(tmp_path, home, goroot, env)
+    return GoEnv(tmp_path, home, goroot, env, version)
+
+
+def needs(env: GoEnv, minor: int, why: str) -> None:
+    """Skip, with the reason, a scenario that cannot exist before Go 1.<minor>."""
+    import pytest
+
+    if env.minor < minor:
+        pytest.skip(f"{env.version}: {why} (Go 1.{minor}+)")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.goenv import GoEnv
+from tests.support.systools import system_path
 from tests.support.toolchains import cache_dir, toolchain
 
 OFFLINE = {"GOPROXY": "off", "GOFLAGS": "-mod=mod", "GOSUMDB": "off"}
@@ -55,9 +56,9 @@ def warm_gocache(env: GoEnv) -> Path:
         with open(cache_dir() / f".lock-gocache-{env.goroot.name}", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not stamp.exists():
-                src = write_module(d.parent / f"warm-src-{env.goroot.name}", "example.com/warm", "1.22",
+                src = write_module(d.parent / f"warm-src-{env.goroot.name}", "example.com/warm", "1.19",
                                    {"main.go": CGO_HELLO})
-                benv = {"HOME": str(src), "PATH": f"{env.goroot}/bin:/usr/bin:/bin", "GOCACHE": str(d),
+                benv = {"HOME": str(src), "PATH": system_path(env.goroot / "bin"), "GOCACHE": str(d),
                         "GOTOOLCHAIN": "local", "GOPROXY": "off", "CGO_ENABLED": "1"}
                 subprocess.run([str(env.goroot / "bin" / "go"), "build", "-o", os.devnull, "."], cwd=src,
                                env=benv, check=True, capture_output=True, timeout=900)
@@ -76,7 +77,7 @@ def file_proxy(root: Path, module: str, version: str, files: Mapping[str, str]) 
     """A file:// GOPROXY holding one module version (the layout `go help goproxy` documents)."""
     d = root / module / "@v"
     d.mkdir(parents=True, exist_ok=True)
-    gomod = f"module {module}\n\ngo 1.22\n"
+    gomod = f"module {module}\n\ngo 1.19\n"  # a line every release of the matrix reads
     (d / "list").write_text(version + "\n")
     (d / f"{version}.info").write_text(f'{{"Version":"{version}","Time":"2024-01-01T00:00:00Z"}}')
     (d / f"{version}.mod").write_text(gomod)

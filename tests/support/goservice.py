@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.goenv import validate_report
+from tests.support.systools import system_path
 from tests.support.toolchains import NEWEST, cache_dir, toolchain
 
 SRC = Path(__file__).resolve().parents[1] / "probe" / "goservice"
@@ -49,7 +50,7 @@ def build_goservice(version: str = NEWEST) -> Path:
         try:
             for name in ("main.go", "go.mod"):
                 shutil.copy(SRC / name, work / name)
-            env = {"PATH": f"{goroot}/bin:/usr/bin:/bin", "HOME": str(work), "GOCACHE": str(cache_dir() / "gocache"),
+            env = {"PATH": system_path(goroot / "bin"), "HOME": str(work), "GOCACHE": str(cache_dir() / "gocache"),
                    "GOPATH": str(work / "gopath"), "GOPROXY": "off", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local",
                    "CGO_ENABLED": "0"}
             subprocess.run([str(goroot / "bin" / "go"), "build", "-o", str(work / "goservice"), "."], cwd=work,
@@ -165,7 +166,7 @@ def start(argv: list[str], health: str, *, env: dict[str, str] | None = None, cg
           rlimits: dict[int, tuple[int, int]] | None = None, prefix: list[str] | None = None,
           base_url: str, addr_file: Path | None = None) -> Service:
     cgs = cgroups or []
-    proc = subprocess.Popen([*(prefix or []), *argv], env=env or {"PATH": "/usr/bin:/bin"},
+    proc = subprocess.Popen([*(prefix or []), *argv], env=env or {"PATH": system_path()},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             preexec_fn=_preexec(cgs, rlimits or {}))
     if addr_file is not None:
@@ -185,7 +186,7 @@ def start(argv: list[str], health: str, *, env: dict[str, str] | None = None, cg
 def start_goservice(tmp: Path, *, env: dict[str, str] | None = None, **kw: Any) -> Service:
     binary = build_goservice()
     addr = tmp / f"addr-{time.monotonic_ns()}"
-    return start([str(binary), "-addr-file", str(addr)], "/debug/vars", env={"PATH": "/usr/bin:/bin", **(env or {})},
+    return start([str(binary), "-addr-file", str(addr)], "/debug/vars", env={"PATH": system_path(), **(env or {})},
                  base_url="", addr_file=addr, **kw)
 
 
@@ -218,7 +219,7 @@ class ProbeRun:
 def gomedic_probe(*args: str, timeout: float = 120) -> ProbeRun:
     """`gomedic probe --format json ARGS` in a subprocess (the report is schema-validated when read)."""
     extra = os.environ.get("PYTHONPATH")
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/nonexistent",
+    env = {"PATH": system_path(), "LANG": "C.UTF-8", "HOME": "/nonexistent",
            "PYTHONPATH": str(REPO_SRC) + (os.pathsep + extra if extra else "")}
     t0 = time.monotonic()
     p = subprocess.run([sys.executable, "-m", "gomedic", "probe", "--format", "json", *args], env=env,

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.goenv import Run
+from tests.support.systools import system_path
 from tests.support.toolchains import NEWEST, cache_dir, toolchain
 
 REPO_SRC = Path(__file__).resolve().parents[2] / "src"
@@ -46,7 +47,7 @@ def build_go(name: str, source: str, *, goarch: str = "amd64", version: str = NE
         try:
             (work / "go.mod").write_text(f"module example.com/{name}\n\ngo {go_line}\n")
             (work / "main.go").write_text(source)
-            env = {"PATH": f"{goroot}/bin:/usr/bin:/bin", "HOME": str(work), "GOCACHE": str(cache_dir() / "gocache"),
+            env = {"PATH": system_path(goroot / "bin"), "HOME": str(work), "GOCACHE": str(cache_dir() / "gocache"),
                    "GOPATH": str(work / "gopath"), "GOPROXY": "off", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local",
                    "CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": goarch}
             subprocess.run([str(goroot / "bin" / "go"), "build", "-o", str(work / name), "."], cwd=work, env=env,
@@ -60,7 +61,7 @@ def build_go(name: str, source: str, *, goarch: str = "amd64", version: str = NE
 
 def gomedic(*args: str, env: Mapping[str, str] | None = None, timeout: float = 120) -> Run:
     """Run `python -m gomedic ARGS` with a minimal environment (plus `env`)."""
-    e = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8", "HOME": "/root",
+    e = {"PATH": system_path(), "LANG": "C.UTF-8", "HOME": "/root",
          "PYTHONPATH": str(REPO_SRC)}
     e.update(env or {})
     p = subprocess.run([sys.executable, "-m", "gomedic", *args], env=e, capture_output=True, text=True, timeout=timeout)
@@ -104,7 +105,7 @@ def free_port() -> int:
 @contextmanager
 def child(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
     """A real long-running child process (sleep) that is stopped afterwards."""
-    proc = subprocess.Popen(argv or ["sleep", "300"], env=dict(env or {"PATH": "/usr/bin:/bin"}),
+    proc = subprocess.Popen(argv or ["sleep", "300"], env=dict(env or {"PATH": system_path()}),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.fleet import free_port, processes, wait_until
+from tests.support.systools import system_path
 from tests.support.users import User
 
 
@@ -65,7 +66,7 @@ def sshd(hosts: Sequence[str], user: User) -> Iterator[Sshd]:
             "Subsystem sftp internal-sftp\n"
         )
         with processes() as start:
-            proc = start("sshd", [exe, "-D", "-e", "-f", str(conf)], env={"PATH": "/usr/sbin:/usr/bin:/bin"},
+            proc = start("sshd", [exe, "-D", "-e", "-f", str(conf)], env={"PATH": system_path()},
                          log_dir=root)
 
             def up() -> bool:

@@ -158,3 +158,22 @@ def as_user(user: User, argv: list[str]) -> list[str]:
 def gomedic_argv_as(user: User) -> tuple[list[str], dict[str, str]]:
     """(argv prefix, extra env) to run gomedic as `user`."""
     return as_user(user, [SYSTEM_PYTHON, "-m", "gomedic"]), {"PYTHONPATH": str(readable_src())}
+
+
+@contextmanager
+def temporary_user(prefix: str) -> Iterator[User]:
+    """A user made for one test (name `<prefix><pid>x<n>`, home under /home) and removed with its home
+    afterwards, so nothing is left on the machine; parallel workers get distinct names."""
+    global _serial
+    _serial += 1
+    name = f"{prefix}{os.getpid()}x{_serial}"[:32]
+    subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", name], check=True, timeout=30,
+                   capture_output=True)
+    try:
+        pw = pwd.getpwnam(name)
+        yield User(pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_dir)
+    finally:
+        subprocess.run(["userdel", "--remove", name], timeout=30, capture_output=True)
+
+
+_serial = 0

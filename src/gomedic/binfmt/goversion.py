@@ -110,6 +110,41 @@ def is_lang(x: str) -> bool:
     return v.valid and v.patch == "" and v.kind == "" and v.pre == ""
 
 
+def is_two_part(x: str) -> bool:
+    """`1.19`, `1.21` (major.minor and nothing else; no `go` prefix): the only go line Go <= 1.20 accepts.
+
+    Go's own IsLang is false for `1.19` (before 1.21 a two-part name is the release 1.19.0), so the
+    format question (can this go parse the line?) is asked here, not with is_lang."""
+    v = parse(x)
+    return v.valid and x == f"{v.major}.{v.minor}"
+
+
+def go_line_format_ok(line: str, local: str) -> bool:
+    """Whether the go command `local` (`go1.19.8`) parses `go <line>` in go.mod/go.work.
+
+    Before Go 1.21 (x/mod GoVersionRE `^([1-9][0-9]*)\\.(0|[1-9][0-9]*)$`) only `1.N`; from Go 1.21 also
+    `1.N.P` and pre-releases (`1.21rc1`), which older go rejects with `invalid go version '1.21.0': must
+    match format 1.23`."""
+    if not local or not is_valid(local) or compare(local, "go1.21") >= 0:
+        return True
+    return is_two_part(line)
+
+
+# Directives go.mod and go.work gained after Go 1.20, with the first release that reads them; an older go
+# fails with `unknown directive: <name>`.
+DIRECTIVE_SINCE = {"toolchain": "go1.21", "godebug": "go1.23", "tool": "go1.24", "ignore": "go1.25"}
+
+
+def knows_directive(local: str, name: str) -> bool:
+    since = DIRECTIVE_SINCE.get(name)
+    return since is None or not local or not is_valid(local) or compare(local, since) >= 0
+
+
+def has_gotoolchain(local: str) -> bool:
+    """Whether this go release understands GOTOOLCHAIN (and switches toolchains): Go 1.21 and newer."""
+    return not is_valid(local) or compare(local, "go1.21") >= 0
+
+
 def lang(x: str) -> str:
     """`go1.21.3` -> `go1.21`; `1.21.3` -> `1.21` (returns the form it was given)."""
     prefix = "go" if x.startswith("go") else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from gomedic.binfmt import goversion
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
 from gomedic.facts.cctool import CGO_HEADERS, include_dirs, missing_headers, resolve, split_flags
@@ -51,7 +52,7 @@ def _cgo_on(f: Facts) -> tuple[GoConfig, str]:
 def enabled(f: Facts) -> Finding:
     """The effective CGO_ENABLED and why: set in the environment or GOENV file, or defaulted — off when
     cross-compiling without CC, on when CC is set, else on only when the default C compiler (gcc or
-    clang) is on PATH (Go >= 1.20).
+    clang) is on PATH (Go >= 1.20; before 1.20 cgo stays on without one, which is a warning then).
 
     Why it matters: the same Dockerfile gives static binaries on a slim image and glibc-linked ones
     where gcc exists, and packages that need cgo fail with `build constraints exclude all Go files`.
@@ -77,6 +78,13 @@ def enabled(f: Facts) -> Finding:
     else:
         found = [p for p in (which("gcc", f.env), which("clang", f.env)) if p]
         ev["default C compiler"] = found[0] if found else "none on PATH"
+        version = cfg.value("GOVERSION")
+        if not found and eff == "1" and version and goversion.compare(version, "go1.20") < 0:
+            # before Go 1.20 a native build has cgo on whether or not a C compiler exists
+            return warn(f"CGO_ENABLED=1 by default on {version} (cgo stays on without a C compiler before Go "
+                        "1.20), and no C compiler (gcc or clang) is on PATH: packages that import \"C\" fail "
+                        'with `cgo: C compiler "gcc" not found: exec: "gcc": executable file not found in $PATH`',
+                        fix="install gcc (apt-get install gcc), or set CGO_ENABLED=0 for pure-Go builds", **ev)
         why = f"the default C compiler was found at {found[0]}" if found else \
             "no C compiler (gcc or clang) on PATH, so cgo defaults to off"
     return ok(f"CGO_ENABLED={eff} by default: {why}", **ev)

@@ -124,8 +124,8 @@ def goenv_shadowed(f: Facts) -> Iterator[Finding]:
 def goflags(f: Facts) -> Finding:
     """GOFLAGS splits into standalone `-flag[=value]` entries that the go command knows.
 
-    GOFLAGS is split on spaces (quotes group, since Go 1.19's quoted.Split), and every entry must be
-    a flag some go command accepts. `GOFLAGS='-ldflags="-s -w"'` splits into `-ldflags="-s` and `-w"`:
+    GOFLAGS is split on spaces (quotes group in Go 1.21 and newer; go1.19 splits inside them), and every
+    entry must be a flag some go command accepts. `GOFLAGS='-ldflags="-s -w"'` splits into `-ldflags="-s` and `-w"`:
     every build, test and `go version` then fails with `go: parsing $GOFLAGS: unknown flag -w` (`go env`
     hides the error, so it is easy to miss).
 

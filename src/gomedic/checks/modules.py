@@ -9,7 +9,17 @@ from collections.abc import Iterator
 from gomedic import execx
 from gomedic.errors import CommandError, FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_ENV, SRC_DEFAULT, go_version, tool_in_path
+from gomedic.facts.go import (
+    GO_CMD,
+    GO_CONFIG,
+    GO_ENV,
+    SRC_DEFAULT,
+    SRC_ENV,
+    SRC_FILE,
+    Setting,
+    go_version,
+    tool_in_path,
+)
 from gomedic.facts.goglob import matching_glob
 from gomedic.facts.gomod import GO_MODULE, ModuleContext
 from gomedic.facts.goproxy import proxy_list, sumdb
@@ -81,17 +91,20 @@ def sumdb_check(f: Facts) -> Finding:
     `verifying module: checksum mismatch ... SECURITY ERROR` possible: a tampered or re-tagged module
     is then accepted silently.
 
-    Fix: `go env -u GOSUMDB`; list only your private hosts in GOPRIVATE (`go env -w
-    GOPRIVATE=git.corp.example`); remove `-insecure`/`-mod=mod` from GOFLAGS. Behind a firewall, use
+    Fix: `unset GOSUMDB` when it is exported (`go env -u GOSUMDB` when it is in the GOENV file); list
+    only your private hosts in GOPRIVATE (`go env -w GOPRIVATE=git.corp.example`); remove
+    `-insecure`/`-mod=mod` from GOFLAGS. Behind a firewall, use
     a mirror of the checksum database (GOSUMDB="sum.golang.org https://<mirror>") instead of turning it off.
     """
     cfg = f.get(GO_CONFIG)
     found: list[str] = []
+    fixes: list[str] = []
     ev: dict[str, str] = {}
     s = cfg.get("GOSUMDB")
     ev["GOSUMDB"] = s.describe()
     if sumdb(s.value).url is None:
         found.append(f"GOSUMDB=off ({s.source}): no download is checked against the checksum database")
+        fixes.append(_undo(s, "sum.golang.org"))
     for key in ("GONOSUMDB", "GOPRIVATE", "GOINSECURE"):
         v = cfg.get(key)
         if not v.value or (key == "GONOSUMDB" and v.source == SRC_DEFAULT):
@@ -103,20 +116,37 @@ def sumdb_check(f: Facts) -> Finding:
                 "not checked against the checksum database"
             found.append(f"{key}={v.value} ({v.source}) covers public modules ({hits[0][0]} matches {hits[0][1]!r}): "
                          f"they are {what}")
+            fixes.append(f"{_undo(v, '')} and list only your private hosts (e.g. go env -w GOPRIVATE=git.corp.example)")
     nsc = cfg.get("GONOSUMCHECK")
     if nsc.value and nsc.value != "0":
         ev["GONOSUMCHECK"] = nsc.describe()
         found.append(f"GONOSUMCHECK={nsc.value} ({nsc.source}) asks to skip checksum checks")
+        fixes.append(_undo(nsc, ""))
     flags = cfg.get("GOFLAGS")
     if flags.value:
         ev["GOFLAGS"] = flags.describe()
-        found += [f"GOFLAGS has {tok} ({flags.source}): {what}" for tok, what in goflags_downgrades(flags.value)]
+        downgrades = goflags_downgrades(flags.value)
+        found += [f"GOFLAGS has {tok} ({flags.source}): {what}" for tok, what in downgrades]
+        if downgrades:
+            where = "the GOFLAGS variable" if flags.source == SRC_ENV else f"GOFLAGS ({flags.source})"
+            fixes.append(f"remove {', '.join(t for t, _ in downgrades)} from {where}")
     if found:
-        return warn("; ".join(found), fix="go env -u GOSUMDB; list only private hosts in GOPRIVATE/GONOSUMDB; "
-                    "remove -insecure/-mod=mod from GOFLAGS", **ev)
+        return warn("; ".join(found), fix="; ".join(dict.fromkeys(fixes)), **ev)
     name = sumdb(s.value).name
     return ok(f"checksums are verified against {name}; no GONOSUMDB/GOPRIVATE/GOINSECURE pattern covers public "
               "modules; GOFLAGS has no downgrade", **ev)
+
+
+def _undo(s: Setting, default: str) -> str:
+    """How to take back a setting where it was made: `unset` for the environment (go env -u cannot
+    override it), `go env -u` for the GOENV file, an override for GOROOT/go.env."""
+    if s.source == SRC_ENV:
+        return f"unset {s.key}  (it is set in the environment: remove the export from your shell rc or CI config)"
+    if s.source == SRC_FILE:
+        return f"go env -u {s.key}"
+    if default:
+        return f"go env -w {s.key}={default}  (overrides {s.source})"
+    return f"go env -w {s.key}=  (overrides {s.source})"
 
 
 @check("modules.private", category=T, severity=Severity.MEDIUM,

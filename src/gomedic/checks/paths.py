@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.access import Access, Principal, W, X, can, current_principal
+from gomedic.facts.access import Access, Principal, W, X, can, current_principal, dangling_link
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, Setting
 from gomedic.facts.pathscan import is_executable_file, path_dirs, which
 from gomedic.finding import Finding, fail, ok, skip, warn
@@ -89,22 +89,47 @@ def _same_dir(a: str, b: str) -> bool:
 @check("paths.gobin-on-path", category=FS, severity=Severity.MEDIUM,
        title="go install's directory is on PATH and its tools are not shadowed")
 def gobin_on_path(f: Facts) -> Iterator[Finding]:
-    """The directory `go install` writes to (GOBIN, else the first GOPATH entry's bin) is on PATH, and
-    the tools in it are not shadowed by other copies earlier on PATH.
+    """The directory `go install` writes to (GOBIN, else the first GOPATH entry's bin) is writable by the
+    user, is on PATH, and the tools in it are not shadowed by other copies earlier on PATH.
 
-    Otherwise `go install golang.org/x/tools/gopls@latest` succeeds and then `gopls: command not found`;
-    or the old copy in /usr/local/bin keeps running after an upgrade.
+    Otherwise `go install golang.org/x/tools/gopls@latest` fails with `go install ...: copying
+    /tmp/go-build.../exe/a.out: open /usr/local/go/bin/gopls: permission denied` (a GOBIN owned by
+    root), or succeeds and then `gopls: command not found`; or the old copy in /usr/local/bin keeps
+    running after an upgrade. A directory that is not on PATH but holds no program yet (a new
+    machine: ~/go/bin does not exist) is a warning: nothing is broken until the first `go install`.
 
-    Fix: add the directory to PATH in your shell's rc file (`export PATH="$PATH:$HOME/go/bin"`), and
-    remove stale copies (then `hash -r`).
+    Fix: add the directory to PATH in your shell's rc file (`export PATH="$PATH:$HOME/go/bin"`) and open
+    a new shell; give the directory back to the user (or set GOBIN to one they own); remove stale
+    copies (then `hash -r`).
     """
     cfg = f.get(GO_CONFIG)
     d, source = install_dir(cfg.get("GOBIN"), cfg.get("GOPATH"))
     ev = {"install dir": d, "from": source, "PATH": f.env.get("PATH", "")}
+    who = current_principal()
+    acc = writable_dir(d, who)
+    if not acc.ok:
+        ev.update({"user": who.label(), "examined": acc.path_examined, "owner": acc.owner, "mode": acc.mode})
+        err = f"open {d}/<program>: permission denied" if os.path.isdir(d) else f"mkdir {d}/: permission denied"
+        step = f"sudo chown {who.name} {acc.path_examined}" if acc.path_examined and os.path.isdir(d) else \
+            f"sudo install -d -o {who.name} {d}"
+        other = "go env -w GOBIN=$HOME/go/bin" if source.startswith("GOBIN") else "export GOBIN=$HOME/go/bin"
+        yield fail(f"go install cannot write to {d} ({source}): {acc.reason}: it fails with `go install <pkg>: "
+                   + (f"copying /tmp/go-build.../exe/a.out: {err}`" if os.path.isdir(d) else f"{err}`"),
+                   fix=f"{step}  (or {other}, a directory you own, and put it on PATH)", **ev)
+        return
     on_path = any(_same_dir(p, d) for p in path_dirs(f.env) if os.path.isabs(p))
     if not on_path:
-        yield fail(f"go install puts programs in {d} ({source}), which is not on PATH: installed tools are "
-                   "`command not found`", fix=f'export PATH="$PATH:{d}"  (in ~/.profile or your shell rc file)', **ev)
+        tools = sorted(_tools(d))
+        fix = f'export PATH="$PATH:{d}"  (add it to ~/.profile or your shell rc file, then open a new shell)'
+        if tools:
+            ev["installed"] = ", ".join(tools[:20])
+            yield fail(f"go install puts programs in {d} ({source}), which is not on PATH: the {len(tools)} "
+                       f"installed there ({', '.join(tools[:3])}{', ...' if len(tools) > 3 else ''}) are "
+                       "`command not found`", fix=fix, **ev)
+            return
+        state = "is empty" if os.path.isdir(d) else "does not exist yet (go install creates it)"
+        yield warn(f"go install will put programs in {d} ({source}), which is not on PATH; it {state}, so "
+                   "nothing is broken yet, but tools you install will be `command not found`", fix=fix, **ev)
         return
     shadowed = []
     for name in sorted(_tools(d)):
@@ -132,16 +157,35 @@ def writable_dir(path: str, who: Principal) -> Access:
     return can(path, who, W | X, create=True)
 
 
+def _go_says(key: str, value: str, err: str) -> str:
+    """go's message when it cannot create or open cache `key` at `value` (the same from go1.19 to go1.27)."""
+    if key == "GOCACHE":
+        return f"failed to initialize build cache at {value}: {err}"
+    return f"go: could not create module cache: {err}"
+
+
 def _cache_verdict(key: str, s: Setting, who: Principal, what: str, **extra: str) -> Finding:
     ev = {key: s.value, "source": s.source, "user": f"{who.name} (uid {who.uid})", **extra}
     set_fix = f"export {key}=$HOME/.cache/go-build" if key == "GOCACHE" else f"export {key}=$HOME/go/pkg/mod"
     if not os.path.isabs(s.value):
         return fail(f"{key}={s.value} ({s.source}) is not an absolute path", fix=set_fix, **ev)
+    dangling = dangling_link(s.value)
+    if dangling:
+        link, target = dangling
+        ev.update({"symlink": link, "points to": f"{target} (missing)"})
+        return fail(f"{key}={s.value} ({s.source}): {link} is a symlink to {target}, which does not exist: go "
+                    f"fails with `{_go_says(key, s.value, f'mkdir {link}: file exists')}`",
+                    fix=f"mkdir -p {target}  (or remove the dangling link: rm {link})", **ev)
     acc = writable_dir(s.value, who)
     ev.update({"examined": acc.path_examined, "owner": acc.owner, "mode": acc.mode})
     if acc.ok:
         state = "exists" if os.path.isdir(s.value) else f"will be created under {acc.path_examined}"
         return ok(f"{key}={s.value} ({s.source}) {state} and is writable by {who.name}", **ev)
+    real = os.path.realpath(s.value)
+    if real != os.path.abspath(s.value):
+        ev["points to"] = real
+    if key == "GOCACHE" and os.path.isdir(s.value):  # go creates its 256 subdirectories first
+        what = f"go fails with `{_go_says(key, s.value, f'mkdir {s.value}/00: permission denied')}`"
     chown = f"sudo chown -R {who.name} {acc.path_examined}" if acc.path_examined else set_fix
     return fail(f"{key}={s.value} ({s.source}): {acc.reason}; {what}", fix=f"{chown}  (or {set_fix})", **ev)
 

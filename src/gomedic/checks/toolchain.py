@@ -9,10 +9,10 @@ from gomedic.binfmt import goversion
 from gomedic.binfmt.buildinfo import go_version_of
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_PATH_SCAN, SRC_DEFAULT, go_version
-from gomedic.facts.gomod import GO_MODULE
+from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_PATH_SCAN, GO_USUAL_INSTALLS, SRC_DEFAULT, go_version
+from gomedic.facts.gomod import GO_MODULE, ModuleContext
 from gomedic.facts.host import HOST
-from gomedic.facts.pathscan import read_version_file, usual_installs
+from gomedic.facts.pathscan import GoInstall, read_version_file
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -34,15 +34,9 @@ def go_on_path(f: Facts) -> Finding:
     gos = f.get(GO_PATH_SCAN)
     host = f.get(HOST)
     if not gos:
-        found = usual_installs(f.env)
+        found = f.get(GO_USUAL_INSTALLS)
         if found:
-            d = os.path.dirname(found[0])
-            return fail(
-                f"no go on PATH, but Go is installed at {', '.join(found)}",
-                fix=f'export PATH="$PATH:{d}"  (in ~/.profile or your shell rc file)',
-                PATH=f.env.get("PATH", ""),
-                installs=", ".join(found),
-            )
+            return _installed_elsewhere(found, f.env.get("PATH", ""))
         return fail(
             "no go on PATH and no Go install in the usual places",
             fix="install Go from https://go.dev/dl/ and add /usr/local/go/bin to PATH",
@@ -68,6 +62,24 @@ def go_on_path(f: Facts) -> Finding:
             **ev,
         )
     return ok(f"go on PATH: {go.path} ({go.version})", **ev)
+
+
+def _installed_elsewhere(found: list[GoInstall], path: str) -> Finding:
+    """No go on PATH, but installs in the usual places: recommend the newest release (found is newest
+    first, one entry per install), and say when even that one is no longer supported."""
+    from gomedic.probe.releases import Support, judge, load
+
+    best = found[0]
+    listed = ", ".join(f"{g.path} ({g.version or 'unknown version'})" for g in found)
+    d = os.path.dirname(best.path)
+    why = f"the newest release found, {best.version}" if len(found) > 1 else best.version or "unknown version"
+    verdict = judge(best.version or "", load())
+    extra = ""
+    if verdict.support is Support.UNSUPPORTED:
+        extra = f"; {best.version} is no longer supported: install go{verdict.latest} from https://go.dev/dl/"
+    return fail(f"no go on PATH, but Go is installed at {listed}",
+                fix=f'export PATH="$PATH:{d}"  ({why}; in ~/.profile or your shell rc file){extra}',
+                PATH=path, installs=listed, recommended=f"{best.path} ({best.version or 'unknown version'})")
 
 
 def _runs_on(binary_arch: str, host_arch: str) -> bool:
@@ -204,7 +216,10 @@ def gotoolchain(f: Facts) -> Iterator[Finding]:
     GOTOOLCHAIN=local)`. A two-part `go 1.N` line (N >= 21) makes an older go look for a release named
     `go1.N` that does not exist: `go: download go1.28 for linux/amd64: toolchain not available`, and
     every go command fails. With GOTOOLCHAIN=auto an older go silently downloads a toolchain into the
-    module cache (GOROOT under GOMODCACHE/golang.org/toolchain@...): reported as a warning.
+    module cache (GOROOT under GOMODCACHE/golang.org/toolchain@...): reported as a warning. Go 1.20 and
+    older have no GOTOOLCHAIN at all: they ignore the variable, never download, and build a module whose
+    go line is newer with themselves (`note: module requires Go 1.N` under the compile errors); they
+    cannot parse a three-part go line or a `toolchain` line.
 
     Fix: upgrade the local Go; write the go line with three parts (`go 1.28.0`) or add a `toolchain`
     line; or allow downloads with GOTOOLCHAIN=auto.
@@ -215,6 +230,9 @@ def gotoolchain(f: Facts) -> Iterator[Finding]:
     tc = cfg.get("GOTOOLCHAIN")
     minimum, fallback = _toolchain_mode(tc.value or "auto")
     ev = {"go": go.path, "local version": local or "unknown", "GOTOOLCHAIN": f"{tc.value or 'auto'} ({tc.source})"}
+    if local and not goversion.has_gotoolchain(local):
+        yield _before_gotoolchain(local, tc.value if tc.source != SRC_DEFAULT else "", f.get(GO_MODULE), ev)
+        return
     if minimum != "local" and not goversion.is_valid(minimum):
         yield fail(f"GOTOOLCHAIN={tc.value} ({tc.source}) is not a toolchain name: go reports "
                    f"`go: invalid GOTOOLCHAIN {tc.value!r}`",
@@ -231,6 +249,29 @@ def gotoolchain(f: Facts) -> Iterator[Finding]:
         yield _no_module_verdict(minimum, local, tc.value, ev)
         return
     yield _module_verdict(mod.kind, mod.file, mod.go_line, mod.toolchain_line, local, minimum, fallback, ev)
+
+
+def _before_gotoolchain(local: str, set_value: str, mod: ModuleContext, ev: dict[str, str]) -> Finding:
+    """Go <= 1.20 has no GOTOOLCHAIN: it never switches or downloads; it builds with itself, whatever the
+    go line says, and only adds `note: module requires Go 1.N` under a compile error."""
+    ev = {**ev, "GOTOOLCHAIN": f"{set_value} (ignored by {local})" if set_value else f"(not used by {local})"}
+    ignored = f"; GOTOOLCHAIN={set_value} is ignored" if set_value else ""
+    base = f"{local} predates GOTOOLCHAIN (Go 1.21): it never switches or downloads a toolchain{ignored}"
+    if mod.file is None:
+        return ok(f"not in a module; {base}", **ev)
+    go_line, path = mod.go_line, mod.file
+    ev.update({mod.kind: path, "go line": go_line or "(none)", "toolchain line": mod.toolchain_line or "(none)"})
+    if mod.toolchain_line or (go_line and not goversion.go_line_format_ok(go_line, local)):
+        what = f"`toolchain {mod.toolchain_line}`" if mod.toolchain_line else f"`go {go_line}`"
+        return fail(f"{path} has {what}, which {local} cannot parse (see modules.gomod); {base}",
+                    fix=f"install Go 1.21 or newer (it then honours go and toolchain lines), or write "
+                        f"`go {goversion.lang(go_line or '') or '1.N'}` without a toolchain line", **ev)
+    if not go_line or goversion.compare_lang(go_line, goversion.strip_go(local)) <= 0:
+        return ok(f"{path} says go {go_line or '(none)'}; {base}, and none is needed", **ev)
+    return warn(f"{path} says go {go_line}, newer than {local}; {base}: go builds with {local}, and code "
+                f"that needs Go {go_line} fails to compile with `note: module requires Go {go_line}`",
+                fix=f"install Go {go_line} or newer (Go 1.21+ also switches toolchains itself under "
+                    "GOTOOLCHAIN=auto)", **ev)
 
 
 def _no_module_verdict(minimum: str, local: str, value: str, ev: dict[str, str]) -> Finding:

@@ -124,14 +124,16 @@ def system_info(env: Mapping[str, str]) -> dict[str, str]:
 def context(f: Facts) -> dict[str, Any]:
     from gomedic.commands.check import context as check_context
     from gomedic.errors import FactUnavailable
-    from gomedic.facts.go import GO_CONFIG, GO_ENV
+    from gomedic.facts.go import GO_CONFIG, GO_ENV, release_has_key
 
     ctx = dict(check_context(f))
     try:
         go_env: Mapping[str, str] = f.get(GO_ENV)
-        ctx["go_env"] = dict(go_env)
-        # the probe ran with GOTOOLCHAIN=local; report the user's own setting
-        ctx["go_env"]["GOTOOLCHAIN"] = f.get(GO_CONFIG).value("GOTOOLCHAIN") or "auto"
+        version, goarch = go_env.get("GOVERSION", ""), go_env.get("GOARCH", "")
+        # only the keys this release's `go env` has (go1.19 has no GOTOOLCHAIN, GOAUTH, ...)
+        ctx["go_env"] = {k: v for k, v in go_env.items() if release_has_key(version, goarch, k)}
+        if "GOTOOLCHAIN" in ctx["go_env"]:  # the probe ran with GOTOOLCHAIN=local; report the user's own
+            ctx["go_env"]["GOTOOLCHAIN"] = f.get(GO_CONFIG).value("GOTOOLCHAIN") or "auto"
     except FactUnavailable as e:
         ctx["go_env"] = {}
         ctx["go_env_error"] = str(e)
@@ -178,7 +180,9 @@ def markdown(report: Report) -> str:
     out.append("")
     if go_env:
         out += ["<details><summary><code>go env</code></summary>", ""]
-        out += fence("\n".join(f"{k}={_sh_quote(str(v))}" for k, v in sorted(go_env.items())))
+        # an empty value is shown as empty (KEY=), not quoted: a quoted '' after a secret-looking name
+        # (GOAUTH='') would be masked by the text redaction as if it held a secret
+        out += fence("\n".join(f"{k}={_sh_quote(str(v)) if v else ''}" for k, v in sorted(go_env.items())))
         out += ["", "</details>", ""]
     elif ctx.get("go_env_error"):
         out += [f"`go env` failed: {cell(str(ctx['go_env_error']))}", ""]

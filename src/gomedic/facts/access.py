@@ -224,3 +224,27 @@ def current_principal() -> Principal:
     """The effective user and groups of this process."""
     uid = os.geteuid()
     return Principal(uid, frozenset({os.getegid(), *os.getgroups()}), _user_name(uid))
+
+
+def dangling_link(path: str) -> tuple[str, str] | None:
+    """(link, target) of the first component of `path` that is a symlink to nothing, if any.
+
+    go creates its caches with os.MkdirAll, which stops at the first component that does not stat;
+    when that component is a dangling symlink, mkdir(2) fails with EEXIST and go reports
+    `mkdir <link>: file exists`, although the path looks creatable."""
+    current = os.sep
+    for part in [p for p in os.path.abspath(path).split(os.sep) if p][:MAX_DEPTH]:
+        current = os.path.join(current, part)
+        try:
+            os.stat(current)
+            continue
+        except OSError:
+            pass
+        if not os.path.islink(current):
+            return None
+        try:
+            target = os.readlink(current)
+        except OSError:
+            return None
+        return current, os.path.normpath(os.path.join(os.path.dirname(current), target))
+    return None

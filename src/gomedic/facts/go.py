@@ -18,7 +18,7 @@ from gomedic.facts import Facts, fact
 from gomedic.facts.envfile import EnvFileText, goenv_location
 from gomedic.facts.envfile import parse as parse_env_file
 from gomedic.facts.host import HOST
-from gomedic.facts.pathscan import GoInstall, gos_on_path, which
+from gomedic.facts.pathscan import GoInstall, gos_on_path, inspect_go, usual_installs, which
 from gomedic.values import field, frozen
 
 GO_ENV_TIMEOUT = 15.0
@@ -33,6 +33,24 @@ SRC_DEFAULT = "default"
 def GO_PATH_SCAN(f: Facts) -> list[GoInstall]:
     """Every go on PATH, in PATH order."""
     return gos_on_path(f.env)
+
+
+@fact("go.installs")
+def GO_USUAL_INSTALLS(f: Facts) -> list[GoInstall]:
+    """Go commands in the usual install places (on PATH or not), one per install (symlinks resolved),
+    newest release first."""
+    from functools import cmp_to_key
+
+    from gomedic.binfmt import goversion
+
+    def newest_first(a: GoInstall, b: GoInstall) -> int:
+        return goversion.compare(b.version or "", a.version or "")
+
+    seen: dict[str, GoInstall] = {}
+    for p in usual_installs(f.env):
+        g = inspect_go(p)
+        seen.setdefault(g.realpath, g)
+    return sorted(seen.values(), key=cmp_to_key(newest_first))
 
 
 @fact("go.cmd")
@@ -104,6 +122,24 @@ ENV_KEYS = (  # noqa: SIM905
     "GONOPROXY GONOSUMDB GOOS GOPATH GOPRIVATE GOPROXY GOROOT GOSUMDB GOTMPDIR GOTOOLCHAIN GOTOOLDIR GOVCS "
     "GOVERSION GOWASM GOWORK"
 ).split()
+
+# Settings `go env` lists only from a release on, and those it lists only for one GOARCH (as go1.19 lists
+# GOAMD64 on amd64 and no GOARM): `go env -json KEY` prints "" for a key the release does not have, so
+# the release decides which keys exist, not the output.
+KEY_SINCE = {"GOAMD64": "go1.18", "GOWORK": "go1.18", "GOTOOLCHAIN": "go1.21", "GOARM64": "go1.23",
+             "GOAUTH": "go1.24", "GOCACHEPROG": "go1.24", "GOFIPS140": "go1.24"}
+KEY_ARCH = {"GO386": "386", "GOAMD64": "amd64", "GOARM": "arm", "GOARM64": "arm64", "GOWASM": "wasm"}
+
+
+def release_has_key(version: str, goarch: str, key: str) -> bool:
+    """Whether `go env` of release `version` (go1.19.8) for GOARCH `goarch` lists `key`."""
+    from gomedic.binfmt import goversion
+
+    if key in KEY_ARCH and KEY_ARCH[key] != goarch:
+        return False
+    since = KEY_SINCE.get(key)
+    return since is None or not goversion.is_valid(version) or goversion.compare(version, since) >= 0
+
 
 # A config dir nobody can create: the go command's telemetry counters (kept under os.UserConfigDir) are
 # then not written, so a diagnosis leaves the user's home as it found it.

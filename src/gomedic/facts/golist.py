@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 
 from gomedic import execx, safeio
 from gomedic.errors import CommandError, FactUnavailable
@@ -129,9 +130,30 @@ class DepsList:
     stderr: str
 
 
+CACHE_OFF_REJECTED = "build cache is disabled by GOCACHE=off"
+
+
+def _list(argv: list[str], env: dict[str, str], cwd: str, version: str) -> execx.CmdResult:
+    """Run `go list` without touching the user's build cache: GOCACHE=off where the release allows it for
+    listing (Go 1.21 and newer here), else (go1.19 says `build cache is disabled by GOCACHE=off, but
+    required as of Go 1.12`) a throwaway cache directory, removed afterwards."""
+    from gomedic.binfmt import goversion
+
+    old = bool(version) and goversion.is_valid(version) and goversion.compare(version, "go1.21") < 0
+    try:
+        if not old:
+            r = execx.run(argv, timeout=LIST_TIMEOUT, env={**env, "GOCACHE": "off"}, cwd=cwd)
+            if CACHE_OFF_REJECTED not in r.stderr:
+                return r
+        with tempfile.TemporaryDirectory(prefix="gomedic-gocache-", ignore_cleanup_errors=True) as tmp:
+            return execx.run(argv, timeout=LIST_TIMEOUT, env={**env, "GOCACHE": tmp}, cwd=cwd)
+    except CommandError as e:
+        raise FactUnavailable(str(e)) from e
+
+
 @fact("go.list.deps")
 def GO_LIST_DEPS(f: Facts) -> DepsList:
-    from gomedic.facts.go import GO_CMD, GO_ENV, readonly_go_env
+    from gomedic.facts.go import GO_CMD, GO_ENV, go_version, readonly_go_env
     from gomedic.facts.gomod import GO_MODULE
 
     f.get(GO_ENV)  # a go that cannot even report its environment: FactUnavailable with its own error
@@ -142,13 +164,8 @@ def GO_LIST_DEPS(f: Facts) -> DepsList:
     if mod.hidden:  # go's parse errors would quote a file its owner cannot read
         raise FactUnavailable(f"go list is not run: {mod.hidden[0]} is not shown (see modules.gomod)")
     go = f.get(GO_CMD)
-    # Listing needs no build cache, and without GOCACHE=off go fills the user's cache as it lists.
-    env = {**readonly_go_env(f), "GOCACHE": "off"}
     argv = [go.path, "list", "-e", "-deps", f"-json={FIELDS}", "./..."]
-    try:
-        r = execx.run(argv, timeout=LIST_TIMEOUT, env=env, cwd=mod.module_dir)
-    except CommandError as e:
-        raise FactUnavailable(str(e)) from e
+    r = _list(argv, readonly_go_env(f), mod.module_dir, go_version(f) or "")
     if r.timed_out:
         raise FactUnavailable(r.describe())
     pkgs = parse_stream(r.stdout)

@@ -40,6 +40,8 @@ class ModFile:
     requires: tuple[Require, ...] = ()
     replaces: tuple[Replace, ...] = ()
     uses: tuple[str, ...] = ()  # go.work
+    # (directive, line) of the first use of each directive: an older go rejects the newer ones
+    directives: tuple[tuple[str, int], ...] = ()
     errors: tuple[tuple[int, str], ...] = field(default_factory=tuple)
 
 
@@ -82,6 +84,7 @@ def parse(text: str) -> ModFile:
     replaces: list[Replace] = []
     uses: list[str] = []
     errors: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
     block: str | None = None
     for n, raw in enumerate(text.splitlines(), 1):
         toks = _tokens(raw)
@@ -98,6 +101,7 @@ def parse(text: str) -> ModFile:
             if verb not in VERBS:
                 errors.append((n, f"unknown directive: {verb}"))
                 continue
+            seen.setdefault(verb, n)
             if args == ["("]:
                 block = verb
                 continue
@@ -131,7 +135,8 @@ def parse(text: str) -> ModFile:
                 uses.append(args[0])
     if block is not None:
         errors.append((len(text.splitlines()), f"unclosed {block} block"))
-    return ModFile(module, go, go_no, toolchain, tuple(requires), tuple(replaces), tuple(uses), tuple(errors))
+    return ModFile(module, go, go_no, toolchain, tuple(requires), tuple(replaces), tuple(uses), tuple(seen.items()),
+                   tuple(errors))
 
 
 def _replace(args: list[str], n: int) -> Replace | None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from typing import TYPE_CHECKING
 
 from gomedic.binfmt import goversion
 from gomedic.facts.envfile import split_quoted
 from gomedic.facts.gomod import ModuleContext
+
+if TYPE_CHECKING:
+    from gomedic.facts.modfile import ModFile
 
 # Module paths on public hosts: a GONOSUMDB/GOPRIVATE/GOINSECURE pattern matching one of these turns off
 # checks for public code. The second elements are made up, so an owner-specific pattern
@@ -75,6 +79,23 @@ def _gopath_roots(gopath: str) -> list[str]:
     return [os.path.realpath(p) for p in gopath.split(os.pathsep) if p and os.path.isabs(p)]
 
 
+def _too_new_for(local: str, path: str, mf: ModFile) -> list[tuple[str, str]]:
+    """What `local` (an older go) cannot parse in a go.mod/go.work that parsed here, quoted as it says it:
+    a go line other than `1.N` before Go 1.21, directives newer than the release."""
+    out: list[tuple[str, str]] = []
+    if mf.go and not goversion.go_line_format_ok(mf.go, local):
+        out.append((f"go: errors parsing {os.path.basename(path)}: {path}:{mf.go_line_no}: invalid go version "
+                    f"'{mf.go}': must match format 1.23 ({local} reads only `go 1.N` lines; `{mf.go}` needs Go 1.21+)",
+                    f"write `go {goversion.lang(mf.go)}` in {path}, or upgrade Go to 1.21 or newer"))
+    for name, line in mf.directives:
+        if not goversion.knows_directive(local, name):
+            since = goversion.DIRECTIVE_SINCE[name]
+            out.append((f"go: errors parsing {os.path.basename(path)}: {path}:{line}: unknown directive: {name} "
+                        f"({local} predates it: `{name}` needs {since} or newer)",
+                        f"upgrade Go to {goversion.strip_go(since)} or newer, or remove the {name} line"))
+    return out
+
+
 def module_issues(mod: ModuleContext, local: str | None, gopath: str) -> list[tuple[str, str]]:
     """(problem, fix) for go.mod and go.work: read and parse errors, the go line format vs the local Go,
     a go.mod at a GOPATH root, a go.work that does not list the current module."""
@@ -88,10 +109,8 @@ def module_issues(mod: ModuleContext, local: str | None, gopath: str) -> list[tu
         if name == "go.mod" and mf.module is None and not mf.errors:
             out.append((f"go: error reading {path}: missing module declaration",
                         f"go mod edit -module=example.com/yourmodule  (in {os.path.dirname(path)})"))
-        if local and mf.go and goversion.compare(local, "go1.21") < 0 and not goversion.is_lang(mf.go):
-            out.append((f"{path}: `go {mf.go}` is a three-part go line, which {local} cannot parse: "
-                        f"`invalid go version '{mf.go}': must match format 1.23`",
-                        "upgrade Go to 1.21 or newer"))
+        if local:
+            out += _too_new_for(local, path, mf)
     if mod.gomod and mod.module_dir and os.path.realpath(mod.module_dir) in _gopath_roots(gopath):
         out.append((f"{mod.gomod} is at the root of GOPATH ({mod.module_dir}): "
                     "`$GOPATH/go.mod exists but should not`", "move the module out of GOPATH, or change GOPATH"))

@@ -152,7 +152,8 @@ def gobin_on_path(r: Result, ctx: FixContext) -> Plan:
     return Plan(r, mkdir, manual=(f"add these lines to {rc} ({advice}):", *body),
                 alternatives=(f"gomedic fix --edit-rc --shell {ctx.shell.value} --yes {r.id}  (gomedic writes them)",
                               f'eval "$(gomedic shellenv --shell {ctx.shell.value})"  (this shell only)'),
-                note="rc files are edited only with --edit-rc")
+                note=f"rc files are edited only with --edit-rc: until those lines are in {rc} and a new shell is "
+                     f"opened, {install or 'the install dir'} stays off PATH (the re-check still reports it)")
 
 
 def build_cache(r: Result, ctx: FixContext) -> Plan:
