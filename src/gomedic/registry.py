@@ -151,13 +151,13 @@ def load(modules: Iterable[str]) -> Registry:
 def load_all() -> Registry:
     from gomedic.checks import BUILTIN
 
-    return load(BUILTIN.values())
+    return load(m for modules in BUILTIN.values() for m in modules)
 
 
 def load_areas(areas: Iterable[str]) -> Registry:
     from gomedic.checks import BUILTIN
 
     try:
-        return load(BUILTIN[a] for a in areas)
+        return load([m for a in areas for m in BUILTIN[a]])
     except KeyError as e:
         raise UsageError(f"unknown area {e.args[0]!r} (areas: {', '.join(sorted(BUILTIN))})") from None

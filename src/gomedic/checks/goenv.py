@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gomedic import execx
-from gomedic.errors import CommandError
 from gomedic.facts import Facts
 from gomedic.facts.envfile import entry_problems, split_quoted
 from gomedic.facts.go import (
-    GO_CMD,
     GO_CONFIG,
     GO_ENV_PROBE,
     GOENV_FILE,
     SRC_DEFAULT,
     GoEnvFile,
-    readonly_go_env,
 )
 from gomedic.facts.gomod import GO_MODULE
+from gomedic.facts.gorun import GOFLAGS_VERDICT
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 
 T = Category.TOOLCHAIN
-GO_VERSION_TIMEOUT = 10.0
 
 
 def _file_ev(ef: GoEnvFile) -> dict[str, str]:
@@ -145,31 +141,12 @@ def goflags(f: Facts) -> Finding:
     if bad:
         return fail(f'GOFLAGS={s.value} ({s.source}): {bad[0]!r} is not a flag: go reports `go: parsing $GOFLAGS: '
                     f'non-flag "{bad[0]}"`', fix="make every GOFLAGS entry a standalone -flag=value", **ev)
-    verdict = _ask_go(f)
+    verdict = f.get(GOFLAGS_VERDICT)
     if verdict:
         return fail(f"GOFLAGS={s.value} ({s.source}) is rejected by go: `{verdict}`",
                     fix="quote entries that contain spaces (GOFLAGS=\"'-ldflags=-s -w'\") or drop the unknown flag",
                     **ev, **{"go says": verdict})
     return ok(f"GOFLAGS={s.value} ({s.source}) parses: {', '.join(tokens)}", **ev)
-
-
-def _ask_go(f: Facts) -> str | None:
-    """Let the go command judge GOFLAGS (it knows every flag of every subcommand): `go version` applies
-    GOFLAGS and fails on an unknown flag, in about 5 ms. None when go accepts them or cannot be asked."""
-    from gomedic.errors import FactUnavailable
-
-    try:
-        go = f.get(GO_CMD)
-        if f.get(GO_ENV_PROBE).values is None:
-            return None  # go is broken for another reason; goenv.file / toolchain.* say why
-    except FactUnavailable:
-        return None
-    try:
-        r = execx.run([go.path, "version"], timeout=GO_VERSION_TIMEOUT, env=readonly_go_env(f), cwd=f.cwd)
-    except CommandError:
-        return None
-    err = r.first_error_line()
-    return err if not r.ok and "GOFLAGS" in err else None
 
 
 @check("goenv.go111module", category=T, severity=Severity.MEDIUM, title="GO111MODULE does not disable modules")

@@ -213,6 +213,3 @@ def wsl(f: Facts) -> Iterator[Finding]:
                        subject="PATH")
     if not found:
         yield ok("WSL: GOPATH, caches, working directory and PATH stay on the Linux file system")
-
-
-from gomedic.checks import host_security as _security  # noqa: E402, F401  (host.seccomp, host.lsm, host.net-tools)

@@ -6,13 +6,10 @@ import contextlib
 import os
 from collections.abc import Iterator
 
-from gomedic import execx
-from gomedic.errors import CommandError, FactUnavailable
+from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
 from gomedic.facts.go import (
-    GO_CMD,
     GO_CONFIG,
-    GO_ENV,
     SRC_DEFAULT,
     SRC_ENV,
     SRC_FILE,
@@ -23,6 +20,7 @@ from gomedic.facts.go import (
 from gomedic.facts.goglob import matching_glob
 from gomedic.facts.gomod import GO_MODULE, ModuleContext
 from gomedic.facts.goproxy import proxy_list, sumdb
+from gomedic.facts.gorun import MOD_VERIFY
 from gomedic.facts.modpolicy import PUBLIC_SAMPLES, goflags_downgrades, is_private_path, module_issues
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
@@ -273,14 +271,10 @@ def verify(f: Facts) -> Finding:
     mod = _module(f)
     if mod.hidden:  # go's parse error would quote a file its owner cannot read
         return skip(f"go mod verify is not run: {mod.hidden[0]} is not shown (see modules.gomod)")
-    go = f.get(GO_CMD)
-    f.get(GO_ENV)  # skip, with go's own error, when go cannot run at all
-    cwd = mod.module_dir or str(f.cwd)
-    env = {**f.env, "GOTOOLCHAIN": "local"}
-    try:
-        r = execx.run([go.path, "mod", "verify"], timeout=50, env=env, cwd=cwd)
-    except CommandError as e:
-        return fail(f"cannot run {go.path}: {e}", fix="see toolchain.go-on-path")
+    v = f.get(MOD_VERIFY)
+    if v.result is None:
+        return fail(f"cannot run {v.go}: {v.error}", fix="see toolchain.go-on-path")
+    r, cwd = v.result, v.cwd
     out = (r.stdout + r.stderr).strip()
     ev = {"command": f"go mod verify (in {cwd})", "output": out[:2000]}
     if r.ok:

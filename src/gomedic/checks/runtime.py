@@ -295,6 +295,3 @@ def gc(f: Facts) -> Finding:
     if p_ms >= num(f, "runtime.gc.pause_warn_ms") or c >= num(f, "runtime.gc.cpu_warn"):
         return warn(text, fix=fix, subject=d.target.label, **ev)
     return ok(text, subject=d.target.label, **ev)
-
-
-from gomedic.checks import runtime_process  # noqa: E402, F401  (registers the process-level checks)

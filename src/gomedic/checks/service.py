@@ -277,6 +277,3 @@ def _uses_osuser(path: str) -> bool:
     except Exception:  # a reader problem must not hide the other results
         return False
     return bool(found and found.get("os/user."))
-
-
-from gomedic.checks import service_net as _net  # noqa: E402, F401  (service.port, service.limits)

@@ -1,4 +1,4 @@
-"""tls.* and net.resolver: the trust store, zone data and resolver files a Go program reads at run time.
+"""tls.*: the trust store and zone data a Go program reads at run time.
 
 Paths are read under the evaluated root (`/`, or `--root DIR` for an unpacked container); the
 environment is the evaluated process's (SSL_CERT_FILE, SSL_CERT_DIR, ZONEINFO).
@@ -14,7 +14,6 @@ from typing import Any
 
 from gomedic import safeio
 from gomedic.facts import Facts
-from gomedic.facts.limits import read_text
 from gomedic.facts.proc import target_env, target_root
 from gomedic.finding import Finding, fail, ok, warn
 from gomedic.model import Category, Severity
@@ -142,40 +141,3 @@ def tzdata(f: Facts) -> Finding:
             return ok(f"zone data in {d}", dir=d)
     return warn("no zone data in /usr/share/zoneinfo and ZONEINFO unset: `unknown time zone` for named zones",
                 fix="apt-get install tzdata (or apk add tzdata), or build with -tags timetzdata")
-
-
-@check("net.resolver", category=Category.NETWORK, severity=Severity.MEDIUM,
-       title="Resolver files are present: nsswitch.conf hosts order, /etc/hosts, resolv.conf")
-def resolver(f: Facts) -> Finding:
-    """Checks what Go's pure resolver reads: /etc/nsswitch.conf `hosts:` (files before dns, or
-    `localhost` and /etc/hosts names go to DNS), /etc/hosts, and /etc/resolv.conf with a nameserver.
-    Symptoms: `lookup localhost: no such host`, `dial udp [::1]:53: connect: connection refused`.
-    Fix: add `hosts: files dns` to /etc/nsswitch.conf; provide /etc/hosts and /etc/resolv.conf."""
-    root = target_root(f)
-    ns = read_text(root, "/etc/nsswitch.conf")
-    hosts = read_text(root, "/etc/hosts")
-    rc = read_text(root, "/etc/resolv.conf")
-    line = ""
-    if ns is not None:
-        line = next((ln.split(":", 1)[1].split("#")[0].strip() for ln in ns.splitlines()
-                     if ln.strip().startswith("hosts:")), "")
-    servers = [ln.split()[1] for ln in (rc or "").splitlines() if ln.startswith("nameserver") and len(ln.split()) > 1]
-    ev: dict[str, Any] = {"hosts:": line or ("(no hosts line)" if ns is not None else "(no nsswitch.conf)"),
-          "/etc/hosts": "present" if hosts is not None else "missing", "nameservers": " ".join(servers)}
-    problems = []
-    if ns is None:
-        problems.append("/etc/nsswitch.conf missing (older Go then asks DNS before /etc/hosts)")
-    elif not line:
-        problems.append("/etc/nsswitch.conf has no hosts: line")
-    elif "files" in line.split() and "dns" in line.split() and line.split().index("dns") < line.split().index("files"):
-        problems.append(f"hosts: {line} asks DNS before /etc/hosts")
-    if hosts is None:
-        problems.append("/etc/hosts missing")
-    if rc is None:
-        problems.append("/etc/resolv.conf missing (Go falls back to 127.0.0.1:53)")
-    elif not servers:
-        problems.append("/etc/resolv.conf lists no nameserver")
-    if problems:
-        return warn("; ".join(problems), fix="add `hosts: files dns` to /etc/nsswitch.conf and provide /etc/hosts "
-                    "and /etc/resolv.conf", **ev)
-    return ok(f"hosts: {line}; /etc/hosts present; nameservers {' '.join(servers)}", **ev)

@@ -86,7 +86,7 @@ def confirm(f: Facts) -> Iterator[Finding]:
     for cid in v.catch:
         area = cid.split(".", 1)[0]
         if area in BUILTIN:
-            load([BUILTIN[area]])
+            load(BUILTIN[area])
         if cid not in REGISTRY or cid == "why.confirm":
             yield skip(f"{cid}: not available in this installation", subject=cid)
             continue

@@ -226,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.render import RenderOptions, render
     from gomedic.runner import Selection, select
 
-    areas = args.area or [a for a in DOCTOR_AREAS if importlib.util.find_spec(BUILTIN[a]) is not None]
+    areas = args.area or [a for a in DOCTOR_AREAS if importlib.util.find_spec(BUILTIN[a][0]) is not None]
     bad = [a for a in areas if a not in DOCTOR_AREAS]
     if bad:
         raise UsageError(f"--area {bad[0]}: `report` areas are {', '.join(DOCTOR_AREAS)}")

@@ -46,7 +46,7 @@ class Scope:
         wanted = {i.split(".", 1)[0] for i in (self.ids or FIXERS)}
         if not self.ids and not self.deep:
             wanted.discard("build")
-        return [a for a in BUILTIN if a in wanted and importlib.util.find_spec(BUILTIN[a]) is not None]
+        return [a for a in BUILTIN if a in wanted and importlib.util.find_spec(BUILTIN[a][0]) is not None]
 
     def wants(self, r: Result) -> bool:
         return r.id in self.ids if self.ids else r.id in FIXERS

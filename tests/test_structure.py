@@ -1,0 +1,110 @@
+"""Structural rules of the code base (issue 18): the import graph has no cycles, and checks and renderers
+start no process (facts are the door to the world; execx is the only place a process starts).
+
+The import graph is read from the source with ast: module-level imports only (a function-level import
+runs when called, after every module is loaded, and `if TYPE_CHECKING:` imports never run).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PKG = SRC / "gomedic"
+PROCESS_MODULES = {"subprocess", "gomedic.execx", "multiprocessing", "pty"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in PKG.rglob("*.py")}
+
+
+def _is_type_checking(node: ast.stmt) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def top_level_imports(name: str) -> set[str]:
+    """Modules of gomedic that `name` imports when it is imported (package-relative imports resolved)."""
+    path = MODULES[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.parse(path.read_text()).body:
+        if _is_type_checking(node):
+            continue
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, base] if base else up)
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}
+    return {m for m in found if m in MODULES and m != name}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_graph_is_read() -> None:
+    """A broken reader would pass vacuously: a few edges every gomedic has."""
+    assert "gomedic.registry" in top_level_imports("gomedic.checks.toolchain")
+    assert "gomedic.model" in top_level_imports("gomedic.finding")
+    assert cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+
+
+def test_no_import_cycles() -> None:
+    graph = {m: top_level_imports(m) for m in MODULES}
+    assert cycles(graph) == [], "import cycles: move what both sides need into a module of its own"
+
+
+@pytest.mark.parametrize("area", ["checks", "render"])
+def test_checks_and_renderers_start_no_process(area: str) -> None:
+    """A check reads facts; a renderer reads a finished report. Neither imports subprocess or execx
+    (at any level): a process a check needs is a fact's (gomedic.facts.*)."""
+    bad = []
+    for path in sorted((PKG / area).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or "", *(f"{node.module}.{a.name}" for a in node.names)]
+                     if isinstance(node, ast.ImportFrom) else [])
+            bad += [f"{path.relative_to(SRC)}:{node.lineno} imports {n}" for n in names if n in PROCESS_MODULES]
+    assert bad == []
