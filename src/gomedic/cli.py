@@ -30,6 +30,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="A doctor and a gate for Go. With no command, runs `gomedic check`.",
     )
     parser.add_argument("--version", action="version", version=f"gomedic {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log to stderr every process gomedic starts (its "
+                        "arguments, directory, duration, exit) and every fact it gathers (with its time); anywhere "
+                        "on the command line; GOMEDIC_DEBUG=1 does the same and shows tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     if only is not None:
         # Only the command being run: no other parser is built (each costs gettext lookups at start-up).
@@ -84,7 +87,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # SIGTERM (systemd stopping a unit, serve stopping a job): what this run started dies with it
         # (serve's uvicorn installs its own handler and stops the jobs through the scheduler).
         signal.signal(signal.SIGTERM, _terminate)
-    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if "--debug" in args_list:  # a global option, accepted before or after the command
+        from gomedic import debuglog
+
+        args_list = [a for a in args_list if a != "--debug"]
+        debuglog.enable()
+    args_list = _with_default_command(args_list)
     try:
         only = args_list[0] if args_list[0] in COMMANDS else None
         args = build_parser(only).parse_args(args_list)

@@ -25,9 +25,11 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 
-from gomedic import jobcgroup, proctree
+from gomedic import debuglog, jobcgroup, proctree
 from gomedic.errors import CommandError
 from gomedic.values import frozen
+
+log = debuglog.logger(__name__)
 
 MAX_OUTPUT = 4 << 20  # bytes kept of each stream; more is cut (and said), and the process killed
 GRACE_S = 0.5
@@ -273,7 +275,11 @@ def run(
     A bare argv[0] is looked up on `search_path` (TRUSTED_PATH by default), not on env's PATH."""
     start = time.monotonic()
     exe = resolve(argv[0], search_path)
-    proc, t = _start(argv, exe, env, cwd, input is not None)
+    try:
+        proc, t = _start(argv, exe, env, cwd, input is not None)
+    except CommandError as e:
+        log.debug("could not start %s (in %s): %s", _shown(argv, exe), cwd or os.getcwd(), e)
+        raise
     deadline = start + timeout
     reader = _Reader(proc, input)
     timed_out = False
@@ -309,7 +315,7 @@ def run(
                     pipe.close()
                 except OSError:
                     pass
-    return CmdResult(
+    result = CmdResult(
         argv=tuple(argv),
         returncode=proc.returncode if proc.returncode is not None else -1,
         stdout=reader.text(reader.out),
@@ -318,4 +324,18 @@ def run(
         timed_out=timed_out,
         truncated=reader.truncated and not timed_out,
     )
+    if debuglog.enabled():
+        how = "timed out" if result.timed_out else "output cut at the cap" if result.truncated else \
+            f"exit {result.returncode}"
+        log.debug("ran %s (in %s) in %.3fs: %s", _shown(argv, exe), cwd or os.getcwd(), result.duration_s, how)
+    return result
+
+
+def _shown(argv: Sequence[str], exe: str) -> str:
+    """The command as a shell would take it, program resolved; arguments redacted (a token in argv)."""
+    import shlex
+
+    from gomedic.redact import redact_text
+
+    return redact_text(shlex.join([exe, *argv[1:]]))
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from gomedic import debuglog
 from gomedic.errors import UsageError
 from gomedic.values import field, frozen
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from gomedic.registry import Registry, Threshold
 
 T = TypeVar("T")
+log = debuglog.logger(__name__)
 
 
 class FactKey(Generic[T]):
@@ -84,11 +87,15 @@ class Facts:
             slot = self._slots.setdefault(key.name, _Slot())
         with slot.lock:
             if not slot.done:
+                started = time.perf_counter()
                 try:
                     slot.value = key.gather(self)
                 except Exception as e:
                     slot.error = e
                 slot.done = True
+                if debuglog.enabled():
+                    outcome = f"{type(slot.error).__name__}: {slot.error}" if slot.error else "ok"
+                    log.debug("fact %s gathered in %.3fs: %s", key.name, time.perf_counter() - started, outcome)
         if slot.error is not None:
             raise slot.error
         return slot.value  # type: ignore[no-any-return]
