@@ -13,14 +13,14 @@ import pytest
 
 from gomedic import __version__
 from gomedic.registry import ID_RE, load_all
+from tests.support.cli import run_gomedic
 from tests.support.goenv import GoEnv
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "design" / "CATALOGUE.md"
 
 
 def gomedic(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    e = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "gomedic", *args], capture_output=True, text=True, env=e, timeout=60)
+    return run_gomedic(*args, env={**os.environ, **(env or {})}, timeout=60)
 
 
 def test_version() -> None:

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import run_gomedic
+from tests.support.systools import system_path
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def gomedic(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8", "PYTHONPATH": str(REPO / "src")}
-    return subprocess.run([sys.executable, "-m", "gomedic", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=60)
+    env = {"PATH": system_path(), "HOME": "/nonexistent", "LANG": "C.UTF-8"}
+    return run_gomedic(*args, env=env, cwd=cwd, timeout=60)
 
 
 def one_error_line(p: subprocess.CompletedProcess[str]) -> str:

@@ -13,7 +13,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from tests.support.goenv import GoEnv, Run, validate_report
+from tests.support.cli import validate_report
+from tests.support.goenv import GoEnv, Run
 from tests.support.users import SYSTEM_PYTHON, readable_src
 
 Snapshot = dict[str, tuple[object, ...]]

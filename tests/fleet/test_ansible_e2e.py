@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.cli import validate_report
 from tests.support.fleet import COLLECTIONS, SRC, validate_summary
-from tests.support.goenv import SYSTEM_DIRS, make_env, validate_report
+from tests.support.goenv import SYSTEM_DIRS, make_env
 from tests.support.sshd import sshd
 from tests.support.systools import system_path
 from tests.support.toolchains import toolchain

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from tests.support.cli import validate_report
 from tests.support.fleet import COLLECTION, COLLECTIONS, SRC
-from tests.support.goenv import SYSTEM_DIRS, make_env, validate_report
+from tests.support.goenv import SYSTEM_DIRS, make_env
 
 pytestmark = pytest.mark.slow
 

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.fleet import COLLECTIONS, REPO, free_port, http_get, processes, wait_until
-from tests.support.goenv import SYSTEM_DIRS, validate_report
+from tests.support.cli import free_port, validate_report
+from tests.support.fleet import COLLECTIONS, REPO, http_get, processes, wait_until
+from tests.support.goenv import SYSTEM_DIRS
 from tests.support.systools import system_path
 from tests.support.toolchains import toolchain
 from tests.support.users import User, as_user

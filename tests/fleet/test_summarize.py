@@ -15,16 +15,15 @@ import pytest
 from gomedic.fleet.reports import parse_report
 from gomedic.fleet.summary import summarize
 from gomedic.model import FailOn
-from tests.support.fleet import SRC, validate_summary
-from tests.support.goenv import SYSTEM_DIRS, make_env, validate_report
+from tests.support.cli import run_gomedic, validate_report
+from tests.support.fleet import validate_summary
+from tests.support.goenv import SYSTEM_DIRS, make_env
 from tests.support.systools import system_path
 from tests.support.toolchains import toolchain
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": system_path(), "PYTHONPATH": str(SRC), "LANG": "C.UTF-8"}
-    return subprocess.run([sys.executable, "-m", "gomedic", *args], env=env, cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+    return run_gomedic(*args, env={"PATH": system_path(), "LANG": "C.UTF-8"}, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +182,7 @@ def test_summarize_streams_reports_one_at_a_time(tmp_path: Path) -> None:
     d.mkdir()
     for n in range(300):  # hard links: 300 hosts on disk for the price of one file
         os.link(one, d / f"web-{n:03d}.json")
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC), "LANG": "C.UTF-8"}
+    env = gomedic_env({"PATH": system_path(), "LANG": "C.UTF-8"})
     proc = subprocess.Popen([sys.executable, "-m", "gomedic", "fleet", "summarize", str(d), "--format", "json",
                              "-o", str(tmp_path / "summary.json")], env=env, cwd=tmp_path)
     _, status, usage = os.wait4(proc.pid, 0)

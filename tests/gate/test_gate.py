@@ -135,7 +135,7 @@ def test_wait_retries_until_a_late_dependency_appears(wd: Path, svc_user: User, 
     assert proc.returncode == 0, err
     import json
 
-    from tests.support.goenv import validate_report
+    from tests.support.cli import validate_report
 
     doc = validate_report(json.loads(out))
     assert doc["context"]["gate"]["attempts"] > 1

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from tests.support.goenv import validate_report
+from tests.support.cli import validate_report
 from tests.support.hostfixtures import REPO_SRC
 from tests.support.systools import system_path
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from gomedic.probe.fetch import FetchError, FetchFailure, fetch
-from tests.support.goservice import free_port
+from tests.support.cli import free_port
 from tests.support.hostile_http import HostileServer
 
 

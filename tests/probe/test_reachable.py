@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.goservice import REPO_SRC, Service, free_port, gomedic_probe
+from tests.support.cli import free_port
+from tests.support.goservice import REPO_SRC, Service, gomedic_probe
 from tests.support.hostile_http import HostileServer
 from tests.support.systools import system_path
 

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from gomedic.render import RENDERERS
-from tests.support.goenv import GoEnv, validate_report
+from tests.support.cli import validate_report
+from tests.support.goenv import GoEnv
 
 SECRETS = {
     "GOPROXY": "pr0xyPassw0rd-planted",

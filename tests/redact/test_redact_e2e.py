@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from gomedic.render import RENDERERS
-from tests.support.goenv import GoEnv, validate_report
+from tests.support.cli import validate_report
+from tests.support.goenv import GoEnv
 from tests.support.hostfixtures import child, gomedic, write_unit
 from tests.support.hostpytest import hello_amd64, wd  # noqa: F401
 from tests.support.userchecks import gomedic as gomedic_src

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gomedic.commands.report import container_kind, parse_cpuinfo, parse_os_release, x86_level
-from tests.support.goenv import GoEnv, validate_report
+from tests.support.cli import validate_report
+from tests.support.goenv import GoEnv
 
 CPUINFO = """processor\t: 0
 vendor_id\t: GenuineIntel

@@ -10,8 +10,9 @@ from junitparser import JUnitXml
 
 from gomedic.cli import build_parser
 from gomedic.render import RENDERERS
+from tests.support.cli import validate_report
 from tests.support.goenv import GoEnv
-from tests.support.outputs import promtool_check, prove, validate_report, validate_sarif
+from tests.support.outputs import promtool_check, prove, validate_sarif
 
 # Commands that produce a Report (through commands/_common.add_output_options); others print catalogues,
 # validation results or fleet views.

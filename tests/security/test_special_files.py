@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,17 +18,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gomedic import safeio
+from tests.support.cli import run_gomedic
+from tests.support.systools import system_path
 from tests.support.toolchains import toolchain
 
-SRC = str(Path(__file__).resolve().parents[2] / "src")
 HANG_GUARD_S = 20  # a blocked open would never return: this only ends such a run
 REFUSED = "is a FIFO, not a regular file"
 
 
 def gm(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    e = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8", "PYTHONPATH": SRC, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "gomedic", *args], env=e, cwd=cwd, capture_output=True,
-                          text=True, timeout=HANG_GUARD_S)
+    e = {"PATH": system_path(), "HOME": str(cwd), "LANG": "C.UTF-8", **(env or {})}
+    return run_gomedic(*args, env=e, cwd=cwd, timeout=HANG_GUARD_S)
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ LimitNOFILE=65536
 
 
 def free_high_port() -> int:
-    from tests.support.hostfixtures import free_port
+    from tests.support.cli import free_port
 
     return free_port()
 

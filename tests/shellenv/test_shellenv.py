@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from gomedic.fix.shell import EnvBlock, Shell, lines
-from tests.support.goenv import SYSTEM_DIRS, GoEnv, validate_report
+from tests.support.cli import validate_report
+from tests.support.goenv import SYSTEM_DIRS, GoEnv
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from tests.support.cli import free_port
 from tests.support.systools import system_path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,25 +39,6 @@ FLEET_SCHEMA = json.loads((SRC / "gomedic/render/schemas/fleet-summary-v1.json")
 def validate_summary(doc: dict[str, Any]) -> dict[str, Any]:
     jsonschema.validate(doc, FLEET_SCHEMA)
     return doc
-
-
-def free_port(hosts: Sequence[str]) -> int:
-    """A TCP port free on every one of `hosts` right now."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind((hosts[0], 0))
-            port: int = s.getsockname()[1]
-        ok = True
-        for h in hosts[1:]:
-            with socket.socket() as s:
-                try:
-                    s.bind((h, port))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
-            return port
-    raise RuntimeError(f"no port free on all of {hosts}")
 
 
 def wait_until(pred: Callable[[], Any], timeout: float, what: str, step: float = 0.25) -> Any:

@@ -16,22 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
+from tests.support.cli import validate_report
 from tests.support.systools import tools_dir
 from tests.support.toolchains import release, toolchain
 from tests.support.users import User, gomedic_argv_as
 
-SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "src/gomedic/render/schemas/report-v1.json").read_text()
-)
 # Where tests find the system's programs: links to them, without a Go /usr/bin may hold (golang-go).
 SYSTEM_DIRS = [str(tools_dir())]
-
-
-def validate_report(doc: dict[str, Any]) -> dict[str, Any]:
-    jsonschema.validate(doc, SCHEMA)
-    return doc
 
 
 @dataclass

@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.goenv import validate_report
+from tests.support.cli import free_port, validate_report
 from tests.support.systools import system_path
 from tests.support.toolchains import NEWEST, cache_dir, toolchain
 
@@ -60,12 +59,6 @@ def build_goservice(version: str = NEWEST) -> Path:
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 20) -> None:

@@ -96,12 +96,6 @@ def listener(port: int = 0) -> Iterator[int]:
         s.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def child(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
     """A real long-running child process (sleep) that is stopped afterwards."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -19,11 +18,11 @@ from typing import Any
 import jsonschema
 
 from gomedic.model import Category, FailOn, Report, Result, Severity, Status, frozen_map
-from tests.support.goenv import SCHEMA
+from tests.support.cli import free_port as free_port  # tests/serve imports it from here
+from tests.support.cli import validate_report as validate_report
 
 DATA = Path(__file__).resolve().parents[1] / "render" / "data"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
-REPORT_SCHEMA = SCHEMA
 
 
 def result(
@@ -77,12 +76,6 @@ def mixed_report() -> Report:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def promtool_check(text: str) -> subprocess.CompletedProcess[str]:
     """`promtool check metrics` (exit 0 also when it prints lint warnings; the caller asserts on output)."""
     assert shutil.which("promtool"), "promtool missing: apt-get install prometheus (.ci/apt-packages.txt)"
@@ -106,6 +99,3 @@ def validate_sarif(doc: dict[str, Any]) -> None:
     SARIF_VALIDATOR.validate(doc)
 
 
-def validate_report(doc: dict[str, Any]) -> dict[str, Any]:
-    jsonschema.validate(doc, REPORT_SCHEMA)
-    return doc

@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.fleet import free_port, processes, wait_until
+from tests.support.cli import free_port
+from tests.support.fleet import processes, wait_until
 from tests.support.systools import system_path
 from tests.support.users import User
 

@@ -17,8 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.support.cli import validate_report
 from tests.support.gobuild import build
-from tests.support.goenv import Run, validate_report
+from tests.support.goenv import Run
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

@@ -15,7 +15,7 @@ from gomedic.render import RENDERERS
 from gomedic.userchecks.loader import validate
 from gomedic.userchecks.matchers import Matcher, check
 from gomedic.userchecks.variables import MAX_EXPANDED, MAX_EXPANDED_FILE
-from tests.support.goenv import validate_report
+from tests.support.cli import validate_report
 from tests.support.userchecks import gomedic
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.serve.conftest import start_serve
-from tests.support.goenv import validate_report
+from tests.support.cli import validate_report
 from tests.support.userchecks import gomedic
 
 CHECKS = """\
