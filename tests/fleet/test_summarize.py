@@ -15,7 +15,7 @@ import pytest
 from gomedic.fleet.reports import parse_report
 from gomedic.fleet.summary import summarize
 from gomedic.model import FailOn
-from tests.support.cli import run_gomedic, validate_report
+from tests.support.cli import gomedic_env, run_gomedic, validate_report
 from tests.support.fleet import validate_summary
 from tests.support.goenv import SYSTEM_DIRS, make_env
 from tests.support.systools import system_path
