@@ -6,11 +6,12 @@ from typing import Any
 
 from gomedic.facts import Facts
 from gomedic.facts.cgroup import CGROUP
-from gomedic.facts.goruntime import GO_BINARY, cgroup_aware, mib, parse_gomemlimit, predict_gomaxprocs
+from gomedic.facts.goruntime import GO_BINARY, cgroup_aware, parse_gomemlimit, predict_gomaxprocs
 from gomedic.facts.proc import PROCESS, target_env
 from gomedic.finding import Finding, fail, ok, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
+from gomedic.units import gomemlimit_value, mib
 
 
 def _cpus(f: Facts) -> int:
@@ -83,7 +84,7 @@ def cgroup_memory(f: Facts) -> Finding:
     limit = int(cg.memory.value)
     ev.update({"memory limit": limit, "limit file": cg.memory.source})
     pct = int(f.threshold("host.cgroup-memory.suggest-pct"))
-    suggest = mib(limit * pct // 100)
+    suggest = gomemlimit_value(limit * pct // 100)
     seen = f"cgroup memory limit {mib(limit)} ({limit} bytes in {cg.memory.source})"
     fix = f"set GOMEMLIMIT={suggest} ({pct}% of the limit) in the service environment"
     if raw is None:

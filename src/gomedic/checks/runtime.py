@@ -11,11 +11,12 @@ from gomedic.facts import Facts
 from gomedic.facts.probe import PROBE
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
-from gomedic.probe.bounds import NO_LIMIT, Bound, mib, parse_gomemlimit, tightest
+from gomedic.probe.bounds import NO_LIMIT, Bound, parse_gomemlimit, tightest
 from gomedic.probe.collect import Outcome, ProbeData
 from gomedic.probe.fetch import FetchFailure
 from gomedic.probe.sample import M, RuntimeSample
 from gomedic.registry import check
+from gomedic.units import mib
 
 R = Category.RUNTIME
 GROWTH_FLOOR = 50  # goroutines: smaller changes over a window are noise (the probe's own requests)

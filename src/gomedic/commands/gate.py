@@ -10,7 +10,6 @@ once, even when the first attempt took longer than the wait).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -20,19 +19,18 @@ from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option
 from gomedic.commands.host import HOST_AREAS, add_target_options, context, make_facts
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
-_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 MAX_WAIT_S = 24 * 3600.0
 
 
 def parse_duration(text: str) -> float:
     """`30s`, `2m`, `1h`, `500ms` or plain seconds -> seconds."""
     from gomedic.errors import UsageError
+    from gomedic.units import parse_duration as parse
 
-    m = _DURATION.match(text.strip())
-    if not m:
-        raise UsageError(f"invalid duration {text!r} (use e.g. 30s, 2m, 500ms)")
-    v = float(m.group(1)) * _UNIT_S[m.group(2)]
+    try:
+        v = parse(text)
+    except ValueError as e:
+        raise UsageError(f"invalid duration {text!r}: {e}") from None
     if v > MAX_WAIT_S:
         raise UsageError(f"duration {text} is longer than 24h")
     return v

@@ -73,10 +73,6 @@ def parse_gomemlimit(v: str) -> int | None:
     return int(float(m.group(1)) * _UNITS[m.group(2)])
 
 
-def mib(n: int) -> str:
-    return f"{n >> 20}MiB"
-
-
 @fact("go.binary")
 def GO_BINARY(f: Facts) -> Inspection | None:
     """The Go program host checks reason about: --binary, else the unit's ExecStart, else /proc/<pid>/exe."""

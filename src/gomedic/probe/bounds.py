@@ -37,10 +37,6 @@ def parse_gomemlimit(text: str) -> int | None:
     return v if v is not None and 0 < v < NO_LIMIT else None
 
 
-def mib(v: float) -> str:
-    return f"{v / (1 << 20):.1f} MiB"
-
-
 def cpu_cap(affinity: int | None, quota_cpus: float | None) -> int | None:
     """How many CPUs a process can keep busy: its affinity, capped by the cgroup quota (rounded up).
 

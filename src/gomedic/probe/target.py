@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from urllib.parse import urlsplit, urlunsplit
 
+from gomedic import units
 from gomedic.errors import UsageError
 from gomedic.probe.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S
 from gomedic.values import frozen
 
 DEFAULT_WINDOW_S = 10.0
 MAX_WINDOW_S = 3600.0
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
-_SIZE = re.compile(r"^\s*(\d+)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?\s*$", re.I)
 
 
 class Endpoint(str, Enum):
@@ -28,21 +25,20 @@ class Endpoint(str, Enum):
 
 
 def parse_duration(text: str, *, what: str = "--window") -> float:
-    m = _DURATION.match(text)
-    if not m:
-        raise UsageError(f"{what} {text!r}: expected a duration like 30s, 500ms, 2m or a number of seconds")
-    v = float(m.group(1)) * _UNITS[m.group(2)]
+    try:
+        v = units.parse_duration(text)
+    except ValueError as e:
+        raise UsageError(f"{what} {text!r}: {e}") from None
     if v > MAX_WINDOW_S:
         raise UsageError(f"{what} {text!r}: at most {MAX_WINDOW_S:g}s")
     return v
 
 
 def parse_size(text: str, *, what: str = "--max-body") -> int:
-    m = _SIZE.match(text)
-    if not m:
-        raise UsageError(f"{what} {text!r}: expected a size like 16MiB, 512k or a number of bytes")
-    unit = (m.group(2) or "").lower()[:1]
-    v = int(m.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30}[unit]
+    try:
+        v = units.parse_size(text)
+    except ValueError as e:
+        raise UsageError(f"{what} {text!r}: {e}") from None
     if v < 1024:
         raise UsageError(f"{what} {text!r}: at least 1024 bytes")
     return v
