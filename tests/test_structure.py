@@ -108,3 +108,16 @@ def test_checks_and_renderers_start_no_process(area: str) -> None:
                      if isinstance(node, ast.ImportFrom) else [])
             bad += [f"{path.relative_to(SRC)}:{node.lineno} imports {n}" for n in names if n in PROCESS_MODULES]
     assert bad == []
+
+
+def test_renderers_are_pure() -> None:
+    """Renderers turn a finished (already redacted) report into text: no facts, no redaction, no files."""
+    impure = ("gomedic.facts", "gomedic.redact", "gomedic.fsutil", "gomedic.safeio", "gomedic.safefs")
+    bad = []
+    for path in sorted((PKG / "render").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(impure):
+                bad.append(f"{path.relative_to(SRC)}:{node.lineno} imports {node.module}")
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "open":
+                bad.append(f"{path.relative_to(SRC)}:{node.lineno} opens a file")
+    assert bad == []

@@ -190,8 +190,14 @@ def build_report(
     t0: float,
     context: Mapping[str, Any],
     fail_on: FailOn = FailOn.FAIL,
+    env: Mapping[str, str] | None = None,
 ) -> Report:
-    return Report(
+    """The finished report, secrets already hidden: redaction happens here, once, with the environment of
+    the run that produced it (`env`, default this process's), so every renderer, file and exporter that
+    shows it later shows the same redacted report."""
+    from gomedic.redact import known_secrets, redact_report
+
+    report = Report(
         command=command,
         results=tuple(results),
         started_at=started_at,
@@ -199,3 +205,4 @@ def build_report(
         context=dict(context),
         fail_on=fail_on,
     )
+    return redact_report(report, known_secrets(env))

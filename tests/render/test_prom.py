@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from gomedic.model import Status
 from gomedic.render import RenderOptions, render
 from gomedic.render import prom as p
+from gomedic.textfile import write_textfile
 from tests.support.outputs import mixed_report, promtool_check, report, result
 
 
@@ -114,7 +115,7 @@ def test_textfile_is_atomic_for_a_reader_in_a_loop(tmp_path: Path) -> None:
     big = report(*[result("binary.glibc", Status.FAIL, subject=f"/srv/bin/{i:05d}" + "x" * 200) for i in range(400)])
     out = tmp_path / "out"
     out.mkdir()
-    p.write_textfile(small, out)
+    write_textfile(small, out)
     target = out / "gomedic_check.prom"
     allowed = [hashlib.sha256(p.render_report(r, job="check", build_info_labels=(("job", "check"),)).encode())
                .hexdigest() for r in (small, big)]
@@ -124,7 +125,7 @@ def test_textfile_is_atomic_for_a_reader_in_a_loop(tmp_path: Path) -> None:
                               stdout=subprocess.PIPE, text=True)
     try:
         for i in range(40):
-            p.write_textfile(big if i % 2 == 0 else small, out)
+            write_textfile(big if i % 2 == 0 else small, out)
     finally:
         stop.touch()
         stdout, _ = reader.communicate(timeout=60)

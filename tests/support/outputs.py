@@ -46,12 +46,16 @@ def result(
 
 
 def report(*results: Result, command: str = "check", duration_s: float = 0.25) -> Report:
-    return Report(
+    """A finished report, as runner.build_report makes one: secrets already redacted (renderers are pure)."""
+    from gomedic.redact import known_secrets, redact_report
+
+    built = Report(
         command=command, results=tuple(results), started_at="2026-11-21T19:00:00Z", duration_s=duration_s,
         context={"host": {"os": "linux", "arch": "amd64", "kernel": "6.1.0", "libc": "glibc 2.36"},
                  "go": {"version": "go1.27.3", "goroot": "/usr/local/go"}, "target": None},
         fail_on=FailOn.FAIL,
     )
+    return redact_report(built, known_secrets())
 
 
 def mixed_report() -> Report:

@@ -96,7 +96,7 @@ def run_specs(
     t0 = time.monotonic()
     started = now_utc()
     results = run_checks(specs, facts, budget_s=budget_s)
-    return build_report(command, results, started, t0, context(facts), fail_on)
+    return build_report(command, results, started, t0, context(facts), fail_on, env=facts.env)
 
 
 def use_color(args: argparse.Namespace) -> bool:
@@ -131,7 +131,7 @@ def emit(report: Report, args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     if getattr(args, "textfile_dir", None):
-        from gomedic.render.prom import write_textfile
+        from gomedic.textfile import write_textfile
 
         write_textfile(report, args.textfile_dir)
     if args.format == "nagios":  # the Nagios plugin protocol has its own exit codes

@@ -70,7 +70,6 @@ def get(name: str) -> Renderer:
 
 
 def render(report: Report, fmt: str, opts: RenderOptions) -> str:
-    """Render a report in any format; secrets are redacted here, once, for every renderer."""
-    from gomedic.redact import redact_report
-
-    return get(fmt).render(redact_report(report), opts)
+    """Render a finished report in any format. Renderers are pure: the report was redacted when it was
+    built (runner.build_report), with the environment of the run that produced it."""
+    return get(fmt).render(report, opts)

@@ -12,10 +12,8 @@ is exported, because duplicate series break node_exporter and Prometheus ingesti
 from __future__ import annotations
 
 import math
-import os
 import platform
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gomedic import __version__
@@ -190,22 +188,3 @@ def render(report: Report, opts: RenderOptions) -> str:
 def textfile_name(command: str) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in command) or "report"
     return f"gomedic_{safe}.prom"
-
-
-def write_textfile(report: Report, directory: str | os.PathLike[str]) -> Path:
-    """Write DIR/gomedic_<command>.prom atomically (temp file in DIR, fsync, rename) for node_exporter.
-
-    Each command writes its own file with job="<command>", so several commands can share one textfile
-    directory without duplicate series (which would break node_exporter's gathering).
-    """
-    from gomedic.errors import UsageError
-    from gomedic.fsutil import atomic_write
-    from gomedic.redact import redact_report
-
-    d = Path(directory)
-    if not d.is_dir():
-        raise UsageError(f"--textfile-dir {d}: not a directory")
-    text = render_report(redact_report(report), job=report.command, build_info_labels=(("job", report.command),))
-    target = d / textfile_name(report.command)
-    atomic_write(target, text)
-    return target
