@@ -24,7 +24,7 @@ class Lookup:
     name: str
     found: str | None
     tried: tuple[str, ...]
-    rejected: tuple[str, ...] = ()  # present, but for another architecture or class
+    rejected: tuple[str, ...] = ()  # "PATH is WHY": present, but another architecture or not a library
 
 
 def _expand(d: str, origin: str) -> str:
@@ -77,24 +77,29 @@ def search_dirs(ins: Inspection, t: Target, libc: Libc) -> list[str]:
     return seen
 
 
-def _compatible(t: Target, path: str, ins: Inspection) -> bool:
-    """Same ELF class, byte order and machine (unknowable for a profile: then it counts)."""
+def _mismatch(t: Target, path: str, ins: Inspection) -> str | None:
+    """Why ld.so would pass over this file (None: it is a usable library; unknowable for a profile: usable)."""
     assert ins.elf is not None
     src = t.fs.source(path)
     if src is None:
-        return True
+        return None
     try:
         f = elf.parse(src)
-        return f.bits == ins.elf.bits and f.big_endian == ins.elf.big_endian and f.machine == ins.elf.machine
     except FormatError:
-        return False  # a linker script (libc.so) or garbage: ld.so skips it
+        head = src.read(0, min(src.size, 64)) if src.size else b""
+        if head.lstrip().startswith((b"/*", b"GROUP", b"INPUT", b"OUTPUT_FORMAT")):
+            return "a linker script for the compiler's linker, not a library"  # libc.so is `GROUP ( ... )` text
+        return "not an ELF shared object"
     finally:
         getattr(src, "close", lambda: None)()
+    if f.bits == ins.elf.bits and f.big_endian == ins.elf.big_endian and f.machine == ins.elf.machine:
+        return None
+    return f"for another architecture ({f.goarch}, {f.bits}-bit)"
 
 
 def find(name: str, ins: Inspection, t: Target, dirs: list[str]) -> Lookup:
     if "/" in name:
-        ok = t.fs.is_file(name) and _compatible(t, name, ins)
+        ok = t.fs.is_file(name) and _mismatch(t, name, ins) is None
         return Lookup(name, name if ok else None, (name,))
     tried: list[str] = []
     rejected: list[str] = []
@@ -102,7 +107,8 @@ def find(name: str, ins: Inspection, t: Target, dirs: list[str]) -> Lookup:
         p = posixpath.join(d, name)
         tried.append(p)
         if t.fs.is_file(p):
-            if _compatible(t, p, ins):
+            why = _mismatch(t, p, ins)
+            if why is None:
                 return Lookup(name, p, tuple(tried), tuple(rejected))
-            rejected.append(p)
+            rejected.append(f"{p} is {why}")
     return Lookup(name, None, tuple(tried), tuple(rejected))
