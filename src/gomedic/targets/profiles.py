@@ -39,6 +39,7 @@ _FIELDS: dict[str, tuple[type, ...]] = {
     "zoneinfo": (bool,),
     "nsswitch": (str, type(None)),
     "passwd": (bool,),
+    "libs_from": (str,),  # where the library set comes from (see libset_sources in the data file)
 }
 
 
@@ -57,6 +58,7 @@ class Profile:
     zoneinfo: bool
     nsswitch: str | None
     passwd: bool
+    libs_from: str = ""
 
 
 def _validate(raw: Any, libsets: dict[str, list[str]]) -> Profile:
@@ -94,6 +96,7 @@ def _validate(raw: Any, libsets: dict[str, list[str]]) -> Profile:
     return Profile(
         name, raw["description"], raw["layout"], libc, ver, kernel, tuple(raw["arches"]), cpu,
         tuple(libsets[raw["libs"]]), raw["ca_bundle"], raw["zoneinfo"], raw["nsswitch"], raw["passwd"],
+        raw["libs_from"],
     )
 
 
