@@ -26,8 +26,9 @@ import tempfile
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "gomedic" / "targets" / "data" / "profiles.json"
-LIB_DIRS = re.compile(r"^/(usr/)?lib(64|32|x32)?(/[a-z0-9_]+-linux-gnu[a-z0-9_]*)?/")
+LIB_DIRS = re.compile(r"^/(usr/)?lib(64|32|x32)?(/(?P<trip>[a-z0-9_]+-linux-gnu[a-z0-9_]*))?/")
 SONAME = re.compile(r"^(lib[^/]+\.so(\.[0-9]+)+|ld-linux[^/]*\.so\.[0-9]+)$")
+PRIVATE = re.compile(r"^lib[^/]+\.so(\.[0-9]+)*$")  # in a private directory a DT_RUNPATH names
 SUITES = {"debian-12": ("bookworm", "12")}
 
 
@@ -78,25 +79,48 @@ def file_list(name: str, version: str, tmp: str) -> list[str]:
     return files
 
 
+def lib_names(path: str) -> list[str]:
+    """`/lib/x86_64-linux-gnu/libz.so.1` -> libz.so.1; a library in a private subdirectory keeps its path
+    with the multiarch triplet as `{multiarch}` (the profile holds it at that path for every arch)."""
+    m = LIB_DIRS.match(path)
+    if not m:
+        return []
+    rest = path[m.end():]
+    if "/" not in rest:
+        return [rest] if SONAME.match(rest) else []
+    if m.group("trip") and PRIVATE.match(rest.rsplit("/", 1)[-1]):
+        return [path[: m.start("trip")] + "{multiarch}" + path[m.end("trip"):]]
+    return []
+
+
+def seeds_of(pkgs: dict[str, dict[str, str]]) -> list[str]:
+    """Required and important in the package lists, and as dpkg recorded them for what is installed here."""
+    listed = {n for n, d in pkgs.items() if d.get("Priority") in ("required", "important")}
+    for line in run(["dpkg-query", "-W", "-f=${Package} ${Priority}\n"]).splitlines():
+        name, _, prio = line.partition(" ")
+        if prio in ("required", "important") and name in pkgs:
+            listed.add(name)
+    return sorted(listed)
+
+
 def derive(profile: str) -> tuple[list[str], dict[str, object]]:
     suite, release = SUITES[profile]
     if Path("/etc/debian_version").read_text().split(".")[0] != release:
         raise SystemExit(f"{profile} is derived on a Debian {release} machine (this is {Path('/etc/debian_version').read_text().strip()})")
     arch = run(["dpkg", "--print-architecture"]).strip()
     pkgs = paragraphs(arch)
-    seeds = sorted(n for n, d in pkgs.items() if d.get("Priority") in ("required", "important"))
+    seeds = seeds_of(pkgs)
     names = closure(pkgs, seeds)
     libs: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
         for n in names:
             for path in file_list(n, pkgs[n]["Version"], tmp):
-                base = path.rsplit("/", 1)[-1]
-                if LIB_DIRS.match(path) and SONAME.match(base):
-                    libs.add(base)
+                libs.update(lib_names(path))
     prov = {
         "distribution": f"Debian {release} ({suite}), {arch}",
-        "method": "shared objects (lib*.so.N) under the library directories of the packages of priority "
-                  "required or important and everything they depend on (Depends, Pre-Depends; first "
+        "method": "shared objects (lib*.so.N) under the library directories (and lib*.so in private "
+                  "subdirectories, as /usr/lib/{multiarch}/...) of the packages of priority required or important "
+                  "(in the package lists, or as dpkg recorded them here) and everything they depend on (Depends, Pre-Depends; first "
                   "installable alternative); file lists from dpkg -L or the .deb (apt-get download)",
         "command": f"python3 scripts/derive_libsets.py {profile} --write",
         "derived": datetime.date.today().isoformat(),

