@@ -14,6 +14,7 @@ import struct
 
 from gomedic.binfmt import elf, macho, pe
 from gomedic.binfmt.exe import Exe
+from gomedic.binfmt.source import Source
 from gomedic.errors import FormatError
 from gomedic.values import frozen
 
@@ -86,9 +87,9 @@ def detect(x: Exe, go_note: bool = False) -> GoRuntime | None:
     return GoRuntime(ev, version)
 
 
-def build_version(src: object, fmt: str, ro: list[Region], rw: list[Region]) -> str | None:
+def build_version(src: Source, fmt: str, ro: list[Region], rw: list[Region]) -> str | None:
     """runtime.buildVersion: a `go1.` in read-only data that a {ptr, len} header in the data sections names."""
-    read = src.read  # type: ignore[attr-defined]
+    read = src.read
     size = struct.calcsize(fmt)
     datas = [read(off, n) for _a, off, n in rw if n <= MAX_REGION]
     hits = 0
@@ -110,7 +111,7 @@ def build_version(src: object, fmt: str, ro: list[Region], rw: list[Region]) -> 
                             if j % size == 0 and j + 2 * size <= len(d):
                                 length = struct.unpack_from(fmt, d, j + size)[0]
                                 if len(m.group(0)) <= length <= 128 and _VERSION.fullmatch(chunk, i, i + length):
-                                    return chunk[i : i + length].decode("ascii")
+                                    return str(chunk[i : i + length].decode("ascii"))
                             j = d.find(needle, j + 1)
                 i = chunk.find(b"go1.", i + 1)
             pos += CHUNK

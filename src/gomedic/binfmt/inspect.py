@@ -11,8 +11,8 @@ import struct
 
 from gomedic.binfmt import buildinfo, dynamic, elf, elfos, goruntime, macho, pe
 from gomedic.binfmt.dynamic import Dynamic, Hardening, Notes
-from gomedic.binfmt.goruntime import GoRuntime
 from gomedic.binfmt.exe import Exe, Format, open_exe
+from gomedic.binfmt.goruntime import GoRuntime
 from gomedic.binfmt.source import FileSource, Source
 from gomedic.errors import FormatError
 from gomedic.values import frozen

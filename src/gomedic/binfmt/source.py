@@ -50,6 +50,13 @@ class FileSource:
             os.close(self._fd)
             raise FormatError(f"{self.name}: {e.strerror or e}") from None
 
+    @classmethod
+    def adopt(cls, fd: int, name: str, size: int) -> FileSource:
+        """Wrap a descriptor already open for reading (closed by close())."""
+        src = cls.__new__(cls)
+        src.name, src._fd, src.size = name, fd, size
+        return src
+
     def read(self, offset: int, n: int) -> bytes:
         _check(self.size, offset, n, self.name)
         try:
