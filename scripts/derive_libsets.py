@@ -88,9 +88,11 @@ def lib_names(path: str) -> list[str]:
     rest = path[m.end():]
     if "/" not in rest:
         return [rest] if SONAME.match(rest) else []
-    if m.group("trip") and PRIVATE.match(rest.rsplit("/", 1)[-1]):
+    if not PRIVATE.match(rest.rsplit("/", 1)[-1]):
+        return []
+    if m.group("trip"):
         return [path[: m.start("trip")] + "{multiarch}" + path[m.end("trip"):]]
-    return []
+    return [path]  # /usr/lib/man-db/libman-2.11.2.so: the same path on every arch
 
 
 def seeds_of(pkgs: dict[str, dict[str, str]]) -> list[str]:

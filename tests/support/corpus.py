@@ -144,11 +144,26 @@ def _apt_update() -> None:
     _run(["apt-get", "-q", *_apt_opts(), "update"], state)
 
 
+def _debs_at_once(todo: list[Source]) -> None:
+    """One `apt-get download` for every package (loading 7 architectures' lists once, not per package).
+    A name apt cannot find makes the whole call fail: then each package is fetched on its own."""
+    batch = root() / "apt" / "batch"
+    batch.mkdir(parents=True, exist_ok=True)
+    os.chmod(batch, 0o755)  # apt's _apt user writes the downloads
+    try:
+        _run(["apt-get", "-q", *_apt_opts(), "download", *(f"{s.spec}:{s.arch}" for s in todo)], batch)
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        print(f"corpus: batch download failed, fetching one by one: {e}", file=sys.stderr)
+
+
 def _deb(src: Source, dl: Path, dest: Path) -> None:
-    os.chmod(dl, 0o755)  # apt's _apt user writes the download
-    _run(["apt-get", "-q", *_apt_opts(), "download", f"{src.spec}:{src.arch}"], dl)
-    (deb,) = dl.glob("*.deb")
-    _run(["dpkg-deb", "-x", str(deb), str(dest)], dl)
+    arch = "all" if src.arch == "all" else src.arch
+    found = sorted((root() / "apt" / "batch").glob(f"{src.spec}_*_{arch}.deb"))
+    if not found:
+        os.chmod(dl, 0o755)
+        _run(["apt-get", "-q", *_apt_opts(), "download", f"{src.spec}:{src.arch}"], dl)
+        found = sorted(dl.glob("*.deb"))
+    _run(["dpkg-deb", "-x", str(found[0]), str(dest)], dl)
 
 
 FETCH = {"npm": _npm, "pypi": _pypi, "deb": _deb}
@@ -203,24 +218,32 @@ def fetch(retry_failed: bool = True) -> Manifest:
         old = json.loads(man.read_text()) if man.exists() else {}
         done: dict[str, dict[str, object]] = old.get("sources", {}) if old.get("version") == MANIFEST_VERSION else {}
         todo = [s for s in sources() if s.id not in done or (retry_failed and not done[s.id].get("ok"))]
-        if any(s.kind == "deb" for s in todo):
+        debs = [s for s in todo if s.kind == "deb"]
+        if debs:
             try:
                 _apt_update()
+                _debs_at_once(debs)
             except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
                 print(f"corpus: apt-get update (private lists) failed: {e}", file=sys.stderr)
         for s in todo:
             done[s.id] = _fetch(s)
             state = "ok" if done[s.id]["ok"] else f"FAILED: {done[s.id]['error']}"
             print(f"corpus: {s.kind} {s.spec}{' ' + s.arch if s.arch else ''}: {state}", file=sys.stderr)
+            _write(man, done, None)  # progress survives an interrupted fetch
         shutil.rmtree(root() / "apt", ignore_errors=True)  # 75 MB of package lists, not needed afterwards
         known = {s.id for s in sources()}
         done = {k: v for k, v in done.items() if k in known}
-        data = {"version": MANIFEST_VERSION, "sources": done,
-                "executables": _executables(done) if todo or "executables" not in old else old["executables"]}
-        tmp = man.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-        os.replace(tmp, man)
+        exes = old.get("executables") if not todo and old.get("executables") is not None else _executables(done)
+        data = _write(man, done, exes)
     return _load(data)
+
+
+def _write(man: Path, done: dict[str, dict[str, object]], exes: object) -> dict[str, object]:
+    data = {"version": MANIFEST_VERSION, "sources": done, "executables": exes}
+    tmp = man.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    os.replace(tmp, man)
+    return data
 
 
 def _load(data: dict[str, object]) -> Manifest:
@@ -234,7 +257,8 @@ def ensure() -> Manifest:
     man = root() / "manifest.json"
     if man.exists():
         data = json.loads(man.read_text())
-        if data.get("version") == MANIFEST_VERSION and set(data["sources"]) >= {s.id for s in sources()}:
+        complete = data.get("executables") is not None
+        if complete and data.get("version") == MANIFEST_VERSION and set(data["sources"]) >= {s.id for s in sources()}:
             return _load(data)
     return fetch(retry_failed=False)
 

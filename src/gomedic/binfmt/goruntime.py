@@ -18,7 +18,6 @@ from gomedic.binfmt.source import Source
 from gomedic.errors import FormatError
 from gomedic.values import frozen
 
-CHUNK = 4 << 20
 MAX_REGION = 64 << 20  # larger "rodata" than this is not a real program: give up rather than read it
 MAX_HITS = 64  # `go1.` occurrences tried; a real binary has a handful
 _VERSION = re.compile(rb"go1\.[0-9]+(?:\.[0-9]+|rc[0-9]+|beta[0-9]+)?(?: X:[A-Za-z0-9_,]+)?")
@@ -88,31 +87,29 @@ def detect(x: Exe, go_note: bool = False) -> GoRuntime | None:
 
 
 def build_version(src: Source, fmt: str, ro: list[Region], rw: list[Region]) -> str | None:
-    """runtime.buildVersion: a `go1.` in read-only data that a {ptr, len} header in the data sections names."""
-    read = src.read
+    """runtime.buildVersion: a `go1.` in read-only data that a {ptr, len} header in the data sections names.
+
+    The file is searched in place (Source.find), so megabytes of rodata cost no copies."""
     size = struct.calcsize(fmt)
-    datas = [read(off, n) for _a, off, n in rw if n <= MAX_REGION]
     hits = 0
     for vaddr, off, n in ro:
-        if n > MAX_REGION:
+        if n > MAX_REGION or off + n > src.size:
             continue
-        pos = 0
-        while pos < n:
-            chunk = read(off + pos, min(CHUNK + 256, n - pos))
-            i = chunk.find(b"go1.")
-            while 0 <= i < CHUNK and hits < MAX_HITS:
-                hits += 1
-                m = _VERSION.match(chunk, i)
-                if m:
-                    needle = struct.pack(fmt, vaddr + pos + i)
-                    for d in datas:
-                        j = d.find(needle)
-                        while j >= 0:
-                            if j % size == 0 and j + 2 * size <= len(d):
-                                length = struct.unpack_from(fmt, d, j + size)[0]
-                                if len(m.group(0)) <= length <= 128 and _VERSION.fullmatch(chunk, i, i + length):
-                                    return str(chunk[i : i + length].decode("ascii"))
-                            j = d.find(needle, j + 1)
-                i = chunk.find(b"go1.", i + 1)
-            pos += CHUNK
+        i = src.find(b"go1.", off, off + n)
+        while i >= 0 and hits < MAX_HITS:
+            hits += 1
+            text = src.read(i, min(136, off + n - i))
+            m = _VERSION.match(text)
+            if m:
+                needle = struct.pack(fmt, vaddr + i - off)
+                for _a, doff, dn in rw:
+                    end = min(doff + dn, src.size)
+                    j = src.find(needle, doff, end)
+                    while j >= 0:
+                        if (j - doff) % size == 0 and j + 2 * size <= end:
+                            length = struct.unpack(fmt, src.read(j + size, size))[0]
+                            if len(m.group(0)) <= length <= 128 and _VERSION.fullmatch(text, 0, length):
+                                return text[:length].decode("ascii")
+                        j = src.find(needle, j + 1, end)
+            i = src.find(b"go1.", i + 1, off + n)
     return None

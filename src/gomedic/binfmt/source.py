@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 from typing import Protocol
 
@@ -15,6 +16,8 @@ class Source(Protocol):
     name: str
 
     def read(self, offset: int, n: int) -> bytes: ...
+
+    def find(self, needle: bytes, start: int, end: int) -> int: ...
 
 
 def _check(size: int, offset: int, n: int, name: str) -> None:
@@ -34,9 +37,14 @@ class BytesSource:
         _check(self.size, offset, n, self.name)
         return self._data[offset : offset + n]
 
+    def find(self, needle: bytes, start: int, end: int) -> int:
+        return self._data.find(needle, max(0, start), min(end, self.size))
+
 
 class FileSource:
     """pread on an open descriptor. Use as a context manager."""
+
+    _map: mmap.mmap | None = None
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.name = os.fspath(path)
@@ -67,7 +75,20 @@ class FileSource:
             raise FormatError(f"{self.name}: short read at offset {offset}")
         return data
 
+    def find(self, needle: bytes, start: int, end: int) -> int:
+        """bytes.find over [start, end) of the file through a read-only mapping: nothing is copied, and only
+        the pages searched are touched (scanning megabytes of rodata for one string)."""
+        if self._map is None:
+            try:
+                self._map = mmap.mmap(self._fd, 0, prot=mmap.PROT_READ)
+            except (OSError, ValueError) as e:
+                raise FormatError(f"{self.name}: cannot map: {e}") from None
+        return int(self._map.find(needle, max(0, start), min(end, self.size)))
+
     def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
         os.close(self._fd)
 
     def __enter__(self) -> FileSource:

@@ -255,6 +255,9 @@ def libs(f: Facts) -> Iterator[Finding]:
     """
     from gomedic.targets import ldpath
 
+    seen: dict[str, ldpath.Kind | None] = {}  # libc.so.6 is read once, not once per binary
+    confs: dict[str, list[str]] = {}
+
     def judge(ins: Inspection, t: Target) -> Finding:
         if (s := _elf_only(ins, t)) is not None:
             return s
@@ -262,8 +265,8 @@ def libs(f: Facts) -> Iterator[Finding]:
         needed = ins.elf.dynamic.needed
         if not needed:
             return ok(f"{ins.path} needs no shared libraries", needed="none")
-        dirs = ldpath.search_dirs(ins, t, libc_of(ins))
-        found = [ldpath.find(n, ins, t, dirs) for n in needed]
+        dirs = ldpath.search_dirs(ins, t, libc_of(ins), confs)
+        found = [ldpath.find(n, ins, t, dirs, seen) for n in needed]
         missing = [lk for lk in found if lk.found is None]
         ev = {"needed": ", ".join(needed), "search_path": ":".join(dirs), "root": t.fs.description}
         if not missing:

@@ -53,7 +53,8 @@ def _conf_dirs(t: Target, path: str, depth: int = 0) -> list[str]:
     return out
 
 
-def search_dirs(ins: Inspection, t: Target, libc: Libc) -> list[str]:
+def search_dirs(ins: Inspection, t: Target, libc: Libc, confs: dict[str, list[str]] | None = None) -> list[str]:
+    """The loader's directories for this binary; `confs` (one dict per scan) keeps ld.so.conf read once."""
     assert ins.elf is not None
     dyn = ins.elf.dynamic
     origin = posixpath.dirname(posixpath.abspath(ins.path))
@@ -67,7 +68,13 @@ def search_dirs(ins: Inspection, t: Target, libc: Libc) -> list[str]:
             "/lib", "/usr/local/lib", "/usr/lib"]
         dirs = env + rpath + runpath + defaults
     else:
-        dirs = ([] if runpath else rpath) + env + runpath + _conf_dirs(t, "/etc/ld.so.conf")
+        if confs is None or "/etc/ld.so.conf" not in confs:
+            conf = _conf_dirs(t, "/etc/ld.so.conf")
+            if confs is not None:
+                confs["/etc/ld.so.conf"] = conf
+        else:
+            conf = confs["/etc/ld.so.conf"]
+        dirs = ([] if runpath else rpath) + env + runpath + conf
         dirs += [*t.lib_dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib"] if ins.bits == 64 else [
             *t.lib_dirs, "/lib", "/usr/lib"]
     seen: list[str] = []
@@ -77,9 +84,11 @@ def search_dirs(ins: Inspection, t: Target, libc: Libc) -> list[str]:
     return seen
 
 
-def _mismatch(t: Target, path: str, ins: Inspection) -> str | None:
-    """Why ld.so would pass over this file (None: it is a usable library; unknowable for a profile: usable)."""
-    assert ins.elf is not None
+# A library's kind: (bits, big endian, machine, goarch), or why it is not a library. Memoised per scan.
+Kind = tuple[int, bool, int, str] | str
+
+
+def _kind(t: Target, path: str) -> Kind | None:
     src = t.fs.source(path)
     if src is None:
         return None
@@ -92,14 +101,32 @@ def _mismatch(t: Target, path: str, ins: Inspection) -> str | None:
         return "not an ELF shared object"
     finally:
         getattr(src, "close", lambda: None)()
-    if f.bits == ins.elf.bits and f.big_endian == ins.elf.big_endian and f.machine == ins.elf.machine:
+    return (f.bits, f.big_endian, f.machine, f.goarch)
+
+
+def _mismatch(t: Target, path: str, ins: Inspection, cache: dict[str, Kind | None] | None = None) -> str | None:
+    """Why ld.so would pass over this file (None: it is a usable library; unknowable for a profile: usable)."""
+    assert ins.elf is not None
+    if cache is None or path not in cache:
+        kind = _kind(t, path)
+        if cache is not None:
+            cache[path] = kind
+    else:
+        kind = cache[path]
+    if kind is None:
         return None
-    return f"for another architecture ({f.goarch}, {f.bits}-bit)"
+    if isinstance(kind, str):
+        return kind
+    bits, big, machine, goarch = kind
+    if (bits, big, machine) == (ins.elf.bits, ins.elf.big_endian, ins.elf.machine):
+        return None
+    return f"for another architecture ({goarch}, {bits}-bit)"
 
 
-def find(name: str, ins: Inspection, t: Target, dirs: list[str]) -> Lookup:
+def find(name: str, ins: Inspection, t: Target, dirs: list[str], cache: dict[str, Kind | None] | None = None) -> Lookup:
+    """Resolve one DT_NEEDED name; `cache` (one dict per scan) remembers what each candidate file is."""
     if "/" in name:
-        ok = t.fs.is_file(name) and _mismatch(t, name, ins) is None
+        ok = t.fs.is_file(name) and _mismatch(t, name, ins, cache) is None
         return Lookup(name, name if ok else None, (name,))
     tried: list[str] = []
     rejected: list[str] = []
@@ -107,7 +134,7 @@ def find(name: str, ins: Inspection, t: Target, dirs: list[str]) -> Lookup:
         p = posixpath.join(d, name)
         tried.append(p)
         if t.fs.is_file(p):
-            why = _mismatch(t, p, ins)
+            why = _mismatch(t, p, ins, cache)
             if why is None:
                 return Lookup(name, p, tuple(tried), tuple(rejected))
             rejected.append(f"{p} is {why}")
