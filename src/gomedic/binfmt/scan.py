@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import os
 import pickle
+import struct
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+from gomedic.binfmt import buildinfo
 from gomedic.binfmt.exe import sniff
 from gomedic.binfmt.source import FileSource
+from gomedic.errors import FormatError
+
+if TYPE_CHECKING:  # the full inspector loads only for `gomedic binary` verdicts, not for --buildinfo
+    from gomedic.binfmt.exe import Exe
+    from gomedic.binfmt.inspect import Inspection
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -32,12 +39,12 @@ def walk(d: str) -> Iterator[tuple[str, bool]]:
         return
     for e in entries:
         try:
-            if e.is_dir(follow_symlinks=False):
+            if e.is_file(follow_symlinks=False):
+                yield e.path, False
+            elif e.is_dir(follow_symlinks=False):
                 yield from walk(e.path)
             elif e.is_symlink():
                 yield e.path, True
-            elif e.is_file(follow_symlinks=False):
-                yield e.path, False
         except OSError:
             continue
 
@@ -61,13 +68,97 @@ def open_executable(path: str) -> FileSource | None:
     return FileSource.adopt(fd, path, size)
 
 
+def _regular_target(path: str) -> bool:
+    """A symlink found in a directory counts only when it leads to a regular file (as in go version -m)."""
+    try:
+        return os.path.isfile(path)
+    except OSError:
+        return False
+
+
+def found_buildinfo(item: tuple[str, bool], fmt: str = "text") -> str | None:
+    """`go version -m` output (`-json` with fmt="json") for a file found in a directory; None when it is
+    not a Go binary with build info (go passes over those silently)."""
+    path, link = item
+    if link and not _regular_target(path):
+        return None
+    src = open_executable(path)
+    if src is None:
+        return None
+    try:
+        bi = buildinfo.read(src)
+    except FormatError:
+        return None
+    finally:
+        src.close()
+    return buildinfo.go_json(bi) if fmt == "json" else buildinfo.format_m(path, bi)
+
+
+def found_inspection(item: tuple[str, bool]) -> Inspection | None:
+    """The inspection of a Go binary found in a directory (build info or, without it, a Go runtime)."""
+    from gomedic.binfmt.exe import open_exe
+    from gomedic.binfmt.inspect import Inspection, inspect_exe, inspect_source
+
+    path, link = item
+    if link and not _regular_target(path):
+        return None
+    src = open_executable(path)
+    if src is None:
+        return None
+    hostile = (FormatError, ValueError, OverflowError, MemoryError, RecursionError, struct.error)
+    try:
+        try:
+            x = open_exe(src)
+        except hostile:
+            ins = inspect_source(src, path)  # it says what is wrong with the file
+        else:
+            if not _looks_go(x):
+                return None
+            ins = inspect_exe(path, x, src.size)
+    except hostile as e:
+        ins = Inspection(path, error=f"{path}: malformed executable ({type(e).__name__}: {e})")
+    finally:
+        src.close()
+    return ins if ins.is_go else None
+
+
+def _looks_go(x: Exe) -> bool:
+    """Cheap pre-check before a full inspection: build info, or a Go pclntab section, or (PE, no sections
+    to tell) anything; a C or Rust ELF/Mach-O stops here."""
+    from gomedic.binfmt import elf, macho
+
+    try:
+        buildinfo.raw_exe(x)
+        return True
+    except (FormatError, ValueError, OverflowError, MemoryError, RecursionError, struct.error):
+        pass
+    f = x.file
+    if isinstance(f, elf.ElfFile):
+        return any(s.name in (".gopclntab", ".data.rel.ro.gopclntab", ".note.go.buildid") for s in f.sections) or (
+            not f.sections)
+    if isinstance(f, macho.MachoFile):
+        return f.section("__gopclntab") is not None
+    return True
+
+
+def idle_cpus() -> int:
+    """CPUs with nothing else to run: os.cpu_count() less the 1-minute load. On a busy machine a forked
+    worker only competes with the parent (measured: slower than one process), so it is not started."""
+    cpus = os.cpu_count() or 1
+    try:
+        busy = int(os.getloadavg()[0])
+    except OSError:
+        busy = 0
+    return max(1, cpus - busy)
+
+
 def fork_map(fn: Callable[[S], T], items: Sequence[S], workers: int | None = None) -> list[T]:
-    """[fn(x) for x in items], spread over forked workers (os.cpu_count()) when there are many items.
+    """[fn(x) for x in items], spread over forked workers (one per idle CPU) when there are many items.
 
     Items are dealt out round-robin (executables cluster in a few directories); each worker sends its
     pickled results back through a pipe. A worker that fails is redone in this process.
     """
-    n = min(workers or os.cpu_count() or 1, 8)
+    n = min(workers or idle_cpus(), 8)
     if n < 2 or len(items) < PARALLEL_MIN or not hasattr(os, "fork"):
         return [fn(x) for x in items]
     children: list[tuple[int, int, int]] = []  # (index, pid, read fd)

@@ -57,39 +57,10 @@ def collect(paths: list[str], recursive: bool) -> list[File]:
     return out
 
 
-def _regular_target(path: str) -> bool:
-    """A symlink found in a directory counts only when it leads to a regular file (as in go version -m)."""
-    try:
-        return os.path.isfile(path)
-    except OSError:
-        return False
-
-
-def _found_buildinfo(item: tuple[str, bool], fmt: str = "text") -> str | None:
-    """`go version -m` output for a file found in a directory; None when it is not a Go binary."""
-    from gomedic.binfmt import buildinfo
-    from gomedic.binfmt.scan import open_executable
-    from gomedic.errors import FormatError
-
-    path, link = item
-    if link and not _regular_target(path):
-        return None
-    src = open_executable(path)
-    if src is None:
-        return None
-    try:
-        bi = buildinfo.read(src)
-    except FormatError:
-        return None
-    finally:
-        src.close()
-    return buildinfo.go_json(bi) if fmt == "json" else buildinfo.format_m(path, bi)
-
-
 def run_buildinfo(files: list[File], fmt: str) -> int:
     """`go version -m FILE...`: the same stdout byte for byte; errors for named files on stderr, exit 1."""
     from gomedic.binfmt import buildinfo
-    from gomedic.binfmt.scan import fork_map
+    from gomedic.binfmt.scan import fork_map, found_buildinfo
     from gomedic.errors import FormatError
 
     code = 0
@@ -101,7 +72,7 @@ def run_buildinfo(files: list[File], fmt: str) -> int:
             j = i
             while j < len(files) and not files[j][1]:
                 j += 1
-            texts = fork_map(functools.partial(_found_buildinfo, fmt=fmt), [(f[0], f[2]) for f in files[i:j]])
+            texts = fork_map(functools.partial(found_buildinfo, fmt=fmt), [(f[0], f[2]) for f in files[i:j]])
             out.write("".join(t for t in texts if t).encode("utf-8", "surrogateescape"))
             i = j
             continue
@@ -122,29 +93,11 @@ def run_buildinfo(files: list[File], fmt: str) -> int:
     return code
 
 
-def _found_inspection(item: tuple[str, bool]) -> Any:
-    """The inspection of a Go binary found in a directory; None for anything else."""
-    from gomedic.binfmt.inspect import inspect_source
-    from gomedic.binfmt.scan import open_executable
-
-    path, link = item
-    if link and not _regular_target(path):
-        return None
-    src = open_executable(path)
-    if src is None:
-        return None
-    try:
-        ins = inspect_source(src, path)
-    finally:
-        src.close()
-    return ins if ins.is_go else None
-
-
 def inspect_all(files: list[File]) -> list[Any]:
     from gomedic.binfmt.inspect import inspect
-    from gomedic.binfmt.scan import fork_map
+    from gomedic.binfmt.scan import fork_map, found_inspection
 
-    found = [f for f in fork_map(_found_inspection, [(p, link) for p, named, link in files if not named]) if f]
+    found = [f for f in fork_map(found_inspection, [(p, link) for p, named, link in files if not named]) if f]
     named = {p: inspect(p) for p, is_named, _ in files if is_named}
     # in command-line order: a named file where it was named, a directory's binaries where it was named
     by_path = {ins.path: ins for ins in found}
@@ -159,6 +112,9 @@ def context(f: Facts) -> Mapping[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    files = collect(args.paths, args.recursive)
+    if args.buildinfo:  # reading only: none of the checking machinery is imported
+        return run_buildinfo(files, args.format)
     from types import MappingProxyType
 
     from gomedic.commands._common import validate_overrides
@@ -169,9 +125,6 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.runner import Selection, select
     from gomedic.targets import TARGET
 
-    files = collect(args.paths, args.recursive)
-    if args.buildinfo:
-        return run_buildinfo(files, args.format)
     registry = load_areas(["binary"])
     for sid in args.skip:
         registry.get(sid)
