@@ -79,7 +79,7 @@ def file_list(name: str, version: str, tmp: str) -> list[str]:
     return files
 
 
-def lib_names(path: str) -> list[str]:
+def lib_names(path: str, package: str = "") -> list[str]:
     """`/lib/x86_64-linux-gnu/libz.so.1` -> libz.so.1; a library in a private subdirectory keeps its path
     with the multiarch triplet as `{multiarch}` (the profile holds it at that path for every arch)."""
     m = LIB_DIRS.match(path)
@@ -87,7 +87,9 @@ def lib_names(path: str) -> list[str]:
         return []
     rest = path[m.end():]
     if "/" not in rest:
-        return [rest] if SONAME.match(rest) else []
+        # libdb-5.3.so is a soname; a bare libfoo.so in a -dev package is only the linker's symlink
+        ok = SONAME.match(rest) or (PRIVATE.match(rest) and not package.endswith("-dev"))
+        return [rest] if ok else []
     if not PRIVATE.match(rest.rsplit("/", 1)[-1]):
         return []
     if m.group("trip"):
@@ -117,7 +119,7 @@ def derive(profile: str) -> tuple[list[str], dict[str, object]]:
     with tempfile.TemporaryDirectory() as tmp:
         for n in names:
             for path in file_list(n, pkgs[n]["Version"], tmp):
-                libs.update(lib_names(path))
+                libs.update(lib_names(path, n))
     prov = {
         "distribution": f"Debian {release} ({suite}), {arch}",
         "method": "shared objects (lib*.so.N) under the library directories (and lib*.so in private "

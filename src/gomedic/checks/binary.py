@@ -96,7 +96,11 @@ def format_(f: Facts) -> Iterator[Finding]:
 
     Fails for a file that is none of these (a script, a truncated download, an HTML error page saved as a
     binary): running it gives `exec format error` or `cannot execute binary file`. Warns for an executable
-    without Go build info (a C program, or a Go binary whose data section was damaged).
+    without Go build info: a C program, or a Go program whose build info was stripped (esbuild 0.27/0.28),
+    recognised by its runtime (`.gopclntab`, the Go build ID note) with the Go release recovered from
+    `runtime.buildVersion` where the binary holds it. The OS of an ELF comes from the build info's GOOS, else
+    from its ABI note (FreeBSD `.note.tag`, `.note.openbsd.ident`, `.note.netbsd.ident`), EI_OSABI or its
+    interpreter (/libexec/ld-elf.so.1, /usr/libexec/ld.so, /usr/libexec/ld.elf_so, /lib/amd64/ld.so.1).
 
     Fix: check the path and the download; `file PATH` names what it really is.
     """
@@ -141,8 +145,11 @@ def arch(f: Facts) -> Iterator[Finding]:
     PE Machine; the build info's GOOS/GOARCH) with the target's OS and architecture.
 
     A mismatch fails with `exec format error` (Docker: `exec user process caused "exec format error"`).
-    Warns when the binary runs only through a compatibility layer (386 on amd64, arm on arm64) or
-    through qemu-user registered in binfmt_misc.
+    An ELF for FreeBSD, NetBSD, OpenBSD or Solaris of the target's machine is different: Linux loads it
+    anyway, and it crashes on its first system call (static: `Segmentation fault`/`Bad system call`) or
+    fails on its missing interpreter (dynamic: `No such file or directory`). Warns when the binary runs only
+    through a compatibility layer (386 on amd64, arm on arm64) or through qemu-user in binfmt_misc. The
+    other binary checks say "not applicable" for a binary of another OS, in the same words for every format.
 
     Fix: build for the target: `GOOS=linux GOARCH=<target arch> go build`, or publish a multi-arch image.
     """
