@@ -96,3 +96,19 @@ def test_the_data_file_says_where_each_set_comes_from() -> None:
     assert installed <= set(src["seed_packages"]), installed - set(src["seed_packages"])
     for p in doc["profiles"]:
         assert p["libs_from"] and p["libs"] in doc["libset_sources"], p["name"]
+
+
+def test_debian12_go_packages_from_the_registry_corpus_pass_libs() -> None:
+    """runc (libseccomp.so.2) and the other Debian 12 Go packages of the corpus, fetched with apt-get download."""
+    from tests.support.corpus import ensure
+
+    m = ensure()
+    exes = sorted({str(e.path) for e in m.executables if e.source.endswith("_amd64") and e.path.parts[-2] in
+                   ("bin", "sbin")})
+    runc = [p for p in exes if p.endswith("/usr/sbin/runc")]
+    if not runc:
+        pytest.skip(f"runc could not be fetched: {m.failed.get('runc_amd64')}")
+    assert "libseccomp.so.2" in inspect(runc[0]).elf.dynamic.needed  # type: ignore[union-attr]
+    results = libs_results(exes, "debian-12")
+    assert {p: r["summary"] for p, r in results.items() if r["status"] != "ok"} == {}
+    assert len(results) >= 20
