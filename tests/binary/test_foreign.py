@@ -7,6 +7,7 @@ checked against what really happens when the binary is run here as nobody.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -117,3 +118,13 @@ def test_macho_and_pe_checks_are_not_applicable_on_linux_the_same_way(name: str)
         assert re.fullmatch(rf"not applicable: {re.escape(str(exe))} is a {goos} binary \({kind}\) and this host "
                             r"runs linux; binary.arch says whether it runs there", r["summary"]), (cid, r)
     assert run.result("binary.arch", exe)["status"] == "fail"
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    run = gomedic_binary("--format", "json", fifo)  # would hang in open() without O_NONBLOCK
+    r = run.result("binary.format", fifo)
+    assert r["status"] == "fail" and "not a regular file" in r["summary"], r
+    scan = gomedic_binary("--buildinfo", "-r", tmp_path)  # a directory scan passes over it, as go does
+    assert scan.returncode == 0 and scan.stdout == ""

@@ -112,7 +112,13 @@ def _npm(src: Source, dl: Path, dest: Path) -> None:
     _run(["npm", "pack", "--silent", src.spec, "--pack-destination", str(dl)], dl, env)
     (tgz,) = dl.glob("*.tgz")
     with tarfile.open(tgz) as t:
-        t.extractall(dest, filter="data")
+        if hasattr(tarfile, "data_filter"):
+            t.extractall(dest, filter="data")
+        else:  # Python without extraction filters: refuse what the "data" filter refuses
+            for m in t.getmembers():
+                if m.name.startswith("/") or ".." in Path(m.name).parts or not (m.isfile() or m.isdir()):
+                    raise ValueError(f"{tgz.name}: unsafe member {m.name}")
+            t.extractall(dest)
 
 
 def _pypi(src: Source, dl: Path, dest: Path) -> None:
@@ -204,7 +210,10 @@ def _executables(sources_: dict[str, dict[str, object]]) -> list[dict[str, str]]
                     if not any(head.startswith(m) for m in MAGICS):
                         continue
                     fh.seek(0)
-                    digest = hashlib.file_digest(fh, "sha256").hexdigest()
+                    h = hashlib.sha256()
+                    while chunk := fh.read(1 << 20):
+                        h.update(chunk)
+                    digest = h.hexdigest()
                 out.append({"path": str(p.relative_to(root())), "source": sid, "sha256": digest})
     return sorted(out, key=lambda e: e["path"])
 

@@ -11,6 +11,7 @@ Exit 126/127 from the wrapper carry the errno; ld.so exits 127 for a missing lib
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -58,11 +59,15 @@ def run_as_nobody(exe: Path | str, *args: str, timeout: float = 10) -> Ran:
     env = {"PATH": "/usr/bin:/bin", "HOME": cwd, "LANG": "C"}
     argv = ["unshare", "--net", "--", "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
             "--no-new-privs", "--", sys.executable, "-I", "-c", EXEC, str(exe), *args]
+    p = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
     try:
-        p = subprocess.run(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
-                           start_new_session=True)
-        return Ran(p.returncode, p.stderr.decode(errors="replace")[-2000:], p.stdout.decode(errors="replace")[-2000:])
+        out, err = p.communicate(timeout=timeout)
+        return Ran(p.returncode, err.decode(errors="replace")[-2000:], out.decode(errors="replace")[-2000:])
     except subprocess.TimeoutExpired:
         return Ran(0, "timed out: it started and kept running", "")
     finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(p.pid, signal.SIGKILL)  # the binary and anything it started
+        p.communicate()
         shutil.rmtree(cwd, ignore_errors=True)

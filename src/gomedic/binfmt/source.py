@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 from typing import Protocol
 
 from gomedic.errors import FormatError
@@ -49,14 +50,19 @@ class FileSource:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.name = os.fspath(path)
         try:
-            self._fd = os.open(self.name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below)
+            self._fd = os.open(self.name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))
         except OSError as e:
             raise FormatError(f"{self.name}: {e.strerror or e}") from None
         try:
-            self.size = os.fstat(self._fd).st_size
+            st = os.fstat(self._fd)
         except OSError as e:
             os.close(self._fd)
             raise FormatError(f"{self.name}: {e.strerror or e}") from None
+        if not stat.S_ISREG(st.st_mode):
+            os.close(self._fd)
+            raise FormatError(f"{self.name}: not a regular file")
+        self.size = st.st_size
 
     @classmethod
     def adopt(cls, fd: int, name: str, size: int) -> FileSource:
