@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the full inspector loads only for `gomedic binary` verdicts
 
 S = TypeVar("S")
 T = TypeVar("T")
-PARALLEL_MIN = 64  # executables; below this a fork costs more than it saves
+PARALLEL_MIN = 2048  # files; below this a fork costs more than it saves
 _MAGIC4 = frozenset((b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
                      b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"))  # as exe.sniff, with MZ for PE
 _FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not block
@@ -190,13 +190,13 @@ def idle_cpus() -> int:
 
 
 def fork_map(fn: Callable[[S], T], items: Sequence[S], workers: int | None = None) -> list[T]:
-    """[fn(x) for x in items], spread over forked workers (one per idle CPU) when there are many items.
+    """[fn(x) for x in items], spread over forked workers (one per idle CPU unless `workers` says).
 
     Items are dealt out round-robin (executables cluster in a few directories); each worker sends its
     pickled results back through a pipe. A worker that fails is redone in this process.
     """
-    n = min(workers or idle_cpus(), 8)
-    if n < 2 or len(items) < PARALLEL_MIN or not hasattr(os, "fork"):
+    n = min(workers or idle_cpus(), 8, len(items))
+    if n < 2 or not hasattr(os, "fork"):
         return [fn(x) for x in items]
     children: list[tuple[int, int, int]] = []  # (index, pid, read fd)
     for k in range(1, n):
@@ -223,3 +223,19 @@ def fork_map(fn: Callable[[S], T], items: Sequence[S], workers: int | None = Non
         share = pickle.loads(data) if status == 0 and data else [fn(x) for x in items[k::n]]
         out[k::n] = share
     return out  # type: ignore[return-value]
+
+
+def scan_map(fn: Callable[[tuple[str, bool]], T | None], files: Sequence[tuple[str, bool]]) -> list[T]:
+    """fn over the executables among files (walk order kept), None results left out. A large tree is
+    split round-robin over the idle CPUs, each worker sniffing and reading its share."""
+    n = min(idle_cpus(), 8)
+    if n < 2 or len(files) < PARALLEL_MIN:
+        return [r for r in map(fn, executables(files)) if r is not None]
+    indexed = list(enumerate(files))
+
+    def share(part: list[tuple[int, tuple[str, bool]]]) -> list[tuple[int, T]]:
+        keep = {f: i for i, f in part}
+        return [(keep[f], r) for f in executables([f for _, f in part]) if (r := fn(f)) is not None]
+
+    parts = fork_map(share, [indexed[k::n] for k in range(n)], workers=n)
+    return [r for _, r in sorted((pair for part in parts for pair in part), key=lambda p: p[0])]

@@ -60,7 +60,7 @@ def collect(paths: list[str], recursive: bool) -> list[File]:
 def run_buildinfo(files: list[File], fmt: str) -> int:
     """`go version -m FILE...`: the same stdout byte for byte; errors for named files on stderr, exit 1."""
     from gomedic.binfmt import buildinfo
-    from gomedic.binfmt.scan import executables, fork_map, found_buildinfo
+    from gomedic.binfmt.scan import found_buildinfo, scan_map
     from gomedic.errors import FormatError
 
     code = 0
@@ -72,8 +72,7 @@ def run_buildinfo(files: list[File], fmt: str) -> int:
             j = i
             while j < len(files) and not files[j][1]:
                 j += 1
-            found = executables([(f[0], f[2]) for f in files[i:j]])
-            texts = fork_map(functools.partial(found_buildinfo, fmt=fmt), found)
+            texts = scan_map(functools.partial(found_buildinfo, fmt=fmt), [(f[0], f[2]) for f in files[i:j]])
             out.write("".join(t for t in texts if t).encode("utf-8", "surrogateescape"))
             i = j
             continue
@@ -96,10 +95,9 @@ def run_buildinfo(files: list[File], fmt: str) -> int:
 
 def inspect_all(files: list[File]) -> list[Any]:
     from gomedic.binfmt.inspect import inspect
-    from gomedic.binfmt.scan import executables, fork_map, found_inspection
+    from gomedic.binfmt.scan import found_inspection, scan_map
 
-    exes = executables([(p, link) for p, named, link in files if not named])
-    found = [f for f in fork_map(found_inspection, exes) if f]
+    found = scan_map(found_inspection, [(p, link) for p, named, link in files if not named])
     named = {p: inspect(p) for p, is_named, _ in files if is_named}
     # in command-line order: a named file where it was named, a directory's binaries where it was named
     by_path = {ins.path: ins for ins in found}
