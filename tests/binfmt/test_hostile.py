@@ -115,3 +115,40 @@ def test_magic_elsewhere_is_not_trusted() -> None:
     data = exe.read_bytes()
     assert data.count(buildinfo.MAGIC) >= 2
     assert buildinfo.read_file(exe).go_version == "go1.27.3"
+
+
+NOBI_SHAPES = ["linux-amd64", "linux-s390x", "linux-arm", "darwin-arm64", "windows-amd64", "freebsd-amd64",
+               "openbsd-amd64", "solaris-amd64"]
+
+
+@cache
+def without_buildinfo(name: str) -> bytes:
+    """The binary with its build-info magic wiped: the Go-runtime and OS readers (goruntime, elfos) run."""
+    return blob(name).replace(b"\xff Go buildinf:", b"\0" * 14)
+
+
+@pytest.mark.parametrize("name", NOBI_SHAPES)
+def test_without_buildinfo_the_runtime_is_still_found(name: str) -> None:
+    ins = _all_readers(without_buildinfo(name))
+    assert ins.buildinfo is None and ins.go_runtime is not None and ins.go_version, ins
+    assert ins.goos == name.split("-")[0]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(NOBI_SHAPES), edits=st.lists(
+    st.tuples(st.floats(0.0, 1.0, exclude_max=True), st.sampled_from([b"go1.", b"\xff" * 8, b"\x00" * 8, b"go1.99.1"])),
+    min_size=1, max_size=16))
+def test_mutated_binaries_without_buildinfo(name: str, edits: list[tuple[float, bytes]]) -> None:
+    """Version strings, pointers and sizes planted anywhere: a result (maybe no version), bounded memory."""
+    data = bytearray(without_buildinfo(name))
+    for where, word in edits:
+        off = int(where * (len(data) - len(word)))
+        data[off : off + len(word)] = word
+    tracemalloc.start()
+    try:
+        ins = _all_readers(bytes(data))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 << 20
+    assert ins.go_version is None or ins.go_version.startswith("go1.")

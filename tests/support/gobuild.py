@@ -129,6 +129,11 @@ CORPUS: dict[str, tuple[str, str, dict[str, str], list[str]]] = {
     "windows-386": (HELLO, NEWEST, {"GOOS": "windows", "GOARCH": "386"}, []),
     "darwin-amd64": (HELLO, NEWEST, {"GOOS": "darwin", "GOARCH": "amd64"}, []),
     "darwin-arm64": (HELLO, NEWEST, {"GOOS": "darwin", "GOARCH": "arm64"}, []),
+    # other OSes' ELF files (static FreeBSD/NetBSD, dynamic OpenBSD/Solaris): Linux loads them all
+    "freebsd-amd64": (HELLO, NEWEST, {"GOOS": "freebsd", "GOARCH": "amd64"}, []),
+    "netbsd-amd64": (HELLO, NEWEST, {"GOOS": "netbsd", "GOARCH": "amd64"}, []),
+    "openbsd-amd64": (HELLO, NEWEST, {"GOOS": "openbsd", "GOARCH": "amd64"}, []),
+    "solaris-amd64": (HELLO, NEWEST, {"GOOS": "solaris", "GOARCH": "amd64"}, []),
     "static-net": (NETPROG, NEWEST, {}, []),
     "cgo-glibc": (NETPROG, NEWEST, {"CGO_ENABLED": "1"}, []),
     "cgo-musl": (NETPROG, NEWEST, {"CGO_ENABLED": "1", "CC": "musl-gcc"}, []),

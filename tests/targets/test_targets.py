@@ -46,6 +46,8 @@ def test_profiles_load_and_carry_what_the_checks_need() -> None:
     (lambda d: d["profiles"].append(dict(d["profiles"][0])), "defined twice"),
     (lambda d: d["profiles"][0].update(extra=1), "unknown field"),
     (lambda d: d.update(schema="v0"), "expected schema"),
+    (lambda d: d["libset_sources"].pop("glibc-base"), "libset_sources must say"),
+    (lambda d: d["profiles"][0].pop("libs_from"), "missing field 'libs_from'"),
 ])
 def test_bad_profile_data_is_a_config_error(mutate, message: str) -> None:  # type: ignore[no-untyped-def]
     doc = json.loads(DATA)

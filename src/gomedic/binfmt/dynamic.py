@@ -27,6 +27,9 @@ DF_BIND_NOW, DF_1_NOW, DF_1_PIE = 0x8, 0x1, 0x08000000
 NT_GNU_ABI_TAG, NT_GNU_PROPERTY_TYPE_0 = 1, 5
 GNU_PROPERTY_X86_ISA_1_NEEDED = 0xC0008002
 ABI_OS = {0: "Linux", 1: "Hurd", 2: "Solaris", 3: "FreeBSD"}
+NOTE_GOOS = {"Linux": "linux", "Solaris": "solaris", "FreeBSD": "freebsd"}
+# Note owners whose type-1 note says which BSD the object is for (and Android's NDK note).
+OWNER_GOOS = {b"FreeBSD": "freebsd", b"OpenBSD": "openbsd", b"NetBSD": "netbsd", b"Android": "android"}
 
 _GLIBC = re.compile(r"^GLIBC_(\d+)\.(\d+)(?:\.(\d+))?$")
 
@@ -80,6 +83,7 @@ class Notes:
     abi_tag: tuple[str, str] | None  # ("Linux", "3.2.0"): the oldest kernel a static glibc binary accepts
     x86_isa_needed: int | None  # bit mask: 1 baseline, 2 v2, 4 v3, 8 v4
     go_buildid: bool
+    os: str | None = None  # the OS an ABI note names: FreeBSD .note.tag, OpenBSD/NetBSD ident, GNU ABI tag
 
     @property
     def x86_isa_level(self) -> int | None:
@@ -198,19 +202,23 @@ def notes(f: elf.ElfFile) -> Notes:
     abi: tuple[str, str] | None = None
     isa: int | None = None
     go = False
+    os_: str | None = None
     for p in f.progs:
         if p.type not in (elf.PT_NOTE, elf.PT_GNU_PROPERTY) or not p.filesz:
             continue
         data = f.src.read(p.offset, min(p.filesz, MAX_NOTES))
         for name, ntype, desc in _iter_notes(data, f.endian, 8 if p.type == elf.PT_GNU_PROPERTY and f.bits == 64 else 4):
             if name == b"GNU" and ntype == NT_GNU_ABI_TAG and len(desc) >= 16:
-                os_, a, b, c = struct.unpack_from(f.endian + "IIII", desc)
-                abi = (ABI_OS.get(os_, str(os_)), f"{a}.{b}.{c}")
+                kind, a, b, c = struct.unpack_from(f.endian + "IIII", desc)
+                abi = (ABI_OS.get(kind, str(kind)), f"{a}.{b}.{c}")
+                os_ = os_ or NOTE_GOOS.get(abi[0])
+            elif name in OWNER_GOOS and ntype == 1:  # NT_FREEBSD_ABI_TAG / NT_OPENBSD_IDENT / NT_NETBSD_IDENT
+                os_ = OWNER_GOOS[name]
             elif name == b"GNU" and ntype == NT_GNU_PROPERTY_TYPE_0:
                 isa = _isa_needed(desc, f.endian, 8 if f.bits == 64 else 4) or isa
             elif name == b"Go" and ntype == 4:
                 go = True
-    return Notes(abi, isa, go)
+    return Notes(abi, isa, go, os_)
 
 
 def _iter_notes(data: bytes, e: str, align: int) -> list[tuple[bytes, int, bytes]]:

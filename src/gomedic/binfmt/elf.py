@@ -164,16 +164,20 @@ def _sections(src: Source, bits: int, e: str, off: int, entsize: int, num: int, 
         raise FormatError(f"{src.name}: bad section header table ({num} entries of {entsize} bytes)")
     table = src.read(off, entsize * num)
     fmt = struct.Struct(e + ("IIQQQQIIQQ" if bits == 64 else "IIIIIIIIII"))
-    raw = []
-    for i in range(num):
-        name, stype, flags, addr, soff, size, link, _info, _al, ent = fmt.unpack_from(table, i * entsize)
-        raw.append((name, stype, flags, addr, soff, size, link, ent))
+    rows = fmt.iter_unpack(table) if entsize == fmt.size else (fmt.unpack_from(table, i * entsize) for i in range(num))
+    raw = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[9]) for r in rows]
     names = b""
     if 0 < strndx < num:
         _n, stype, _f, _a, soff, size, _l, _e = raw[strndx]
         if stype != 8 and size:
             names = src.read(soff, min(size, 1 << 20))
-    return tuple(Section(_cstr(names, r[0]), *r[1:]) for r in raw)
+    # most names start right after a NUL: split once, fall back to a search for suffix-shared names
+    starts: dict[int, str] = {}
+    pos = 0
+    for part in names.split(b"\0"):
+        starts[pos] = part.decode("utf-8", "replace")
+        pos += len(part) + 1
+    return tuple(Section(starts[r[0]] if r[0] in starts else _cstr(names, r[0]), *r[1:]) for r in raw)
 
 
 def _cstr(table: bytes, off: int) -> str:

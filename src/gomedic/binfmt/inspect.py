@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import struct
 
-from gomedic.binfmt import buildinfo, dynamic, elf, macho, pe
+from gomedic.binfmt import buildinfo, dynamic, elf, elfos, goruntime, macho, pe
 from gomedic.binfmt.dynamic import Dynamic, Hardening, Notes
 from gomedic.binfmt.exe import Exe, Format, open_exe
+from gomedic.binfmt.goruntime import GoRuntime
 from gomedic.binfmt.source import FileSource, Source
 from gomedic.errors import FormatError
 from gomedic.values import frozen
@@ -27,6 +28,8 @@ class ElfFacts:
     dynamic: Dynamic
     notes: Notes
     hardening: Hardening
+    os: str = "linux"  # from the ABI notes, EI_OSABI and the interpreter (elfos.elf_os)
+    os_evidence: str = ""
 
 
 @frozen
@@ -61,23 +64,30 @@ class Inspection:
     elf: ElfFacts | None = None
     macho: MachoFacts | None = None
     pe: PeFacts | None = None
+    go_runtime: GoRuntime | None = None  # a Go program without build info (esbuild 0.28): its runtime's traces
 
     @property
     def is_go(self) -> bool:
-        return self.buildinfo is not None
+        """A Go program: build info, or (without it) the Go runtime's pclntab, build ID note or version."""
+        return self.buildinfo is not None or self.go_runtime is not None
 
     @property
     def goos(self) -> str | None:
-        """GOOS from the build info, else the one the container format implies."""
+        """GOOS from the build info, else what the ELF's notes/OSABI/interpreter say, else the format's OS."""
         if self.buildinfo is not None and self.buildinfo.setting("GOOS"):
             return self.buildinfo.setting("GOOS")
         if self.format is None:
             return None
+        if self.elf is not None:
+            return self.elf.os
         return {Format.ELF: "linux", Format.MACHO: "darwin", Format.PE: "windows"}[self.format]
 
     @property
     def go_version(self) -> str | None:
-        return self.buildinfo.go_version if self.buildinfo is not None else None
+        """The Go release: from the build info, else runtime.buildVersion found in the data."""
+        if self.buildinfo is not None:
+            return self.buildinfo.go_version
+        return self.go_runtime.version if self.go_runtime is not None else None
 
     def setting(self, key: str, default: str = "") -> str:
         return self.buildinfo.setting(key, default) if self.buildinfo is not None else default
@@ -85,7 +95,9 @@ class Inspection:
 
 def _elf_facts(f: elf.ElfFile) -> ElfFacts:
     dyn = dynamic.parse(f)
-    return ElfFacts(f.machine, f.bits, f.big_endian, f.osabi, f.type, dyn, dynamic.notes(f), dynamic.hardening(f, dyn))
+    notes = dynamic.notes(f)
+    os_, why = elfos.elf_os(f.osabi, notes, dyn.interpreter)
+    return ElfFacts(f.machine, f.bits, f.big_endian, f.osabi, f.type, dyn, notes, dynamic.hardening(f, dyn), os_, why)
 
 
 def inspect_exe(path: str, x: Exe, size: int) -> Inspection:
@@ -104,7 +116,8 @@ def inspect_exe(path: str, x: Exe, size: int) -> Inspection:
         mf = MachoFacts(f.cputype, f.uuid, f.minos, f.arches, f.pie, f.dylibs)
     elif isinstance(f, pe.PeFile):
         pf = PeFacts(f.machine, f.os_version, f.subsystem_version, f.subsystem, f.dll_characteristics)
-    return Inspection(path, size, x.format, x.goarch, x.bits, bi, None, go_error, ef, mf, pf)
+    rt = goruntime.detect(x, ef.notes.go_buildid if ef else False) if bi is None else None
+    return Inspection(path, size, x.format, x.goarch, x.bits, bi, None, go_error, ef, mf, pf, rt)
 
 
 def inspect_source(src: Source, path: str | None = None) -> Inspection:

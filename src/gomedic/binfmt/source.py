@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import mmap
 import os
+import stat
 from typing import Protocol
 
 from gomedic import safeio
@@ -16,6 +18,8 @@ class Source(Protocol):
     name: str
 
     def read(self, offset: int, n: int) -> bytes: ...
+
+    def find(self, needle: bytes, start: int, end: int) -> int: ...
 
 
 def _check(size: int, offset: int, n: int, name: str) -> None:
@@ -35,9 +39,14 @@ class BytesSource:
         _check(self.size, offset, n, self.name)
         return self._data[offset : offset + n]
 
+    def find(self, needle: bytes, start: int, end: int) -> int:
+        return self._data.find(needle, max(0, start), min(end, self.size))
+
 
 class FileSource:
     """pread on an open descriptor. Use as a context manager."""
+
+    _map: mmap.mmap | None = None
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.name = os.fspath(path)
@@ -46,10 +55,21 @@ class FileSource:
         except OSError as e:
             raise FormatError(f"{self.name}: {e.strerror or e}") from None
         try:
-            self.size = os.fstat(self._fd).st_size
+            st = os.fstat(self._fd)
         except OSError as e:
             os.close(self._fd)
             raise FormatError(f"{self.name}: {e.strerror or e}") from None
+        if not stat.S_ISREG(st.st_mode):
+            os.close(self._fd)
+            raise FormatError(f"{self.name}: not a regular file")
+        self.size = st.st_size
+
+    @classmethod
+    def adopt(cls, fd: int, name: str, size: int) -> FileSource:
+        """Wrap a descriptor already open for reading (closed by close())."""
+        src = cls.__new__(cls)
+        src.name, src._fd, src.size = name, fd, size
+        return src
 
     def read(self, offset: int, n: int) -> bytes:
         _check(self.size, offset, n, self.name)
@@ -61,7 +81,20 @@ class FileSource:
             raise FormatError(f"{self.name}: short read at offset {offset}")
         return data
 
+    def find(self, needle: bytes, start: int, end: int) -> int:
+        """bytes.find over [start, end) of the file through a read-only mapping: nothing is copied, and only
+        the pages searched are touched (scanning megabytes of rodata for one string)."""
+        if self._map is None:
+            try:
+                self._map = mmap.mmap(self._fd, 0, prot=mmap.PROT_READ)
+            except (OSError, ValueError) as e:
+                raise FormatError(f"{self.name}: cannot map: {e}") from None
+        return int(self._map.find(needle, max(0, start), min(end, self.size)))
+
     def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
         os.close(self._fd)
 
     def __enter__(self) -> FileSource:

@@ -21,7 +21,7 @@ BUILTIN: dict[str, tuple[str, ...]] = {
     "tls": ("gomedic.checks.tls",),
     "net": ("gomedic.checks.net",),
     "service": ("gomedic.checks.service", "gomedic.checks.service_net"),
-    "why": ("gomedic.checks.why",),
+    "why": ("gomedic.checks.why", "gomedic.checks.why_unit"),
     "runtime": ("gomedic.checks.runtime", "gomedic.checks.runtime_process"),
 }
 

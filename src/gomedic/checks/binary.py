@@ -48,6 +48,22 @@ def each(f: Facts, judge: Judge, *, needs_exe: bool = True) -> Iterator[Finding]
         yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path)
 
 
+FORMAT_NAMES = {Format.ELF: "ELF", Format.MACHO: "Mach-O", Format.PE: "PE"}
+
+
+def foreign(ins: Inspection, t: Target) -> Finding | None:
+    """A skip for a check that only means something for the target's own OS (same wording for every format)."""
+    goos = ins.goos
+    if goos is None or ins.format is None or goos == t.goos or (goos == "android" and t.goos == "linux"):
+        return None
+    return skip(f"not applicable: {ins.path} is {article(goos)} {goos} binary ({FORMAT_NAMES[ins.format]}) and {describe(t)} "
+                f"runs {t.goos}; binary.arch says whether it runs there", binary_os=goos, target_os=t.goos)
+
+
+def article(word: str) -> str:
+    return "an" if word[:1] in "aeio" else "a"
+
+
 def describe(t: Target) -> str:
     return t.name if t.name != "host" else "this host"
 
@@ -80,7 +96,11 @@ def format_(f: Facts) -> Iterator[Finding]:
 
     Fails for a file that is none of these (a script, a truncated download, an HTML error page saved as a
     binary): running it gives `exec format error` or `cannot execute binary file`. Warns for an executable
-    without Go build info (a C program, or a Go binary whose data section was damaged).
+    without Go build info: a C program, or a Go program whose build info was stripped (esbuild 0.27/0.28),
+    recognised by its runtime (`.gopclntab`, the Go build ID note) with the Go release recovered from
+    `runtime.buildVersion` where the binary holds it. The OS of an ELF comes from the build info's GOOS, else
+    from its ABI note (FreeBSD `.note.tag`, `.note.openbsd.ident`, `.note.netbsd.ident`), EI_OSABI or its
+    interpreter (/libexec/ld-elf.so.1, /usr/libexec/ld.so, /usr/libexec/ld.elf_so, /lib/amd64/ld.so.1).
 
     Fix: check the path and the download; `file PATH` names what it really is.
     """
@@ -89,16 +109,25 @@ def format_(f: Facts) -> Iterator[Finding]:
         if ins.error is not None or ins.format is None:
             return fail(f"{ins.path}: {ins.error}", fix=f"check what {ins.path} really is (`file {ins.path}`); "
                         "gomedic reads ELF, Mach-O and PE executables", error=ins.error)
-        kind = f"{ins.format.value.upper() if ins.format is not Format.MACHO else 'Mach-O'} {ins.bits}-bit {ins.goarch}"
+        kind = f"{ins.goos} {FORMAT_NAMES[ins.format]} {ins.bits}-bit {ins.goarch}"
+        os_ev = {"os_evidence": ins.elf.os_evidence} if ins.elf is not None else {}
+        if ins.buildinfo is None and ins.go_runtime is not None:
+            rt = ins.go_runtime
+            built = f"built with {rt.version} (runtime.buildVersion)" if rt.version else "Go release unknown"
+            return warn(f"{ins.path} is {article(kind)} {kind} Go binary without build info ({rt.evidence}; {built}): "
+                        "`go version -m` says `not a Go executable`; its modules and build settings are unknown",
+                        fix="ask its publisher for builds that keep build info (do not strip .go.buildinfo); "
+                        "checks that need GOAMD64/CGO_ENABLED assume Go's defaults", format=kind, size=ins.size,
+                        go_version=rt.version or "unknown", go_evidence=rt.evidence, **os_ev)
         if ins.buildinfo is None:
-            return warn(f"{ins.path} is an {kind} executable but not a Go binary ({ins.go_error})",
+            return warn(f"{ins.path} is {article(kind)} {kind} executable but not a Go binary ({ins.go_error})",
                         fix="only the loader-level checks apply; rebuild it with `go build` for full results",
-                        format=kind, size=ins.size)
+                        format=kind, size=ins.size, **os_ev)
         bi = ins.buildinfo
         main = f"{bi.main.path} {bi.main.version}" if bi.main else (bi.path or "unknown main module")
         return ok(f"{ins.path}: {kind} Go binary built with {bi.go_version}, main module {main}",
                   format=kind, go_version=bi.go_version, path=bi.path, main=main, size=ins.size,
-                  **_settings_evidence(ins))
+                  **_settings_evidence(ins), **os_ev)
 
     return each(f, judge, needs_exe=False)
 
@@ -116,8 +145,11 @@ def arch(f: Facts) -> Iterator[Finding]:
     PE Machine; the build info's GOOS/GOARCH) with the target's OS and architecture.
 
     A mismatch fails with `exec format error` (Docker: `exec user process caused "exec format error"`).
-    Warns when the binary runs only through a compatibility layer (386 on amd64, arm on arm64) or
-    through qemu-user registered in binfmt_misc.
+    An ELF for FreeBSD, NetBSD, OpenBSD or Solaris of the target's machine is different: Linux loads it
+    anyway, and it crashes on its first system call (static: `Segmentation fault`/`Bad system call`) or
+    fails on its missing interpreter (dynamic: `No such file or directory`). Warns when the binary runs only
+    through a compatibility layer (386 on amd64, arm on arm64) or through qemu-user in binfmt_misc. The
+    other binary checks say "not applicable" for a binary of another OS, in the same words for every format.
 
     Fix: build for the target: `GOOS=linux GOARCH=<target arch> go build`, or publish a multi-arch image.
     """
@@ -129,8 +161,10 @@ def arch(f: Facts) -> Iterator[Finding]:
         if ins.buildinfo is not None and ins.setting("GOARCH") and ins.setting("GOARCH") != goarch:
             return fail(f"{ins.path}: build info says GOARCH={ins.setting('GOARCH')} but the header says {goarch}: "
                         "the file is damaged or tampered with", fix="rebuild it", **ev)
+        if goos != t.goos and ins.elf is not None and t.goos == "linux" and goarch == t.goarch:
+            return _foreign_elf(ins, t, goos, fix, ev)
         if goos != t.goos:
-            return fail(f"{ins.path} is a {goos}/{goarch} binary; {describe(t)} runs {t.goos}/{t.goarch}: "
+            return fail(f"{ins.path} is {article(goos)} {goos}/{goarch} binary; {describe(t)} runs {t.goos}/{t.goarch}: "
                         "exec fails with `exec format error`", fix=fix, **ev)
         if goarch == t.goarch:
             return ok(f"{ins.path} is {goos}/{goarch}, as {describe(t)} is", **ev)
@@ -146,7 +180,30 @@ def arch(f: Facts) -> Iterator[Finding]:
     return each(f, judge)
 
 
-def _elf_only(ins: Inspection) -> Finding | None:
+def _foreign_elf(ins: Inspection, t: Target, goos: str, fix: str, ev: dict[str, str]) -> Finding:
+    """Another OS's ELF of the right machine: Linux loads it anyway (it ignores EI_OSABI and the notes)."""
+    assert ins.elf is not None
+    ev = {**ev, "os_evidence": ins.elf.os_evidence}
+    interp = ins.elf.dynamic.interpreter
+    if goos == "android" and t.goos == "linux":
+        return ok(f"{ins.path} is android/{ins.goarch}, which runs on the Linux kernel (binary.interpreter checks "
+                  "its loader)", **ev)
+    if interp is not None and not t.fs.exists(interp):
+        return fail(f"{ins.path} is {article(goos)} {goos}/{ins.goarch} binary ({ins.elf.os_evidence}); Linux loads it but its "
+                    f"interpreter {interp} does not exist on {describe(t)}: exec fails with `No such file or "
+                    "directory` although the file exists", fix=fix, interpreter=interp, **ev)
+    how = f"its interpreter {interp} is started" if interp else "it is a static binary, so Linux starts it"
+    return fail(f"{ins.path} is {article(goos)} {goos}/{ins.goarch} binary ({ins.elf.os_evidence}); {how} but its first "
+                f"{goos} system call does not mean the same on Linux: it crashes at start (`Segmentation fault` or "
+                "`Bad system call`, exit status 139 or 159), it does not fail with `exec format error`",
+                fix=fix, interpreter=interp or "none", **ev)
+
+
+def _elf_only(ins: Inspection, t: Target, *, kernel_reads: bool = False) -> Finding | None:
+    """Skip unless the ELF loader applies: another OS's binary is not applicable (an ELF one still has its
+    PT_INTERP read by Linux when kernel_reads), and Mach-O/PE have no ELF loader."""
+    if (ins.elf is None or not kernel_reads) and (s := foreign(ins, t)) is not None:
+        return s
     if ins.elf is None:
         return skip(f"{ins.path} is a {ins.format.value if ins.format else '?'} executable: the ELF loader "
                     "does not apply")
@@ -168,7 +225,7 @@ def interpreter(f: Facts) -> Iterator[Finding]:
     """
 
     def judge(ins: Inspection, t: Target) -> Finding:
-        if (s := _elf_only(ins)) is not None:
+        if (s := _elf_only(ins, t, kernel_reads=True)) is not None:
             return s
         assert ins.elf is not None
         interp = ins.elf.dynamic.interpreter
@@ -205,15 +262,18 @@ def libs(f: Facts) -> Iterator[Finding]:
     """
     from gomedic.targets import ldpath
 
+    seen: dict[str, ldpath.Kind | None] = {}  # libc.so.6 is read once, not once per binary
+    confs: dict[str, list[str]] = {}
+
     def judge(ins: Inspection, t: Target) -> Finding:
-        if (s := _elf_only(ins)) is not None:
+        if (s := _elf_only(ins, t)) is not None:
             return s
         assert ins.elf is not None
         needed = ins.elf.dynamic.needed
         if not needed:
             return ok(f"{ins.path} needs no shared libraries", needed="none")
-        dirs = ldpath.search_dirs(ins, t, libc_of(ins))
-        found = [ldpath.find(n, ins, t, dirs) for n in needed]
+        dirs = ldpath.search_dirs(ins, t, libc_of(ins), confs)
+        found = [ldpath.find(n, ins, t, dirs, seen) for n in needed]
         missing = [lk for lk in found if lk.found is None]
         ev = {"needed": ", ".join(needed), "search_path": ":".join(dirs), "root": t.fs.description}
         if not missing:
@@ -221,7 +281,7 @@ def libs(f: Facts) -> Iterator[Finding]:
                       f"({', '.join(f'{lk.name}={lk.found}' for lk in found)})", **ev)
         names = ", ".join(lk.name for lk in missing)
         rej = [r for lk in missing for r in lk.rejected]
-        extra = f" ({', '.join(rej)} is for another architecture)" if rej else ""
+        extra = f" ({'; '.join(rej)})" if rej else ""
         return fail(f"{len(missing)} of {len(needed)} libraries {ins.path} needs are missing on {describe(t)}: "
                     f"{names}{extra}: it fails with `error while loading shared libraries: {missing[0].name}: "
                     "cannot open shared object file`",
@@ -245,7 +305,7 @@ def glibc(f: Facts) -> Iterator[Finding]:
     """
 
     def judge(ins: Inspection, t: Target) -> Finding:
-        if (s := _elf_only(ins)) is not None:
+        if (s := _elf_only(ins, t)) is not None:
             return s
         assert ins.elf is not None
         need = libc_of(ins)
@@ -282,10 +342,11 @@ def evaluate(path: str, target: Target | None = None, facts: Facts | None = None
 
     Thresholds and options come from `facts` when given. The binary is read, never executed.
     """
+    from gomedic.checks import BUILTIN
     from gomedic.registry import REGISTRY, load
     from gomedic.runner import run_checks
 
-    load(["gomedic.checks.binary"])
+    load(BUILTIN["binary"])
     base = facts.options if facts is not None else Options()
     if target is None and facts is not None:
         target = facts.get(TARGET)
@@ -297,6 +358,4 @@ def evaluate(path: str, target: Target | None = None, facts: Facts | None = None
     return run_checks(specs, child)
 
 
-from gomedic.checks import binary_go as _binary_go  # noqa: E402  (registers the remaining binary.* checks)
-
-__all__ = ["BINARIES", "_binary_go", "evaluate"]
+__all__ = ["BINARIES", "evaluate"]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from gomedic.binfmt import gosyms, goversion
 from gomedic.binfmt.exe import Format
 from gomedic.binfmt.inspect import Inspection
-from gomedic.checks.binary import describe, each
+from gomedic.checks.binary import describe, each, foreign
 from gomedic.facts import Facts
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
@@ -44,6 +44,8 @@ def cpu_level(f: Facts) -> Iterator[Finding]:
     """
 
     def judge(ins: Inspection, t: Target) -> Finding:
+        if (s := foreign(ins, t)) is not None:
+            return s
         arch = ins.goarch
         if arch != t.goarch:
             return skip(f"{ins.path} is {arch}, the target {t.goarch}: binary.arch judges that")
@@ -120,6 +122,8 @@ def kernel(f: Facts) -> Iterator[Finding]:
 
     def judge(ins: Inspection, t: Target) -> Finding:
         go = ins.go_version or ""
+        if (s := foreign(ins, t)) is not None:
+            return s
         if ins.format is Format.MACHO:
             assert ins.macho is not None
             macos = ins.macho.minos or (rel.macos(go) if go else None) or "unknown"
@@ -223,6 +227,8 @@ def runtime_files(f: Facts) -> Iterator[Finding]:
     """
 
     def judge(ins: Inspection, t: Target) -> Finding:
+        if (s := foreign(ins, t)) is not None:
+            return s
         if not ins.is_go or ins.format is not Format.ELF:
             return skip(f"{ins.path} is not a Linux Go binary")
         env = t.env if t.is_host else {}

@@ -146,7 +146,7 @@ def _arch(f: Facts, u: ServiceUnit, path: str, real: str, files: str, ev: dict[s
         return fail(f"ExecStart program {path} is a {kind} binary; this host is {host.goos}/{host.goarch}: "
                     "exec fails with `Exec format error` (status=203/EXEC)",
                     fix=f"rebuild with GOOS={host.goos} GOARCH={host.goarch}", subject=u.name, **ev)
-    what = f"a {kind} Go binary ({ins.go_version})" if ins.is_go else f"a {kind} executable"
+    what = f"a {kind} Go binary ({ins.go_version or 'Go release unknown'})" if ins.is_go else f"a {kind} executable"
     return ok(f"{files} parses; ExecStart {path} is {what}", subject=u.name, **ev)
 
 

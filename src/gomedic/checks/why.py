@@ -118,6 +118,3 @@ def _judge(cid: str, f: Facts) -> Finding:
                   "changed since the death)", subject=cid)
     first = found[0] if found else None
     return skip(f"{cid} could not judge it now: {first.summary if first else 'no result'}", subject=cid)
-
-
-from gomedic.checks import why_unit as _unit  # noqa: E402, F401  (why.unit-notify, why.unit-output, why.unit-stop)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from gomedic.commands import SUMMARIES
@@ -36,34 +37,23 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _walk(d: str) -> Iterator[str]:
-    """Files under d in filepath.WalkDir order (lexical, depth first), symlinks not followed into."""
-    try:
-        entries = sorted(os.scandir(d), key=lambda e: e.name)
-    except OSError:
-        return
-    for e in entries:
-        try:
-            if e.is_dir(follow_symlinks=False):
-                yield from _walk(e.path)
-            elif e.is_file(follow_symlinks=False) or e.is_symlink():
-                yield e.path
-        except OSError:
-            continue
+# (path, named on the command line, a symlink found in a directory)
+File = tuple[str, bool, bool]
 
 
-def collect(paths: list[str], recursive: bool) -> list[tuple[str, bool]]:
-    """(path, named explicitly) for every file to look at."""
+def collect(paths: list[str], recursive: bool) -> list[File]:
+    """Every file to look at: named ones, and (with -r) the files under named directories."""
+    from gomedic.binfmt.scan import walk
     from gomedic.errors import UsageError
 
-    out: list[tuple[str, bool]] = []
+    out: list[File] = []
     for p in paths:
         if os.path.isdir(p):
             if not recursive:
                 raise UsageError(f"{p} is a directory: pass -r to scan it")
-            out.extend((f, False) for f in _walk(p))
+            out.extend((f, False, link) for f, link in walk(p))
         else:
-            out.append((p, True))
+            out.append((p, True, False))
     return out
 
 
@@ -88,38 +78,35 @@ def named_problem(path: str) -> str | None:
     return f"{path}: {kind}, not a binary file"
 
 
-def _is_go_candidate(path: str) -> bool:
-    """A file found in a directory is looked at only if it is a regular file (or a link to one)."""
-    try:
-        return os.path.isfile(path)
-    except OSError:
-        return False
-
-
-def run_buildinfo(files: list[tuple[str, bool]], fmt: str) -> int:
+def run_buildinfo(files: list[File], fmt: str) -> int:
     """`go version -m FILE...`: the same stdout byte for byte; errors for named files on stderr, exit 1."""
     from gomedic.binfmt import buildinfo
+    from gomedic.binfmt.scan import found_buildinfo, scan_map
     from gomedic.errors import FormatError
 
     code = 0
     out = sys.stdout.buffer
-    for path, named in files:
-        if not named and not _is_go_candidate(path):
+    i = 0
+    while i < len(files):
+        path, named, _link = files[i]
+        if not named:  # a run of files found in directories: spread over the CPUs
+            j = i
+            while j < len(files) and not files[j][1]:
+                j += 1
+            texts = scan_map(functools.partial(found_buildinfo, fmt=fmt), [(f[0], f[2]) for f in files[i:j]])
+            out.write("".join(t for t in texts if t).encode("utf-8", "surrogateescape"))
+            i = j
             continue
-        if named and not os.path.exists(path):
+        i += 1
+        if not os.path.exists(path):
             print(f"stat {path}: no such file or directory", file=sys.stderr)
-            code = 1
-            continue
-        if named and (problem := named_problem(path)):
-            print(problem, file=sys.stderr)
             code = 1
             continue
         try:
             bi = buildinfo.read_file(path)
         except FormatError as e:
-            if named:
-                print(f"{path}: {str(e).removeprefix(path + ': ')}", file=sys.stderr)
-                code = 1
+            print(f"{path}: {str(e).removeprefix(path + ': ')}", file=sys.stderr)
+            code = 1
             continue
         text = buildinfo.go_json(bi) if fmt == "json" else buildinfo.format_m(path, bi)
         out.write(text.encode("utf-8", "surrogateescape"))
@@ -127,17 +114,15 @@ def run_buildinfo(files: list[tuple[str, bool]], fmt: str) -> int:
     return code
 
 
-def inspect_all(files: list[tuple[str, bool]]) -> list[Any]:
+def inspect_all(files: list[File]) -> list[Any]:
     from gomedic.binfmt.inspect import inspect
+    from gomedic.binfmt.scan import found_inspection, scan_map
 
-    found = []
-    for path, named in files:
-        if not named and not _is_go_candidate(path):
-            continue
-        ins = inspect(path)
-        if named or ins.is_go:
-            found.append(ins)
-    return found
+    found = scan_map(found_inspection, [(p, link) for p, named, link in files if not named])
+    named = {p: inspect(p) for p, is_named, _ in files if is_named}
+    # in command-line order: a named file where it was named, a directory's binaries where it was named
+    by_path = {ins.path: ins for ins in found}
+    return [named[p] if is_named else by_path[p] for p, is_named, _ in files if is_named or p in by_path]
 
 
 def context(f: Facts) -> Mapping[str, Any]:
@@ -148,6 +133,9 @@ def context(f: Facts) -> Mapping[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    files = collect(args.paths, args.recursive)
+    if args.buildinfo:  # reading only: none of the checking machinery is imported
+        return run_buildinfo(files, args.format)
     from types import MappingProxyType
 
     from gomedic.commands._common import validate_overrides
@@ -158,10 +146,7 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.runner import Selection, select
     from gomedic.targets import TARGET
 
-    files = collect(args.paths, args.recursive)
-    if args.buildinfo:
-        return run_buildinfo(files, args.format)
-    for path, named in files:
+    for path, named, _link in files:
         if named and (problem := named_problem(path)):
             raise UsageError(problem)
     registry = load_areas(["binary"])

@@ -72,26 +72,10 @@ def unit_extra(unit: str, root: str | None, pid: int | None) -> dict[str, Any]:
     return extra
 
 
-def binary_areas() -> list[str]:
-    """The binary area when its checks are installed (they read the paths in Options.extra["binaries"])."""
-    import importlib.util
-
-    from gomedic.checks import BUILTIN
-
-    if "binary" in BUILTIN:
-        return ["binary"]
-    if importlib.util.find_spec("gomedic.checks.binary") is None:
-        return []
-    from gomedic.registry import load
-
-    load(["gomedic.checks.binary"])  # present but not yet listed in checks.BUILTIN
-    return ["binary"]
-
-
 def areas_for(extra: Mapping[str, Any]) -> list[str]:
     areas = ["service"]
     if extra.get("binary"):
-        areas += binary_areas()
+        areas.append("binary")  # the unit's program, read (never run) by the binary.* checks
     if extra.get("pid") is not None:
         areas += list(HOST_AREAS)
     return areas

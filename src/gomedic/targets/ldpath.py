@@ -24,7 +24,7 @@ class Lookup:
     name: str
     found: str | None
     tried: tuple[str, ...]
-    rejected: tuple[str, ...] = ()  # present, but for another architecture or class
+    rejected: tuple[str, ...] = ()  # "PATH is WHY": present, but another architecture or not a library
 
 
 def _expand(d: str, origin: str) -> str:
@@ -53,7 +53,8 @@ def _conf_dirs(t: Target, path: str, depth: int = 0) -> list[str]:
     return out
 
 
-def search_dirs(ins: Inspection, t: Target, libc: Libc) -> list[str]:
+def search_dirs(ins: Inspection, t: Target, libc: Libc, confs: dict[str, list[str]] | None = None) -> list[str]:
+    """The loader's directories for this binary; `confs` (one dict per scan) keeps ld.so.conf read once."""
     assert ins.elf is not None
     dyn = ins.elf.dynamic
     origin = posixpath.dirname(posixpath.abspath(ins.path))
@@ -67,7 +68,13 @@ def search_dirs(ins: Inspection, t: Target, libc: Libc) -> list[str]:
             "/lib", "/usr/local/lib", "/usr/lib"]
         dirs = env + rpath + runpath + defaults
     else:
-        dirs = ([] if runpath else rpath) + env + runpath + _conf_dirs(t, "/etc/ld.so.conf")
+        if confs is None or "/etc/ld.so.conf" not in confs:
+            conf = _conf_dirs(t, "/etc/ld.so.conf")
+            if confs is not None:
+                confs["/etc/ld.so.conf"] = conf
+        else:
+            conf = confs["/etc/ld.so.conf"]
+        dirs = ([] if runpath else rpath) + env + runpath + conf
         dirs += [*t.lib_dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib"] if ins.bits == 64 else [
             *t.lib_dirs, "/lib", "/usr/lib"]
     seen: list[str] = []
@@ -77,24 +84,49 @@ def search_dirs(ins: Inspection, t: Target, libc: Libc) -> list[str]:
     return seen
 
 
-def _compatible(t: Target, path: str, ins: Inspection) -> bool:
-    """Same ELF class, byte order and machine (unknowable for a profile: then it counts)."""
-    assert ins.elf is not None
+# A library's kind: (bits, big endian, machine, goarch), or why it is not a library. Memoised per scan.
+Kind = tuple[int, bool, int, str] | str
+
+
+def _kind(t: Target, path: str) -> Kind | None:
     src = t.fs.source(path)
     if src is None:
-        return True
+        return None
     try:
         f = elf.parse(src)
-        return f.bits == ins.elf.bits and f.big_endian == ins.elf.big_endian and f.machine == ins.elf.machine
     except FormatError:
-        return False  # a linker script (libc.so) or garbage: ld.so skips it
+        head = src.read(0, min(src.size, 64)) if src.size else b""
+        if head.lstrip().startswith((b"/*", b"GROUP", b"INPUT", b"OUTPUT_FORMAT")):
+            return "a linker script for the compiler's linker, not a library"  # libc.so is `GROUP ( ... )` text
+        return "not an ELF shared object"
     finally:
         getattr(src, "close", lambda: None)()
+    return (f.bits, f.big_endian, f.machine, f.goarch)
 
 
-def find(name: str, ins: Inspection, t: Target, dirs: list[str]) -> Lookup:
+def _mismatch(t: Target, path: str, ins: Inspection, cache: dict[str, Kind | None] | None = None) -> str | None:
+    """Why ld.so would pass over this file (None: it is a usable library; unknowable for a profile: usable)."""
+    assert ins.elf is not None
+    if cache is None or path not in cache:
+        kind = _kind(t, path)
+        if cache is not None:
+            cache[path] = kind
+    else:
+        kind = cache[path]
+    if kind is None:
+        return None
+    if isinstance(kind, str):
+        return kind
+    bits, big, machine, goarch = kind
+    if (bits, big, machine) == (ins.elf.bits, ins.elf.big_endian, ins.elf.machine):
+        return None
+    return f"for another architecture ({goarch}, {bits}-bit)"
+
+
+def find(name: str, ins: Inspection, t: Target, dirs: list[str], cache: dict[str, Kind | None] | None = None) -> Lookup:
+    """Resolve one DT_NEEDED name; `cache` (one dict per scan) remembers what each candidate file is."""
     if "/" in name:
-        ok = t.fs.is_file(name) and _compatible(t, name, ins)
+        ok = t.fs.is_file(name) and _mismatch(t, name, ins, cache) is None
         return Lookup(name, name if ok else None, (name,))
     tried: list[str] = []
     rejected: list[str] = []
@@ -102,7 +134,8 @@ def find(name: str, ins: Inspection, t: Target, dirs: list[str]) -> Lookup:
         p = posixpath.join(d, name)
         tried.append(p)
         if t.fs.is_file(p):
-            if _compatible(t, p, ins):
+            why = _mismatch(t, p, ins, cache)
+            if why is None:
                 return Lookup(name, p, tuple(tried), tuple(rejected))
-            rejected.append(p)
+            rejected.append(f"{p} is {why}")
     return Lookup(name, None, tuple(tried), tuple(rejected))

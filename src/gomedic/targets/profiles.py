@@ -15,6 +15,7 @@ from gomedic.targets.model import (
     GLIBC_LOADERS,
     LAYOUTS,
     MUSL_ARCH,
+    TRIPLETS,
     Libc,
     Target,
     lib_dirs,
@@ -39,6 +40,7 @@ _FIELDS: dict[str, tuple[type, ...]] = {
     "zoneinfo": (bool,),
     "nsswitch": (str, type(None)),
     "passwd": (bool,),
+    "libs_from": (str,),  # where the library set comes from (see libset_sources in the data file)
 }
 
 
@@ -57,6 +59,7 @@ class Profile:
     zoneinfo: bool
     nsswitch: str | None
     passwd: bool
+    libs_from: str = ""
 
 
 def _validate(raw: Any, libsets: dict[str, list[str]]) -> Profile:
@@ -94,6 +97,7 @@ def _validate(raw: Any, libsets: dict[str, list[str]]) -> Profile:
     return Profile(
         name, raw["description"], raw["layout"], libc, ver, kernel, tuple(raw["arches"]), cpu,
         tuple(libsets[raw["libs"]]), raw["ca_bundle"], raw["zoneinfo"], raw["nsswitch"], raw["passwd"],
+        raw["libs_from"],
     )
 
 
@@ -114,6 +118,9 @@ def load_text(text: str) -> dict[str, Profile]:
         isinstance(v, list) and all(isinstance(x, str) for x in v) for v in libsets.values()
     ):
         raise ConfigError("targets data: libsets must map names to lists of library names")
+    sources = doc.get("libset_sources")
+    if not isinstance(sources, dict) or set(sources) != set(libsets):
+        raise ConfigError("targets data: libset_sources must say, for every library set, where it comes from")
     out: dict[str, Profile] = {}
     for raw in doc.get("profiles") or []:
         p = _validate(raw, libsets)
@@ -136,10 +143,14 @@ def files_of(p: Profile, goarch: str, libc: Libc, layout: str) -> tuple[set[str]
     files: set[str] = set()
     dirs = lib_dirs(layout, goarch)
     libs = [lib.replace("{march}", MUSL_ARCH.get(goarch, goarch)) for lib in p.libs]
+    # "/usr/lib/{multiarch}/systemd/libsystemd-shared-252.so": a private directory a DT_RUNPATH names
+    private = {lib.replace("{multiarch}", TRIPLETS.get(goarch, goarch)) for lib in libs if lib.startswith("/")}
+    libs = [lib for lib in libs if not lib.startswith("/")]
     if libc is Libc.GLIBC:
         files.add(GLIBC_LOADERS.get(goarch, f"/lib/ld-linux-{goarch}.so"))
         files.update(f"{dirs[0]}/{lib}" for lib in libs)
         files.update(f"{dirs[1]}/{lib}" for lib in libs)
+        files.update(private)
     elif libc is Libc.MUSL:
         files.add(musl_loader(goarch))
         files.update(f"/lib/{lib}" for lib in libs)
