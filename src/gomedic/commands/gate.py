@@ -85,13 +85,11 @@ def gate_extra(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def gate_areas(extra: Mapping[str, Any]) -> list[str]:
-    from gomedic.commands.service import binary_areas
-
     areas = list(HOST_AREAS)
     if extra.get("unit"):
         areas.append("service")
     if extra.get("binary"):
-        areas += binary_areas()
+        areas.append("binary")
     return areas
 
 

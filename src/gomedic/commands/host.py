@@ -75,12 +75,11 @@ def context(f: Facts) -> Mapping[str, Any]:
 
 
 def make_facts(args: argparse.Namespace, extra: Mapping[str, Any], areas: Sequence[str]) -> Facts:
-    from gomedic.checks import BUILTIN
     from gomedic.commands._common import validate_overrides
     from gomedic.facts import Options
     from gomedic.registry import load_areas
 
-    registry = load_areas([a for a in areas if a in BUILTIN])  # commands.service.binary_areas loads the rest
+    registry = load_areas(areas)
     for sid in getattr(args, "skip", []):
         if not (sid.startswith("custom.") and getattr(args, "checks", None)):  # gate --checks: see gate_specs
             registry.get(sid)
