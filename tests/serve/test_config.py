@@ -47,7 +47,7 @@ jobs:
     ("jobs: [{name: A B, command: check}]", "jobs[0].name"),
     ("jobs: [{name: a, command: fix}]", "jobs[0].command: 'fix' is not a command a job can run"),
     ("jobs: [{name: a, command: serve}]", "'serve' is not a command a job can run"),
-    ("jobs: [{name: a, command: check, args: [--format, text]}]", "'--format' is not allowed"),
+    ("jobs: [{name: a, command: check, args: [--format, text]}]", "'--format' is not allowed for a `check` job"),
     ("jobs: [{name: a, command: check, args: ['--output=/etc/passwd']}]", "'--output=/etc/passwd' is not allowed"),
     ("jobs: [{name: a, command: check, args: --deep}]", "jobs[0].args: expected a list"),
     ("jobs: [{name: a, command: check, every: 1s}]", "every: '1s' must be between 10s and 7d"),
