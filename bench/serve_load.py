@@ -68,14 +68,24 @@ def quantile(xs: list[float], q: float) -> float:
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    length = 0
+    parts = lines[0].split()
+    if len(parts) < 2 or not parts[1].isdigit():
+        raise ValueError(f"bad status line {lines[0]!r}")
+    length, chunked = 0, False
     for line in lines[1:]:
         k, _, v = line.partition(":")
         if k.strip().lower() == "content-length":
             length = int(v.strip())
-    body = await reader.readexactly(length) if length else b""
-    return status, body
+        elif k.strip().lower() == "transfer-encoding" and "chunked" in v.lower():
+            chunked = True  # node_exporter streams its /metrics
+    if not chunked:
+        return int(parts[1]), await reader.readexactly(length) if length else b""
+    chunks = []
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        chunks.append(await reader.readexactly(size + 2))
+        if size == 0:
+            return int(parts[1]), b"".join(chunks)
 
 
 async def scraper(host: str, port: int, stop: float, st: Stats, headers: str, pause: float = 0.0,
@@ -99,7 +109,8 @@ async def scraper(host: str, port: int, stop: float, st: Stats, headers: str, pa
                 st.scrapes += 1
                 if pause:
                     await asyncio.sleep(pause)
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError) as e:
+        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+                ValueError) as e:
             st.scrape_errors += 1
             st.note(f"scrape: {e!r}")
         finally:
@@ -252,13 +263,13 @@ def start_server(workdir: Path, config: str = CONFIG) -> tuple[subprocess.Popen[
     raise SystemExit(f"gomedic serve did not get ready: {(workdir / 'serve.log').read_text()[-2000:]}")
 
 
-def start_node_exporter(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """Debian's prometheus-node-exporter on a free loopback port, default collectors and limits."""
+def start_node_exporter(workdir: Path, extra: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+    """Debian's prometheus-node-exporter on a free loopback port: default collectors and limits, plus `extra`."""
     exe = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")
     if exe is None:
         raise SystemExit("prometheus-node-exporter is not installed (apt-get install prometheus-node-exporter)")
     port = free_port()
-    proc = subprocess.Popen([exe, f"--web.listen-address=127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([exe, f"--web.listen-address=127.0.0.1:{port}", *extra], stdout=subprocess.DEVNULL,
                             stderr=open(workdir / "node-exporter.log", "wb"))  # noqa: SIM115
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -294,7 +305,7 @@ def one_run(a: argparse.Namespace, tmp: Path, server: str) -> dict[str, object]:
         u = urlsplit(a.url)
         host, port, pid = u.hostname or "127.0.0.1", u.port or 80, a.pid
     elif server == "node-exporter":
-        proc, port = start_node_exporter(tmp)
+        proc, port = start_node_exporter(tmp, a.node_exporter_arg)
         host, pid, probes, marker = "127.0.0.1", proc.pid, ("/",), b"node_exporter_build_info"
     else:
         proc, port = start_server(tmp)
@@ -345,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=1, help="runs per server; medians are printed at the end")
     ap.add_argument("--node-exporter", action="store_true",
                     help="after each gomedic run, the same load against prometheus-node-exporter")
+    ap.add_argument("--node-exporter-arg", action="append", default=[], metavar="ARG",
+                    help="an argument for prometheus-node-exporter (e.g. --web.max-requests=0: no 503 beyond 40)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--probe-timeout", type=float, default=5.0)
     ap.add_argument("--probe-only", metavar="HOST:PORT", help=argparse.SUPPRESS)

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.serve.conftest import FAILING_JOB, Served, start_serve
 
@@ -173,3 +175,26 @@ def test_malformed_requests_get_an_answer_and_are_closed(shared: Served, request
         closed = drain(socks, time.monotonic() + 30)
         assert sk in closed and closed[sk].startswith(b"HTTP/1.1 " + status + b" "), closed.get(sk)
         assert get_from("127.0.0.3", s.port, "/-/healthy")[0] == 200
+
+
+HEADS = st.lists(st.sampled_from([b"GET", b"HEAD", b"POST", b" ", b"/", b"/metrics", b"/healthz", b"?", b"HTTP/1.1",
+                                  b"HTTP/1.0", b"\r\n", b"\r\n\r\n", b":", b"Authorization", b"Connection", b"close",
+                                  b"Content-Length", b"0", b"7", b"\x00", b"\xff", b"\t"]), max_size=40)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=2000), HEADS.map(b"".join)))
+def test_any_bytes_get_a_well_formed_answer_or_none(shared: Served, data: bytes) -> None:
+    """Whatever a client sends and then half-closes: nothing, or whole HTTP/1.1 answers with known codes, and
+    the server keeps serving."""
+    with sockets() as socks:
+        sk = connect_from("127.0.0.3", shared.port)
+        socks.append(sk)
+        sk.sendall(data)
+        sk.shutdown(socket.SHUT_WR)
+        got = drain(socks, time.monotonic() + 30).get(sk)
+    assert got is not None, "connection not closed after the client's EOF"
+    for answer in got.split(b"HTTP/1.1 ")[1:]:
+        assert answer[:3] in (b"200", b"400", b"401", b"404", b"405", b"431", b"503"), got[:300]
+    assert got == b"" or got.startswith(b"HTTP/1.1 ")
+    assert shared.proc.poll() is None
