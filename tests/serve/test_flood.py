@@ -199,3 +199,31 @@ def test_any_bytes_get_a_well_formed_answer_or_none(shared: Served, data: bytes)
         assert answer[:3] in (b"200", b"400", b"401", b"404", b"405", b"431", b"503"), got[:300]
     assert got == b"" or got.startswith(b"HTTP/1.1 ")
     assert shared.proc.poll() is None
+
+
+def test_a_client_that_never_reads_is_dropped(tmp_path: Path) -> None:
+    """Thousands of pipelined scrapes that are never read: the server stops reading when its send buffer is
+    full, and drops the connection at the keep-alive timeout instead of buffering answers without end."""
+    with serving(tmp_path, "http: {keepalive_timeout: 1s}\n") as s, sockets() as socks:
+        sk = connect_from("127.0.0.3", s.port)
+        sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        socks.append(sk)
+        batch = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n" * 1000
+        sent = 0
+        sk.settimeout(2)
+        with contextlib.suppress(OSError):  # our send blocks once the server stops reading, or is reset
+            for _ in range(2000):  # up to 68 MB of requests
+                sk.sendall(batch)
+                sent += 1000
+        assert sent < 2_000_000, "the server read every request without its answers being read"
+        rss_kb = next(int(ln.split()[1]) for ln in Path(f"/proc/{s.proc.pid}/status").read_text().splitlines()
+                      if ln.startswith("VmRSS:"))
+        assert rss_kb < 60 * 1024, f"server RSS {rss_kb // 1024} MiB while a client pipelines without reading"
+        sk.settimeout(10)
+        received = 0
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := sk.recv(65536):
+                received += len(chunk)
+        answer = len(s.get("/metrics")[1])
+        assert received < sent * answer  # dropped before every answer was delivered
+        assert s.get("/-/healthy")[0] == 200

@@ -123,7 +123,8 @@ class Server:
 
 
 class Conn(asyncio.Protocol):
-    __slots__ = ("buf", "closed", "deadline", "in_head", "paused", "peer", "server", "transport", "waiting")
+    __slots__ = ("buf", "closed", "deadline", "in_head", "paused", "peer", "reading", "server", "transport",
+                 "waiting")
 
     def __init__(self, server: Server) -> None:
         self.server = server
@@ -135,6 +136,7 @@ class Conn(asyncio.Protocol):
         self.paused = False
         self.closed = False
         self.waiting = False  # a bulk request of this connection is queued: later ones wait (answers stay in order)
+        self.reading = True
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = t = cast(asyncio.Transport, transport)  # uvloop's transports are not subclasses
@@ -152,17 +154,29 @@ class Conn(asyncio.Protocol):
 
     def pause_writing(self) -> None:  # the client does not read its answers: stop reading its requests
         self.paused = True
-        if self.transport is not None:
-            self.transport.pause_reading()
         self.deadline = time.monotonic() + self.server.limits.keepalive_timeout_s
+        self._flow()
 
     def resume_writing(self) -> None:
         self.paused = False
-        if self.transport is not None and not self.closed:
-            self.transport.resume_reading()
-            self.data_received(b"")  # requests that arrived while paused (pipelined) are answered now
+        self.data_received(b"")  # requests that arrived while paused (pipelined) are answered now
+
+    def _flow(self) -> None:
+        """Read only while answers flow and at most MAX_HEAD bytes wait unparsed: memory per connection is
+        bounded however much a client pipelines."""
+        if self.transport is None or self.closed:
+            return
+        want = not self.paused and len(self.buf) <= MAX_HEAD
+        if want != self.reading:
+            self.reading = want
+            if want:
+                self.transport.resume_reading()
+            else:
+                self.transport.pause_reading()
 
     def _arm(self) -> None:
+        if self.paused:
+            return  # the write stall's deadline stands
         limits = self.server.limits
         if self.buf:
             if not self.in_head:  # the first byte of the next request: its head has head_timeout to arrive
@@ -194,6 +208,7 @@ class Conn(asyncio.Protocol):
             self._request(head)
         if not self.closed:
             self._arm()
+            self._flow()
 
     def _request(self, head: bytes) -> None:
         lines = head.split(b"\r\n")
