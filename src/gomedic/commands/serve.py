@@ -1,4 +1,4 @@
-"""`gomedic serve`: the exporter. Runs jobs on a schedule; serves /metrics, /healthz, /report.json, /-/ready."""
+"""`gomedic serve`: the exporter. Runs jobs on a schedule; serves /metrics, /report.json and the probes."""
 
 from __future__ import annotations
 
