@@ -69,6 +69,7 @@ async def serve(app: App, host: str, port: int, ready: Callable[[int], None] | N
     try:
         return await stopped
     finally:
+        gc.unfreeze()
         handle[0].cancel()
         listener.close()
         server.close_all()
