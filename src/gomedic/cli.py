@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from gomedic import __version__
 from gomedic.commands import COMMANDS, epilog
@@ -21,11 +22,21 @@ from gomedic.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
 DEFAULT_COMMAND = "check"
 
 
+class Parser(argparse.ArgumentParser):
+    """Every parser of the CLI: no abbreviated long options (`--outp` is not `--output`). Subparsers are
+    built with the class of the parser that adds them (argparse's add_subparsers default), so every command
+    and sub-command parser is a Parser too; argparse itself passes allow_abbrev to none of them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser. With `only` (the command on the command line), just that command's module is imported
     and only its parser is built: `gomedic check` never imports serve, fleet, YAML and the rest. Without
     it (`gomedic --help`, an unknown command), every command's parser is built."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="gomedic",
         description="A doctor and a gate for Go. With no command, runs `gomedic check`.",
     )
@@ -85,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         want_subreaper()
         # SIGTERM (systemd stopping a unit, serve stopping a job): what this run started dies with it
-        # (serve's uvicorn installs its own handler and stops the jobs through the scheduler).
+        # (serve installs its own handler in serve/run.py and stops the jobs through the scheduler).
         signal.signal(signal.SIGTERM, _terminate)
     args_list = list(sys.argv[1:] if argv is None else argv)
     if "--debug" in args_list:  # a global option, accepted before or after the command

@@ -144,7 +144,9 @@ def test_daemonset_reads_the_host_read_only_within_limits(tmp_path: Path) -> Non
     port = c["ports"][0]
     assert m["Service"]["spec"]["ports"][0]["targetPort"] == port["name"]
     assert m["ServiceMonitor"]["spec"]["endpoints"][0]["port"] == m["Service"]["spec"]["ports"][0]["name"]
-    assert {c["readinessProbe"]["httpGet"]["path"], c["livenessProbe"]["httpGet"]["path"]} == {"/-/ready", "/healthz"}
+    # liveness is the exporter's own health, never the node's verdict (a failing check must not restart it)
+    assert c["readinessProbe"]["httpGet"]["path"] == "/-/ready"
+    assert c["livenessProbe"]["httpGet"]["path"] == "/-/healthy"
     # the config the DaemonSet mounts is one gomedic serve accepts, and it reads the host mounts
     cfg_path = c["args"][c["args"].index("--config") + 1]
     assert mounts["config"]["mountPath"] == str(Path(cfg_path).parent)

@@ -4,7 +4,8 @@ production rules (with test timings: `for: 2s`, 1s scrapes and evaluation).
 Each exporter runs the toolchain checks in an environment of its own (HOME, PATH with a real Go). One
 exporter has no go on PATH: `toolchain.go-on-path` (critical) fails there, and only there, and the page
 alert must go pending/firing for that instance alone. Then a healthy exporter is stopped, and the
-stopped-reporting alerts must go pending/firing for it.
+stopped-reporting alerts must go pending/firing for it. While the page alert fires, the broken exporter's
+liveness endpoint (/-/healthy, the DaemonSet's liveness probe) stays 200.
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ def test_alert_fires_for_the_injected_failure_only(tmp_path: Path) -> None:
         assert alert["labels"]["severity"] == "page"
         assert wait_until(lambda: _alerts(url, "GomedicCriticalCheckFailing").get(broken) == "firing", 30,
                           "the critical alert to fire")
+        # While the alert fires, that node's exporter stays alive for its liveness probe (a kubelet would not
+        # restart it), and its /healthz (the node's verdict, for load balancers) says unhealthy.
+        assert http_get(f"http://{broken}/-/healthy") == (200, b"healthy\n")
+        assert http_get(f"http://{broken}/healthz")[0] == 503
         assert _alerts(url, "GomedicHighCheckFailing") == {}
 
         # The failing series is the injected one and no other.

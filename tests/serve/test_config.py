@@ -36,6 +36,7 @@ jobs:
 """)
     assert cfg.listen == "127.0.0.1:9999" and cfg.token == "0123456789abcdef0123" and cfg.max_parallel == 2
     assert cfg.weights.tau_s == 60 and cfg.weights.max_factor == 4
+    assert cfg.http == c.HttpLimits()  # the defaults when `http:` is absent
     assert cfg.jobs == (c.JobSpec("fast", "host", (), 300.0, 300.0), c.JobSpec("deep", "check", ("--deep",), 86400.0, 600.0))
 
 
@@ -47,7 +48,7 @@ jobs:
     ("jobs: [{name: A B, command: check}]", "jobs[0].name"),
     ("jobs: [{name: a, command: fix}]", "jobs[0].command: 'fix' is not a command a job can run"),
     ("jobs: [{name: a, command: serve}]", "'serve' is not a command a job can run"),
-    ("jobs: [{name: a, command: check, args: [--format, text]}]", "'--format' is not allowed"),
+    ("jobs: [{name: a, command: check, args: [--format, text]}]", "'--format' is not allowed for a `check` job"),
     ("jobs: [{name: a, command: check, args: ['--output=/etc/passwd']}]", "'--output=/etc/passwd' is not allowed"),
     ("jobs: [{name: a, command: check, args: --deep}]", "jobs[0].args: expected a list"),
     ("jobs: [{name: a, command: check, every: 1s}]", "every: '1s' must be between 10s and 7d"),
@@ -55,6 +56,12 @@ jobs:
     ("jobs: [{name: a, command: check, every: 1m, timeout: 2m}]", "timeout: '2m' is longer than every='1m'"),
     ("jobs: [{name: a, command: check}, {name: a, command: host}]", "the name 'a' is used twice"),
     ("jobs: [{name: a, command: check}]\nmax_parallel: 0", "max_parallel: expected an integer from 1 to 16"),
+    ("jobs: [{name: a, command: check}]\nhttp: {head_timeout: 0.1s}", "http.head_timeout: '0.1s' must be between 0.5s and 10m"),
+    ("jobs: [{name: a, command: check}]\nhttp: {keepalive_timeout: never}", "http.keepalive_timeout: expected a duration"),
+    ("jobs: [{name: a, command: check}]\nhttp: {connections_per_peer: 0}", "http.connections_per_peer: expected an integer from 1"),
+    ("jobs: [{name: a, command: check}]\nhttp: {connections: true}", "http.connections: expected an integer from 1"),
+    ("jobs: [{name: a, command: check}]\nhttp: {backlog: 5}", "http: unknown key 'backlog'"),
+    ("jobs: [{name: a, command: check}]\nhttp: 5", "http: expected a mapping"),
     ("jobs: [{name: a, command: check}]\nscore: {tau_s: -1}", "score tau_s must be a positive"),
     ("jobs: [{name: a, command: check}]\ntoken_file: /nonexistent/token", "token_file: cannot read"),
     ("jobs: [{name: a, command: check\n", "not valid YAML"),
@@ -137,3 +144,9 @@ def test_hostile_configs_only_raise_config_errors(data: object) -> None:
         assert str(e).startswith("fuzz.yaml")
         return
     assert cfg.jobs and all(c.MIN_EVERY_S <= j.every_s <= c.MAX_EVERY_S and j.timeout_s <= j.every_s for j in cfg.jobs)
+
+
+def test_http_limits(tmp_path: Path) -> None:
+    cfg = load(tmp_path, "jobs: [{name: a, command: check}]\n"
+                         "http: {head_timeout: 2s, keepalive_timeout: 1m, connections_per_peer: 8, connections: 100}\n")
+    assert cfg.http == c.HttpLimits(2.0, 60.0, 8, 100)

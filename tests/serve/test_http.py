@@ -63,8 +63,41 @@ def test_bearer_token(tmp_path: Path) -> None:
         assert s.get("/metrics", {"Authorization": "Bearer s3cret-token-0123456789"})[0] == 200
         assert s.get("/report.json", {"Authorization": "Bearer s3cret-token-0123456789"})[0] == 200
         assert s.get("/healthz")[0] == 503 and s.get("/-/ready")[0] == 200  # probes need no token
+        # Without the token a probe says healthy or not, nothing more; with it, which checks fail.
+        assert s.get("/healthz")[:2] == (503, b"unhealthy\n")
+        assert s.get("/healthz", {"Authorization": "Bearer wrong-token-0123456789"})[:2] == (503, b"unhealthy\n")
+        assert s.get("/healthz", {"Authorization": "Bearer s3cret-token-0123456789"})[:2] == \
+            (503, b"unhealthy\ntc: exit 1: toolchain.go-on-path\n")
+        assert s.get("/-/ready")[:2] == (200, b"ready\n") and s.get("/-/healthy")[:2] == (200, b"healthy\n")
     finally:
         s.stop()
+
+
+def test_without_a_token_probes_give_details(failing_serve: Served) -> None:
+    """No token configured: /metrics is public anyway, so the probes name the failing checks too."""
+    assert failing_serve.get("/healthz")[:2] == (503, b"unhealthy\ntoolchain: exit 1: toolchain.go-on-path\n")
+
+
+def test_failing_subjects_only_behind_the_token() -> None:
+    """A failing result whose subject is a path: the id and path reach /healthz only with the token."""
+    from gomedic.model import Severity, Status
+    from gomedic.serve.app import App
+    from gomedic.serve.config import JobSpec, ServeConfig
+    from gomedic.serve.state import Cache, Outcome
+    from tests.support.outputs import report, result
+
+    for token in ("s3cret-token-0123456789", None):
+        cache = Cache(ServeConfig((JobSpec("bin", "binary", ("/srv",)),), token=token))
+        failing = result("binary.go-version", Status.FAIL, severity=Severity.HIGH, subject="/srv/secret/app")
+        cache.put(cache.get("bin").after(Outcome.SUCCESS, 10.0, report(failing, command="binary"), 1))
+        app = App(cache, start_jobs=False)
+        detail = b"unhealthy\nbin: exit 1: binary.go-version[/srv/secret/app]\n"
+        for auth in (None, b"Bearer wrong", b"Bearer s3cret-token-0123456789"):
+            answer = app.respond(b"GET", b"/healthz", auth)
+            authorized = token is None or auth == b"Bearer s3cret-token-0123456789"
+            assert (answer.status, answer.body) == (503, detail if authorized else b"unhealthy\n")
+            ready = app.respond(b"GET", b"/-/ready", auth)
+            assert (ready.status, ready.body) == (200, b"ready\n")
 
 
 def test_healthy_job_gives_200(goenv: GoEnv, tmp_path: Path) -> None:

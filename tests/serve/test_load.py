@@ -1,5 +1,5 @@
-"""Under 200 back-to-back keep-alive scrapers and 500 slow/idle clients at once, a real `gomedic serve` keeps
-answering /healthz with no errors and bounded memory. (Latencies are measured by bench/serve_load.py and
+"""Under 200 back-to-back keep-alive scrapers and 500 slow/idle clients at once (from another address), a real
+`gomedic serve` keeps answering /-/healthy and /healthz with no errors and at most 60 MiB of memory. (Latencies are measured by bench/serve_load.py and
 reported in bench/README.md; tests assert no timings.)"""
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ def test_healthz_holds_under_scrapes_and_slow_clients(tmp_path: Path) -> None:
     finally:
         s.stop()
     assert alive
-    assert st.slow_open == 500 and st.slow_refused == 0
+    assert st.slow_open >= 500 and st.slow_refused == 0
     assert st.scrape_errors == 0, st.errors
     assert st.scrapes > 200
     assert st.probe_errors == 0, st.errors
-    assert st.probes >= 3 and set(st.probe_codes) == {"503"}  # the job fails (no go on PATH): 503, answered
+    # Liveness is 200 while the job fails (no go on PATH), and the node's verdict says 503: both answered.
+    assert st.probes >= 6 and set(st.probe_codes) == {"/-/healthy 200", "/healthz 503"}, st.probe_codes
     assert st.rss_kb, "no RSS samples"
-    assert max(st.rss_kb) < 150 * 1024, f"RSS grew to {max(st.rss_kb) // 1024} MB"
-    assert st.rss_kb[-1] - st.rss_kb[0] < 40 * 1024, st.rss_kb
+    assert max(st.rss_kb) <= 60 * 1024, f"RSS grew to {max(st.rss_kb) // 1024} MB"

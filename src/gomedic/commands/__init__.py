@@ -41,7 +41,7 @@ SUMMARIES: dict[str, str] = {
     "probe": "judge a running Go service: goroutines, heap, GC, fds, threads, GOMAXPROCS",
     "report": "a Markdown report for bug trackers (go env redacted, OS, CPU, problems)",
     "run": "run declared checks from YAML files (see docs/checks.md)",
-    "serve": "run checks on a schedule and serve /metrics, /healthz, /report.json (extra: gomedic[serve])",
+    "serve": "run checks on a schedule and serve /metrics, /report.json and health probes (faster: gomedic[serve])",
     "service": "check a systemd unit: parsing, its program, user and file access, ports, limits, environment",
     "shellenv": "print the shell lines this machine needs for Go (PATH, GOROOT, GOPATH)",
     "targets": "list the target profiles for `gomedic binary --target`",

@@ -1,4 +1,4 @@
-"""`gomedic serve`: the exporter. Runs jobs on a schedule; serves /metrics, /healthz, /report.json, /-/ready."""
+"""`gomedic serve`: the exporter. Runs jobs on a schedule; serves /metrics, /report.json and the probes."""
 
 from __future__ import annotations
 
@@ -37,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from gomedic.commands import COMMANDS
-    from gomedic.errors import UsageError
     from gomedic.serve import config as cfgmod
     from gomedic.values import replace
 
@@ -50,36 +49,9 @@ def run(args: argparse.Namespace) -> int:
     if args.check_config:
         sys.stdout.write(_describe(cfg))
         return 0
-    try:
-        import uvicorn
-    except ImportError:
-        raise UsageError("gomedic serve needs uvicorn: pip install 'gomedic[serve]'") from None
-
     from gomedic.serve.app import App
+    from gomedic.serve.run import run_forever
     from gomedic.serve.state import Cache
 
     sys.stderr.write(_describe(cfg))
-    server_cfg = uvicorn.Config(
-        App(Cache(cfg)),
-        host=host,
-        port=port,
-        http="h11",
-        loop="asyncio",
-        lifespan="on",
-        access_log=False,
-        log_level="warning",
-        server_header=False,
-        backlog=2048,
-        limit_concurrency=4096,
-        timeout_keep_alive=30,
-        h11_max_incomplete_event_size=16 * 1024,
-    )
-    server = uvicorn.Server(server_cfg)
-    try:
-        server.run()
-    except OSError as e:
-        raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
-    except SystemExit as e:  # uvicorn exits 1 when it cannot bind (it has logged why)
-        if e.code not in (0, None):
-            raise UsageError(f"cannot listen on {host}:{port} (see the message above)") from None
-    return 0
+    return run_forever(App(Cache(cfg)), host, port)

@@ -1,10 +1,14 @@
-"""The exporter's ASGI app, without a framework: four fixed GET endpoints, all answered from the cache.
+"""The exporter's endpoints: fixed GET routes, all answered from the cache (routing only, no I/O).
 
     /metrics      Prometheus text (bearer token when configured)
     /report.json  the latest results of every job as one gomedic/report/v1 document (bearer token)
-    /healthz      200 when every job's latest report exits 0, else 503 with the failing ids (no token)
-    /-/ready      200 once every job has run once (no token)
+    /-/healthy    liveness: 200 while the server and its scheduler are alive, whatever the checks say
+    /-/ready      200 once every job has run once
+    /healthz      the node's verdict (for load balancers): 200 unless a job's latest report exits non-zero
+                  or its runs produce no report; a job waiting for its first run is not unhealthy
 
+The probes need no token. When a token is configured, a request without it learns only the verdict
+(`ok`, `unhealthy`, ...): failing check ids, subjects (paths) and job names need the token.
 No endpoint runs anything, and nothing a request sends (query, headers other than Authorization, body)
 chooses what is served. Requests never wait on a job: jobs run on the scheduler's tasks.
 """
@@ -12,21 +16,32 @@ chooses what is served. Requests never wait on a job: jobs run on the scheduler'
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 from gomedic.serve.scheduler import Scheduler
 from gomedic.serve.state import Cache
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
+from gomedic.values import frozen
 
 TEXT = b"text/plain; charset=utf-8"
 PROM = b"text/plain; version=0.0.4; charset=utf-8"
 JSON = b"application/json"
 PROTECTED = frozenset({"/metrics", "/report.json"})
+ENDPOINTS = "/metrics /report.json /-/healthy /-/ready /healthz"
+KNOWN = frozenset(p.encode() for p in ("/", *ENDPOINTS.split()))
+
+
+@frozen
+class Answer:
+    status: int
+    ctype: bytes
+    body: bytes
+    extra: tuple[tuple[bytes, bytes], ...] = ()
+
+
+NOT_FOUND = Answer(404, TEXT, f"not found; endpoints: {ENDPOINTS}\n".encode())
+NOT_ALLOWED = Answer(405, TEXT, b"method not allowed\n", ((b"allow", b"GET, HEAD"),))
+UNAUTHORIZED = Answer(401, TEXT, b"unauthorized\n", ((b"www-authenticate", b'Bearer realm="gomedic"'),))
+INDEX = Answer(200, TEXT, f"gomedic exporter: {ENDPOINTS}\n".encode())
+_VERDICT = {200: b"ok\n", 503: b"unhealthy\n"}
 
 
 class App:
@@ -37,57 +52,36 @@ class App:
         token = cache.config.token
         self._auth = ("Bearer " + token).encode() if token else None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-        elif scope["type"] == "http":
-            await self._http(scope, send)
-        # websocket and anything else: not served (the server closes the connection)
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            msg = await receive()
-            if msg["type"] == "lifespan.startup":
-                if self.start_jobs:
-                    self.scheduler.start()
-                await send({"type": "lifespan.startup.complete"})
-            elif msg["type"] == "lifespan.shutdown":
-                await self.scheduler.stop()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
-    def _authorized(self, scope: Scope) -> bool:
+    def authorized(self, authorization: bytes | None) -> bool:
         if self._auth is None:
             return True
-        for name, value in scope.get("headers", ()):
-            if name == b"authorization" and hmac.compare_digest(value, self._auth):
-                return True
-        return False
+        return authorization is not None and hmac.compare_digest(authorization, self._auth)
 
-    def respond(self, method: str, path: str, scope: Scope) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
-        """(status, content type, body, extra headers) for a request: pure routing, no I/O."""
-        if path not in ("/metrics", "/report.json", "/healthz", "/-/ready", "/"):
-            return 404, TEXT, b"not found; endpoints: /metrics /healthz /report.json /-/ready\n", []
-        if method not in ("GET", "HEAD"):
-            return 405, TEXT, b"method not allowed\n", [(b"allow", b"GET, HEAD")]
-        if path in PROTECTED and not self._authorized(scope):
-            return 401, TEXT, b"unauthorized\n", [(b"www-authenticate", b'Bearer realm="gomedic"')]
-        if path == "/metrics":
-            return 200, PROM, self.cache.metrics(), []
-        if path == "/report.json":
-            return 200, JSON, self.cache.report_json(), []
-        if path == "/healthz":
+    def respond(self, method: bytes, path: bytes, authorization: bytes | None) -> Answer:
+        """The answer to one request: pure routing over the cache."""
+        if method not in (b"GET", b"HEAD"):
+            return NOT_ALLOWED if path in KNOWN else NOT_FOUND
+        if path == b"/metrics" or path == b"/report.json":
+            if not self.authorized(authorization):
+                return UNAUTHORIZED
+            if path == b"/metrics":
+                return Answer(200, PROM, self.cache.metrics())
+            return Answer(200, JSON, self.cache.report_json())
+        if path == b"/-/healthy":
+            code, body = self.scheduler.liveness()
+            return self._probe(code, body, {200: b"healthy\n", 503: b"unhealthy\n"}, authorization)
+        if path == b"/healthz":
             code, body = self.cache.health()
-            return code, TEXT, body, []
-        if path == "/-/ready":
+            return self._probe(code, body, _VERDICT, authorization)
+        if path == b"/-/ready":
             code, body = self.cache.ready()
-            return code, TEXT, body, []
-        return 200, TEXT, b"gomedic exporter: /metrics /healthz /report.json /-/ready\n", []
+            return self._probe(code, body, {200: b"ready\n", 503: b"starting\n"}, authorization)
+        if path == b"/":
+            return INDEX
+        return NOT_FOUND
 
-    async def _http(self, scope: Scope, send: Send) -> None:
-        method = scope.get("method", "GET")
-        status, ctype, body, extra = self.respond(method, scope.get("path", "/"), scope)
-        headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
-                   (b"cache-control", b"no-store"), *extra]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+    def _probe(self, code: int, body: bytes, bare: dict[int, bytes], authorization: bytes | None) -> Answer:
+        """The detailed body for an authorized caller (anyone when no token is configured), else the verdict."""
+        if self._auth is not None and not self.authorized(authorization):
+            body = bare[code]
+        return Answer(code, TEXT, body)

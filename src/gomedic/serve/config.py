@@ -5,10 +5,15 @@ listen: 127.0.0.1:9433          # --listen overrides
 token_file: /etc/gomedic/token  # optional: /metrics and /report.json then need `Authorization: Bearer <token>`
 max_parallel: 1                 # jobs running at the same time
 score: {tau_s: 300, max_factor: 8}
+http:                           # optional; these are the defaults
+  head_timeout: 5s              # a request head (line and headers) must arrive within this, or 408 and close
+  keepalive_timeout: 30s        # an idle keep-alive connection is closed after this
+  connections_per_peer: 256     # open connections from one client address; more are refused with 503
+  connections: 4096             # open connections in all (lowered to fit the open-files limit)
 jobs:
   - name: host                  # [a-z0-9_-], unique; the `job` label of every metric
     command: host               # a gomedic command that exists in this build
-    args: []                    # its arguments (no --format/-o/--textfile-dir: serve owns the output)
+    args: []                    # its arguments: only those on the command's allow-list (jobargs.py)
     every: 5m                   # 10s .. 7d; s, m, h, d suffixes or seconds
     timeout: 2m                 # <= every; default min(every, 5m)
 ```
@@ -31,7 +36,6 @@ from gomedic.values import field, frozen
 DEFAULT_LISTEN = "127.0.0.1:9433"
 # Commands a job may run: those that produce a report. (`fix` changes things, `serve` would recurse.)
 JOB_COMMANDS = ("check", "host", "binary", "probe", "run", "gate")
-FORBIDDEN_ARGS = ("--format", "-o", "--output", "--textfile-dir", "-h", "--help")
 MIN_EVERY_S = 10.0
 MAX_EVERY_S = 7 * 86400.0
 MAX_ARGS = 64
@@ -50,6 +54,14 @@ class JobSpec:
 
 
 @frozen
+class HttpLimits:
+    head_timeout_s: float = 5.0
+    keepalive_timeout_s: float = 30.0
+    connections_per_peer: int = 256
+    connections: int = 4096
+
+
+@frozen
 class ServeConfig:
     jobs: tuple[JobSpec, ...]
     listen: str = DEFAULT_LISTEN
@@ -57,6 +69,7 @@ class ServeConfig:
     max_parallel: int = 1
     weights: ScoreWeights = field(default_factory=ScoreWeights)
     source: str = "(default)"
+    http: HttpLimits = field(default_factory=HttpLimits)
 
 
 def parse_duration(value: object, where: str) -> float:
@@ -104,9 +117,9 @@ def _job(raw: object, i: int, available: Sequence[str], src: str) -> JobSpec:
     args = raw.get("args", [])
     if not isinstance(args, list) or len(args) > MAX_ARGS or not all(isinstance(a, str) and len(a) < 4096 for a in args):
         raise ConfigError(f"{where}.args: expected a list of at most {MAX_ARGS} strings")
-    for a in args:
-        if a.split("=", 1)[0] in FORBIDDEN_ARGS or "\x00" in a:
-            raise ConfigError(f"{where}.args: {a!r} is not allowed (serve chooses the output format and destination)")
+    from gomedic.serve.jobargs import validate as validate_args
+
+    validate_args(str(command), args, where)
     every = parse_duration(raw.get("every", "5m"), f"{where}.every")
     if not MIN_EVERY_S <= every <= MAX_EVERY_S:
         raise ConfigError(f"{where}.every: {raw.get('every')!r} must be between 10s and 7d")
@@ -117,6 +130,28 @@ def _job(raw: object, i: int, available: Sequence[str], src: str) -> JobSpec:
 
     validate_job_checks(str(command), args, where)
     return JobSpec(name, str(command), tuple(args), every, timeout)
+
+
+def _int(d: Mapping[str, Any], key: str, default: int, lo: int, hi: int, where: str) -> int:
+    v = d.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise ConfigError(f"{where}.{key}: expected an integer from {lo} to {hi}, got {v!r}")
+    return v
+
+
+def _http(raw: object, src: str) -> HttpLimits:
+    where = f"{src}: http"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping")
+    _keys(raw, ("head_timeout", "keepalive_timeout", "connections_per_peer", "connections"), where)
+    d = HttpLimits()
+    times = {k: parse_duration(raw[k], f"{where}.{k}") if k in raw else None for k in ("head_timeout", "keepalive_timeout")}
+    for k, v in times.items():
+        if v is not None and not 0.5 <= v <= 600:
+            raise ConfigError(f"{where}.{k}: {raw[k]!r} must be between 0.5s and 10m")
+    return HttpLimits(times["head_timeout"] or d.head_timeout_s, times["keepalive_timeout"] or d.keepalive_timeout_s,
+                      _int(raw, "connections_per_peer", d.connections_per_peer, 1, 65536, where),
+                      _int(raw, "connections", d.connections, 1, 65536, where))
 
 
 def _token(path_value: object, src: str) -> str:
@@ -135,7 +170,7 @@ def _token(path_value: object, src: str) -> str:
 def from_mapping(data: object, available: Sequence[str], src: str) -> ServeConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{src}: expected a mapping at the top level")
-    _keys(data, ("listen", "token_file", "max_parallel", "score", "jobs"), src)
+    _keys(data, ("listen", "token_file", "max_parallel", "score", "http", "jobs"), src)
     listen = data.get("listen", DEFAULT_LISTEN)
     parse_listen(listen, f"{src}: listen")
     jobs_raw = data.get("jobs")
@@ -159,7 +194,8 @@ def from_mapping(data: object, available: Sequence[str], src: str) -> ServeConfi
     except (TypeError, ValueError, ConfigError) as e:
         raise ConfigError(f"{src}: score: {e}") from None
     token = _token(data["token_file"], src) if "token_file" in data else None
-    return ServeConfig(jobs, str(listen), token, mp, weights, src)
+    limits = _http(data["http"], src) if "http" in data else HttpLimits()
+    return ServeConfig(jobs, str(listen), token, mp, weights, src, limits)
 
 
 def load(path: str, available: Sequence[str]) -> ServeConfig:

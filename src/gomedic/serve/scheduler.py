@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 MAX_ERROR = 300
+STUCK_GRACE_S = 60.0  # a run this long past its job's timeout means the job thread is stuck
 
 
 def job_argv(spec: JobSpec) -> list[str]:
@@ -98,11 +99,16 @@ class Scheduler:
         self.clock = clock
         self._slots = asyncio.Semaphore(cache.config.max_parallel)
         self._tasks: list[asyncio.Task[None]] = []
+        self._running: dict[str, float] = {}  # job name -> monotonic start of its run in progress
 
     async def run_once(self, spec: JobSpec) -> None:
         async with self._slots:
             started = self.clock()
-            outcome, parsed, error = await in_daemon_thread(lambda: run_job(spec))
+            self._running[spec.name] = time.monotonic()
+            try:
+                outcome, parsed, error = await in_daemon_thread(lambda: run_job(spec))
+            finally:
+                self._running.pop(spec.name, None)
         state = self.cache.get(spec.name)
         if parsed is not None:
             state = state.after(outcome, started, *parsed)
@@ -122,6 +128,23 @@ class Scheduler:
                 state = self.cache.get(spec.name).after(Outcome.ERROR, self.clock(), error=f"{type(e).__name__}: {e}")
                 self.cache.put(state)
             await asyncio.sleep(max(0.0, spec.every_s - (time.monotonic() - t0)))
+
+    def liveness(self) -> tuple[int, bytes]:
+        """200 while every job's schedule is alive: its task has not ended and no run is stuck far past its
+        timeout. Not started (jobs off) counts as alive. 503 says which job's schedule is dead, and why."""
+        dead: list[str] = []
+        for t in self._tasks:
+            if t.done():
+                why = "cancelled" if t.cancelled() else f"{type(t.exception()).__name__}: {t.exception()}"
+                dead.append(f"{t.get_name()}: the schedule stopped ({why})")
+        now = time.monotonic()
+        for spec in self.cache.config.jobs:
+            since = self._running.get(spec.name)
+            if since is not None and now - since > spec.timeout_s + STUCK_GRACE_S:
+                dead.append(f"job:{spec.name}: a run is stuck ({now - since:.0f}s, timeout {spec.timeout_s:g}s)")
+        if dead:
+            return 503, ("unhealthy: scheduler\n" + "\n".join(dead)[:4000] + "\n").encode("utf-8", "replace")
+        return 200, b"healthy\n"
 
     def start(self) -> None:
         for spec in self.cache.config.jobs:

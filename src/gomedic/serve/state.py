@@ -89,10 +89,14 @@ class Cache:
         return 200, b"ready\n"
 
     def health(self) -> tuple[int, bytes]:
-        """200 when every job has a report whose exit code is 0; else 503 and why (check ids, no values)."""
+        """The node's verdict: 503 when a job's latest report exits non-zero or its runs produce no report;
+        a job still waiting for its first run is not unhealthy. The body names jobs and check ids (no values)."""
         problems: list[str] = []
+        waiting: list[str] = []
         for s in self._jobs.values():
-            if s.report is None:
+            if s.report is None and s.last_attempt is None:
+                waiting.append(s.spec.name)
+            elif s.report is None:
                 problems.append(f"{s.spec.name}: no report yet" + (f" ({s.last_error})" if s.last_error else ""))
             elif s.exit_code != 0:
                 bad = [r.id + (f"[{r.subject}]" if r.subject else "") for r in s.report.results
@@ -101,7 +105,8 @@ class Cache:
                 problems.append(f"{s.spec.name}: exit {s.exit_code}: {', '.join(bad[:MAX_LISTED])}{more}")
         if problems:
             return 503, ("unhealthy\n" + "\n".join(problems) + "\n").encode("utf-8", "replace")
-        return 200, f"ok: {len(self._jobs)} jobs\n".encode()
+        pending = f" ({len(waiting)} waiting for the first run: {', '.join(waiting)})" if waiting else ""
+        return 200, f"ok: {len(self._jobs)} jobs{pending}\n".encode()
 
     def metrics(self, now: float | None = None) -> bytes:
         now = time.time() if now is None else now
