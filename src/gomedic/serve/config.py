@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from gomedic import units
 from gomedic.errors import ConfigError
 from gomedic.score import ScoreWeights
 from gomedic.values import field, frozen
@@ -40,8 +41,6 @@ MIN_EVERY_S = 10.0
 MAX_EVERY_S = 7 * 86400.0
 MAX_ARGS = 64
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 
 @frozen
@@ -74,13 +73,11 @@ class ServeConfig:
 
 def parse_duration(value: object, where: str) -> float:
     if isinstance(value, bool):
-        raise ConfigError(f"{where}: expected a duration such as 30s, 5m, 1h or 1d, got {value!r}")
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    elif isinstance(value, str) and (m := _DURATION_RE.match(value)):
-        seconds = float(m[1]) * _UNITS[m[2]]
-    else:
-        raise ConfigError(f"{where}: expected a duration such as 30s, 5m, 1h or 1d, got {value!r}")
+        raise ConfigError(f"{where}: expected a duration such as {units.DURATION_EXAMPLES}, got {value!r}")
+    try:
+        seconds = float(value) if isinstance(value, (int, float)) else units.parse_duration(str(value))
+    except ValueError as e:
+        raise ConfigError(f"{where}: {e}, got {value!r}") from None
     if not seconds > 0 or seconds > 10 * MAX_EVERY_S:
         raise ConfigError(f"{where}: {value!r} is out of range")
     return seconds
