@@ -53,6 +53,7 @@ SKIP = {
     "gomedic gate --unit %n --wait 30s": "systemd replaces %n with the unit's name; the same gate runs above "
     "with --unit ./api.service",
     "gomedic fix --user U --yes": "changes a real user's files as root; tests/security runs it with real users",
+    "gomedic fix --user U": "plans for a real user named U; tests/fix and tests/security run --user with real users",
     "gomedic why app": "reads this machine's systemd and journal, and neither runs here; the same command runs "
     "above on a real journal file (--journal)",
     "gomedic why UNIT": "reads this machine's systemd and journal, and neither runs here; tests/why runs it on "

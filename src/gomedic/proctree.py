@@ -67,6 +67,20 @@ def is_subreaper() -> bool:
     return _subreaper
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a forked worker: SIGKILL when the parent dies (a worker never outlives the run that made it)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 @frozen
 class ProcEntry:
     ppid: int

@@ -14,6 +14,7 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from gomedic import proctree
 from gomedic.binfmt import buildinfo
 from gomedic.binfmt.exe import sniff
 from gomedic.binfmt.source import FileSource
@@ -199,11 +200,15 @@ def fork_map(fn: Callable[[S], T], items: Sequence[S], workers: int | None = Non
     if n < 2 or not hasattr(os, "fork"):
         return [fn(x) for x in items]
     children: list[tuple[int, int, int]] = []  # (index, pid, read fd)
+    parent = os.getpid()
     for k in range(1, n):
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker: compute its share, send it, and leave without running any cleanup
             os.close(r)
+            proctree.die_with_parent()
+            if os.getppid() != parent:  # the parent died before the line above took effect
+                os._exit(1)
             code = 0
             try:
                 data = pickle.dumps([fn(x) for x in items[k::n]], protocol=pickle.HIGHEST_PROTOCOL)

@@ -99,7 +99,11 @@ def run_buildinfo(files: list[File], fmt: str) -> int:
             continue
         i += 1
         if not os.path.exists(path):
-            print(f"stat {path}: no such file or directory", file=sys.stderr)
+            print(f"stat {path}: no such file or directory", file=sys.stderr)  # as go version -m says it
+            code = 1
+            continue
+        if problem := named_problem(path):  # a FIFO or device: one line, never a wait
+            print(problem, file=sys.stderr)
             code = 1
             continue
         try:
