@@ -14,6 +14,7 @@ BUILTIN: dict[str, str] = {
     "cgo": "gomedic.checks.cgo",
     "build": "gomedic.checks.build",
     "editor": "gomedic.checks.editor",
+    "layers": "gomedic.checks.layers",
     "binary": "gomedic.checks.binary",
     "host": "gomedic.checks.host",
     "tls": "gomedic.checks.tls",
@@ -23,4 +24,4 @@ BUILTIN: dict[str, str] = {
 }
 
 # The areas `gomedic check` (the toolchain doctor) runs.
-DOCTOR_AREAS: tuple[str, ...] = ("toolchain", "paths", "goenv", "modules", "cgo", "build", "editor")
+DOCTOR_AREAS: tuple[str, ...] = ("toolchain", "paths", "goenv", "modules", "cgo", "build", "editor", "layers")

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "service": "gomedic.commands.service",
     "gate": "gomedic.commands.gate",
     "probe": "gomedic.commands.probe",
+    "layers": "gomedic.commands.layers",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -36,6 +37,7 @@ SUMMARIES: dict[str, str] = {
     "gate": "pre-start gate: exit non-zero with a category code when the service would fail here",
     "host": "check this host for a Go service: limits, cgroups, seccomp, CA bundle, zone data, resolver",
     "init": "write a starter check file (YAML) for a systemd unit or a Go binary",
+    "layers": "which config layer sets each Go variable and which value wins in terminal, VS Code, debugger",
     "list": "list every check (id, area, severity, title)",
     "probe": "judge a running Go service: goroutines, heap, GC, fds, threads, GOMAXPROCS",
     "report": "a Markdown report for bug trackers (go env redacted, OS, CPU, problems)",
