@@ -3,6 +3,7 @@ value that wins, compared with what `gomedic layers` predicts from reading the s
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from tests.layers.support import agree, predicted, real_go_env, real_which_go, wins, write
@@ -55,7 +56,6 @@ def test_fish_config_confd_lists_and_real_universal_variables(goenv: GoEnv) -> N
     h = goenv.home
     goenv.env["SHELL"] = "/usr/bin/fish"
     # a universal variable written by fish itself (~/.config/fish/fish_variables)
-    import subprocess
     subprocess.run(["fish", "-c", "set -Ux GOINSECURE example.org; set -Ux GOPRIVATE example.com/universal"],
                    env=goenv.env, check=True, timeout=60, capture_output=True)
     write(h / ".config" / "fish" / "conf.d" / "10-go.fish", "set -gx GOPROXY off\n")
