@@ -6,6 +6,8 @@ area's module; adding an area is one module plus one line here.
 
 from __future__ import annotations
 
+import sys
+
 BUILTIN: dict[str, str] = {
     "toolchain": "gomedic.checks.toolchain",
     "paths": "gomedic.checks.paths",
@@ -15,6 +17,7 @@ BUILTIN: dict[str, str] = {
     "build": "gomedic.checks.build",
     "editor": "gomedic.checks.editor",
     "layers": "gomedic.checks.layers",
+    "macos": "gomedic.checks.macos",
     "binary": "gomedic.checks.binary",
     "host": "gomedic.checks.host",
     "tls": "gomedic.checks.tls",
@@ -24,4 +27,5 @@ BUILTIN: dict[str, str] = {
 }
 
 # The areas `gomedic check` (the toolchain doctor) runs.
-DOCTOR_AREAS: tuple[str, ...] = ("toolchain", "paths", "goenv", "modules", "cgo", "build", "editor", "layers")
+DOCTOR_AREAS: tuple[str, ...] = ("toolchain", "paths", "goenv", "modules", "cgo", "build", "editor", "layers",
+                                 *(("macos",) if sys.platform == "darwin" else ()))
