@@ -80,5 +80,7 @@ def minimum_for(go_version: str) -> Minimum | None:
     return found
 
 
-def version_tuple(v: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", v)[:3])
+def version_tuple(v: str) -> tuple[int, int, int]:
+    """"13" -> (13, 0, 0), "10.15.7" -> (10, 15, 7): comparable whatever the number of parts."""
+    parts = [int(p) for p in re.findall(r"\d+", v)[:3]] + [0, 0, 0]
+    return parts[0], parts[1], parts[2]
