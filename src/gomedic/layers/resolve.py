@@ -92,13 +92,14 @@ def conflicts(contexts: Sequence[Context]) -> list[Conflict]:
         if key != "PATH":
             for c in contexts:
                 w = wins[c.name]
-                if w.shadowed and w.setting is not None:
+                # the process environment over the GOENV file is goenv.shadowed's to report
+                if w.shadowed and w.setting is not None and w.setting.kind is not Kind.PROCESS:
                     lost = w.shadowed[-1]
                     win = w.setting
                     out.append(Conflict(
                         key, f"{key}: {describe(win)} sets {key}={w.value}, which overrides {key}={lost.value} "
                              f"from {describe(lost)} ({lost.kind.value}) in the {c.name}",
-                        win if win.kind is not Kind.PROCESS else lost,
+                        win,
                         f"set {key} in one place: delete {key} at {describe(win)} (then {describe(lost)} applies), "
                         f"or give both the same value", values))
                     break
