@@ -91,3 +91,19 @@ def test_symlinked_rc_is_not_followed_as_root(goenv: GoEnv) -> None:
         assert any(".bashrc: not read: a symlink, not followed as root" in n for n in doc["notes"])
     else:
         assert wins(doc, "terminal", "GOFLAGS") == "-mod=vendor"
+
+
+def test_hostile_rc_files_fifo_huge_and_binary(goenv: GoEnv) -> None:
+    """A FIFO as ~/.bashrc would block a naive reader; a huge file would eat memory; neither is read, and
+    the notes say why. Non-UTF-8 bytes are read with replacement."""
+    goenv.env["SHELL"] = "/bin/bash"
+    os.mkfifo(goenv.home / ".bashrc")
+    (goenv.home / ".profile").write_bytes(b"x" * (2 << 20))
+    (goenv.home / ".vscode").mkdir()
+    envfile = goenv.write_goenv("GOFLAGS=-mod=mod\n")
+    envfile.write_bytes(b"GOFLAGS=-mod=\xff\xfe\n")
+    doc = predicted(goenv)
+    notes = "\n".join(doc["notes"])
+    assert ".bashrc: not read: not a regular file" in notes
+    assert ".profile: not read: larger than 1048576 bytes, not read" in notes
+    assert wins(doc, "terminal", "GOFLAGS") == "-mod=\ufffd\ufffd"
