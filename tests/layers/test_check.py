@@ -14,6 +14,9 @@ AREA = ("--area", "layers")
 def test_healthy_machine_is_ok_and_names_what_it_read(goenv: GoEnv) -> None:
     r = goenv.check(*AREA).result("layers.conflict")
     assert r["status"] == "ok" and str(goenv.goroot / "go.env") in r["evidence"]["files"]
+    # the table `check -v` shows: each variable a file sets, with where it comes from
+    assert r["evidence"]["GOPROXY"].startswith(f"https://proxy.golang.org,direct (from {goenv.goroot}/go.env:")
+    assert r["evidence"]["go per context"] == f"terminal: {goenv.goroot}/bin/go"
 
 
 def test_rc_export_overrides_the_goenv_file_and_the_fix_works(goenv: GoEnv) -> None:

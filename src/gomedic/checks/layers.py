@@ -9,9 +9,22 @@ from gomedic.facts import Facts
 from gomedic.facts.layers import LAYERS
 from gomedic.finding import Finding, ok, skip, warn
 from gomedic.layers.model import Kind
-from gomedic.layers.resolve import Conflict, conflicts
+from gomedic.layers.resolve import Conflict, Context, conflicts, describe, keys, winner
 from gomedic.model import Category, Severity
 from gomedic.registry import check
+
+
+def _table(contexts: tuple[Context, ...]) -> dict[str, str]:
+    """Evidence for `check -v`: each variable a file sets, with its value and where it comes from."""
+    out: dict[str, str] = {}
+    for key in keys(contexts):
+        if key == "PATH":
+            continue
+        w = winner(contexts[0], key)
+        if w.setting is not None and w.setting.kind is not Kind.PROCESS and w.value is not None:
+            out[key] = f"{w.value} (from {describe(w.setting)})"
+    out["go per context"] = "; ".join(f"{c.name}: {c.go or '(none)'}" for c in contexts)
+    return out
 
 
 def _finding(key: str, group: list[Conflict]) -> Finding:
@@ -41,7 +54,7 @@ def conflict(f: Facts) -> Iterator[Finding]:
     KEY=VALUE`), and delete the other line named in the evidence.
     """
     ly = f.get(LAYERS)
-    set_by = {s.file for c in ly.contexts for s in c.settings if s.kind is not Kind.PROCESS}
+    set_by = {s.file for c in ly.contexts for s in c.settings if s.kind is not Kind.PROCESS and not s.conditional}
     if not set_by:
         yield skip(f"no config layer sets a Go variable (read: {', '.join(ly.files) or 'no file'})")
         return
@@ -49,7 +62,8 @@ def conflict(f: Facts) -> Iterator[Finding]:
     if not found:
         names = ", ".join(c.name for c in ly.contexts)
         yield ok(f"{len(set_by)} layer file(s) set Go variables; no variable is overridden with another value "
-                 f"and each wins with the same value in: {names}", files=" ".join(sorted(set_by)))
+                 f"and each wins with the same value in: {names}", files=" ".join(sorted(set_by)),
+                 **_table(ly.contexts))
         return
     by_key: dict[str, list[Conflict]] = {}
     for c in found:
