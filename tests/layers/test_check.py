@@ -110,3 +110,21 @@ def test_hostile_rc_files_fifo_huge_and_binary(goenv: GoEnv) -> None:
     assert ".bashrc: not read: not a regular file" in notes
     assert ".profile: not read: larger than 1048576 bytes, not read" in notes
     assert wins(doc, "terminal", "GOFLAGS") == "-mod=\ufffd\ufffd"
+
+
+def test_go_goroot_of_an_old_release_in_vscode(goenv: GoEnv) -> None:
+    """"go.goroot" at an older install: VS Code runs that release's go, with that release's go.env."""
+    from tests.support.toolchains import toolchain
+    old = toolchain("1.22.10")
+    settings = write(goenv.home / ".config" / "Code" / "User" / "settings.json",
+                     f'{{\n  // picked once with "Go: Choose Go Environment"\n  "go.goroot": "{old}",\n}}\n')
+    doc = predicted(goenv)
+    ctx = {c["name"]: c["go"] for c in doc["contexts"]}
+    assert ctx == {"terminal": f"{goenv.goroot}/bin/go", "VS Code": f"{old}/bin/go"}
+    assert wins(doc, "VS Code", "GOROOT") == str(old) and wins(doc, "terminal", "GOROOT") is None
+    go_env_rows = {r["file"] for r in doc["variables"]["GOTOOLCHAIN"]["layers"]}
+    assert go_env_rows == {f"{goenv.goroot}/go.env", f"{old}/go.env"}
+    run = goenv.check("--area", "layers")
+    r = run.result("layers.conflict", "PATH")
+    assert f"VS Code: {old}/bin/go" in r["summary"]
+    assert r["evidence"]["file"] == str(settings) and r["evidence"]["line"] == "3"

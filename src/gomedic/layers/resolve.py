@@ -118,7 +118,7 @@ def conflicts(contexts: Sequence[Context]) -> list[Conflict]:
         else:
             gos = {c.name: c.go or "(no go on PATH)" for c in contexts}
             if len(set(gos.values())) > 1:
-                pw = next((wins[c.name].setting for c in contexts if wins[c.name].setting is not None), None)
+                pw = _odd_one(list(wins.values()))
                 if pw is None:
                     continue
                 shown = ", ".join(f"{n}: {g}" for n, g in gos.items())
