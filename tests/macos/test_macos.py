@@ -113,3 +113,11 @@ def test_not_macos_is_unavailable() -> None:
     from gomedic.errors import FactUnavailable
     with pytest.raises(FactUnavailable, match="not macOS"):
         Facts(Options(env={}, cwd=Path("/"))).get(MACOS)
+
+
+def test_go_env_file_location_on_macos() -> None:
+    """`go env -w` on macOS writes ~/Library/Application Support/go/env (os.UserConfigDir ignores XDG there)."""
+    from gomedic.facts.envfile import goenv_location
+    env = {"HOME": "/Users/ana", "XDG_CONFIG_HOME": "/Users/ana/.xdg"}
+    assert goenv_location(env, "darwin") == ("/Users/ana/Library/Application Support/go/env", "default location")
+    assert goenv_location(env, "linux") == ("/Users/ana/.xdg/go/env", "default location")

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gomedic.facts import Facts, fact
-from gomedic.facts.envfile import goenv_location, user_config_dir
+from gomedic.facts.envfile import goenv_location
 from gomedic.facts.envfile import parse as parse_goenv
 from gomedic.facts.pathscan import gos_on_path
 from gomedic.facts.saferead import SafeReader
@@ -66,7 +66,7 @@ def startup_files(shell: str, home: str, env: Mapping[str, str], login: bool) ->
             out += ["/etc/zsh/zlogin", f"{z}/.zlogin"]
         return out
     if shell == "fish":
-        cfg = user_config_dir(env) or f"{home}/.config"
+        cfg = _xdg_config(env, home)
         confd = f"{cfg}/fish/conf.d"
         try:
             snippets = sorted(f"{confd}/{n}" for n in os.listdir(confd) if n.endswith(".fish"))
@@ -77,6 +77,12 @@ def startup_files(shell: str, home: str, env: Mapping[str, str], login: bool) ->
     if env.get("ENV"):
         out.append(env["ENV"].replace("$HOME", home))
     return out
+
+
+def _xdg_config(env: Mapping[str, str], home: str) -> str:
+    """fish's config dir: $XDG_CONFIG_HOME or ~/.config, on macOS too."""
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    return xdg if os.path.isabs(xdg) else f"{home}/.config"
 
 
 def _process(env: Mapping[str, str]) -> list[Setting]:
@@ -96,7 +102,7 @@ def _run_shell(shell: str, files: list[str], base: dict[str, str], home: str,
 
     if shell == "fish":
         fsim = FishSim(base, home, reader)
-        cfg = user_config_dir(env) or f"{home}/.config"
+        cfg = _xdg_config(env, home)
         uv = reader(f"{cfg}/fish/fish_variables")
         if uv is not None:
             apply_universal(fsim, uv, f"{cfg}/fish/fish_variables")

@@ -82,7 +82,7 @@ def _user_dirs(f: Facts, home: str) -> list[str]:
     """User settings folders: Linux ($XDG_CONFIG_HOME or ~/.config) and macOS (~/Library/Application Support)."""
     out = []
     cfg = user_config_dir(f.env)
-    for base in (cfg, os.path.join(home, "Library", "Application Support") if home else None):
+    for base in dict.fromkeys((cfg, os.path.join(home, "Library", "Application Support") if home else None)):
         if base:
             out += [os.path.join(base, product, "User") for product in PRODUCTS]
     return out
