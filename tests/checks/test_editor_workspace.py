@@ -112,3 +112,17 @@ def test_go_extension_version_reported_with_gopls(goenv: GoEnv) -> None:
     _write(goenv.home / ".config" / "Code" / "User" / "settings.json", "{}")
     r = goenv.check(*AREAS).result("editor.gopls")
     assert r["status"] == "ok" and r["evidence"]["Go extension"] == f"0.46.1 ({ext})"
+
+
+def test_symlinked_settings_not_followed_as_root(goenv: GoEnv) -> None:
+    import os
+    secret = _write(goenv.root / "elsewhere" / "settings.json", '{"go.goroot": "/opt/go"}')
+    p = goenv.home / ".config" / "Code" / "User" / "settings.json"
+    p.parent.mkdir(parents=True)
+    p.symlink_to(secret)
+    r = goenv.check(*AREAS).result("editor.vscode", p)
+    if os.geteuid() == 0:
+        assert r["status"] == "warn" and "cannot read: a symlink, not followed as root" in r["summary"]
+        assert "/opt/go" not in json.dumps(r)
+    else:
+        assert '"go.goroot": "/opt/go"' in r["summary"]

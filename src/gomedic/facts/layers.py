@@ -278,8 +278,9 @@ def LAYERS(f: Facts) -> Layers:
     rc += _direnv(f, term_env, home, texts, read, notes)
     term = process + rc
     go_side, go = _go_files(_env_after(term, env), read)
-    flag = {"bash": "-i", "zsh": "-i", "fish": "-i", "sh": "-i"}[shell]
-    contexts.append(Context("terminal", f"{shell} {flag}: {', '.join(files)}", tuple(term + go_side), go))
+    flag = "-i"
+    contexts.append(Context("terminal", f"{shell} {flag}: {', '.join(files) or 'no startup file ($ENV unset)'}",
+                            tuple(term + go_side), go))
 
     uses_vscode = vs.found or bool(vs.workspace) or (bool(home) and os.path.isdir(f"{home}/.vscode"))
     if uses_vscode:
