@@ -15,7 +15,8 @@ import re
 
 from gomedic.layers import dotenv
 from gomedic.layers.model import Kind, Reader, Setting
-from gomedic.layers.shparse import ShellSim, Word, _plain
+from gomedic.layers.shparse import ShellSim
+from gomedic.layers.shtokens import Word, plain
 
 HOOK = re.compile(r"direnv\s+hook\s+(bash|zsh|fish|\$SHELL|\S+)")
 
@@ -47,7 +48,7 @@ class EnvrcSim(ShellSim):
         self.notes: list[tuple[int, str]] = []
 
     def _command(self, path: str, cmd: list[Word], cond: bool, depth: int) -> None:
-        head = _plain(cmd[0])
+        head = plain(cmd[0])
         args = [w.expand(self.env, self.home) for w in cmd[1:]]
         line = cmd[0].line
         if head == "use" and args[:1] == ["go"]:
