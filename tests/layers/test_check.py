@@ -128,3 +128,11 @@ def test_go_goroot_of_an_old_release_in_vscode(goenv: GoEnv) -> None:
     r = run.result("layers.conflict", "PATH")
     assert f"VS Code: {old}/bin/go" in r["summary"]
     assert r["evidence"]["file"] == str(settings) and r["evidence"]["line"] == "3"
+
+
+def test_a_dotenv_nothing_loads_is_noted(goenv: GoEnv) -> None:
+    proj = goenv.root / "proj"
+    write(proj / ".env", "GOFLAGS=-mod=vendor\n")
+    doc = predicted(goenv, cwd=proj)
+    assert "GOFLAGS" not in doc["variables"]
+    assert f"{proj}/.env is loaded by no context" in "\n".join(doc["notes"])

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
 
 from gomedic.facts import Facts, fact
 from gomedic.facts.envfile import goenv_location
 from gomedic.facts.envfile import parse as parse_goenv
+from gomedic.facts.layers_editor import launch_settings, vscode_settings
 from gomedic.facts.pathscan import gos_on_path
 from gomedic.facts.saferead import SafeReader
-from gomedic.facts.vscode import VSCODE, JsoncFile, VSCode, resolve_path
-from gomedic.layers import direnv, dotenv
+from gomedic.facts.vscode import VSCODE
+from gomedic.layers import direnv
 from gomedic.layers.fishparse import FishSim, apply_universal
 from gomedic.layers.model import Kind, Setting, tracked
 from gomedic.layers.resolve import Context
@@ -155,80 +155,6 @@ def _direnv(f: Facts, env: dict[str, str], home: str, texts: dict[str, str], rea
     return sim.settings
 
 
-def _line_of(text: str | None, *needles: str) -> int:
-    """The line of the last needle, searched in order (each after the previous): 0 when not found."""
-    if text is None:
-        return 0
-    pos = 0
-    for n in needles:
-        i = text.find(n, pos)
-        if i < 0:
-            return 0
-        pos = i
-    return text.count("\n", 0, pos) + 1
-
-
-def _effective(vs: VSCode, key: str) -> tuple[Any, JsoncFile | None]:
-    value, where = None, None
-    for sf in vs.settings:
-        if key in sf.data:
-            value, where = sf.data[key], sf
-    return value, where
-
-
-def _vscode_settings(f: Facts, vs: VSCode, env: Mapping[str, str], read: SafeReader) -> list[Setting]:
-    out: list[Setting] = []
-    tev, sf = _effective(vs, "go.toolsEnvVars")
-    if isinstance(tev, dict) and sf is not None:
-        text = read(sf.path)
-        for k, v in tev.items():
-            if isinstance(v, str) and tracked(k):
-                out.append(Setting(k, resolve_path(v, env, vs.workspace), Kind.VSCODE, sf.path,
-                                   _line_of(text, '"go.toolsEnvVars"', f'"{k}"')))
-    for key, var in (("go.goroot", "GOROOT"), ("go.gopath", "GOPATH")):
-        value, sf = _effective(vs, key)
-        if isinstance(value, str) and value and sf is not None and not env.get(var):
-            resolved = resolve_path(value, env, vs.workspace)
-            line = _line_of(read(sf.path), f'"{key}"')
-            out.append(Setting(var, resolved, Kind.VSCODE, sf.path, line))
-            if var == "GOROOT":  # the extension runs <go.goroot>/bin/go
-                path = env.get("PATH", "")
-                out.append(Setting("PATH", f"{resolved}/bin:{path}" if path else f"{resolved}/bin",
-                                   Kind.VSCODE, sf.path, line))
-    return out
-
-
-def _launch_settings(vs: VSCode, env: Mapping[str, str], read: SafeReader) -> list[tuple[str, list[Setting]]]:
-    lf = vs.launch
-    if lf is None or lf.error:
-        return []
-    configs = lf.data.get("configurations")
-    text = read(lf.path)
-    out: list[tuple[str, list[Setting]]] = []
-    for i, c in enumerate(configs if isinstance(configs, list) else []):
-        if not (isinstance(c, dict) and c.get("type") == "go"):
-            continue
-        name = str(c.get("name", i))
-        got: list[Setting] = []
-        scope = dict(env)
-        ef = c.get("envFile")
-        if isinstance(ef, str) and ef:
-            path = resolve_path(ef, env, vs.workspace)
-            etext = read(path)
-            if etext is not None:
-                for s in dotenv.parse(etext, path, scope, Kind.DOTENV):
-                    got.append(s)
-                    scope[s.key] = s.value or ""
-        cenv = c.get("env")
-        if isinstance(cenv, dict):
-            for k, v in cenv.items():
-                if isinstance(v, str) and tracked(k):
-                    got.append(Setting(k, resolve_path(v, scope, vs.workspace), Kind.LAUNCH, lf.path,
-                                       _line_of(text, f'"{name}"', f'"{k}"')))
-        out.append((name, got))
-    return out
-
-
 def _go_files(env: Mapping[str, str], read: SafeReader) -> tuple[list[Setting], str | None]:
     """(GOENV file and GOROOT/go.env settings for this environment, the go its PATH runs)."""
     out: list[Setting] = []
@@ -262,6 +188,18 @@ def _env_after(settings: list[Setting], base: Mapping[str, str]) -> dict[str, st
     return env
 
 
+def _unloaded_dotenv(cwd: str, workspace: str | None, contexts: list[Context]) -> list[str]:
+    """A project .env that no context loads: neither the shell, nor go, nor VS Code reads it by itself."""
+    loaded = {s.file for c in contexts for s in c.settings}
+    out = []
+    for d in dict.fromkeys(x for x in (cwd, workspace) if x):
+        p = os.path.join(d, ".env")
+        if os.path.isfile(p) and p not in loaded:
+            out.append(f"{p} is loaded by no context (go, the shell and VS Code ignore it unless direnv's "
+                       "`dotenv` or a launch.json `envFile` names it)")
+    return out
+
+
 @fact("layers")
 def LAYERS(f: Facts) -> Layers:
     env = dict(f.env)
@@ -287,14 +225,15 @@ def LAYERS(f: Facts) -> Layers:
         lfiles = startup_files(shell, home, env, login=True)
         lrc, _, _ = _run_shell(shell, lfiles, dict(env), home, read, env)
         code_env = _env_after(process + lrc, env)
-        code = process + lrc + _vscode_settings(f, vs, code_env, read)
+        code = process + lrc + vscode_settings(f, vs, code_env, read)
         go_side, go = _go_files(_env_after(code, env), read)
         contexts.append(Context("VS Code", f"{shell} -i -l (VS Code's shell environment): {', '.join(lfiles)}; "
                                            "go.toolsEnvVars, go.goroot, go.gopath", tuple(code + go_side), go))
-        for name, launch in _launch_settings(vs, _env_after(code, env), read):
+        for name, launch in launch_settings(vs, _env_after(code, env), read):
             dbg = code + launch
             go_side, go = _go_files(_env_after(dbg, env), read)
             contexts.append(Context(f"debug: {name}", "VS Code, then the configuration's envFile and env",
                                     tuple(dbg + go_side), go))
+    notes += _unloaded_dotenv(str(f.cwd), vs.workspace, contexts)
     notes += [f"{p}: not read: {why}" for p, why in read.problems.items()]
     return Layers(shell, tuple(contexts), tuple(dict.fromkeys(notes)), tuple(dict.fromkeys(read.read_ok)))
