@@ -121,3 +121,23 @@ def test_go_env_file_location_on_macos() -> None:
     env = {"HOME": "/Users/ana", "XDG_CONFIG_HOME": "/Users/ana/.xdg"}
     assert goenv_location(env, "darwin") == ("/Users/ana/Library/Application Support/go/env", "default location")
     assert goenv_location(env, "linux") == ("/Users/ana/.xdg/go/env", "default location")
+
+
+def test_path_helper_in_zprofile_orders_path() -> None:
+    """macOS login shells rebuild PATH from /etc/paths and /etc/paths.d (the official Go pkg's
+    /etc/paths.d/go): what `gomedic layers` predicts for zsh -l on a Mac. The `if [ -x ... ]` around the eval
+    makes it conditional, as it is in Apple's /etc/zprofile; ~/.zprofile's Homebrew line then comes first."""
+    from gomedic.layers.shparse import ShellSim
+    from gomedic.macos.pathhelper import path_helper
+    etc = REC / "macos-14.4.1-arm64-clt" / "etc"
+    texts = [(etc / "paths").read_text(), (etc / "paths.d" / "go").read_text()]
+    assert path_helper(texts, "/opt/homebrew/bin:/usr/bin") == \
+        "/usr/local/bin:/System/Cryptexes/App/usr/bin:/usr/bin:/bin:/usr/sbin:/sbin:/usr/local/go/bin:/opt/homebrew/bin"
+    sim = ShellSim({"HOME": "/Users/ana", "PATH": "/usr/bin:/bin"}, "/Users/ana", {}.get)
+    sim.path_helper = lambda cur: path_helper(texts, cur)
+    sim.run_file("/etc/zprofile", (etc / "zprofile").read_text())
+    sim.run_file("/etc/zprofile", "eval `/usr/libexec/path_helper -s`\n")  # unconditional form
+    sim.run_file("/Users/ana/.zprofile", 'export PATH="/opt/homebrew/bin:$PATH"\n')
+    got = [(s.file, s.line, s.conditional) for s in sim.settings]
+    assert got == [("/etc/zprofile", 7, True), ("/etc/zprofile", 1, False), ("/Users/ana/.zprofile", 1, False)]
+    assert sim.env["PATH"].startswith("/opt/homebrew/bin:/usr/local/bin:") and ":/usr/local/go/bin" in sim.env["PATH"]

@@ -16,7 +16,8 @@ Every context starts from gomedic's own environment; the go command then reads G
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 
 from gomedic.facts import Facts, fact
 from gomedic.facts.envfile import goenv_location
@@ -30,6 +31,7 @@ from gomedic.layers.fishparse import FishSim, apply_universal
 from gomedic.layers.model import Kind, Setting, tracked
 from gomedic.layers.resolve import Context
 from gomedic.layers.shparse import ShellSim
+from gomedic.macos.pathhelper import path_helper
 from gomedic.values import frozen
 
 SHELLS = ("bash", "zsh", "fish", "sh")
@@ -112,11 +114,22 @@ def _run_shell(shell: str, files: list[str], base: dict[str, str], home: str,
                 fsim.run_file(p, t)
         return fsim.settings, fsim.env, texts
     sim = ShellSim(base, home, reader)
+    if sys.platform == "darwin":
+        sim.path_helper = _path_helper(read)
     for p in files:
         t = reader(p)
         if t is not None:
             sim.run_file(p, t)
     return sim.settings, {k: v for k, v in sim.env.items() if k in sim.exported}, texts
+
+
+def _path_helper(read: SafeReader) -> Callable[[str], str]:
+    try:
+        names = sorted(os.listdir("/etc/paths.d"))
+    except OSError:
+        names = []
+    texts = [t for t in (read(p) for p in ["/etc/paths", *(f"/etc/paths.d/{n}" for n in names)]) if t is not None]
+    return lambda current: path_helper(texts, current)
 
 
 def find_envrc(cwd: str) -> str | None:
@@ -211,12 +224,12 @@ def LAYERS(f: Facts) -> Layers:
     process = _process(env)
     contexts: list[Context] = []
 
-    files = startup_files(shell, home, env, login=False)
+    files = startup_files(shell, home, env, login=sys.platform == "darwin")  # Terminal.app: login shells
     rc, term_env, texts = _run_shell(shell, files, dict(env), home, read, env)
     rc += _direnv(f, term_env, home, texts, read, notes)
     term = process + rc
     go_side, go = _go_files(_env_after(term, env), read)
-    flag = "-i"
+    flag = "-i -l" if sys.platform == "darwin" else "-i"
     contexts.append(Context("terminal", f"{shell} {flag}: {', '.join(files) or 'no startup file ($ENV unset)'}",
                             tuple(term + go_side), go))
 

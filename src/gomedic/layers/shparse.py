@@ -10,6 +10,7 @@ loop here is linear in the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from gomedic.layers.model import Kind, Reader, Setting, tracked
 from gomedic.layers.shtokens import NAME, Word, commands, plain, quoted_name, tokenize
@@ -31,6 +32,8 @@ class ShellSim:
         self.allexport = False
         self.sourced: list[str] = []
         self._assigned: dict[str, tuple[str, int, bool]] = {}  # name -> (file, line, dynamic)
+        # macOS: what `eval `/usr/libexec/path_helper -s`` makes of PATH (None elsewhere: eval is not followed)
+        self.path_helper: Callable[[str], str] | None = None
 
     def run_file(self, path: str, text: str, depth: int = 0, conditional: bool = False) -> None:
         self.sourced.append(path)
@@ -95,6 +98,12 @@ class ShellSim:
             flag = plain(args[0])
             if (flag in ("-a", "+a") or (len(args) > 1 and plain(args[1]) == "allexport")) and not cond:
                 self.allexport = flag.startswith("-")
+        elif head == "eval" and self.path_helper is not None and any("path_helper" in w.raw for w in args):
+            value = self.path_helper(self.env.get("PATH", ""))
+            if not cond:
+                self.env["PATH"] = value
+                self.exported.add("PATH")
+            self._record("PATH", value, path, cmd[0].line, cond, False)
         elif head in (".", "source") and args and depth < MAX_DEPTH:
             target = args[0].expand(self.env, self.home)
             if args[0].dynamic or not target:
