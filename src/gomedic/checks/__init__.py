@@ -8,6 +8,8 @@ module imports another for its side effect and the import graph has no cycles (t
 
 from __future__ import annotations
 
+import sys
+
 BUILTIN: dict[str, tuple[str, ...]] = {
     "toolchain": ("gomedic.checks.toolchain",),
     "paths": ("gomedic.checks.paths",),
@@ -15,7 +17,9 @@ BUILTIN: dict[str, tuple[str, ...]] = {
     "modules": ("gomedic.checks.modules",),
     "cgo": ("gomedic.checks.cgo",),
     "build": ("gomedic.checks.build",),
-    "editor": ("gomedic.checks.editor",),
+    "editor": ("gomedic.checks.editor", "gomedic.checks.editor_workspace"),
+    "layers": ("gomedic.checks.layers",),
+    "macos": ("gomedic.checks.macos",),
     "binary": ("gomedic.checks.binary", "gomedic.checks.binary_go"),
     "host": ("gomedic.checks.host", "gomedic.checks.host_security"),
     "tls": ("gomedic.checks.tls",),
@@ -26,4 +30,5 @@ BUILTIN: dict[str, tuple[str, ...]] = {
 }
 
 # The areas `gomedic check` (the toolchain doctor) runs.
-DOCTOR_AREAS: tuple[str, ...] = ("toolchain", "paths", "goenv", "modules", "cgo", "build", "editor")
+DOCTOR_AREAS: tuple[str, ...] = ("toolchain", "paths", "goenv", "modules", "cgo", "build", "editor", "layers",
+                                 *(("macos",) if sys.platform == "darwin" else ()))

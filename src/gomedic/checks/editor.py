@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gomedic.binfmt import buildinfo, goversion
+from gomedic.checks.editor_workspace import tasks_finding
 from gomedic.errors import FactUnavailable, FormatError
 from gomedic.facts import Facts
 from gomedic.facts.go import GO_CONFIG, go_version
@@ -143,6 +144,11 @@ def _settings_finding(f: Facts, vs: VSCode, sf: JsoncFile) -> Finding:
     if "go.alternateTools" in data:
         ev["go.alternateTools"] = json.dumps(data["go.alternateTools"])
         _check_tools(f, data["go.alternateTools"], vs, probs, sf.path)
+    tm = data.get("go.toolsManagement.go")
+    if isinstance(tm, str) and tm:
+        # the go the extension installs tools with; gomedic reads its build info, never runs it
+        ev["go.toolsManagement.go"] = tm
+        _check_tools(f, {"go": tm}, vs, probs, sf.path)
     if "go.toolsEnvVars" in data:
         tev = data["go.toolsEnvVars"]
         # KEY=value pairs, so that render's redaction masks secrets (GITHUB_TOKEN=...) as it does everywhere
@@ -194,6 +200,8 @@ def vscode(f: Facts) -> Iterator[Finding]:
         yield _settings_finding(f, vs, sf)
     if vs.launch is not None:
         yield _launch_finding(f, vs.launch)
+    if vs.tasks is not None:
+        yield tasks_finding(f, vs.tasks)
 
 
 def _setting(vs: VSCode, key: str) -> Any:
@@ -259,6 +267,8 @@ def gopls(f: Facts) -> Finding:
         return skip("gopls is not installed and no VS Code settings were found")
     path, how = found[0]
     ev: dict[str, str] = {"gopls": path, "found via": how}
+    if vs.extensions:
+        ev["Go extension"] = f"{vs.extensions[-1][0]} ({vs.extensions[-1][1]})"
     try:
         bi = buildinfo.read_file(path)
     except (FormatError, OSError) as e:

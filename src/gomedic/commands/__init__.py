@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "gate": "gomedic.commands.gate",
     "probe": "gomedic.commands.probe",
     "why": "gomedic.commands.why",
+    "layers": "gomedic.commands.layers",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -37,6 +38,7 @@ SUMMARIES: dict[str, str] = {
     "gate": "pre-start gate: exit non-zero with a category code when the service would fail here",
     "host": "check this host for a Go service: limits, cgroups, seccomp, CA bundle, zone data, resolver",
     "init": "write a starter check file (YAML) for a systemd unit or a Go binary",
+    "layers": "which config layer sets each Go variable and which value wins in terminal, VS Code, debugger",
     "list": "list every check (id, area, severity, title)",
     "probe": "judge a running Go service: goroutines, heap, GC, fds, threads, GOMAXPROCS",
     "report": "a Markdown report for bug trackers (go env redacted, OS, CPU, problems)",
@@ -78,6 +80,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "probe": ("gomedic probe http://127.0.0.1:6060 --window 0",
               "gomedic probe http://127.0.0.1:6060 --pid 4242 --window 5s",
               "gomedic probe --pid 4242 --window 0 --set runtime.goroutines.max=100000"),
+    "layers": ("gomedic layers", "gomedic layers --format json -C ./project"),
     "why": ("gomedic why --exit-status 203", 'gomedic why api.service --journal ./journal --since "2026-12-01 10:00"'),
 }
 

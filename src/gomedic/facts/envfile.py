@@ -7,6 +7,7 @@ cmd/go ignores lines without `=`, comments and lines not starting with A-Z; the 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 
 from gomedic.values import frozen
@@ -27,8 +28,12 @@ READ_ONLY = frozenset(
 OS_ENV_ONLY = frozenset({"GOENV", "GODEBUG"})
 
 
-def user_config_dir(env: Mapping[str, str]) -> str | None:
-    """os.UserConfigDir on Unix: $XDG_CONFIG_HOME when absolute, else $HOME/.config."""
+def user_config_dir(env: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """os.UserConfigDir: on macOS $HOME/Library/Application Support (so `go env -w` writes
+    ~/Library/Application Support/go/env there); elsewhere $XDG_CONFIG_HOME when absolute, else $HOME/.config."""
+    if platform == "darwin":
+        home = env.get("HOME", "")
+        return os.path.join(home, "Library", "Application Support") if home else None
     xdg = env.get("XDG_CONFIG_HOME", "")
     if xdg and os.path.isabs(xdg):
         return xdg
@@ -36,14 +41,14 @@ def user_config_dir(env: Mapping[str, str]) -> str | None:
     return os.path.join(home, ".config") if home else None
 
 
-def goenv_location(env: Mapping[str, str]) -> tuple[str | None, str]:
+def goenv_location(env: Mapping[str, str], platform: str = sys.platform) -> tuple[str | None, str]:
     """(the GOENV file go reads, how it was chosen); None when go reads none, with the reason."""
     goenv = env.get("GOENV", "")
     if goenv == "off":
         return None, "GOENV=off"
     if goenv:
         return goenv, "GOENV"
-    d = user_config_dir(env)
+    d = user_config_dir(env, platform)
     if d is None:
         return None, "neither $XDG_CONFIG_HOME nor $HOME is defined"
     return os.path.join(d, "go", "env"), "default location"

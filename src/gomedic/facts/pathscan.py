@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 
 from gomedic import safeio
-from gomedic.binfmt import buildinfo, elf
+from gomedic.binfmt import buildinfo, elf, macho
 from gomedic.binfmt.source import FileSource
 from gomedic.errors import FormatError
 from gomedic.values import frozen
@@ -78,6 +78,8 @@ def _exe_facts(path: str) -> tuple[str | None, str | None, str | None]:
     try:
         with FileSource(path) as src:
             head = src.read(0, min(4, src.size))
+            if macho.is_macho(head) or macho.is_fat(head):  # a go on macOS: its arch decides Rosetta
+                return buildinfo.go_version_of(path), macho.parse(src).goarch, "darwin"
             if head != elf.ELF_MAGIC:
                 return buildinfo.go_version_of(path), None, None
             f = elf.parse(src)
