@@ -15,6 +15,8 @@ BUILTIN: dict[str, str] = {
     "build": "gomedic.checks.build",
     "editor": "gomedic.checks.editor",
     "binary": "gomedic.checks.binary",
+    # binary.vulns (area binary) lives apart: opt-in (--vulns), loaded only when asked for, or by list/explain
+    "vulns": "gomedic.checks.binary_vulns",
     "host": "gomedic.checks.host",
     "tls": "gomedic.checks.tls",
     "net": "gomedic.checks.tls",
