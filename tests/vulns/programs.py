@@ -133,3 +133,73 @@ def net_app(version: str, go: str = "1.27.3", flags: tuple[str, ...] = ()) -> Pa
 
 def plain_app(go: str) -> Path:
     return build(MAIN_PLAIN, go, {}, [], name="plainapp", files={"go.mod": _gomod({})})
+
+
+DEBIAN_GO = Path("/usr/lib/go-1.19")  # Debian 12's golang-1.19-go (.ci/apt-packages.txt)
+
+
+def build_debian_go(src: str, files: dict[str, str], name: str, flags: tuple[str, ...] = ()) -> Path:
+    """Build with Debian's Go 1.19 (old enough for Debian's govulncheck, which reads Go <= 1.20 binaries)."""
+    import fcntl
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    from tests.support.gobuild import BUILD_TIMEOUT, _key
+    from tests.support.toolchains import cache_dir
+
+    key = _key(src, str(DEBIAN_GO), list(flags), name, files)
+    out_dir = cache_dir() / "build" / key
+    exe = out_dir / name
+    if exe.exists():
+        return exe
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.parent / f".lock-{key}", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if exe.exists():
+            return exe
+        work = Path(tempfile.mkdtemp(prefix="gobuild.", dir=out_dir.parent))
+        try:
+            (work / "main.go").write_text(src)
+            for rel, text in files.items():
+                (work / rel).parent.mkdir(parents=True, exist_ok=True)
+                (work / rel).write_text(text)
+            c = cache_dir()
+            env = {"PATH": f"{DEBIAN_GO / 'bin'}:/usr/bin:/bin", "HOME": str(c / "home"), "GOROOT": str(DEBIAN_GO),
+                   "GOCACHE": str(c / "gocache" / "debian-1.19"), "GOPATH": str(c / "gopath"),
+                   "GOMODCACHE": str(c / "gomodcache"), "GOPROXY": "off", "GOFLAGS": "-mod=vendor",
+                   "GOTOOLCHAIN": "local", "GOENV": "off", "CGO_ENABLED": "0"}
+            p = subprocess.run([str(DEBIAN_GO / "bin" / "go"), "build", "-o", str(work / name), *flags, "."],
+                               cwd=work, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+            if p.returncode != 0:
+                raise RuntimeError(f"go build (Debian Go 1.19) failed:\n{p.stderr}")
+            out_dir.mkdir(parents=True, exist_ok=True)
+            os.replace(work / name, exe)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return exe
+
+
+def _go119_mod(text: str) -> str:
+    return text.replace("go 1.21", "go 1.19")
+
+
+def text_app_119(version: str) -> Path:
+    files = {
+        "go.mod": _go119_mod(_gomod({"golang.org/x/text": version})),
+        "vendor/modules.txt": _modules_txt([("golang.org/x/text", version, None, ["golang.org/x/text/language"])]),
+        "vendor/golang.org/x/text/language/language.go": TEXT_LANGUAGE,
+    }
+    return build_debian_go(MAIN_TEXT, files, "textapp")
+
+
+def net_app_119(version: str) -> Path:
+    pkgs = ["golang.org/x/net/http/httpguts", "golang.org/x/net/http2"]
+    files = {
+        "go.mod": _go119_mod(_gomod({"golang.org/x/net": version})),
+        "vendor/modules.txt": _modules_txt([("golang.org/x/net", version, None, pkgs)]),
+        "vendor/golang.org/x/net/http/httpguts/guts.go": NET_HTTPGUTS,
+        "vendor/golang.org/x/net/http2/server.go": NET_HTTP2,
+    }
+    return build_debian_go(MAIN_NET, files, "netapp")

@@ -89,6 +89,17 @@ def _line(h: Hit) -> str:
     return f"{h.mod.shown} ({fixed}); {aliases}; {syms}; {h.entry.summary}"
 
 
+def _one_per_id(hits: tuple[Hit, ...]) -> list[Hit]:
+    """An advisory naming several modules of the binary (stdlib and x/net) counts once: its most reachable hit."""
+    rank = {Reach.FOUND: 0, Reach.UNKNOWN: 1, Reach.ABSENT: 2}
+    best: dict[str, Hit] = {}
+    for h in hits:
+        cur = best.get(h.entry.id)
+        if cur is None or rank[h.reach] < rank[cur.reach]:
+            best[h.entry.id] = h
+    return list(best.values())
+
+
 def judge(ins: Inspection, hits: tuple[Hit, ...], ignores: tuple[Ignore, ...], today: datetime.date,
           database: str) -> Finding:
     ev: dict[str, str] = {"database": database}
@@ -96,7 +107,7 @@ def judge(ins: Inspection, hits: tuple[Hit, ...], ignores: tuple[Ignore, ...], t
     absent: list[Hit] = []
     accepted: list[str] = []
     expired: list[str] = []
-    for h in hits:
+    for h in _one_per_id(hits):
         ig = find(ignores, (h.entry.id, *h.entry.aliases))
         if ig is not None and not ig.expired(today):
             accepted.append(ig.describe())
