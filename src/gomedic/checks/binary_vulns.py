@@ -27,6 +27,8 @@ MAX_LISTED = 20
 @fact("binary.vuln-hits")
 def VULN_HITS(f: Facts) -> Mapping[str, tuple[Hit, ...]]:
     """path -> entries affecting it; raises VulnDBError (exit 3 in commands) when the database fails."""
+    from functools import partial
+
     from gomedic.binfmt import gofuncs
     from gomedic.vulndb.scan import Symbols, scan
 
@@ -37,9 +39,8 @@ def VULN_HITS(f: Facts) -> Mapping[str, tuple[Hit, ...]]:
     for ins in f.get(BINARIES):
         if ins.buildinfo is None:
             continue
-        path = ins.path
-        syms = Symbols(lambda p=path: gofuncs.names(p))
-        out[path] = tuple(scan(ins.buildinfo, ins.goos or "linux", ins.goarch or "amd64", db.entries, syms))
+        syms = Symbols(partial(gofuncs.names, ins.path))
+        out[ins.path] = tuple(scan(ins.buildinfo, ins.goos or "linux", ins.goarch or "amd64", db.entries, syms))
     return out
 
 

@@ -47,7 +47,7 @@ def _cmp_pre(a: tuple[str, ...], b: tuple[str, ...]) -> int:
         return 1  # a release sorts after its prereleases
     if not b:
         return -1
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         c = _cmp_ident(x, y)
         if c:
             return c
