@@ -113,8 +113,10 @@ def judge(ins: Inspection, hits: tuple[Hit, ...], ignores: tuple[Ignore, ...], t
         if ig is not None and not ig.expired(today):
             accepted.append(ig.describe())
             continue
-        if ig is not None:
+        if ig is not None:  # an expired acceptance fails whatever the reach: it has to be renewed or fixed
             expired.append(ig.describe())
+            bad.append(h)
+            continue
         (absent if h.reach is Reach.ABSENT else bad).append(h)
     for h in (bad + absent)[:MAX_LISTED]:
         ev[h.entry.id] = _line(h)
@@ -129,7 +131,7 @@ def judge(ins: Inspection, hits: tuple[Hit, ...], ignores: tuple[Ignore, ...], t
     if bad:
         ids = ", ".join(h.entry.id + (f" ({h.entry.cves[0]})" if h.entry.cves else "") for h in bad[:MAX_LISTED])
         more = f" (and {len(bad) - MAX_LISTED} more)" if len(bad) > MAX_LISTED else ""
-        exp = f"; expired ignores: {', '.join(expired)}" if expired else ""
+        exp = f"; ignore rules expired: {'; '.join(expired)}" if expired else ""
         return fail(f"{ins.path}: {len(bad)} known vulnerabilities in code it contains: {ids}{more}{exp}",
                     fix=_fix(bad), **ev)
     parts = [f"{ins.path}: no known vulnerability reaches code in the binary"]

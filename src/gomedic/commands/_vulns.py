@@ -41,3 +41,15 @@ def prefetch(facts: Any) -> None:
     from gomedic.checks.binary_vulns import VULN_HITS
 
     facts.get(VULN_HITS)
+
+
+def gate_database(args: argparse.Namespace, extra: dict[str, Any]) -> None:
+    """`gate --binary B --vulns`: open the database once (exit 3 if it cannot be read) for every attempt."""
+    if not getattr(args, "vulns", False):
+        return
+    if not extra.get("binaries"):
+        from gomedic.errors import UsageError
+
+        raise UsageError("--vulns applies to --binary")
+    extra["vulndb"] = open_database(args)
+    load_vuln_check()
