@@ -46,9 +46,9 @@ def test_yaml_vulns_and_ignores(gomedic: Gomedic, mirror: Path, tmp_path: Path) 
     plain = [r for r in _by_subject(run, "custom.plain") if "vulns" in r["evidence"]]
     assert plain and plain[0]["status"] == "fail" and plain[0]["subject"] == str(exe), run.stdout
     assert ids(plain[0]["evidence"], "vulns") == {"GO-2021-0113"}
-    acc = [r for r in _by_subject(run, "custom.accepted") if "vulns" in r["evidence"]][0]
+    acc = next(r for r in _by_subject(run, "custom.accepted") if "vulns" in r["evidence"])
     assert acc["status"] == "ok" and "we never parse untrusted tags" in acc["evidence"]["ignored"]
-    exp = [r for r in _by_subject(run, "custom.expired") if "vulns" in r["evidence"]][0]
+    exp = next(r for r in _by_subject(run, "custom.expired") if "vulns" in r["evidence"])
     # GO-2022-1059 is not reachable, but its acceptance expired: that fails until renewed or fixed
     assert exp["status"] == "fail" and "GO-2022-1059" in ids(exp["evidence"], "vulns")
     assert "2025-01-31" in exp["evidence"]["expired_ignores"] and "expired" in exp["summary"]
@@ -78,3 +78,31 @@ def test_gate_binary_vulns_is_category_binary(gomedic: Gomedic, mirror: Path) ->
     plain = gomedic("gate", "--binary", exe, "--format", "json")
     assert "binary.vulns" not in {r["id"] for r in plain.report["results"]}
     assert gomedic("gate", "--vulns").returncode == 2
+
+
+def test_prometheus_families(gomedic: Gomedic, mirror: Path) -> None:
+    exe = text_app("v0.3.6", go="1.22.10")
+    run = gomedic("binary", "--vulns", "--vulndb", f"file://{mirror}", exe, "--format", "prom")
+    text = run.stdout
+    assert f'gomedic_vulns{{subject="{exe}",job=""}} 1' in text, text
+    assert any(ln.startswith('gomedic_check_status{id="binary.vulns"') and f'subject="{exe}"' in ln
+               and ln.endswith(" 2") for ln in text.splitlines())
+
+
+def test_serve_job_exports_vulns(mirror: Path, tmp_path: Path, home: Path) -> None:
+    from tests.serve.conftest import start_serve
+
+    exe = text_app("v0.3.6", go="1.22.10")
+    cfg = (f"jobs: [{{name: vulns, command: binary, args: [--vulns, --vulndb, 'file://{mirror}', '{exe}'], "
+           "every: 60s, timeout: 50s}]\n")
+    s = start_serve(tmp_path, cfg, {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"})
+    try:
+        s.wait_ready()
+        status, body, _ = s.get("/metrics")
+    finally:
+        s.stop()
+    text = body.decode()
+    assert status == 200
+    assert f'gomedic_vulns{{subject="{exe}",job="vulns"}} 1' in text, text
+    assert any(ln.startswith('gomedic_check_status{id="binary.vulns"') and 'job="vulns"' in ln
+               for ln in text.splitlines())
