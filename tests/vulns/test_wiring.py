@@ -106,3 +106,22 @@ def test_serve_job_exports_vulns(mirror: Path, tmp_path: Path, home: Path) -> No
     assert f'gomedic_vulns{{subject="{exe}",job="vulns"}} 1' in text, text
     assert any(ln.startswith('gomedic_check_status{id="binary.vulns"') and 'job="vulns"' in ln
                for ln in text.splitlines())
+
+
+def test_fleet_summarize_shows_hosts_and_advisories(gomedic: Gomedic, mirror: Path, tmp_path: Path) -> None:
+    """The existing per-check rollup answers "which hosts carry which advisory": host, binary, ids."""
+    import json
+
+    bad, good = text_app("v0.3.6", go="1.22.10"), text_app("v0.3.8", go="1.27.3")
+    reports = tmp_path / "audit"
+    reports.mkdir()
+    for host, exe in (("web-1", bad), ("web-2", good)):
+        run = gomedic("binary", "--vulns", "--vulndb", f"file://{mirror}", exe, "--format", "json")
+        (reports / f"{host}.json").write_text(run.stdout)
+    summary = gomedic("fleet", "summarize", "--format", "json", reports)
+    assert summary.returncode == 1, summary.stderr
+    doc = json.loads(summary.stdout)
+    roll = next(c for c in doc["checks"] if c["id"] == "binary.vulns")
+    assert roll["hosts_failing"] == 1
+    (occ,) = roll["failing"]
+    assert occ["host"] == "web-1" and occ["subject"] == str(bad) and "GO-2021-0113" in occ["summary"]
