@@ -114,3 +114,18 @@ def test_legacy_layout_gives_the_same_findings(gomedic: Gomedic, mirror: Path, l
         assert "v1 layout" in ra["evidence"]["database"] and "legacy layout" in rb["evidence"]["database"]
         for key in ("vulns", "not_reachable"):
             assert ids(ra["evidence"], key) == ids(rb["evidence"], key)
+
+
+def test_kept_findings_follow_the_file(gomedic: Gomedic, mirror: Path, tmp_path: Path, home: Path) -> None:
+    """Findings kept between runs (scans.json) are reused only for the very same file and database."""
+    from tests.vulns.conftest import cache_files
+
+    app = tmp_path / "app"
+    shutil.copy(text_app("v0.3.6", go="1.22.10"), app)
+    assert _vulns(gomedic, mirror, app).result("binary.vulns", app)["status"] == "fail"
+    assert any(p.name == "scans.json" for p in cache_files(home))
+    assert _vulns(gomedic, mirror, app).result("binary.vulns", app)["status"] == "fail"  # reused
+    shutil.copy(text_app("v0.3.8", go="1.27.3"), tmp_path / "new")
+    (tmp_path / "new").replace(app)  # a deploy: same path, new file
+    r = _vulns(gomedic, mirror, app).result("binary.vulns", app)
+    assert r["status"] == "ok" and ids(r["evidence"], "not_reachable") == {"GO-2026-5970"}

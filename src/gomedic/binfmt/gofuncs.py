@@ -44,13 +44,11 @@ def name_table(src: Source) -> bytes | None:
     return data if len(data) == cu_off - name_off else None
 
 
-def names(path: str | os.PathLike[str]) -> frozenset[bytes] | None:
-    """Every function name in the binary's pclntab, or None when it cannot be read (PE, Go < 1.16, damaged)."""
+def table(path: str | os.PathLike[str]) -> bytes | None:
+    """The binary's function-name table (names separated by NUL), or None when it cannot be read (PE,
+    Go < 1.16, damaged)."""
     try:
         with FileSource(path) as src:
-            table = name_table(src)
+            return name_table(src)
     except (FormatError, OSError, struct.error, ValueError, MemoryError):
         return None
-    if table is None:
-        return None
-    return frozenset(table.split(b"\0"))

@@ -30,17 +30,26 @@ def VULN_HITS(f: Facts) -> Mapping[str, tuple[Hit, ...]]:
     from functools import partial
 
     from gomedic.binfmt import gofuncs
-    from gomedic.vulndb.scan import Symbols, scan
+    from gomedic.vulndb.scan import Matcher, Symbols, scan
+    from gomedic.vulndb.scancache import ScanCache
 
     db = f.options.extra.get("vulndb")
     if db is None:
         raise FactUnavailable("vulnerability check not requested (pass --vulns)")
     out: dict[str, tuple[Hit, ...]] = {}
+    matcher = Matcher()
+    saved = ScanCache(db.cache, f"{db.layout.value}:{db.modified}:{db.url}")
     for ins in f.get(BINARIES):
         if ins.buildinfo is None:
             continue
-        syms = Symbols(partial(gofuncs.names, ins.path))
-        out[ins.path] = tuple(scan(ins.buildinfo, ins.goos or "linux", ins.goarch or "amd64", db.entries, syms))
+        platform = (ins.goos or "linux", ins.goarch or "amd64")
+        hits = saved.get(ins.path, platform, db.entries)
+        if hits is None:
+            syms = Symbols(partial(gofuncs.table, ins.path), ins.buildinfo.path)
+            hits = tuple(scan(ins.buildinfo, *platform, db.entries, syms, matcher))
+            saved.put(ins.path, platform, hits)
+        out[ins.path] = hits
+    saved.save()
     return out
 
 

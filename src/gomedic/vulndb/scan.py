@@ -14,6 +14,7 @@ as govulncheck's binary mode does not report it either.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterable
 
 from gomedic.binfmt.buildinfo import BuildInfo
@@ -79,77 +80,131 @@ def forms(pkg: str, sym: str) -> tuple[bytes, ...]:
     return tuple(x.encode() for x in out)
 
 
-def generic_base(name: bytes) -> bytes:
-    """pkg.F[go.shape.int] -> pkg.F; pkg.(*T[...]).M -> pkg.T.M (for matching generic instantiations)."""
-    out, depth = bytearray(), 0
-    for c in name:
-        if c == 0x5B:
-            depth += 1
-        elif c == 0x5D:
-            depth -= 1
-        elif depth == 0:
-            out.append(c)
-    return bytes(out).replace(b"(*", b"").replace(b")", b"")
+# a name with type arguments; anchored on the NUL before it, so the scan is linear
+_GENERIC = re.compile(rb"\x00([^\x00\[]*\[[^\x00]*)")
+_BRACKETS = re.compile(rb"\[[^\[\]\x00]*\]")
+
+
+def generic_bases(names: bytes) -> frozenset[bytes]:
+    """NUL-separated names with type arguments -> their bases: pkg.F[...] -> pkg.F, pkg.(*T[...]).M -> pkg.T.M."""
+    prev = None
+    while prev != names:  # innermost brackets first, until none are left (nested type arguments)
+        prev, names = names, _BRACKETS.sub(b"", names)
+    return frozenset(names.replace(b"(*", b"").replace(b")", b"").split(b"\0"))
 
 
 class Symbols:
-    """The binary's function names, read on first use (None: unreadable)."""
+    """The binary's function names, read on first use (None: unreadable).
 
-    def __init__(self, load: Callable[[], frozenset[bytes] | None]) -> None:
+    Exact names are looked up in a set; packages (an entry that lists no symbols) are searched in the raw
+    table, and generic instantiations in a set of their bases, built only from names with type arguments.
+    """
+
+    def __init__(self, load: Callable[[], bytes | None], main_package: str = "") -> None:
         self._load = load
-        self._names: frozenset[bytes] | None = None
+        self._main = main_package  # its functions are named main.*: present in every program it builds
+        self._table: bytes | None = None
+        self._names: frozenset[bytes] = frozenset()
         self._generic: frozenset[bytes] = frozenset()
         self._done = False
 
-    def _get(self) -> frozenset[bytes] | None:
+    def _get(self) -> bytes | None:
         if not self._done:
-            self._names = self._load()
-            if self._names is not None:
-                self._generic = frozenset(generic_base(n) for n in self._names if b"[" in n)
+            raw = self._load()
+            if raw is not None:
+                self._table = b"\0" + raw
+                names = raw.split(b"\0")
+                self._names = frozenset(names)
+                self._generic = generic_bases(b"\0".join(_GENERIC.findall(self._table)))
             self._done = True
-        return self._names
+        return self._table
 
     def readable(self) -> bool:
         return self._get() is not None
 
+    @property
+    def names(self) -> frozenset[bytes]:
+        self._get()
+        return self._names
+
+    @property
+    def generic(self) -> frozenset[bytes]:
+        self._get()
+        return self._generic
+
     def has(self, pkg: str, sym: str) -> bool:
-        names = self._get()
-        if names is None:
+        if self._get() is None:
             return False
         fs = forms(pkg, sym)
-        return any(f in names for f in fs) or fs[0] in self._generic
+        return any(f in self._names for f in fs) or fs[0] in self._generic
 
     def has_package(self, pkg: str) -> bool:
-        names = self._get()
-        prefix = _pkg_sym(pkg).encode() + b"."
-        return names is not None and any(n.startswith(prefix) for n in names)
+        if pkg == self._main:
+            return True
+        table = self._get()
+        return table is not None and b"\0" + _pkg_sym(pkg).encode() + b"." in table
 
 
-def _judge(a: Affected, mod: Mod, entry: Entry, goos: str, goarch: str, syms: Symbols) -> Hit | None:
-    if not match.affects(a, mod.version):
+@frozen
+class Plan:
+    """What to look for in a binary for one advisory at one module version and platform (shared by binaries)."""
+
+    fixed: str | None
+    listed: tuple[str, ...]  # pkg.Symbol as the entry names them
+    symbols: tuple[tuple[str, tuple[bytes, ...]], ...]  # (pkg.Symbol, the names it can have in the pclntab)
+    packages: tuple[str, ...]  # packages listed without symbols: any function of them counts
+    module_level: bool  # the entry lists no packages: nothing to look for
+
+
+class Matcher:
+    """Memoizes plans per (advisory, module, version, platform): binaries of one fleet share Go releases and
+    modules, so the version walk and symbol names are computed once per run, not once per binary."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, str, str, str, str], Plan | None] = {}
+
+    def plan(self, e: Entry, a: Affected, version: str, goos: str, goarch: str) -> Plan | None:
+        key = (e.id, a.module, version, goos, goarch)
+        if key not in self._memo:
+            self._memo[key] = _plan(a, version, goos, goarch)
+        return self._memo[key]
+
+
+def _plan(a: Affected, version: str, goos: str, goarch: str) -> Plan | None:
+    if not match.affects(a, version):
         return None
-    fixed = match.first_fixed(a, mod.version)
     pkgs = [p for p in a.packages if _applies(p, goos, goarch)]
     if a.packages and not pkgs:
         return None  # only on other platforms
     listed = tuple(f"{p.path}.{s}" for p in pkgs for s in p.symbols)
-    if not pkgs or not syms.readable():
-        return Hit(entry, mod, fixed, listed, (), Reach.UNKNOWN)
-    found = [f"{p.path}.{s}" for p in pkgs for s in p.symbols if syms.has(p.path, s)]
-    whole = [p.path for p in pkgs if not p.symbols and syms.has_package(p.path)]
-    reach = Reach.FOUND if found or whole else Reach.ABSENT
-    return Hit(entry, mod, fixed, listed, tuple(found + [f"{w} (whole package)" for w in whole]), reach)
+    syms = tuple((f"{p.path}.{s}", forms(p.path, s)) for p in pkgs for s in p.symbols)
+    return Plan(match.first_fixed(a, version), listed, syms, tuple(p.path for p in pkgs if not p.symbols),
+                not pkgs)
+
+
+def _judge(a: Affected, mod: Mod, entry: Entry, goos: str, goarch: str, syms: Symbols,
+           m: Matcher) -> Hit | None:
+    plan = m.plan(entry, a, mod.version, goos, goarch)
+    if plan is None:
+        return None
+    if plan.module_level or not syms.readable():
+        return Hit(entry, mod, plan.fixed, plan.listed, (), Reach.UNKNOWN)
+    names, generic = syms.names, syms.generic
+    found = [label for label, fs in plan.symbols if any(f in names for f in fs) or fs[0] in generic]
+    found += [f"{p} (whole package)" for p in plan.packages if syms.has_package(p)]
+    return Hit(entry, mod, plan.fixed, plan.listed, tuple(found), Reach.FOUND if found else Reach.ABSENT)
 
 
 def scan(bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]],
-         syms: Symbols) -> list[Hit]:
+         syms: Symbols, matcher: Matcher | None = None) -> list[Hit]:
+    m = matcher or Matcher()
     hits: list[Hit] = []
     for mod in modules_of(bi):
         for e in entries_for(mod.path):
             if e.withdrawn:
                 continue
             for a in e.affected:
-                if a.module == mod.path and (h := _judge(a, mod, e, goos, goarch, syms)) is not None:
+                if a.module == mod.path and (h := _judge(a, mod, e, goos, goarch, syms, m)) is not None:
                     hits.append(h)
                     break
     return hits
