@@ -143,3 +143,8 @@ def test_garbage_bytes(data: bytes) -> None:
 def test_mirror_fixture_is_real(mirror: Path) -> None:
     for p in (mirror / "ID").glob("GO-*.json"):
         assert p.read_bytes() == (DATA / p.name).read_bytes()
+
+
+def test_database_options_need_vulns(gomedic: Gomedic, mirror: Path) -> None:
+    run = gomedic("binary", "--vulndb", f"file://{mirror}", text_app("v0.3.6", go="1.22.10"))
+    assert run.returncode == 2 and "--vulns" in run.stderr

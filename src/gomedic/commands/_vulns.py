@@ -23,6 +23,10 @@ def add_vuln_options(p: argparse.ArgumentParser) -> None:
 def open_database(args: argparse.Namespace) -> Any:
     """The opened database, or None without --vulns. Raises VulnDBError (exit 3) / UsageError (exit 2)."""
     if not getattr(args, "vulns", False):
+        if getattr(args, "vulndb", None) or getattr(args, "offline", False):
+            from gomedic.errors import UsageError
+
+            raise UsageError("--vulndb and --offline apply with --vulns")
         return None
     from gomedic.vulndb.db import open_db
     from gomedic.vulndb.source import configured

@@ -56,6 +56,7 @@ class ScanCache:
         self.rows: dict[str, Any] = data if isinstance(data, dict) else {}
         self.dirty = False
         self._by_id: dict[str, dict[str, Entry]] = {}
+        self._listed: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
 
     def _entry(self, module: str, eid: str, entries_for: Callable[[str], tuple[Entry, ...]]) -> Entry | None:
         ids = self._by_id.get(module)
@@ -68,8 +69,11 @@ class ScanCache:
         entry = self._entry(mpath, eid, entries_for)
         if entry is None:
             return None
-        return Hit(entry, Mod(mpath, version, shown), fixed, _listed(entry, mpath, *platform), tuple(found),
-                   Reach(reach))
+        lk = (eid, mpath, *platform)
+        listed = self._listed.get(lk)
+        if listed is None:
+            listed = self._listed[lk] = _listed(entry, mpath, *platform)
+        return Hit(entry, Mod(mpath, version, shown), fixed, listed, tuple(found), Reach(reach))
 
     def get(self, path: str, platform: tuple[str, str],
             entries_for: Callable[[str], tuple[Entry, ...]]) -> tuple[Hit, ...] | None:
