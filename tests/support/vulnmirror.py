@@ -14,6 +14,7 @@ import json
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parents[1] / "vulns" / "data" / "osv"
 
@@ -39,7 +40,7 @@ def build_mirror(root: Path, ids: Iterable[str] | None = None, modified: str | N
         entries.append(json.loads(src.read_bytes()))
     newest = modified or max(e["modified"] for e in entries)
     mods: dict[str, list[dict[str, str]]] = {}
-    by_mod: dict[str, list[dict[str, object]]] = {}
+    by_mod: dict[str, list[dict[str, Any]]] = {}
     for e in entries:
         for a in e["affected"]:
             name = a["package"]["name"]
