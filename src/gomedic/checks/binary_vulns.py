@@ -43,7 +43,7 @@ def VULN_HITS(f: Facts) -> Mapping[str, tuple[Hit, ...]]:
         if ins.buildinfo is None:
             continue
         platform = (ins.goos or "linux", ins.goarch or "amd64")
-        hits = saved.get(ins.path, platform, db.entries)
+        hits = saved.get(ins.path, platform)
         if hits is None:
             syms = Symbols(partial(gofuncs.table, ins.path), ins.buildinfo.path)
             hits = tuple(scan(ins.buildinfo, *platform, db.entries, syms, matcher))

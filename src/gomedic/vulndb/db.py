@@ -9,7 +9,6 @@ cache is read, and `db.state` says how old it is.
 
 from __future__ import annotations
 
-import email.utils
 import threading
 import time
 from collections.abc import Mapping
@@ -23,6 +22,8 @@ from gomedic.vulndb.source import Source, open_source
 
 
 def _http_date(ts: str) -> str | None:
+    import email.utils
+
     try:
         dt = datetime.fromisoformat(ts.replace("Z", "+00:00"))
     except ValueError:
