@@ -21,7 +21,8 @@ from gomedic.registry import check
 from gomedic.vulndb.ignore import Ignore, find
 from gomedic.vulndb.scan import Hit, Reach
 
-MAX_LISTED = 20
+MAX_LISTED = 20  # failing advisories detailed in evidence (all are named in `vulns`)
+MIN_DETAILED = 5  # not-reachable ones detailed while fewer than this many fail
 
 
 @fact("binary.vuln-hits")
@@ -127,7 +128,7 @@ def judge(ins: Inspection, hits: tuple[Hit, ...], ignores: tuple[Ignore, ...], t
             bad.append(h)
             continue
         (absent if h.reach is Reach.ABSENT else bad).append(h)
-    for h in (bad + absent)[:MAX_LISTED]:
+    for h in bad[:MAX_LISTED] + absent[:max(0, MIN_DETAILED - len(bad))]:  # the rest by id only
         ev[h.entry.id] = _line(h)
     ev["vulns"] = ", ".join(h.entry.id for h in bad) or "none"
     ev["vulns_count"] = str(len(bad))
