@@ -135,7 +135,11 @@ def plain_app(go: str) -> Path:
     return build(MAIN_PLAIN, go, {}, [], name="plainapp", files={"go.mod": _gomod({})})
 
 
-DEBIAN_GO = Path("/usr/lib/go-1.19")  # Debian 12's golang-1.19-go (.ci/apt-packages.txt)
+def debian_go() -> Path:
+    """Debian 12's Go 1.19, unpacked into the test cache (tests/support/debgo.py)."""
+    from tests.support.debgo import debian_go119
+
+    return debian_go119()
 
 
 def build_debian_go(src: str, files: dict[str, str], name: str, flags: tuple[str, ...] = ()) -> Path:
@@ -149,7 +153,8 @@ def build_debian_go(src: str, files: dict[str, str], name: str, flags: tuple[str
     from tests.support.gobuild import BUILD_TIMEOUT, _key
     from tests.support.toolchains import cache_dir
 
-    key = _key(src, str(DEBIAN_GO), list(flags), name, files)
+    goroot = debian_go()
+    key = _key(src, "debian-golang-1.19", list(flags), name, files)
     out_dir = cache_dir() / "build" / key
     exe = out_dir / name
     if exe.exists():
@@ -166,11 +171,11 @@ def build_debian_go(src: str, files: dict[str, str], name: str, flags: tuple[str
                 (work / rel).parent.mkdir(parents=True, exist_ok=True)
                 (work / rel).write_text(text)
             c = cache_dir()
-            env = {"PATH": f"{DEBIAN_GO / 'bin'}:/usr/bin:/bin", "HOME": str(c / "home"), "GOROOT": str(DEBIAN_GO),
+            env = {"PATH": f"{goroot / 'bin'}:/usr/bin:/bin", "HOME": str(c / "home"), "GOROOT": str(goroot),
                    "GOCACHE": str(c / "gocache" / "debian-1.19"), "GOPATH": str(c / "gopath"),
                    "GOMODCACHE": str(c / "gomodcache"), "GOPROXY": "off", "GOFLAGS": "-mod=vendor",
                    "GOTOOLCHAIN": "local", "GOENV": "off", "CGO_ENABLED": "0"}
-            p = subprocess.run([str(DEBIAN_GO / "bin" / "go"), "build", "-o", str(work / name), *flags, "."],
+            p = subprocess.run([str(goroot / "bin" / "go"), "build", "-o", str(work / name), *flags, "."],
                                cwd=work, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
             if p.returncode != 0:
                 raise RuntimeError(f"go build (Debian Go 1.19) failed:\n{p.stderr}")

@@ -129,3 +129,18 @@ def test_kept_findings_follow_the_file(gomedic: Gomedic, mirror: Path, tmp_path:
     (tmp_path / "new").replace(app)  # a deploy: same path, new file
     r = _vulns(gomedic, mirror, app).result("binary.vulns", app)
     assert r["status"] == "ok" and ids(r["evidence"], "not_reachable") == {"GO-2026-5970"}
+
+
+def test_corpus_go_releases(gomedic: Gomedic, mirror: Path) -> None:
+    """The differential corpus (tests/support/gobuild.py): a result for every binary of every platform;
+    stdlib advisories follow the Go release (go1.22.10 has many, go1.27.3 none in the stored data)."""
+    from tests.support.gobuild import CORPUS, corpus
+
+    exes = {n: corpus(n) for n in CORPUS if n in ("go1.22", "go1.25", "linux-arm64", "windows-amd64", "darwin-arm64")}
+    run = _vulns(gomedic, mirror, *exes.values())
+    res = {n: run.result("binary.vulns", p) for n, p in exes.items()}
+    assert all(r["status"] in ("ok", "fail") for r in res.values()), res
+    old = ids(res["go1.22"]["evidence"], "vulns") | ids(res["go1.22"]["evidence"], "not_reachable")
+    assert "GO-2025-3373" in old  # crypto/x509, fixed in go1.22.11
+    newest = res["linux-arm64"]["evidence"]
+    assert newest["vulns"] == "none" and newest["not_reachable"] == "none"
