@@ -51,3 +51,7 @@ def debian_go119() -> Path:
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return goroot
+
+
+if __name__ == "__main__":  # prefetch: python -m tests.support.debgo
+    print(debian_go119())
