@@ -144,3 +144,32 @@ def test_corpus_go_releases(gomedic: Gomedic, mirror: Path) -> None:
     assert "GO-2025-3373" in old  # crypto/x509, fixed in go1.22.11
     newest = res["linux-arm64"]["evidence"]
     assert newest["vulns"] == "none" and newest["not_reachable"] == "none"
+
+
+def test_debian_cgo_binary_without_gopclntab_section(gomedic: Gomedic, mirror: Path) -> None:
+    """Debian's age: cgo, linked externally and stripped, so the pclntab has no section of its own; gomedic
+    finds it in .rodata and still judges symbol by symbol (Debian builds in GOPATH mode: no module lines)."""
+    from tests.support.debgo import Unavailable, debian_age
+
+    try:
+        age = debian_age()
+    except Unavailable as e:
+        pytest.skip(str(e))
+    r = _vulns(gomedic, mirror, age).result("binary.vulns", age)
+    ev = r["evidence"]
+    assert r["status"] == "fail"
+    assert "crypto/x509.ParsePKCS1PrivateKey" in ev["GO-2025-3373"]  # age parses keys
+    assert "GO-2023-1751" in ids(ev, "not_reachable")  # html/template is not linked into age
+    assert "symbols not known" not in " ".join(ev.values())
+
+
+def test_function_tables_of_the_corpus() -> None:
+    """Every ELF member of the differential corpus has a readable function table with main.main in it."""
+    from gomedic.binfmt import gofuncs
+    from tests.support.gobuild import CORPUS, corpus
+
+    for name in CORPUS:
+        if name.startswith(("windows", "darwin")):
+            continue
+        table = gofuncs.table(corpus(name))
+        assert table is not None and b"\0main.main\0" in b"\0" + table + b"\0", name
