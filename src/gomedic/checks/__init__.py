@@ -21,6 +21,8 @@ BUILTIN: dict[str, tuple[str, ...]] = {
     "layers": ("gomedic.checks.layers",),
     "macos": ("gomedic.checks.macos",),
     "binary": ("gomedic.checks.binary", "gomedic.checks.binary_go"),
+    # binary.vulns (area binary) lives apart: opt-in (--vulns), loaded only when asked for, or by list/explain
+    "vulns": ("gomedic.checks.binary_vulns",),
     "host": ("gomedic.checks.host", "gomedic.checks.host_security"),
     "tls": ("gomedic.checks.tls",),
     "net": ("gomedic.checks.net",),

@@ -354,7 +354,8 @@ def evaluate(path: str, target: Target | None = None, facts: Facts | None = None
                           extra=MappingProxyType({**base.extra, "binaries": [path]})), REGISTRY)
     if target is not None:
         child.seed(TARGET, target)
-    specs = [s for s in REGISTRY if s.area == "binary"]
+    # binary.vulns is opt-in: only with an opened database (when `list`/`explain` have loaded it)
+    specs = [s for s in REGISTRY if s.area == "binary" and (s.id != "binary.vulns" or base.extra.get("vulndb"))]
     return run_checks(specs, child)
 
 

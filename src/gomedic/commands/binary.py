@@ -32,6 +32,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--buildinfo", action="store_true",
                    help="print the build info exactly as `go version -m` does (--format json: as `go version -m -json`)")
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
+    from gomedic.commands._vulns import add_vuln_options
+
+    add_vuln_options(p)
     add_set_option(p, None)
     add_output_options(p)
     p.set_defaults(run=run)
@@ -154,16 +157,24 @@ def run(args: argparse.Namespace) -> int:
         if named and (problem := named_problem(path)):
             raise UsageError(problem)
     registry = load_areas(["binary"])
+    from gomedic.commands import _vulns
+
+    vulndb = _vulns.open_database(args)
+    if vulndb is not None:
+        _vulns.load_vuln_check()
     for sid in args.skip:
         registry.get(sid)
     bins = inspect_all(files)
     if not bins:
         raise UsageError(f"no Go binaries found in {', '.join(args.paths)}")
     overrides = parse_overrides(args.overrides)
-    extra = {"inspections": tuple(bins), "target": args.target, "root": args.root}
+    extra = {"inspections": tuple(bins), "target": args.target, "root": args.root, "vulndb": vulndb}
     facts = Facts(Options(overrides=MappingProxyType(overrides), extra=MappingProxyType(extra)), registry)
     validate_overrides(overrides, facts)
     facts.get(TARGET)  # a bad --target/--root is a usage error (exit 2) before anything runs
-    sel = Selection(areas=frozenset({"binary"}), skip=frozenset(args.skip))
+    if vulndb is not None:
+        _vulns.prefetch(facts)  # an unreadable database is exit 3 with its message
+    skip = set(args.skip) | (set() if vulndb is not None else {"binary.vulns"})
+    sel = Selection(areas=frozenset({"binary"}), skip=frozenset(skip))
     report = run_specs("binary", select(registry, sel), facts, context=context, fail_on=FailOn(args.fail_on))
     return emit(report, args)

@@ -57,6 +57,9 @@ def add_parser(sub: Any) -> None:
     from gomedic.userchecks.cliopts import add_checks_option  # --checks FILE: declared checks (YAML)
 
     add_checks_option(p)
+    from gomedic.commands._vulns import add_vuln_options  # --vulns: binary.vulns for --binary (opt-in)
+
+    add_vuln_options(p)
     add_set_option(p, "host.nofile.min=65536")
     add_output_options(p, fail_on=False)
     p.set_defaults(run=run, format=None)
@@ -115,6 +118,9 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.runner import Selection, build_report, now_utc, run_checks, select
 
     extra = gate_extra(args)
+    from gomedic.commands._vulns import gate_database
+
+    gate_database(args, extra)
     areas = gate_areas(extra)
     facts = make_facts(args, extra, areas)
     specs = select(REGISTRY, Selection(areas=frozenset(areas), skip=frozenset(args.skip)))

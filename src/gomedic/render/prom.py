@@ -144,7 +144,15 @@ def report_families(
                (Sample(j, started_unix(report)),)),
         Family("gomedic_results", g, HELP["gomedic_results"],
                tuple(Sample((("status", s.value), *j), float(report.count(s))) for s in Status)),
+        _vulns_family(report.results, job),
     ]
+
+
+def _vulns_family(results: Iterable[Result], job: str) -> Family:
+    from gomedic.render.prom_vulns import HELP as VHELP
+    from gomedic.render.prom_vulns import vulns_samples
+
+    return Family("gomedic_vulns", "gauge", VHELP, tuple(Sample(ls, v) for ls, v in vulns_samples(results, job)))
 
 
 def merge(groups: Iterable[Sequence[Family]]) -> list[Family]:

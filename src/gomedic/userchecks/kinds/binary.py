@@ -11,12 +11,15 @@
         absent: [github.com/golang/protobuf]
       settings: {-trimpath: "true", vcs.modified: "false"}   # matchers on any build setting
       verdicts: [binary.arch, binary.glibc]   # built-in binary.* checks for each binary, against this host
+      vulns: true                 # known vulnerabilities (docs/vulns.md); vulndb: SOURCE (default $GOVULNDB)
+      ignore: [{id: GO-2022-1059, until: 2027-01-31, reason: "no Accept-Language parsing"}]  # expired: fails
 
 One result per binary (subject = its path).
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import stat
@@ -70,6 +73,12 @@ class Modules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     absent: list[str] = msgspec.field(default_factory=list)
 
 
+class VulnIgnore(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    id: str
+    until: datetime.date | None = None
+    reason: str = ""
+
+
 class BinaryCheck(Common, tag="binary", frozen=True):
     path: str
     go: str = ""
@@ -78,6 +87,10 @@ class BinaryCheck(Common, tag="binary", frozen=True):
     modules: Modules = msgspec.field(default_factory=Modules)
     settings: dict[str, Expect] = msgspec.field(default_factory=dict)
     verdicts: list[str] = msgspec.field(default_factory=list)
+    vulns: bool = False
+    vulndb: str = ""
+    offline: bool = False
+    ignore: list[VulnIgnore] = msgspec.field(default_factory=list)
 
     KIND: ClassVar[str] = "binary"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.BINARY
@@ -97,6 +110,9 @@ class BinaryCheck(Common, tag="binary", frozen=True):
                 out.append((("verdicts", i), f"{v!r} is not a binary.* check id"))
         for k, m in self.settings.items():
             out += [(("settings", k, *sub), msg) for sub, msg in problems(m)]
+        from gomedic.vulndb.usercheck import vuln_problems
+
+        out += vuln_problems(self.vulns, self.vulndb, [(i.id, i.until) for i in self.ignore])
         return out
 
 
@@ -187,4 +203,8 @@ def evaluate(c: BinaryCheck, facts: Facts) -> list[Finding]:
         from gomedic.userchecks.verdicts import binary_verdicts
 
         out += binary_verdicts(c.verdicts, found, facts)
+    if c.vulns:
+        from gomedic.vulndb.usercheck import vuln_findings
+
+        out += vuln_findings(infos, c.vulndb, c.offline, [(i.id, i.until, i.reason) for i in c.ignore], facts)
     return out
