@@ -80,7 +80,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "probe": ("gomedic probe http://127.0.0.1:6060 --window 0",
               "gomedic probe http://127.0.0.1:6060 --pid 4242 --window 5s",
               "gomedic probe --pid 4242 --window 0 --set runtime.goroutines.max=100000"),
-    "layers": ("gomedic layers", "gomedic layers --format json -C ./project"),
+    "layers": ("gomedic layers", "gomedic layers --format json -C ."),
     "why": ("gomedic why --exit-status 203", 'gomedic why api.service --journal ./journal --since "2026-12-01 10:00"'),
 }
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import stat
 
+from gomedic import safeio
+
 MAX_TEXT = 1 << 20
 
 
@@ -67,7 +69,7 @@ class SafeReader:
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise OSError(0, "not a regular file")
+                raise safeio.refusal(path, st.st_mode)
             if st.st_size > self.cap:
                 raise OSError(0, f"larger than {self.cap} bytes, not read")
             chunks = []

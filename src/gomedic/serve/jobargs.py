@@ -32,7 +32,8 @@ ALLOWED: Mapping[str, JobArgs] = {
     "check": _spec(f"--deep --online {_VERBOSE}", "--area --skip --set --fail-on"),
     "host": _spec(_VERBOSE, "--pid --binary --root --area --skip --set --fail-on"),
     # --buildinfo is left out: it prints go's text, not a report.
-    "binary": _spec(f"-r --recursive {_VERBOSE}", "--target --root --skip --set --fail-on", positionals=True),
+    "binary": _spec(f"-r --recursive --vulns --offline {_VERBOSE}", "--target --root --skip --set --fail-on --vulndb",
+                    positionals=True),
     "probe": _spec(_VERBOSE, "--metrics --expvar --pprof --pid --window --timeout --max-body --skip --set --fail-on",
                    positionals=True),
     "run": _spec(f"--retries {_VERBOSE}", "--only --tag --vars --var --fail-on", positionals=True),
