@@ -6,16 +6,20 @@ could be evaluated, 130 interrupted; `gate` exits with category codes (see model
 
 from __future__ import annotations
 
-import argparse
-import importlib
+# Start-up: this module is what the console script imports, so it imports only what every run needs
+# (sys, os, the tiny errors and commands tables); argparse and the model are imported by main() once it
+# knows the run is more than `--version` (see bench/README.md, doctor.py).
 import os
 import sys
-from collections.abc import Sequence
 
 from gomedic import __version__
-from gomedic.commands import COMMANDS, epilog
+from gomedic.commands import COMMANDS
 from gomedic.errors import GomedicError
-from gomedic.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and ruff know the name)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 DEFAULT_COMMAND = "check"
 
@@ -24,12 +28,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser. With `only` (the command on the command line), just that command's module is imported
     and only its parser is built: `gomedic check` never imports serve, fleet, YAML and the rest. Without
     it (`gomedic --help`, an unknown command), every command's parser is built."""
-    parser = argparse.ArgumentParser(
-        prog="gomedic",
-        description="A doctor and a gate for Go. With no command, runs `gomedic check`.",
-    )
+    import importlib
+
+    from gomedic.clihelp import HelpFormatter, Parser
+    from gomedic.commands import epilog
+
+    parser = Parser(prog="gomedic", description="A doctor and a gate for Go. With no command, runs `gomedic check`.")
     parser.add_argument("--version", action="version", version=f"gomedic {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     if only is not None:
         # Only the command being run: no other parser is built (each costs gettext lookups at start-up).
         importlib.import_module(COMMANDS[only]).add_parser(sub)
@@ -40,19 +46,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p.epilog = epilog(name)
         p.formatter_class = HelpFormatter
     return parser
-
-
-class HelpFormatter(argparse.HelpFormatter):
-    """argparse's wrapping, except that a paragraph with indented lines (the examples) is kept as written."""
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        out = []
-        for block in text.split("\n\n"):
-            if "\n  " in block:
-                out.append("\n".join(indent + line for line in block.splitlines()))
-            else:
-                out.append(super()._fill_text(block, width, indent))
-        return "\n\n".join(out)
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
@@ -66,6 +59,13 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
+    if args_list == ["--version"]:
+        # What argparse's version action prints, without importing argparse (half of a bare start-up).
+        sys.stdout.write(f"gomedic {__version__}\n")
+        sys.stdout.flush()
+        return 0
+    from gomedic.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
+
     try:
         only = args_list[0] if args_list[0] in COMMANDS else None
         args = build_parser(only).parse_args(args_list)
