@@ -9,7 +9,11 @@ the same way, but only when text is really formatted (help, usage, an error): th
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _UNSET: Any = object()
 
@@ -36,7 +40,7 @@ class LazyWidthFormatter(argparse.HelpFormatter):
         self._lazy_max_help = min(max_help_position, max(width - 20, indent_increment * 2))
 
     @property
-    def _width(self) -> int:  # type: ignore[override]
+    def _width(self) -> int:
         if self._lazy_width is _UNSET:
             self._resolve()
         value: int = self._lazy_width
@@ -47,7 +51,7 @@ class LazyWidthFormatter(argparse.HelpFormatter):
         pass  # set by HelpFormatter.__init__ from the placeholder; the getter computes the real one
 
     @property
-    def _max_help_position(self) -> int:  # type: ignore[override]
+    def _max_help_position(self) -> int:
         if self._lazy_max_help is _UNSET:
             self._resolve()
         value: int = self._lazy_max_help

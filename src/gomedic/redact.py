@@ -18,10 +18,10 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from gomedic.lazyre import LazyRegex
 from gomedic.model import frozen_map
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import replace
 
 if TYPE_CHECKING:

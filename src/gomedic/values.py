@@ -14,9 +14,12 @@ Type checkers see it as a frozen dataclass (PEP 681 `dataclass_transform`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from gomedic.typenames import TYPE_CHECKING, TypeVar, overload
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from typing_extensions import dataclass_transform
 else:
 
@@ -152,14 +155,16 @@ def _build(cls: type, order: bool) -> type:
     return cls
 
 
+# F811 below: ruff recognises typing.overload only when imported from typing; this is the same name, taken
+# from gomedic.typenames so that importing values does not import typing.
 @overload
 def frozen(cls: type[T], /) -> type[T]: ...
 @overload
-def frozen(*, order: bool = False) -> Callable[[type[T]], type[T]]: ...
+def frozen(*, order: bool = False) -> Callable[[type[T]], type[T]]: ...  # noqa: F811
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
-def frozen(cls: type[T] | None = None, /, *, order: bool = False) -> Any:
+def frozen(cls: type[T] | None = None, /, *, order: bool = False) -> Any:  # noqa: F811
     """Class decorator: a frozen value class (see the module docstring)."""
     if cls is None:
         return lambda c: _build(c, order)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from typing import Protocol
 
 from gomedic.errors import FormatError
+from gomedic.typenames import Protocol
 
 MAX_READ = 64 << 20  # no single structure gomedic reads is larger; a bigger request is a corrupt header
 

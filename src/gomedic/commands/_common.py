@@ -7,12 +7,15 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from gomedic.facts import Facts
 from gomedic.model import FailOn, Report
 from gomedic.registry import CheckSpec
 from gomedic.runner import build_report, now_utc, run_checks
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT_HELP = "output format: %(choices)s (default: %(default)s)"
 

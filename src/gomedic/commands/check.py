@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 
 from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
 from gomedic.facts import Facts
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def add_parser(sub: Any) -> None:
