@@ -2,6 +2,7 @@
 
     python bench/doctor.py [--runs 31] [--go 1.27.3]                 # python -m gomedic from this tree
     python bench/doctor.py --venv /tmp/sv [--runs 31]                # the `gomedic` script of an installed venv
+    python bench/doctor.py --venv /tmp/before --venv /tmp/sv         # two installs, alternating in one run
 
 Builds a healthy environment (one real Go release on PATH, its install dir on PATH, its own HOME, nothing
 else Go-related set), then alternates runs of
@@ -19,7 +20,7 @@ favouring any command.
 
 Without --venv, gomedic runs as `python -m gomedic` from this tree (PYTHONPATH=src, byte-compiled first, as
 any non-editable install does). With --venv DIR it runs DIR/bin/gomedic, the console script pip generates,
-and the baseline is DIR/bin/python: build DIR with `python3 -m venv DIR && DIR/bin/pip install .` (not
+and the baseline is DIR/bin/python (of the first DIR; give several to compare installs in one run): build DIR with `python3 -m venv DIR && DIR/bin/pip install .` (not
 `-e`: an editable install adds a .pth import to every start).
 """
 
@@ -70,35 +71,37 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=31)
     ap.add_argument("--go", default="1.27.3", help="Go release of the healthy environment")
-    ap.add_argument("--venv", type=Path, help="measure DIR/bin/gomedic (an installed venv) instead of this tree")
+    ap.add_argument("--venv", type=Path, action="append", default=[],
+                    help="measure DIR/bin/gomedic (an installed venv) instead of this tree (repeatable)")
     ap.add_argument("--idle-python-ms", type=float, default=9.0,
                     help="`python -c pass` on the idle machine, for the idle estimate (default: %(default)s)")
     args = ap.parse_args()
     if args.venv:
-        python = str(args.venv / "bin" / "python")
-        gomedic = [str(args.venv / "bin" / "gomedic")]
+        python = str(args.venv[0] / "bin" / "python")
+        installs = {f" [{v}]" if len(args.venv) > 1 else "": [str(v / "bin" / "gomedic")] for v in args.venv}
         pythonpath = None
     else:
         python = sys.executable
-        gomedic = [python, "-m", "gomedic"]
+        installs = {"": [python, "-m", "gomedic"]}
         pythonpath = str(REPO / "src")
         compileall.compile_dir(str(REPO / "src" / "gomedic"), quiet=1)
     with tempfile.TemporaryDirectory(prefix="gomedic-bench-") as tmp:
         home = Path(tmp)
         env = healthy_env(home, args.go, pythonpath)
-        commands = {
-            "gomedic check --format json": [*gomedic, "check", "--format", "json"],
-            "gomedic --version": [*gomedic, "--version"],
-            "python -c pass": [python, "-c", "pass"],
-            "go env -json": [str(toolchain(args.go) / "bin" / "go"), "env", "-json"],
-        }
-        check = subprocess.run(commands["gomedic check --format json"], env=env, cwd=home, capture_output=True,
-                               text=True, check=False)
-        report = json.loads(check.stdout)
-        problems = [r["id"] for r in report["results"] if r["status"] in ("warn", "fail", "error")]
-        if problems or check.returncode != 0:
-            print(f"environment is not healthy (exit {check.returncode}): {problems}", file=sys.stderr)
-            return 1
+        commands: dict[str, list[str]] = {}
+        for label, gomedic in installs.items():
+            commands[f"gomedic check --format json{label}"] = [*gomedic, "check", "--format", "json"]
+            commands[f"gomedic --version{label}"] = [*gomedic, "--version"]
+        commands["python -c pass"] = [python, "-c", "pass"]
+        commands["go env -json"] = [str(toolchain(args.go) / "bin" / "go"), "env", "-json"]
+        for label, gomedic in installs.items():
+            check = subprocess.run([*gomedic, "check", "--format", "json"], env=env, cwd=home, capture_output=True,
+                                   text=True, check=False)
+            report = json.loads(check.stdout)
+            problems = [r["id"] for r in report["results"] if r["status"] in ("warn", "fail", "error")]
+            if problems or check.returncode != 0:
+                print(f"environment is not healthy{label} (exit {check.returncode}): {problems}", file=sys.stderr)
+                return 1
         for _ in range(3):  # warm the page cache and go's own caches
             for argv in commands.values():
                 timed(argv, env, home)
@@ -112,13 +115,14 @@ def main() -> int:
     med = {name: statistics.median(t) * 1000 for name, t in times.items()}
     med_cpu = {name: statistics.median(t) * 1000 for name, t in cpu.items()}
     base = med["python -c pass"]
-    print(f"interpreter: {python} ({sys.version.split()[0] if not args.venv else 'venv'}); gomedic: {' '.join(gomedic)}")
+    print(f"interpreter: {python}; gomedic: {', '.join(' '.join(g) for g in installs.values())}")
     print(f"checks run:  {len(report['results'])} (go{args.go}, healthy environment); {args.runs} alternating runs")
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
-    print(f"{'command':30} {'median':>9} {'ratio':>6} {'idle estimate':>14} {'CPU median':>11}")
+    width = max(len(name) for name in med)
+    print(f"{'command':{width}} {'median':>9} {'ratio':>6} {'idle estimate':>14} {'CPU median':>11}")
     for name, ms in med.items():
         ratio = ms / base
-        print(f"{name:30} {ms:7.1f} ms {ratio:6.2f} {ratio * args.idle_python_ms:11.1f} ms {med_cpu[name]:8.1f} ms")
+        print(f"{name:{width}} {ms:7.1f} ms {ratio:6.2f} {ratio * args.idle_python_ms:11.1f} ms {med_cpu[name]:8.1f} ms")
     return 0
 
 
