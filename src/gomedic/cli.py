@@ -6,15 +6,13 @@ could be evaluated, 130 interrupted; `gate` exits with category codes (see model
 
 from __future__ import annotations
 
-# Start-up: this module is what the console script imports, so it imports only what every run needs
-# (sys, os, the tiny errors and commands tables); argparse and the model are imported by main() once it
-# knows the run is more than `--version` (see bench/README.md, doctor.py).
+# Start-up: this module is what the console script imports, so it imports nothing but sys and os (both
+# loaded by the interpreter already); the rest is imported by main() once it knows the run is more than
+# `--version` (see bench/README.md, doctor.py).
 import os
 import sys
 
 from gomedic import __version__
-from gomedic.commands import COMMANDS
-from gomedic.errors import GomedicError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and ruff know the name)
 if TYPE_CHECKING:
@@ -31,7 +29,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     import importlib
 
     from gomedic.clihelp import HelpFormatter, Parser
-    from gomedic.commands import epilog
+    from gomedic.commands import COMMANDS, epilog
 
     parser = Parser(prog="gomedic", description="A doctor and a gate for Go. With no command, runs `gomedic check`.")
     parser.add_argument("--version", action="version", version=f"gomedic {__version__}")
@@ -60,10 +58,15 @@ def _with_default_command(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     if args_list == ["--version"]:
-        # What argparse's version action prints, without importing argparse (half of a bare start-up).
-        sys.stdout.write(f"gomedic {__version__}\n")
-        sys.stdout.flush()
+        # What argparse's version action does (its _print_message), without importing argparse and the
+        # parser (as much again as a bare interpreter's start-up).
+        try:
+            (sys.stdout or sys.stderr).write(f"gomedic {__version__}\n")
+        except (AttributeError, OSError):
+            pass
         return 0
+    from gomedic.commands import COMMANDS
+    from gomedic.errors import GomedicError
     from gomedic.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
 
     try:
