@@ -29,7 +29,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--online", action="store_true", help="also check that GOPROXY and GOSUMDB answer")
     add_set_option(p, "modules.reachable.timeout_s=10")
     add_output_options(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, exit_at_once=True)  # cli._exit_at_once: no interpreter teardown after the report
 
 
 def context(f: Facts) -> Mapping[str, Any]:
@@ -62,11 +62,11 @@ def prewarm_go(facts: Facts) -> None:
 
     from gomedic.facts.go import GO_CMD, GO_ENV_PROBE, GOENV_FILE
 
-    for key in (GO_CMD, GOENV_FILE):
-        try:
-            facts.get(key)
-        except Exception:  # memoized in the fact; the checks that need it report it
-            pass
+    try:
+        facts.get(GO_CMD)
+        facts.get(GOENV_FILE)
+    except Exception:  # memoized in the fact; the checks that need it report it
+        pass
     interval = sys.getswitchinterval()
 
     def warm() -> None:
