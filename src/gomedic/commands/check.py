@@ -87,8 +87,6 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.errors import UsageError
     from gomedic.facts import Options
     from gomedic.model import FailOn
-    from gomedic.registry import load_areas
-    from gomedic.runner import Selection, select
 
     areas = args.area or list(DOCTOR_AREAS)
     bad = [a for a in areas if a not in DOCTOR_AREAS]
@@ -97,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
     overrides = parse_overrides(args.overrides)
     facts = Facts(Options(deep=args.deep, online=args.online, overrides=MappingProxyType(overrides)))
     prewarm_go(facts)
+    from gomedic.registry import load_areas  # after go is started: the rest of the path runs beside it
+    from gomedic.runner import Selection, select
+
     registry = load_areas([a for a in areas if a != "build" or args.deep])  # build's checks are all deep
     facts.use_registry(registry)
     for sid in args.skip:
