@@ -51,9 +51,16 @@ from tests.support.toolchains import toolchain  # noqa: E402
 def healthy_env(home: Path, version: str, pythonpath: str | None) -> dict[str, str]:
     goroot = toolchain(version)
     (home / "go" / "bin").mkdir(parents=True, exist_ok=True)
+    # The system's programs but not a system go (a distribution's golang package would make it two gos).
+    sysbin = home / "sysbin"
+    sysbin.mkdir(exist_ok=True)
+    for d in ("/usr/local/bin", "/usr/bin", "/bin"):
+        for name in os.listdir(d) if os.path.isdir(d) else ():
+            if not name.startswith("go") and not (sysbin / name).exists():
+                (sysbin / name).symlink_to(os.path.join(d, name))
     env = {
         "HOME": str(home),
-        "PATH": os.pathsep.join([str(goroot / "bin"), str(home / "go" / "bin"), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "PATH": os.pathsep.join([str(goroot / "bin"), str(home / "go" / "bin"), str(sysbin)]),
         "LANG": "C.UTF-8",
     }
     if pythonpath:
