@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gomedic import values
 from gomedic.values import FrozenInstanceError, field, frozen, replace
 
 
@@ -80,3 +81,33 @@ def test_post_init_validates() -> None:
     assert Positive(1).n == 1
     with pytest.raises(ValueError, match="positive"):
         Positive(0)
+
+
+@pytest.mark.parametrize("compile_after", [0, 1, 100])
+def test_field_driven_and_compiled_init_bind_alike(compile_after: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A class's first instances use the field-driven __init__, later ones the compiled one (start-up time):
+    both bind positional and keyword arguments, defaults and factories alike, and reject the same calls."""
+    monkeypatch.setattr(values, "COMPILE_AFTER", compile_after)
+
+    @frozen
+    class P:
+        a: int
+        b: int = 2
+        c: list[int] = field(default_factory=list)
+
+        def __post_init__(self) -> None:
+            if self.a < 0:
+                raise ValueError("negative")
+
+    for _ in range(3):  # across the switch from one __init__ to the other
+        assert (P(1).a, P(1).b, P(1).c) == (1, 2, [])
+        assert P(1, 3, [4]) == P(a=1, b=3, c=[4]) == P(1, c=[4], b=3)
+        assert P(1).c is not P(1).c
+        for bad in ((), (1, 2, [], 4)):
+            with pytest.raises(TypeError):
+                P(*bad)
+        for kwargs in ({"a": 1}, {"d": 1}):
+            with pytest.raises(TypeError):
+                P(1, **kwargs)
+        with pytest.raises(ValueError, match="negative"):
+            P(-1)

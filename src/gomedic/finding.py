@@ -7,10 +7,13 @@ GOROOT="/x")`. Keyword arguments other than `fix` and `subject` become evidence.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from gomedic.model import Status, frozen_map
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import field, frozen
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @frozen

@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
 
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import field, frozen
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Status(str, Enum):

@@ -26,7 +26,6 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from gomedic import safeio
 from gomedic.lazyre import LazyRegex
@@ -39,6 +38,7 @@ from gomedic.secretnames import (
     mask_xflags,
     xflag_secrets,
 )
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import replace
 
 if TYPE_CHECKING:

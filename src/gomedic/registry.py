@@ -10,19 +10,21 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Union
 
 from gomedic.errors import GomedicError, UsageError
 from gomedic.model import Category, Severity
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import field, frozen
 
 if TYPE_CHECKING:
     from gomedic.facts import Facts
     from gomedic.finding import Finding
 
-CheckOutput = Union["Finding", Iterable["Finding"]]
+    CheckOutput = Finding | Iterable[Finding]
+else:
+    CheckOutput = object  # annotations only; the run-time name is for modules that import it (no typing)
 CheckFn = Callable[["Facts"], CheckOutput]
-Threshold = Union[int, float, str]  # noqa: UP007 (a runtime alias on Python 3.10)
+Threshold = int | float | str
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 

@@ -11,14 +11,17 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
 from gomedic.finding import Finding
 from gomedic.model import FailOn, Report, Result, Status
 from gomedic.registry import CheckSpec
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
+
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_WORKERS = 8
 DEFAULT_BUDGET_S = 120.0

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -162,6 +161,8 @@ def _write_all(f: int, data: bytes) -> None:
 
 def create_temp_at(d: int, name: str) -> tuple[int, str]:
     """A new file `.NAME.XXXX.tmp` (mode 0600) in the directory fd `d`: (fd, its name)."""
+    import secrets  # here, not at top: it imports hashlib (OpenSSL) and random, ~3 ms of every start
+
     for _ in range(100):
         tmp = f".{name}.{secrets.token_hex(6)}.tmp"
         try:

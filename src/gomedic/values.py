@@ -3,8 +3,9 @@
 Why not dataclasses: `gomedic check` must start in about the time Python itself takes, and it defines
 some fifty value classes on the way. `dataclasses` compiles six generated functions per class and calls
 `inspect.signature` for undocumented ones: about 1 ms per class here, 50 ms per run (measured with
-`python -X importtime`). `@frozen` compiles only `__init__` (about 0.1 ms); repr, equality, hashing and
-ordering are shared functions driven by the field list. It gives the behaviour gomedic relies on:
+`python -X importtime`). `@frozen` compiles only `__init__` (about 0.07 ms), and only once a class has
+made a few instances (before that a field-driven `__init__` binds the same arguments); repr, equality,
+hashing and ordering are shared functions driven by the field list. It gives the behaviour gomedic relies on:
 a keyword/positional `__init__` with defaults and default factories, immutability, `__eq__`/`__hash__`
 over the fields, a readable `__repr__`, `__match_args__`, `__post_init__`, optional ordering, and
 `replace()`.
@@ -14,9 +15,12 @@ Type checkers see it as a frozen dataclass (PEP 681 `dataclass_transform`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from gomedic.typenames import TYPE_CHECKING, TypeVar, overload
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from typing_extensions import dataclass_transform
 else:
 
@@ -100,6 +104,58 @@ def _fields_of(cls: type) -> list[str]:
     return names
 
 
+COMPILE_AFTER = 8  # instances made by the field-driven __init__ before a class gets a compiled one
+
+
+def _init(cls: type, names: list[str], ns: dict[str, Any], src: str, post_init: bool) -> Callable[..., None]:
+    """A class's `__init__`: field-driven (no compiling) for its first COMPILE_AFTER instances, then the
+    compiled one (`src`, about 0.07 ms to compile). Compiling every class at definition was 4 ms of
+    `gomedic check` (about 30 classes, most instantiated a few times); a class made thousands of times
+    (results of a large `binary -r`) still gets the compiled, faster `__init__`. Both bind arguments
+    the same way: positional or keyword, defaults, default factories, then `__post_init__`."""
+    defaults = {n[3:]: v for n, v in ns.items() if n.startswith("_d_")}
+    factories = {n[3:]: v for n, v in ns.items() if n.startswith("_f_")}
+    qual = f"{cls.__qualname__}.__init__"
+    count = 0
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        nonlocal count
+        count += 1
+        if count > COMPILE_AFTER:
+            exec(src, ns)  # the source is built from this class's own field names
+            init = ns["__init__"]
+            init.__qualname__ = qual
+            cls.__init__ = init  # type: ignore[misc]
+            init(self, *args, **kwargs)
+            return
+        if len(args) > len(names):
+            raise TypeError(f"{qual}() takes {len(names) + 1} positional arguments but {len(args) + 1} were given")
+        for n, value in zip(names, args, strict=False):  # args may be fewer than the fields
+            if n in kwargs:
+                raise TypeError(f"{qual}() got multiple values for argument {n!r}")
+            _setattr(self, n, value)
+        for n in names[len(args):]:
+            value = kwargs.pop(n, _MISSING)
+            if value is _MISSING:
+                if n in factories:
+                    value = factories[n]()
+                elif n in defaults:
+                    value = defaults[n]
+                else:
+                    raise TypeError(f"{qual}() missing required argument: {n!r}")
+            _setattr(self, n, value)
+        if kwargs:
+            raise TypeError(f"{qual}() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        if post_init:
+            self.__post_init__()
+
+    __init__.__qualname__ = qual
+    return __init__
+
+
+_setattr = object.__setattr__
+
+
 def _build(cls: type, order: bool) -> type:
     names = _fields_of(cls)
     ns: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": _MISSING}
@@ -127,13 +183,11 @@ def _build(cls: type, order: bool) -> type:
             ns[f"_d_{n}"] = d
             params.append(f"{n}=_d_{n}")
         body.append(f"  _set(self, {n!r}, {n})")
-    if "__post_init__" in dir(cls):  # validation hooks run after the fields are set, as in dataclasses
+    post_init = "__post_init__" in dir(cls)
+    if post_init:  # validation hooks run after the fields are set, as in dataclasses
         body.append("  self.__post_init__()")
     src = [f"def __init__(self, {', '.join(params)}):" if params else "def __init__(self):", *(body or ["  pass"])]
-    exec("\n".join(src), ns)  # the source is built from this class's own field names
-    init = ns["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init  # type: ignore[misc]
+    cls.__init__ = _init(cls, names, ns, "\n".join(src), post_init)  # type: ignore[misc]
     # Only __init__ is generated (compiling is what costs); the rest are shared, field-driven functions.
     for name, fn in _SHARED.items():
         if name not in cls.__dict__:
@@ -152,14 +206,16 @@ def _build(cls: type, order: bool) -> type:
     return cls
 
 
+# F811 below: ruff recognises typing.overload only when imported from typing; this is the same name, taken
+# from gomedic.typenames so that importing values does not import typing.
 @overload
 def frozen(cls: type[T], /) -> type[T]: ...
 @overload
-def frozen(*, order: bool = False) -> Callable[[type[T]], type[T]]: ...
+def frozen(*, order: bool = False) -> Callable[[type[T]], type[T]]: ...  # noqa: F811
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
-def frozen(cls: type[T] | None = None, /, *, order: bool = False) -> Any:
+def frozen(cls: type[T] | None = None, /, *, order: bool = False) -> Any:  # noqa: F811
     """Class decorator: a frozen value class (see the module docstring)."""
     if cls is None:
         return lambda c: _build(c, order)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from gomedic.binfmt import elf
 from gomedic.binfmt.source import Source
 from gomedic.errors import FormatError
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
 
 if TYPE_CHECKING:  # Mach-O and PE readers load only when such a file shows up (start-up time)

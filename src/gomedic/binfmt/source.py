@@ -5,10 +5,10 @@ from __future__ import annotations
 import mmap
 import os
 import stat
-from typing import Protocol
 
 from gomedic import safeio
 from gomedic.errors import FormatError
+from gomedic.typenames import Protocol
 
 MAX_READ = 64 << 20  # no single structure gomedic reads is larger; a bigger request is a corrupt header
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from gomedic.binfmt import buildinfo, goversion
 from gomedic.checks.editor_workspace import tasks_finding
@@ -18,6 +17,10 @@ from gomedic.facts.vscode import VSCODE, JsoncFile, VSCode, resolve_path
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity, Status
 from gomedic.registry import check
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 T = Category.TOOLCHAIN
 TARGET_KEYS = ("GOOS", "GOARCH", "CGO_ENABLED")

@@ -14,13 +14,15 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from gomedic import debuglog
 from gomedic.errors import UsageError
+from gomedic.typenames import TYPE_CHECKING, Generic, TypeVar
 from gomedic.values import field, frozen
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from gomedic.registry import Registry, Threshold
 
 T = TypeVar("T")

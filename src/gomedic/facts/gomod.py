@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gomedic.facts import Facts, fact
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
 
 if TYPE_CHECKING:  # the parser loads only when there is a go.mod or go.work to read

@@ -8,9 +8,12 @@ line number; nothing is evaluated.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from gomedic.errors import FormatError
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_JSONC = 4 << 20
 MAX_DEPTH = 64

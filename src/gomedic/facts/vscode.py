@@ -12,14 +12,17 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from gomedic.errors import FormatError
 from gomedic.facts import Facts, fact, jsonc
 from gomedic.facts.envfile import user_config_dir
 from gomedic.facts.saferead import SafeReader
 from gomedic.lazyre import LazyRegex
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import field, frozen
+
+if TYPE_CHECKING:
+    from typing import Any
 
 PRODUCTS = ("Code", "Code - Insiders", "Code - OSS", "VSCodium")
 GO_KEYS = ("go.goroot", "go.gopath", "go.toolsGopath", "go.alternateTools", "go.toolsEnvVars")

@@ -7,9 +7,9 @@ RENDERERS maps a format name to the module that renders it; modules are imported
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Protocol
 
 from gomedic.errors import UsageError
+from gomedic.typenames import TYPE_CHECKING, Protocol
 from gomedic.values import frozen
 
 if TYPE_CHECKING:

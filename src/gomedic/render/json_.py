@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
 
 from gomedic import __version__
+from gomedic.typenames import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from gomedic.model import Report
     from gomedic.render import RenderOptions
 
