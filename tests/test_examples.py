@@ -41,6 +41,8 @@ DOCS = [REPO / "README.md", REPO / "CONTRIBUTING.md", *sorted((REPO / "docs").gl
 GATE_CODES = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90}
 
 # Examples that cannot run in a test, and why; each is still parsed by gomedic's own parser.
+VULNDB = ("reads the Go vulnerability database (vuln.go.dev is not reachable here) at paths of a real host"
+          "; tests/vulns runs each form against a local mirror of real advisories in both layouts")
 SKIP = {
     "gomedic serve --listen $(POD_IP):9433": "a pod's address, serving until stopped; tests/serve runs the exporter",
     "gomedic serve --listen 127.0.0.1:9433 --config serve.yaml": "serves until stopped; tests/serve runs the exporter",
@@ -52,6 +54,12 @@ SKIP = {
     "gomedic fix --user alice --yes": "changes a real user's shell files; tests/fix runs --user with real users",
     "gomedic gate --unit %n --wait 30s": "systemd replaces %n with the unit's name; the same gate runs above "
     "with --unit ./api.service",
+    "gomedic binary --vulns --offline -r /opt": VULNDB,
+    "gomedic binary --vulns --vulndb file:///srv/vulndb -r /opt": VULNDB,
+    "gomedic binary --vulns -r --root /srv/rootfs /srv/rootfs/usr/bin": VULNDB,
+    "gomedic binary --vulns -r /opt/services": VULNDB,
+    "gomedic binary --vulns /usr/local/bin/app": VULNDB,
+    "gomedic gate --binary /usr/local/bin/app --vulns": VULNDB,
     "gomedic fix --user U --yes": "changes a real user's files as root; tests/security runs it with real users",
     "gomedic fix --user U": "plans for a real user named U; tests/fix and tests/security run --user with real users",
     "gomedic why app": "reads this machine's systemd and journal, and neither runs here; the same command runs "

@@ -6,7 +6,6 @@ import copy
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 from gomedic.fleet.reports import parse_report
 from gomedic.fleet.summary import summarize
 from gomedic.model import FailOn
-from tests.support.cli import gomedic_env, run_gomedic, validate_report
+from tests.support.cli import gomedic_peak_rss, run_gomedic, validate_report
 from tests.support.fleet import validate_summary
 from tests.support.goenv import SYSTEM_DIRS, make_env
 from tests.support.systools import system_path
@@ -182,12 +181,10 @@ def test_summarize_streams_reports_one_at_a_time(tmp_path: Path) -> None:
     d.mkdir()
     for n in range(300):  # hard links: 300 hosts on disk for the price of one file
         os.link(one, d / f"web-{n:03d}.json")
-    env = gomedic_env({"PATH": system_path(), "LANG": "C.UTF-8"})
-    proc = subprocess.Popen([sys.executable, "-m", "gomedic", "fleet", "summarize", str(d), "--format", "json",
-                             "-o", str(tmp_path / "summary.json")], env=env, cwd=tmp_path)
-    _, status, usage = os.wait4(proc.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 1
+    code, peak = gomedic_peak_rss("fleet", "summarize", str(d), "--format", "json", "-o", str(tmp_path / "summary.json"),
+                                  env={"PATH": system_path(), "LANG": "C.UTF-8"}, cwd=tmp_path)
+    assert code == 1
     summary = validate_summary(json.loads((tmp_path / "summary.json").read_text()))
     assert len(summary["hosts"]) == 300
     assert [c["id"] for c in summary["checks"] if c["hosts_failing"]] == ["toolchain.c7"]
-    assert usage.ru_maxrss < 200 * 1024, f"peak RSS {usage.ru_maxrss} KiB: reports are not streamed"
+    assert 0 < peak < 200 * 1024, f"peak RSS {peak} KiB: reports are not streamed"

@@ -107,7 +107,7 @@ def test_hostile_rc_files_fifo_huge_and_binary(goenv: GoEnv) -> None:
     envfile.write_bytes(b"GOFLAGS=-mod=\xff\xfe\n")
     doc = predicted(goenv)
     notes = "\n".join(doc["notes"])
-    assert ".bashrc: not read: not a regular file" in notes
+    assert ".bashrc: not read: is a FIFO, not a regular file" in notes
     assert ".profile: not read: larger than 1048576 bytes, not read" in notes
     assert wins(doc, "terminal", "GOFLAGS") == "-mod=\ufffd\ufffd"
 

@@ -3,15 +3,12 @@ body: runtime.reachable fails (or warns) with the reason, within the timeout, wi
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.support.cli import free_port
-from tests.support.goservice import REPO_SRC, Service, gomedic_probe
+from tests.support.cli import free_port, gomedic_peak_rss
+from tests.support.goservice import Service, gomedic_probe
 from tests.support.hostile_http import HostileServer
 from tests.support.systools import system_path
 
@@ -106,13 +103,10 @@ def test_gigantic_body_peak_rss_is_bounded() -> None:
     s = HostileServer("huge")
     try:
         def peak(url: str) -> int:
-            env = {"PATH": system_path(), "PYTHONPATH": os.pathsep.join(filter(None, [
-                str(REPO_SRC), os.environ.get("PYTHONPATH")]))}
-            p = subprocess.Popen([sys.executable, "-m", "gomedic", "probe", "--format", "json", url, "--window", "0",
-                                  "--timeout", "20s", "--max-body", "4MiB"], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _, _, ru = os.wait4(p.pid, 0)
-            return int(ru.ru_maxrss)  # KiB on Linux
+            env = {"PATH": system_path()}
+            _, kib = gomedic_peak_rss("probe", "--format", "json", url, "--window", "0", "--timeout", "20s",
+                                      "--max-body", "4MiB", env=env)
+            return kib
 
         base = peak(f"http://127.0.0.1:{free_port()}")
         huge = peak(s.url + "/metrics")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -76,14 +77,13 @@ def test_rc_edit_and_backup_race(user: User, victim: Victim, racers: list[Racer]
     _regular(rc, user, BIG, 0o640)
     racer = Racer(user, SWAPPER, str(home), str(victim.secret), ".bashrc")
     racers.append(racer)
-    applied = 0
+    _wait_for(lambda: any(".gomedic-" in n for n in os.listdir(home)), "the racer to start attacking")
     for i in range(RUNS):
         backup._made.clear()  # each run is a new `gomedic fix` process
         if rc.is_symlink() or not rc.exists():
             _regular(rc, user, BIG, 0o640)
         try:
             WriteBlock(str(rc), (f"export RUN={i}",), user.uid, user.gid, user.home).apply()
-            applied += 1
         except FixError as e:  # the racer removed or swapped a file root was using: nothing was changed
             assert SECRET not in str(e)
         assert victim.intact(), f"run {i}: a root file changed"
@@ -93,9 +93,21 @@ def test_rc_edit_and_backup_race(user: User, victim: Victim, racers: list[Racer]
             assert (st.st_uid, stat.S_IMODE(st.st_mode)) == (user.uid, 0o640)
     attacks, err = racer.stop()
     assert attacks > 0, f"the racer made no attack: {err}"
-    assert applied > 0
     assert victim.intact()
     _no_secret_in(home)
+    # A racer that never sleeps may win every run (each refused, nothing changed); without one the fix works.
+    backup._made.clear()
+    if rc.is_symlink() or not rc.exists():
+        _regular(rc, user, BIG, 0o640)
+    WriteBlock(str(rc), ("export RUN=last",), user.uid, user.gid, user.home).apply()
+    assert "export RUN=last" in rc.read_text()
+
+
+def _wait_for(pred: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
 
 
 def test_report_output_race(user: User, victim: Victim, racers: list[Racer]) -> None:
@@ -107,7 +119,7 @@ def test_report_output_race(user: User, victim: Victim, racers: list[Racer]) -> 
     os.chmod(out, 0o600)  # root's own 0600 file stays 0600
     racer = Racer(user, SWAPPER, str(out_dir), str(victim.secret), "out.md")
     racers.append(racer)
-    written = 0
+    _wait_for(lambda: any(".gomedic-" in n for n in os.listdir(out_dir)), "the racer to start attacking")
     for i in range(RUNS):
         if out.is_symlink():
             out.unlink()
@@ -115,7 +127,6 @@ def test_report_output_race(user: User, victim: Victim, racers: list[Racer]) -> 
             os.chmod(out, 0o600)
         try:
             atomic_write(out, BIG + f"run {i}\n".encode())
-            written += 1
         except UsageError as e:
             assert SECRET not in str(e)
         assert victim.intact(), f"run {i}: a root file changed"
@@ -125,5 +136,9 @@ def test_report_output_race(user: User, victim: Victim, racers: list[Racer]) -> 
             assert (st.st_uid, stat.S_IMODE(st.st_mode)) == (0, 0o600)
     attacks, err = racer.stop()
     assert attacks > 0, f"the racer made no attack: {err}"
-    assert written > 0 and victim.intact()
+    assert victim.intact()
     _no_secret_in(out_dir)
+    if out.is_symlink():  # the racer may win every run (each refused, nothing changed); alone, the write works
+        out.unlink()
+    atomic_write(out, b"last report\n")
+    assert out.read_bytes() == b"last report\n"

@@ -57,3 +57,32 @@ def validate_report(doc: dict[str, Any]) -> dict[str, Any]:
     """`doc` if it is a valid gomedic/report/v1 document (the public JSON contract); else ValidationError."""
     jsonschema.validate(doc, REPORT_SCHEMA)
     return doc
+
+
+# The measured process reports its own memory's high-water mark (VmHWM of its own address space) as it ends.
+# ru_maxrss from wait4 is not that: the kernel folds in the address space the child was forked (vforked)
+# from, so under a big pytest worker every child "peaks" at the worker's size.
+_PEAK = """
+import os, runpy, sys
+out = sys.argv.pop(1)
+sys.argv[0] = "gomedic"
+def report():
+    with open("/proc/self/status") as f:
+        hwm = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+    with open(out, "w") as f:
+        f.write(hwm)
+import atexit
+atexit.register(report)
+runpy.run_module("gomedic", run_name="__main__", alter_sys=True)
+"""
+
+
+def gomedic_peak_rss(*args: str, env: Mapping[str, str], cwd: str | os.PathLike[str] | None = None,
+                     timeout: float = 300, stdout: Any = subprocess.DEVNULL) -> tuple[int, int]:
+    """(exit code, peak RSS in KiB) of `python -m gomedic ARGS`, the peak of its own address space."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".hwm") as out:
+        p = subprocess.run([sys.executable, "-c", _PEAK, out.name, *args], env=gomedic_env(env), cwd=cwd,
+                           stdout=stdout, stderr=subprocess.DEVNULL, timeout=timeout)
+        return p.returncode, int(out.read() or 0)
