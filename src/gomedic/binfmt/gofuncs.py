@@ -51,30 +51,12 @@ def _scan_for_pclntab(src: Source) -> tuple[int, int] | None:
 
 def name_table(src: Source) -> bytes | None:
     """The raw function-name table (NUL-separated names), or None when the binary's layout hides it."""
-    loc = gosyms._pclntab(src) or _scan_for_pclntab(src)
-    if loc is None:
+    names = gosyms.name_range(src, gosyms._pclntab(src) or _scan_for_pclntab(src), MAX_TABLE)
+    if names is None:
         return None
-    off, size = loc
-    head = src.read(off, min(size, 8 + 8 * 8))
-    if len(head) < 16:
-        return None
-    for e in ("<", ">"):
-        (magic,) = struct.unpack_from(e + "I", head)
-        if magic in gosyms._MAGICS:
-            break
-    else:
-        return None
-    ptr = head[7]
-    if ptr not in (4, 8) or len(head) < 8 + 8 * ptr:
-        return None
-    fmt = e + ("I" if ptr == 4 else "Q")
-    idx = gosyms._MAGICS[magic]
-    name_off = struct.unpack_from(fmt, head, 8 + idx * ptr)[0]
-    cu_off = struct.unpack_from(fmt, head, 8 + (idx + 1) * ptr)[0]
-    if not 0 < name_off < cu_off <= size or cu_off - name_off > MAX_TABLE:
-        return None
-    data = src.read(off + name_off, cu_off - name_off)
-    return data if len(data) == cu_off - name_off else None
+    start, end = names
+    data = src.read(start, end - start)
+    return data if len(data) == end - start else None
 
 
 def table(path: str | os.PathLike[str]) -> bytes | None:

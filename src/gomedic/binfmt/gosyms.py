@@ -37,9 +37,9 @@ def _pclntab(src: Source) -> tuple[int, int] | None:
     return None
 
 
-def functions_with_prefixes(src: Source, prefixes: Iterable[str]) -> dict[str, bool] | None:
-    """For each prefix (`crypto/x509.`), whether some function name starts with it; None if unknown."""
-    loc = _pclntab(src)
+def name_range(src: Source, loc: tuple[int, int] | None, limit: int) -> tuple[int, int] | None:
+    """Where the function-name table lies, as (start, end) file offsets, in the pclntab at `loc` (its
+    offset and size); None when the header is not one gomedic knows or the table is larger than `limit`."""
     if loc is None:
         return None
     off, size = loc
@@ -59,11 +59,19 @@ def functions_with_prefixes(src: Source, prefixes: Iterable[str]) -> dict[str, b
     idx = _MAGICS[magic]
     name_off = struct.unpack_from(fmt, head, 8 + idx * ptr)[0]
     cu_off = struct.unpack_from(fmt, head, 8 + (idx + 1) * ptr)[0]
-    if not 0 < name_off < cu_off <= size or cu_off - name_off > MAX_NAMES:
+    if not 0 < name_off < cu_off <= size or cu_off - name_off > limit:
+        return None
+    return off + name_off, off + cu_off
+
+
+def functions_with_prefixes(src: Source, prefixes: Iterable[str]) -> dict[str, bool] | None:
+    """For each prefix (`crypto/x509.`), whether some function name starts with it; None if unknown."""
+    names = name_range(src, _pclntab(src), MAX_NAMES)
+    if names is None:
         return None
     wanted = {p: b"\0" + p.encode() for p in prefixes}
     found = dict.fromkeys(wanted, False)
-    pos, end = off + name_off, off + cu_off
+    pos, end = names
     first = True
     tail = b"\0"
     while pos < end and not all(found.values()):
