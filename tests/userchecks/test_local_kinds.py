@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -134,6 +135,10 @@ def test_process_running_count_and_user(tmp_path: Path) -> None:
     link.symlink_to(shutil.which("sleep") or "/bin/sleep")
     procs = [subprocess.Popen(as_user(u, [str(link), "300"])) for _ in range(2)]
     try:
+        deadline = time.monotonic() + 30  # setpriv has exec'd the program: its comm is now the link's name
+        while not all(Path(f"/proc/{p.pid}/comm").read_text().strip() == name for p in procs):
+            assert time.monotonic() < deadline, "the test processes did not start"
+            time.sleep(0.02)
         f = tmp_path / "c.yaml"
         f.write_text(f"""
 checks:
