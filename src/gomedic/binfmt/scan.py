@@ -29,7 +29,7 @@ T = TypeVar("T")
 PARALLEL_MIN = 2048  # files; below this a fork costs more than it saves
 _MAGIC4 = frozenset((b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
                      b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"))  # as exe.sniff, with MZ for PE
-_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not block
+_FLAGS = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY  # a FIFO must not block, a tty not be taken
 
 
 def _entries(d: str) -> list[os.DirEntry[str]]:
