@@ -7,14 +7,15 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gomedic.commands.report import container_kind, parse_cpuinfo, parse_os_release, x86_level
+from gomedic.commands.report import container_kind, cpu_level, parse_os_release
+from gomedic.facts.cpu import parse_cpuinfo
 from tests.support.cli import validate_report
 from tests.support.goenv import GoEnv
 
 CPUINFO = """processor\t: 0
 vendor_id\t: GenuineIntel
 model name\t: Intel(R) Xeon(R) CPU @ 2.20GHz
-flags\t\t: fpu sse2 lm cx16 lahf_lm popcnt sse4_1 sse4_2 ssse3 avx avx2 bmi1 bmi2 f16c fma abm movbe xsave
+flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss ht syscall nx pdpe1gb rdtscp lm constant_tsc rep_good nopl xtopology nonstop_tsc cpuid tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand hypervisor lahf_lm abm 3dnowprefetch invpcid_single ssbd ibrs ibpb stibp fsgsbase tsc_adjust bmi1 hle avx2 smep bmi2 erms invpcid rtm rdseed adx smap xsaveopt arat md_clear arch_capabilities
 
 processor\t: 1
 model name\t: other
@@ -22,11 +23,13 @@ model name\t: other
 
 
 def test_cpu_level() -> None:
-    model, flags = parse_cpuinfo(CPUINFO)
-    assert model == "Intel(R) Xeon(R) CPU @ 2.20GHz"
-    assert x86_level(flags) == "v3"
-    assert x86_level(flags - {"movbe"}) == "v2"
-    assert x86_level(frozenset({"lm", "sse2"})) == "v1"
+    """The report names the level the CPU fact computes (one table: facts/cpu.py, GOAMD64's own flags)."""
+    cpu = parse_cpuinfo(CPUINFO)
+    assert cpu.model == "Intel(R) Xeon(R) CPU @ 2.20GHz"
+    assert cpu_level(cpu) == "v3"
+    assert cpu_level(parse_cpuinfo(CPUINFO.replace(" movbe", ""))) == "v2"
+    assert cpu_level(parse_cpuinfo("flags\t: lm sse2\n")) == "below v1 (no 64-bit Go can run)"
+    assert cpu_level(parse_cpuinfo("Features\t: fp asimd aes\n")) is None  # arm64: no x86-64 level
 
 
 def test_os_release_and_container() -> None:
@@ -40,9 +43,9 @@ def test_os_release_and_container() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=3000))
 def test_parsers_never_crash(text: str) -> None:
-    model, flags = parse_cpuinfo(text)
-    assert "\n" not in model and all(f.strip() == f and f for f in flags)
-    assert x86_level(flags) in ("v1", "v2", "v3", "v4")
+    cpu = parse_cpuinfo(text)
+    assert "\n" not in cpu.model and all(f.strip() == f and f for f in cpu.flags)
+    assert cpu_level(cpu) in (None, "v1", "v2", "v3", "v4", "below v1 (no 64-bit Go can run)")
     assert "\n" not in parse_os_release(text)
     assert container_kind(text, False, False, "") in ("kubepods", "docker", "containerd", "lxc", "libpod",
                                                       "none detected")

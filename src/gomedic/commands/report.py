@@ -17,17 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from gomedic import safeio
 from gomedic.commands import SUMMARIES
+from gomedic.facts.cpu import CpuInfo
 
 if TYPE_CHECKING:
     from gomedic.facts import Facts
     from gomedic.model import Report
-
-X86_LEVELS = (  # (level, CPU flags it needs beyond the previous level), as GOAMD64 defines them
-    ("v2", frozenset({"cx16", "lahf_lm", "popcnt", "sse4_1", "sse4_2", "ssse3"})),
-    ("v3", frozenset({"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"})),
-    ("v4", frozenset({"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"})),
-)
-
 
 def add_parser(sub: Any) -> None:
     from gomedic.render import RENDERERS
@@ -45,31 +39,6 @@ def add_parser(sub: Any) -> None:
 
 
 # ---- pure parsers ---------------------------------------------------------------------------------------
-
-def x86_level(flags: set[str] | frozenset[str]) -> str:
-    """The x86-64 microarchitecture level (v1..v4) a CPU with these /proc/cpuinfo flags supports."""
-    level = "v1"
-    for name, need in X86_LEVELS:
-        if not need <= flags:
-            break
-        level = name
-    return level
-
-
-def parse_cpuinfo(text: str) -> tuple[str, frozenset[str]]:
-    """(model name, flags) of the first processor in /proc/cpuinfo text."""
-    model, flags = "", frozenset[str]()
-    for line in text.splitlines():
-        key, sep, val = line.partition(":")
-        if not sep:
-            continue
-        k = key.strip().lower()
-        if k in ("model name", "cpu model", "hardware") and not model:
-            model = val.strip()
-        elif k in ("flags", "features") and not flags:
-            flags = frozenset(val.split())
-    return model, flags
-
 
 def parse_os_release(text: str) -> str:
     """PRETTY_NAME (else NAME VERSION_ID) of an os-release file."""
@@ -104,21 +73,37 @@ def _read(path: str, limit: int = 1 << 20) -> str:
         return ""
 
 
-def system_info(env: Mapping[str, str]) -> dict[str, str]:
-    model, flags = parse_cpuinfo(_read("/proc/cpuinfo"))
+def cpu_level(cpu: CpuInfo) -> str | None:
+    """GOAMD64's name for the x86-64 level of this CPU (v1..v4); None when it is not an x86-64 CPU."""
+    if cpu.x86_64_level is None:
+        return None
+    return f"v{cpu.x86_64_level}" if cpu.x86_64_level else "below v1 (no 64-bit Go can run)"
+
+
+def system_info(env: Mapping[str, str], cpu: CpuInfo) -> dict[str, str]:
     osrel = _read("/proc/sys/kernel/osrelease")
     wsl = "yes" if "microsoft" in osrel.lower() or env.get("WSL_DISTRO_NAME") else "no"
     info = {
         "os": parse_os_release(_read("/etc/os-release") or _read("/usr/lib/os-release")) or "unknown",
-        "cpu": model or "unknown",
+        "cpu": cpu.model or "unknown",
         "container": container_kind(_read("/proc/1/cgroup"), os.path.exists("/.dockerenv"),
                                     os.path.exists("/run/.containerenv"), env.get("container", "")),
         "wsl": wsl,
         "cpus": str(os.cpu_count() or "?"),
     }
-    if "lm" in flags or "sse2" in flags:
-        info["x86-64 level"] = x86_level(flags)
+    if (level := cpu_level(cpu)) is not None:
+        info["x86-64 level"] = level
     return info
+
+
+def _cpu(f: Facts) -> CpuInfo:
+    from gomedic.errors import FactUnavailable
+    from gomedic.facts.cpu import CPU
+
+    try:
+        return f.get(CPU)
+    except FactUnavailable:
+        return CpuInfo(frozenset(), "", None)
 
 
 def context(f: Facts) -> dict[str, Any]:
@@ -137,7 +122,7 @@ def context(f: Facts) -> dict[str, Any]:
     except FactUnavailable as e:
         ctx["go_env"] = {}
         ctx["go_env_error"] = str(e)
-    ctx["system"] = system_info(f.env)
+    ctx["system"] = system_info(f.env, _cpu(f))
     ctx["netrc"] = netrc_info(f.env)
     return ctx
 
