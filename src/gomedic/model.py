@@ -107,7 +107,7 @@ class Result:
     shadow: bool = False
 
     @property
-    def counts(self) -> bool:
+    def counted(self) -> bool:
         """Whether this result may change exit codes, gate codes and the score (shadow rules may not)."""
         return not self.shadow
 
@@ -134,7 +134,7 @@ def health_score(results: Iterable[Result]) -> int:
     """0-100. Skipped results and info-severity checks are left out; warn costs half a fail."""
     total = lost = 0.0
     for r in results:
-        if not r.counts or r.status is Status.SKIP:
+        if not r.counted or r.status is Status.SKIP:
             continue
         w = r.severity.weight
         total += w
@@ -180,11 +180,11 @@ class Report:
         if fail_on is FailOn.NEVER:
             return EXIT_OK
         bad = _FAILING | ({Status.WARN} if fail_on is FailOn.WARN else frozenset())
-        return EXIT_FAIL if any(r.counts and r.status in bad for r in self.results) else EXIT_OK
+        return EXIT_FAIL if any(r.counted and r.status in bad for r in self.results) else EXIT_OK
 
     def gate_code(self) -> int:
         """The gate's exit code: 0, or the smallest category code among counted failing results."""
-        codes = [r.category.gate_code for r in self.results if r.counts and r.status in _FAILING]
+        codes = [r.category.gate_code for r in self.results if r.counted and r.status in _FAILING]
         return min(codes) if codes else EXIT_OK
 
     @property

@@ -56,7 +56,7 @@ def weighted_score(
     """0-100 like model.health_score, with failing results weighted up by how long they have failed."""
     total = lost = 0.0
     for r in results:
-        if not r.counts or r.status is Status.SKIP:
+        if not r.counted or r.status is Status.SKIP:
             continue
         w = float(r.severity.weight)
         if r.status in _FAILING:
@@ -74,7 +74,7 @@ def category_scores(results: Iterable[Result]) -> dict[Category, int]:
     """The score of each category that has at least one counted, evaluated result (skips/shadow left out)."""
     by_cat: dict[Category, list[Result]] = {}
     for r in results:
-        if r.counts and r.status is not Status.SKIP:
+        if r.counted and r.status is not Status.SKIP:
             by_cat.setdefault(r.category, []).append(r)
     return {c: health_score(rs) for c, rs in sorted(by_cat.items(), key=lambda kv: kv[0].gate_code)}
 
@@ -86,7 +86,7 @@ def weighted_category_scores(
 ) -> dict[Category, int]:
     by_cat: dict[Category, list[Result]] = {}
     for r in results:
-        if r.counts and r.status is not Status.SKIP:
+        if r.counted and r.status is not Status.SKIP:
             by_cat.setdefault(r.category, []).append(r)
     return {
         c: weighted_score(rs, failing_s, weights)

@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     results = run_checks(specs, facts)
     attempts = 1
     while True:
-        failing = {r.id for r in results if r.counts and r.status in (Status.FAIL, Status.ERROR)}
+        failing = {r.id for r in results if r.counted and r.status in (Status.FAIL, Status.ERROR)}
         remaining = deadline - time.monotonic()
         if not failing or args.wait <= 0 or (remaining <= 0 and attempts > 1):
             break  # with --wait, at least one retry even when the first attempt used up the time
@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     ctx["gate"] = {"attempts": attempts, "wait_s": args.wait}
     report = build_report("gate", results, started, t0, ctx)
     shown = redact_report(report)
-    bad = [r for r in shown.results if r.counts and r.status in (Status.FAIL, Status.ERROR)]
+    bad = [r for r in shown.results if r.counted and r.status in (Status.FAIL, Status.ERROR)]
     for r in bad:
         print(journal_line(r), file=sys.stderr)
     code = report.exit

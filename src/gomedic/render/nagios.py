@@ -30,7 +30,7 @@ class NagiosState(IntEnum):
 
 
 def state(report: Report) -> NagiosState:
-    counted = [r for r in report.results if r.counts]
+    counted = [r for r in report.results if r.counted]
     if any(r.status is Status.FAIL for r in counted):
         return NagiosState.CRITICAL
     if any(r.status is Status.ERROR for r in counted) or (report.results and not report.evaluated):
@@ -52,7 +52,7 @@ def _worst(report: Report) -> Result | None:
     order = (Status.FAIL, Status.ERROR, Status.WARN)
     for st in order:
         for r in report.results:
-            if r.counts and r.status is st:
+            if r.counted and r.status is st:
                 return r
     return None
 

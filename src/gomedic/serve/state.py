@@ -48,7 +48,7 @@ class JobState:
             return replace(self, runs=runs, last_attempt=at, last_error=error or outcome.value)
         since = {}
         for r in report.results:
-            if r.counts and r.status in _FAILING:
+            if r.counted and r.status in _FAILING:
                 key = result_key(r)
                 since[key] = self.failing_since.get(key, at)
         return replace(self, report=report, exit_code=exit_code, last_success=at, last_attempt=at,
@@ -100,7 +100,7 @@ class Cache:
                 problems.append(f"{s.spec.name}: no report yet" + (f" ({s.last_error})" if s.last_error else ""))
             elif s.exit_code != 0:
                 bad = [r.id + (f"[{r.subject}]" if r.subject else "") for r in s.report.results
-                       if r.counts and r.status in (*_FAILING, Status.WARN)]
+                       if r.counted and r.status in (*_FAILING, Status.WARN)]
                 more = f" +{len(bad) - MAX_LISTED}" if len(bad) > MAX_LISTED else ""
                 problems.append(f"{s.spec.name}: exit {s.exit_code}: {', '.join(bad[:MAX_LISTED])}{more}")
         if problems:

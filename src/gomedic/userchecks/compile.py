@@ -2,7 +2,7 @@
 
 The spec's function evaluates the kind; with `retries` (the gate and `run --retries` honour them) a check
 that does not pass is tried again after `interval`, up to `retries` more times, and the last outcome counts.
-`rollout: shadow` sets CheckSpec.shadow: the result is reported but never counts (model.Result.counts).
+`rollout: shadow` sets CheckSpec.shadow: the result is reported but never counts (model.Result.counted).
 """
 
 from __future__ import annotations
