@@ -41,6 +41,17 @@ def fail(summary: str, *, fix: str | None = None, subject: str | None = None, **
     return _make(Status.FAIL, summary, fix, subject, evidence)
 
 
+def grade(value: float, warn_at: float, fail_at: float, summary: str, *, fix: str | None = None,
+          subject: str | None = None, **evidence: Any) -> Finding:
+    """The ladder of a ratio check: `fail` at or above `fail_at`, `warn` at or above `warn_at`, else `ok`
+    (the fix shown only when there is something to fix)."""
+    if value >= fail_at:
+        return _make(Status.FAIL, summary, fix, subject, evidence)
+    if value >= warn_at:
+        return _make(Status.WARN, summary, fix, subject, evidence)
+    return _make(Status.OK, summary, None, subject, evidence)
+
+
 def skip(reason: str, *, subject: str | None = None, **evidence: Any) -> Finding:
     return _make(Status.SKIP, reason, None, subject, evidence)
 

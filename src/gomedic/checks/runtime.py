@@ -9,7 +9,7 @@ from __future__ import annotations
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
 from gomedic.facts.probe import PROBE
-from gomedic.finding import Finding, fail, ok, skip, warn
+from gomedic.finding import Finding, fail, grade, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.probe.bounds import NO_LIMIT, Bound, parse_gomemlimit, tightest
 from gomedic.probe.collect import Outcome, ProbeData
@@ -223,10 +223,9 @@ def heap(f: Facts) -> Finding:
     head = f"Go holds {mib(used)} = {ratio:.0%} of {limit.name} {mib(limit.value)}"
     fix = (f"find what holds memory (`go tool pprof {d.target.label.rstrip('/')}/debug/pprof/heap`); "
            "set GOMEMLIMIT to ~90% of the container limit, or raise the limit")
-    if ratio >= num(f, "runtime.heap.limit_fail"):
-        return fail(head, fix=fix, subject=d.target.label, **ev)
     if ratio >= num(f, "runtime.heap.limit_warn"):
-        return warn(head, fix=fix, subject=d.target.label, **ev)
+        return grade(ratio, num(f, "runtime.heap.limit_warn"), num(f, "runtime.heap.limit_fail"), head, fix=fix,
+                     subject=d.target.label, **ev)
     next_gc = s.get(M.NEXT_GC)
     has_gml = any(b.name == "GOMEMLIMIT" for b in bounds)
     cg = next((b for b in bounds if b.name == "cgroup memory limit"), None)

@@ -12,7 +12,7 @@ from gomedic.checks.runtime import not_go, num, probe, sample
 from gomedic.facts import Facts
 from gomedic.facts.goruntime import godebug_value
 from gomedic.facts.limits import NPROC, parse_int, read_text
-from gomedic.finding import Finding, fail, ok, skip, warn
+from gomedic.finding import Finding, fail, grade, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.probe import releases
 from gomedic.probe.bounds import GO_MAX_THREADS, Bound, cpu_cap, go_default_gomaxprocs, tightest
@@ -46,11 +46,8 @@ def fds(f: Facts) -> Finding:
     head = f"{int(n)} of {int(lim)} file descriptors open ({ratio:.0%}; {s.sources.get(M.OPEN_FDS)})"
     fix = (f"find what holds them (`ls -l /proc/{d.target.pid or 'PID'}/fd`); close response bodies and "
            "files, set deadlines; raise LimitNOFILE= (systemd) or the hard `ulimit -n`")
-    if ratio >= num(f, "runtime.fds.fail"):
-        return fail(head, fix=fix, subject=d.target.label, **ev)
-    if ratio >= num(f, "runtime.fds.warn"):
-        return warn(head, fix=fix, subject=d.target.label, **ev)
-    return ok(head, subject=d.target.label, **ev)
+    return grade(ratio, num(f, "runtime.fds.warn"), num(f, "runtime.fds.fail"), head, fix=fix,
+                 subject=d.target.label, **ev)
 
 
 def _thread_bounds(d_pid: int | None, info_uid: int | None, nproc_soft: int | None,
@@ -101,11 +98,8 @@ def threads(f: Facts) -> Finding:
     head = f"{int(n)} OS threads = {ratio:.0%} of {lim.name} {int(lim.value)} ({s.sources.get(M.THREADS)})"
     fix = ("find goroutines blocked in syscalls or cgo (`/debug/pprof/goroutine?debug=2`: [syscall], locked to "
            "thread); raise LimitNPROC=/TasksMax= or `ulimit -u`")
-    if ratio >= num(f, "runtime.threads.fail"):
-        return fail(head, fix=fix, subject=d.target.label, **ev)
-    if ratio >= num(f, "runtime.threads.warn"):
-        return warn(head, fix=fix, subject=d.target.label, **ev)
-    return ok(head, subject=d.target.label, **ev)
+    return grade(ratio, num(f, "runtime.threads.warn"), num(f, "runtime.threads.fail"), head, fix=fix,
+                 subject=d.target.label, **ev)
 
 
 @check("runtime.gomaxprocs", category=R, severity=Severity.MEDIUM,
