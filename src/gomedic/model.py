@@ -129,6 +129,13 @@ class Result:
             d["shadow"] = True
         return d
 
+    @staticmethod
+    def from_dict(d: object) -> Result:
+        """A result from its JSON form, strictly (gomedic.reportio): FormatError for anything else."""
+        from gomedic.reportio import result_from_dict
+
+        return result_from_dict(d)
+
 
 def health_score(results: Iterable[Result]) -> int:
     """0-100. Skipped results and info-severity checks are left out; warn costs half a fail."""
@@ -160,6 +167,13 @@ class Report:
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
+
+    @staticmethod
+    def from_dict(d: object) -> Report:
+        """A report from its JSON form (gomedic/report/v1), strictly (gomedic.reportio): FormatError otherwise."""
+        from gomedic.reportio import report_from_dict
+
+        return report_from_dict(d)
 
     @property
     def score(self) -> int:

@@ -17,13 +17,13 @@ from pathlib import Path
 from types import MappingProxyType
 
 from gomedic import execx
-from gomedic.errors import CommandError, GomedicError
+from gomedic.errors import CommandError, FormatError, GomedicError
 from gomedic.facts import Facts, Options
 from gomedic.facts.go import GO_ENV_PROBE, GoEnvProbe
 from gomedic.fix.plan import FixContext, FixError, Outcome, Plan, PlanState, describe, manual_plan
 from gomedic.fix.registry import FIXERS
 from gomedic.fix.target import Target, child_env
-from gomedic.model import Category, Result, Severity, Status, frozen_map
+from gomedic.model import Result, Status
 from gomedic.safefs import inside
 from gomedic.values import frozen
 
@@ -50,18 +50,6 @@ class Scope:
 
     def wants(self, r: Result) -> bool:
         return r.id in self.ids if self.ids else r.id in FIXERS
-
-
-def result_from_dict(d: Mapping[str, object]) -> Result:
-    return Result(
-        id=str(d["id"]), area=str(d["area"]), category=Category(str(d["category"])), status=Status(str(d["status"])),
-        severity=Severity(str(d["severity"])), title=str(d["title"]), summary=str(d["summary"]),
-        subject=None if d.get("subject") is None else str(d["subject"]),
-        evidence=frozen_map(d.get("evidence") if isinstance(d.get("evidence"), dict) else None),  # type: ignore[arg-type]
-        fix=None if d.get("fix") is None else str(d["fix"]),
-        duration_s=float(d.get("duration_s") or 0.0),  # type: ignore[arg-type]
-        shadow=bool(d.get("shadow", False)),
-    )
 
 
 def as_user_argv(t: Target, argv: Sequence[str]) -> list[str]:
@@ -111,8 +99,8 @@ def parse_results(target: Target, stdout: str, how: str) -> list[Result]:
         results = doc["results"]
         if not isinstance(results, list) or len(results) > MAX_RESULTS:
             raise TypeError("results")
-        return [result_from_dict(d) for d in results]
-    except (ValueError, KeyError, TypeError, AttributeError):
+        return [Result.from_dict(d) for d in results]
+    except (ValueError, KeyError, TypeError, AttributeError, FormatError, RecursionError):
         raise GomedicError(f"cannot run the checks as {target.name}: {how}") from None
 
 

@@ -2,7 +2,6 @@
 
 config.py     the config file (jobs, listen address, token, HTTP limits), validated at start; the default jobs
 jobargs.py    the arguments a job may pass to its command: a strict allow-list per command
-reportio.py   a job's JSON report back into a model.Report
 state.py      the result cache: latest report per job, failing-since times, run counters, rendered bodies
 scheduler.py  runs each job (a `python -m gomedic <command> --format json` subprocess) at once, then on schedule
 app.py        routing (no I/O): /metrics, /report.json, /-/healthy, /-/ready, /healthz

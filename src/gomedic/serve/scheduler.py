@@ -78,7 +78,7 @@ JobRun = tuple[Outcome, "tuple[Report, int] | None", str]
 
 def run_job(spec: JobSpec) -> JobRun:
     """(outcome, (report, exit code) when one was produced, error text). Blocking: runs in a thread."""
-    from gomedic.serve.reportio import report_from_json
+    from gomedic.reportio import report_from_json
 
     try:
         res = execx.run(job_argv(spec), timeout=spec.timeout_s, env=job_env())

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from gomedic.errors import FormatError
 from gomedic.render import RenderOptions, render
-from gomedic.serve.reportio import report_from_json
+from gomedic.reportio import report_from_json
 from tests.support.outputs import mixed_report
 
 GOOD = render(mixed_report(), "json", RenderOptions())

@@ -1,7 +1,10 @@
-"""A JSON report (schema gomedic/report/v1) back into a model.Report: what a serve job's subprocess printed.
+"""The one reader of a JSON report (schema gomedic/report/v1) back into model objects: what a serve job's
+subprocess printed, what `fix --user`'s child printed (Report.from_dict and Result.from_dict call here).
 
-Pure and strict: anything that is not a v1 report raises FormatError (the job run then counts as an
-error), so a crashed or confused subprocess can never put half a report into the cache.
+Pure and strict: anything that is not a v1 report raises FormatError (a serve job run then counts as an
+error, a fix refuses to act), so a crashed, confused or hostile child can never put half a report anywhere.
+(`fleet summarize` reads reports of many hosts with its own typed decoder, fleet/reports.py: it needs a
+few fields of 10,000 reports fast, and skips the rest unparsed.)
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def _num(d: Mapping[str, Any], key: str) -> float:
     return float(v)
 
 
-def _result(d: object) -> Result:
+def result_from_dict(d: object) -> Result:
     if not isinstance(d, dict):
         raise FormatError("report: a result is not an object")
     ev = d.get("evidence", {})
@@ -69,7 +72,7 @@ def report_from_dict(d: object) -> Report:
         raise FormatError("report: context must be an object")
     return Report(
         command=str(_str(d, "command")),
-        results=tuple(_result(r) for r in results),
+        results=tuple(result_from_dict(r) for r in results),
         started_at=str(_str(d, "started_at")),
         duration_s=_num(d, "duration_s"),
         context=context,
