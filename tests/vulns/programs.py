@@ -143,47 +143,12 @@ def debian_go() -> Path:
 
 
 def build_debian_go(src: str, files: dict[str, str], name: str, flags: tuple[str, ...] = ()) -> Path:
-    """Build with Debian's Go 1.19 (old enough for Debian's govulncheck, which reads Go <= 1.20 binaries)."""
-    import fcntl
-    import os
-    import shutil
-    import subprocess
-    import tempfile
+    """Build with Debian's Go 1.19 (old enough for Debian's govulncheck, which reads Go <= 1.20 binaries):
+    gobuild's cached build with the apt `golang-1.19-go` toolchain, from the vendored modules."""
+    from tests.support.gobuild import build
+    from tests.support.toolchains import DEBIAN
 
-    from tests.support.gobuild import BUILD_TIMEOUT, _key
-    from tests.support.toolchains import cache_dir
-
-    goroot = debian_go()
-    key = _key(src, "debian-golang-1.19", list(flags), name, files)
-    out_dir = cache_dir() / "build" / key
-    exe = out_dir / name
-    if exe.exists():
-        return exe
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with open(out_dir.parent / f".lock-{key}", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if exe.exists():
-            return exe
-        work = Path(tempfile.mkdtemp(prefix="gobuild.", dir=out_dir.parent))
-        try:
-            (work / "main.go").write_text(src)
-            for rel, text in files.items():
-                (work / rel).parent.mkdir(parents=True, exist_ok=True)
-                (work / rel).write_text(text)
-            c = cache_dir()
-            env = {"PATH": f"{goroot / 'bin'}:/usr/bin:/bin", "HOME": str(c / "home"), "GOROOT": str(goroot),
-                   "GOCACHE": str(c / "gocache" / "debian-1.19"), "GOPATH": str(c / "gopath"),
-                   "GOMODCACHE": str(c / "gomodcache"), "GOPROXY": "off", "GOFLAGS": "-mod=vendor",
-                   "GOTOOLCHAIN": "local", "GOENV": "off", "CGO_ENABLED": "0"}
-            p = subprocess.run([str(goroot / "bin" / "go"), "build", "-o", str(work / name), *flags, "."],
-                               cwd=work, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
-            if p.returncode != 0:
-                raise RuntimeError(f"go build (Debian Go 1.19) failed:\n{p.stderr}")
-            out_dir.mkdir(parents=True, exist_ok=True)
-            os.replace(work / name, exe)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-    return exe
+    return build(src, DEBIAN, {"GOFLAGS": "-mod=vendor"}, list(flags), name, files)
 
 
 def _go119_mod(text: str) -> str:
