@@ -58,14 +58,18 @@ def _with_default_command(argv: list[str]) -> list[str]:
     return argv
 
 
+def _kill_what_this_run_started() -> None:
+    execx = sys.modules.get("gomedic.execx")  # never imported: nothing was started
+    if execx is not None:
+        execx.kill_all()
+
+
 def _exit_at_once(code: int) -> None:
     """End the process now, as the program (`argv is None`) after a command that asked for it: its output is
     written and flushed, its workers are daemon threads, and the one exit handler that matters (execx's: kill
     what the run started) is run here, so the interpreter's teardown (every module and object freed one by
     one: ~6 ms of CPU after `gomedic check`, bench/README.md) has nothing left to do that anyone could see."""
-    execx = sys.modules.get("gomedic.execx")
-    if execx is not None:
-        execx.kill_all()
+    _kill_what_this_run_started()
     sys.stderr.flush()
     os._exit(code)
 
@@ -74,9 +78,7 @@ def _terminate(signum: int, frame: object) -> None:
     """Kill what this run started, then die of the signal as before (the exit status still says so)."""
     import signal
 
-    execx = sys.modules.get("gomedic.execx")
-    if execx is not None:
-        execx.kill_all()
+    _kill_what_this_run_started()
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 

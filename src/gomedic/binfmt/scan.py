@@ -114,13 +114,20 @@ def executables(items: Sequence[tuple[str, bool]]) -> list[tuple[str, bool]]:
     return out
 
 
-def found_buildinfo(item: tuple[str, bool], fmt: str = "text") -> str | None:
-    """`go version -m` output (`-json` with fmt="json") for a file found in a directory; None when it is
-    not a Go binary with build info (go passes over those silently)."""
+def _open_found(item: tuple[str, bool]) -> FileSource | None:
+    """A file found in a directory, opened when it starts like an executable (a link only when it leads
+    to a regular file, as in go version -m)."""
     path, link = item
     if link and not _regular_target(path):
         return None
-    src = open_executable(path)
+    return open_executable(path)
+
+
+def found_buildinfo(item: tuple[str, bool], fmt: str = "text") -> str | None:
+    """`go version -m` output (`-json` with fmt="json") for a file found in a directory; None when it is
+    not a Go binary with build info (go passes over those silently)."""
+    path, _ = item
+    src = _open_found(item)
     if src is None:
         return None
     try:
@@ -137,10 +144,8 @@ def found_inspection(item: tuple[str, bool]) -> Inspection | None:
     from gomedic.binfmt.exe import open_exe
     from gomedic.binfmt.inspect import Inspection, inspect_exe, inspect_source
 
-    path, link = item
-    if link and not _regular_target(path):
-        return None
-    src = open_executable(path)
+    path, _ = item
+    src = _open_found(item)
     if src is None:
         return None
     hostile = (FormatError, ValueError, OverflowError, MemoryError, RecursionError, struct.error)
