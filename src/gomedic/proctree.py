@@ -283,13 +283,18 @@ def kill_strays(live: dict[int, Tracked]) -> None:
     """As a subreaper: kill this process's children that no running job owns. They are orphans that
     reparented here after dropping every trace of their job (`env -i setsid cmd &`): left alone they
     would live as long as gomedic (serve: for weeks). A child still carrying a running job's token is
-    that job's, and is left to it."""
+    that job's, and is left to it. Returns once every stray is dead (a zombie): a SIGKILL is delivered
+    late to a process in uninterruptible sleep (an exec reading its binary under load)."""
     if not _subreaper:
         return
-    for pid, e in own_children().items():
-        if e.state == "Z" or pid in live or any(carries(pid, t.token) for t in live.values()):
-            continue
-        send(pid, e, signal.SIGKILL)
+    for _ in range(KILL_ROUNDS):
+        strays = {pid: e for pid, e in own_children().items()
+                  if e.state != "Z" and pid not in live and not any(carries(pid, t.token) for t in live.values())}
+        if not strays:
+            return
+        for pid, e in strays.items():
+            send(pid, e, signal.SIGKILL)
+        time.sleep(0.01)
 
 
 def kill_descendants(reap: Callable[[], None]) -> None:
