@@ -26,5 +26,5 @@ def write_textfile(report: Report, directory: str | os.PathLike[str]) -> Path:
         raise UsageError(f"--textfile-dir {d}: not a directory")
     text = render_report(report, job=report.command, build_info_labels=(("job", report.command),))
     target = d / textfile_name(report.command)
-    atomic_write(target, text)
+    atomic_write(target, text, streams=False)
     return target

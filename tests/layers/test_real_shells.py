@@ -23,7 +23,7 @@ export GOFLAGS=-mod=vendor
 GOOS=linux ; export GOOS
 [ -n "$NOT_SET_ANYWHERE" ] && export GOPRIVATE=example.com/never
 go_private() { export GOPRIVATE=example.com/fn; }
-if [ -d /nonexistent ]; then
+if [ -d "$HOME/absent" ]; then  # a directory no one makes
   export GOEXPERIMENT=never
 fi
 . "$HOME/.config/go.sh"
@@ -62,10 +62,10 @@ def test_fish_config_confd_lists_and_real_universal_variables(goenv: GoEnv) -> N
     write(h / ".config" / "fish" / "config.fish", """# fish
 set -gx GOFLAGS -mod=vendor -trimpath
 set --global --export GOPRIVATE example.com/global
-if test -d /nonexistent
+if test -d $HOME/absent
     set -gx GOEXPERIMENT never
 end
-test -d /nonexistent; and set -gx GOOS windows
+test -d $HOME/absent; and set -gx GOOS windows
 """)
     real = real_go_env(goenv, ["fish", "-ic"])
     assert real["GOFLAGS"] == "-mod=vendor -trimpath" and real["GOINSECURE"] == "example.org"
