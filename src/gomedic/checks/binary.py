@@ -148,7 +148,9 @@ def arch(f: Facts) -> Iterator[Finding]:
     An ELF for FreeBSD, NetBSD, OpenBSD or Solaris of the target's machine is different: Linux loads it
     anyway, and it crashes on its first system call (static: `Segmentation fault`/`Bad system call`) or
     fails on its missing interpreter (dynamic: `No such file or directory`). Warns when the binary runs only
-    through a compatibility layer (386 on amd64, arm on arm64) or through qemu-user in binfmt_misc. The
+    through a compatibility layer (386 on amd64, arm on arm64) or through qemu-user in binfmt_misc. On a
+    macOS target a universal (fat) Mach-O passes when it holds the Mac's slice; an amd64 one on Apple Silicon
+    warns (Rosetta 2); an arm64 one on an Intel Mac fails with `bad CPU type in executable`. The
     other binary checks say "not applicable" for a binary of another OS, in the same words for every format.
 
     Fix: build for the target: `GOOS=linux GOARCH=<target arch> go build`, or publish a multi-arch image.
@@ -168,6 +170,8 @@ def arch(f: Facts) -> Iterator[Finding]:
                         "exec fails with `exec format error`", fix=fix, **ev)
         if goarch == t.goarch:
             return ok(f"{ins.path} is {goos}/{goarch}, as {describe(t)} is", **ev)
+        if goos == "darwin":
+            return _mac_arch(ins, t, goarch, fix, ev)
         if goarch in t.emulated:
             return warn(f"{ins.path} is {goos}/{goarch}; {describe(t)} is {t.goarch} and runs it only through "
                         f"qemu-user (binfmt_misc), many times slower", fix=fix, **ev)
@@ -178,6 +182,20 @@ def arch(f: Facts) -> Iterator[Finding]:
                     "`exec format error`", fix=fix, **ev)
 
     return each(f, judge)
+
+
+def _mac_arch(ins: Inspection, t: Target, goarch: str, fix: str, ev: dict[str, str]) -> Finding:
+    """A Mach-O of another architecture than the Mac: a universal slice, Rosetta 2, or `bad CPU type`."""
+    arches = ins.macho.arches if ins.macho is not None else ()
+    if t.goarch in arches:
+        return ok(f"{ins.path} is a universal binary ({', '.join(arches)}); {describe(t)} runs its {t.goarch} slice",
+                  slices=", ".join(arches), **ev)
+    if (t.goarch, goarch) == ("arm64", "amd64"):
+        return warn(f"{ins.path} is darwin/amd64; on {describe(t)} (Apple Silicon) it runs only through Rosetta 2 "
+                    "(`softwareupdate --install-rosetta`), slower, and its cgo code must be x86_64 too",
+                    fix=f"{fix}, or ship a universal binary (lipo -create)", **ev)
+    return fail(f"{ins.path} is darwin/{goarch} but {describe(t)} is an Intel Mac: it does not start (`bad CPU type in "
+                "executable`)", fix=fix, **ev)
 
 
 def _foreign_elf(ins: Inspection, t: Target, goos: str, fix: str, ev: dict[str, str]) -> Finding:
