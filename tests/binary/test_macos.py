@@ -101,7 +101,10 @@ def test_a_newer_go_fails_an_older_macos(arch: str) -> None:
     assert r["status"] == "fail" and "needs macOS 13.0 (its LC_BUILD_VERSION minos)" in r["summary"]
     assert "built for macOS 13.0 which is newer than running OS" in r["summary"]
     assert "older than go1.25 (it needs macOS 12 Monterey)" in r["fix"] and r["evidence"]["sdk"] == "26.2"
-    assert run.result("binary.kernel", old)["status"] == "ok"
+    r = run.result("binary.kernel", old)  # Go < 1.24 writes no LC_UUID: only macOS 15+ refuses that
+    assert r["status"] == "warn" and "macos-11-" in r["summary"] and "still runs it" in r["summary"]
+    r = gomedic_binary("--format", "json", "--target", f"macos-15-{arch}", old).result("binary.kernel", old)
+    assert r["status"] == "fail" and "missing LC_UUID load command" in r["summary"]
     assert run.result("binary.arch", new)["status"] == "ok"
     ok13 = gomedic_binary("--format", "json", "--target", f"macos-13-{arch}", new)
     assert ok13.result("binary.kernel", new)["status"] == "ok"

@@ -178,8 +178,12 @@ def _macos_version(ins: Inspection, t: Target, release_min: str | None) -> Findi
                     f"{vstr(t.macos_version)}: dyld stops it at launch, its error ending `(built for macOS {macos} which "
                     "is newer than running OS)`", fix=_older_go_fix(t.macos_version), **ev)
     if m.uuid is None:
-        return fail(f"{ins.path} has no LC_UUID load command: macOS 15 and later refuse it with `dyld: "
-                    "missing LC_UUID load command`", fix="rebuild with Go >= 1.24 or with -ldflags=-B=gobuildid", **ev)
+        why = (f"{ins.path} has no LC_UUID load command: macOS 15 and later refuse it with `dyld: missing LC_UUID "
+               "load command`")
+        uuid_fix = "rebuild with Go >= 1.24 or with -ldflags=-B=gobuildid"
+        if t.macos_version and t.macos_version < (15, 0, 0):
+            return warn(f"{why}; {describe(t)} (macOS {vstr(t.macos_version)}) still runs it", fix=uuid_fix, **ev)
+        return fail(why, fix=uuid_fix, **ev)
     if t.macos_version is None:
         return ok(f"{ins.path} (Mach-O) has LC_UUID and needs macOS >= {macos}; the target's macOS version is "
                   "unknown (pass --target macos-14-arm64)", uuid=m.uuid, **ev)
