@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.go import GO_CMD, GO_CONFIG, go_version
+from gomedic.facts.go import GO_CMD, GO_CONFIG, SRC_DEFAULT, go_version
 from gomedic.facts.macos import MACOS
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.macos.recorded import minimum_for, version_tuple
@@ -170,7 +170,7 @@ def cc_mix(f: Facts) -> Finding:
     if cc == GCC:
         probs.append("CC is Homebrew GCC: it cannot parse every Apple SDK header a cgo package includes "
                      "(`Authorization.h:193:7: error: variably modified 'bytes' at file scope`, golang/go#24437)")
-    if cfg.get("CXX").value and kinds["CXX"] != cc and None not in (cc, kinds["CXX"]):
+    if cfg.get("CXX").source != SRC_DEFAULT and kinds["CXX"] != cc and None not in (cc, kinds["CXX"]):
         probs.append(f"CC is {cc} but CXX is {kinds['CXX']}: C and C++ are compiled against different headers and "
                      "linked by CC's driver")
     if probs:
