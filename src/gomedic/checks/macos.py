@@ -128,9 +128,9 @@ def cc_mix(f: Facts) -> Finding:
     given Apple's header or library directories (`-I`/`-isystem`/`-L` under Xcode.app or the Command Line Tools
     SDK) picks up the wrong C library headers: `<cstdlib> tried including <stdlib.h> but didn't find libc++'s
     <stdlib.h> header` (llvm/llvm-project#133994); Apple clang given Homebrew LLVM's `-I`/`-L` compiles
-    against one libc++ and links another; Homebrew GCC (`gcc-14`) cannot parse every Apple SDK header
-    (golang/go#24437: `Authorization.h:193:7: error: variably modified 'bytes' at file scope` from
-    Security.framework). gomedic reads CC, CXX and CGO_CFLAGS, CGO_CPPFLAGS, CGO_CXXFLAGS, CGO_LDFLAGS (as go
+    against one libc++ and links another; Homebrew GCC (`gcc-14`) cannot parse every Apple SDK header:
+    `Authorization.h:193:7: error: variably modified 'bytes' at file scope` from Security.framework
+    (filecoin-project/venus#2071; golang/go#24437 is Go's report of gcc failing on Apple headers). gomedic reads CC, CXX and CGO_CFLAGS, CGO_CPPFLAGS, CGO_CXXFLAGS, CGO_LDFLAGS (as go
     env resolves them) and `xcrun --find clang`; a sysroot (`-isysroot`) is not a mix.
 
     Fix: use one toolchain. Apple's: `go env -u CC CXX` (unset them in the shell too) and drop the Homebrew
@@ -169,7 +169,7 @@ def cc_mix(f: Facts) -> Finding:
                           "header`)")
     if cc == GCC:
         probs.append("CC is Homebrew GCC: it cannot parse every Apple SDK header a cgo package includes "
-                     "(`Authorization.h:193:7: error: variably modified 'bytes' at file scope`, golang/go#24437)")
+                     "(`Authorization.h:193:7: error: variably modified 'bytes' at file scope`; golang/go#24437)")
     if cfg.get("CXX").source != SRC_DEFAULT and kinds["CXX"] != cc and None not in (cc, kinds["CXX"]):
         probs.append(f"CC is {cc} but CXX is {kinds['CXX']}: C and C++ are compiled against different headers and "
                      "linked by CC's driver")
