@@ -9,13 +9,17 @@ from __future__ import annotations
 import os
 import struct
 
-from gomedic.binfmt import buildinfo, codesign, dynamic, elf, elfos, goruntime, macho, pe
+from gomedic.binfmt import buildinfo, dynamic, elf, elfos, goruntime, macho, pe
 from gomedic.binfmt.dynamic import Dynamic, Hardening, Notes
 from gomedic.binfmt.exe import Exe, Format, open_exe
 from gomedic.binfmt.goruntime import GoRuntime
 from gomedic.binfmt.source import FileSource, Source
 from gomedic.errors import FormatError
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
+
+if TYPE_CHECKING:
+    from gomedic.binfmt.codesign import Signature
 
 
 @frozen
@@ -42,7 +46,7 @@ class MachoFacts:
     dylibs: tuple[str, ...]
     sdk: str | None = None
     has_arm64: bool = False  # the file is, or holds, an arm64 slice
-    signature: codesign.Signature | None = None  # of the arm64 slice (None: unsigned, or no arm64 slice)
+    signature: Signature | None = None  # of the arm64 slice (None: unsigned, or no arm64 slice)
 
 
 @frozen
@@ -105,6 +109,8 @@ def _elf_facts(f: elf.ElfFile) -> ElfFacts:
 
 def _macho_facts(f: macho.MachoFile) -> MachoFacts:
     """The header's facts, and the code signature of the arm64 slice (the one macOS refuses unsigned)."""
+    from gomedic.binfmt import codesign  # hashlib: only when a Mach-O shows up
+
     arm = f if f.goarch == "arm64" else (macho.slice_for(f.src, "arm64") if "arm64" in f.arches else None)
     sig = codesign.read(arm) if arm is not None else None
     return MachoFacts(f.cputype, f.uuid, f.minos, f.arches, f.pie, f.dylibs, f.sdk, arm is not None, sig)

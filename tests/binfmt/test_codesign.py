@@ -1,0 +1,53 @@
+"""The code signature reader on a real darwin/arm64 binary signed by the Go linker, and on that signature
+mutated: it returns a Signature (valid, mismatching or unreadable), never raises, never reads unbounded."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gomedic.binfmt import codesign, macho
+from gomedic.binfmt.source import BytesSource
+from tests.support.gobuild import corpus
+
+
+@cache
+def signed() -> tuple[bytes, int, int]:
+    data = corpus("darwin-arm64").read_bytes()
+    f = macho.parse(BytesSource(data, "app"))
+    assert f.signature is not None
+    return data, *f.signature
+
+
+def read(data: bytes) -> codesign.Signature | None:
+    return codesign.read(macho.parse(BytesSource(data, "mutant")))
+
+
+def test_the_go_linkers_signature() -> None:
+    data, off, size = signed()
+    sig = read(data)
+    assert sig is not None and sig.valid and sig.ad_hoc and sig.linker_signed and sig.pages == -(-off // 4096)
+    assert off + size <= len(data)
+
+
+def test_a_changed_hash_names_its_page() -> None:
+    data, _off, _size = signed()
+    mutant = bytearray(data)
+    mutant[4096 * 3 + 17] ^= 1  # inside page 3 (__TEXT)
+    sig = read(bytes(mutant))
+    assert sig is not None and sig.bad_page == 3 and not sig.valid
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.integers(0, 4095), st.integers(0, 255)), min_size=1, max_size=8))
+def test_mutated_signature_blob(edits: list[tuple[int, int]]) -> None:
+    data, off, size = signed()
+    mutant = bytearray(data)
+    for at, val in edits:
+        mutant[off + at % min(size, 4096)] = val
+    sig = read(bytes(mutant))
+    assert isinstance(sig, codesign.Signature)  # whatever the bytes: a verdict, not an exception
+    if mutant == data:
+        assert sig.valid
