@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from gomedic.checks.macos import cc_mix
 from gomedic.facts import Facts, Options
 from gomedic.facts.go import GO_CONFIG, SRC_FILE, GoConfig
@@ -80,6 +82,18 @@ def test_homebrew_gcc_as_cc_warns_from_the_goenv_file() -> None:
     assert r.status is Status.WARN and "CC is Homebrew GCC" in r.summary
     assert "variably modified 'bytes' at file scope" in r.summary and "golang/go#24437" in r.summary
     assert r.evidence["CC"].startswith(f"gcc-14 ({SRC_FILE}) -> gcc-14 (Homebrew GCC)")
+
+
+def test_flags_inside_cc_count() -> None:
+    r = cc_mix(facts({"CC": f"{LLVM_CC} -I{SDK}/usr/include"}))
+    assert r.status is Status.WARN and f"CC -I{SDK}/usr/include (Apple clang)" in r.summary
+    assert r.evidence["CC"].endswith(f"-> {LLVM_CC} (Homebrew LLVM)")
+
+
+def test_not_macos_skips_even_with_cgo_off() -> None:
+    from gomedic.errors import FactUnavailable
+    with pytest.raises(FactUnavailable, match="not macOS"):  # the runner makes this a skip
+        cc_mix(Facts(Options(env={"CGO_ENABLED": "0"}, cwd=Path("/"))))
 
 
 def test_cc_and_cxx_from_different_toolchains_warn() -> None:

@@ -140,9 +140,9 @@ def cc_mix(f: Facts) -> Finding:
     from gomedic.facts.cctool import split_flags
     from gomedic.macos.toolchains import APPLE, GCC, LLVM, flag_dirs, kind_of
 
+    mac = f.get(MACOS)
     if not _cgo_on(f):
         return ok("CGO_ENABLED=0: no C compiler is used")
-    mac = f.get(MACOS)
     cfg = f.get(GO_CONFIG)
     ev: dict[str, str] = {"xcrun --find clang": mac.clang or "(failed)"}
     kinds: dict[str, str | None] = {}
@@ -152,11 +152,12 @@ def cc_mix(f: Facts) -> Finding:
         path, kinds[key] = _compiler(raw, f)
         ev[key] = f"{raw} ({s.source}) -> {path} ({kinds[key] or 'other'})"
     dirs: list[tuple[str, str, str, str]] = []  # (variable, flag, directory, toolchain)
-    for var in CGO_FLAG_VARS:
+    for var in ("CC", "CXX", *CGO_FLAG_VARS):
         value = cfg.value(var)
-        if value:
+        if value and var.startswith("CGO_"):
             ev[var] = value
-        dirs += [(var, fl, d, k) for fl, d in flag_dirs(split_flags(value)) if (k := kind_of(d)) is not None]
+        args = split_flags(value)[0 if var.startswith("CGO_") else 1:]  # CC='clang -I/x' passes flags too
+        dirs += [(var, fl, d, k) for fl, d in flag_dirs(args) if (k := kind_of(d)) is not None]
     cc = kinds["CC"]
     probs: list[str] = []
     foreign = [x for x in dirs if cc in (APPLE, LLVM) and x[3] != cc]

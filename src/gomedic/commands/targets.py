@@ -30,6 +30,7 @@ def rows() -> list[dict[str, Any]]:
     for p in profiles().values():
         out.append({
             "name": p.name,
+            "os": "linux",
             "description": p.description,
             "libc": p.libc.value + (f" {vstr(p.libc_version)}" if p.libc_version else ""),
             "kernel": vstr(p.kernel) if p.kernel else None,
