@@ -16,7 +16,7 @@ from tests.support.gobuild import corpus
 pytestmark = pytest.mark.slow
 BINARY_CHECKS = {"binary.format", "binary.arch", "binary.interpreter", "binary.libs", "binary.glibc",
                  "binary.cpu-level", "binary.kernel", "binary.go-release", "binary.runtime-files", "binary.hardening",
-                 "binary.codesign", "binary.dylibs"}
+                 "binary.codesign"}
 
 
 def test_one_result_per_check_and_binary() -> None:

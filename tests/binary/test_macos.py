@@ -125,6 +125,8 @@ def test_architecture_on_a_mac() -> None:
     run = gomedic_binary("--format", "json", "--target", "macos-14-arm64", linux)
     assert run.result("binary.arch", linux)["status"] == "fail"
     assert run.result("binary.codesign", linux)["status"] == "skip"
+    r = gomedic_binary("--format", "json", "--target", "debian-12,arch=arm64", linux).result("binary.codesign", linux)
+    assert r["status"] == "ok" and r["evidence"]["signature"] == "not required"
 
 
 def test_the_go_linker_signs_arm64_and_every_page_hash_matches() -> None:
@@ -182,12 +184,12 @@ def test_changed_after_signing_fails_naming_the_page(tmp_path: Path) -> None:
 
 
 def test_dylibs_outside_the_system_warn(tmp_path: Path) -> None:
-    """A pure-Go binary loads libSystem and libresolv only. The copy names a Homebrew library instead of
+    """binary.libs for a Mach-O on a Mac. A pure-Go binary loads libSystem and libresolv only. The copy names a Homebrew library instead of
     libresolv (same load command, a path of the length the command holds), as a cgo build linked against
     Homebrew does; it is amd64, so no signature is involved."""
     exe = darwin(NEW, "amd64")
     run = gomedic_binary("--format", "json", "--target", "macos-14-amd64", exe)
-    assert run.result("binary.dylibs", exe)["status"] == "ok"
+    assert run.result("binary.libs", exe)["status"] == "ok"
     data = exe.read_bytes()
     old, new = b"/usr/lib/libresolv.9.dylib\0", b"/opt/homebrew/lib/libz.dylib\0"
     at = data.index(old)
@@ -195,7 +197,7 @@ def test_dylibs_outside_the_system_warn(tmp_path: Path) -> None:
     copy.write_bytes(data[:at] + new + data[at + len(new):])
     assert len(new) <= 56 - 24  # the LC_LOAD_DYLIB command's room for its name
     run = gomedic_binary("--format", "json", "--target", "macos-14-amd64", copy)
-    r = run.result("binary.dylibs", copy)
+    r = run.result("binary.libs", copy)
     assert r["status"] == "warn" and "/opt/homebrew/lib/libz.dylib" in r["summary"]
     assert "Library not loaded: /opt/homebrew/lib/libz.dylib" in r["summary"]
     assert "/usr/lib/libSystem.B.dylib" not in r["evidence"]["outside_system"]

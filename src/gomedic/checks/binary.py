@@ -276,7 +276,14 @@ def libs(f: Facts) -> Iterator[Finding]:
     A missing one fails at start with `error while loading shared libraries: libfoo.so.1: cannot open
     shared object file: No such file or directory` (musl: `Error loading shared library`).
 
-    Fix: install the package that provides the library on the target, or build with CGO_ENABLED=0.
+    A Mach-O on a macOS target: each LC_LOAD_DYLIB outside /usr/lib and /System/Library (what every Mac has)
+    warns, named: a cgo build linked against Homebrew (`/opt/homebrew/opt/openssl@3/lib/libssl.3.dylib`) or
+    an @rpath library runs only where that file exists; elsewhere dyld aborts at launch with `dyld: Library
+    not loaded: /opt/homebrew/opt/openssl@3/lib/libssl.3.dylib`. A pure-Go binary loads only system libraries
+    (libSystem, libresolv; CoreFoundation and Security when it verifies certificates).
+
+    Fix: install the package that provides the library on the target, or build with CGO_ENABLED=0; on macOS
+    link those libraries statically or ship them with the program (@rpath in an app bundle).
     """
     from gomedic.targets import ldpath
 
@@ -284,6 +291,8 @@ def libs(f: Facts) -> Iterator[Finding]:
     confs: dict[str, list[str]] = {}
 
     def judge(ins: Inspection, t: Target) -> Finding:
+        if ins.macho is not None and foreign(ins, t) is None:
+            return _dylibs(ins)
         if (s := _elf_only(ins, t)) is not None:
             return s
         assert ins.elf is not None
@@ -307,6 +316,22 @@ def libs(f: Facts) -> Iterator[Finding]:
                     missing=names, **ev)
 
     return each(f, judge)
+
+
+SYSTEM_DYLIB_DIRS = ("/usr/lib/", "/System/Library/")
+
+
+def _dylibs(ins: Inspection) -> Finding:
+    """binary.libs for a Mach-O on a Mac: dylibs outside the system directories."""
+    assert ins.macho is not None
+    libs = ins.macho.dylibs
+    extra = [d for d in libs if not d.startswith(SYSTEM_DYLIB_DIRS)]
+    ev = {"dylibs": ", ".join(libs) or "none"}
+    if not extra:
+        return ok(f"{ins.path} loads {len(libs)} dylibs, all part of macOS ({', '.join(libs) or 'none'})", **ev)
+    return warn(f"{ins.path} loads {len(extra)} dylib(s) that are not part of macOS: {', '.join(extra)}: on a Mac "
+                f"without them dyld aborts at launch (`dyld: Library not loaded: {extra[0]}`)", fix="build with CGO_ENABLED=0 or link those libraries statically, or ship them "
+                "with the program (@rpath in an app bundle)", outside_system=", ".join(extra), **ev)
 
 
 @check("binary.glibc", category=Category.BINARY, severity=Severity.CRITICAL,

@@ -1,6 +1,6 @@
-"""binary: what a Mach-O needs from the Mac it runs on beyond its architecture and macOS version (those are
-binary.arch and binary.kernel): a valid code signature on Apple Silicon, and dylibs that ship with macOS.
-Registered with the rest of the binary area (gomedic.checks.BUILTIN); helpers from gomedic.checks.binary.
+"""binary: the code signature a Mach-O needs on Apple Silicon (its architecture, macOS version and dylibs are
+binary.arch, binary.kernel and binary.libs). Registered with the rest of the binary area
+(gomedic.checks.BUILTIN); helpers from gomedic.checks.binary.
 """
 
 from __future__ import annotations
@@ -10,18 +10,18 @@ from collections.abc import Iterator
 from gomedic.binfmt.inspect import Inspection
 from gomedic.checks.binary import describe, each, foreign
 from gomedic.facts import Facts
-from gomedic.finding import Finding, fail, ok, skip, warn
+from gomedic.finding import Finding, fail, ok, skip
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 from gomedic.targets import Target
 
-SYSTEM_DYLIB_DIRS = ("/usr/lib/", "/System/Library/")
-
 
 def _mach_o(ins: Inspection, t: Target) -> Finding | None:
-    """Skip unless a Mach-O is judged against a Mac."""
+    """Skip a binary of another OS; on its own OS an ELF needs no signature (Linux requires none)."""
     if (s := foreign(ins, t)) is not None:
         return s
+    if ins.macho is None and ins.elf is not None and t.goos == "linux":
+        return ok(f"{ins.path} is a Linux ELF: the kernel runs it without a code signature", signature="not required")
     if ins.macho is None:
         return skip(f"{ins.path} is not a Mach-O executable")
     return None
@@ -67,35 +67,5 @@ def codesign(f: Facts) -> Iterator[Finding]:
                         f"{sig.hash_type} hash: macOS kills it when it maps that page (`SIGKILL (Code Signature "
                         "Invalid)`)", fix=fix, bad_page=str(sig.bad_page), **ev)
         return ok(f"{ins.path} (arm64) is signed ({sig.describe()}); all {sig.pages} code page hashes match", **ev)
-
-    return each(f, judge)
-
-
-@check("binary.dylibs", category=Category.BINARY, severity=Severity.MEDIUM,
-       title="A Mach-O loads only dylibs that ship with macOS")
-def dylibs(f: Facts) -> Iterator[Finding]:
-    """Lists the LC_LOAD_DYLIB entries of a Mach-O and warns for each outside /usr/lib and /System/Library
-    (what every Mac has): a cgo build linked against Homebrew (`/opt/homebrew/opt/openssl@3/lib/libssl.3.dylib`)
-    or an @rpath library runs only where that file exists. Elsewhere dyld aborts at launch with
-    `dyld: Library not loaded: /opt/homebrew/opt/openssl@3/lib/libssl.3.dylib`. A pure-Go binary loads only
-    libSystem and libresolv.
-
-    Fix: build with CGO_ENABLED=0, link the library statically, or ship the dylib with the program (in the
-    app bundle, referenced through @rpath) and document the Homebrew formula it needs.
-    """
-
-    def judge(ins: Inspection, t: Target) -> Finding:
-        if (s := _mach_o(ins, t)) is not None:
-            return s
-        assert ins.macho is not None
-        libs = ins.macho.dylibs
-        extra = [d for d in libs if not d.startswith(SYSTEM_DYLIB_DIRS)]
-        ev = {"dylibs": ", ".join(libs) or "none"}
-        if not extra:
-            return ok(f"{ins.path} loads {len(libs)} dylibs, all part of macOS ({', '.join(libs) or 'none'})", **ev)
-        return warn(f"{ins.path} loads {len(extra)} dylib(s) that are not part of macOS: {', '.join(extra)}: on a Mac "
-                    f"without them dyld aborts at launch (`dyld: Library not loaded: {extra[0]}`)",
-                    fix="build with CGO_ENABLED=0 or link those libraries statically, or ship them with the program "
-                    "(@rpath in an app bundle)", outside_system=", ".join(extra), **ev)
 
     return each(f, judge)
