@@ -1,5 +1,6 @@
 """The code signature reader on a real darwin/arm64 binary signed by the Go linker, and on that signature
-mutated: it returns a Signature (valid, mismatching or unreadable), never raises, never reads unbounded."""
+mutated: it returns a Signature (valid, mismatching or unreadable), never raises, never reads unbounded.
+Also the minos/SDK of the older LC_VERSION_MIN_MACOSX command."""
 
 from __future__ import annotations
 
@@ -51,3 +52,22 @@ def test_mutated_signature_blob(edits: list[tuple[int, int]]) -> None:
     assert isinstance(sig, codesign.Signature)  # whatever the bytes: a verdict, not an exception
     if mutant == data:
         assert sig.valid
+
+
+def test_version_min_macosx_of_older_linkers() -> None:
+    """Older linkers wrote LC_VERSION_MIN_MACOSX (version, sdk) instead of LC_BUILD_VERSION: the same
+    command of the real binary rewritten as that one (its size kept) gives minos and SDK from it."""
+    import struct
+
+    data = bytearray(signed()[0])
+    off, found = 32, False
+    for _ in range(struct.unpack_from("<I", data, 16)[0]):
+        cmd, size = struct.unpack_from("<II", data, off)
+        if cmd == macho.LC_BUILD_VERSION:
+            struct.pack_into("<III", data, off, macho.LC_VERSION_MIN_MACOSX, size, 0x000A0D00)
+            struct.pack_into("<I", data, off + 12, 0x000A0E00)
+            found = True
+        off += size
+    assert found
+    f = macho.parse(BytesSource(bytes(data), "old"))
+    assert (f.minos, f.sdk) == ("10.13", "10.14")
