@@ -214,3 +214,25 @@ def test_published_darwin_arm64_binaries_verify() -> None:
         assert ins.macho is not None and ins.macho.signature is not None, p
         assert ins.macho.signature.valid, (p, ins.macho.signature)
         assert all(d.startswith(("/usr/lib/", "/System/Library/")) for d in ins.macho.dylibs), p
+
+
+def test_universal_binary_made_by_llvm_lipo(tmp_path: Path) -> None:
+    """A universal (fat) file of the two real builds: each Mac runs its own slice; the arm64 slice's signature
+    is verified at its offset inside the fat file."""
+    lipo = shutil.which("llvm-lipo") or shutil.which("llvm-lipo-14")
+    if lipo is None:
+        pytest.skip("llvm-lipo is not installed (.ci/apt-packages.txt: llvm)")
+    uni = tmp_path / "app"
+    subprocess.run([lipo, "-create", str(darwin(NEW, "arm64")), str(darwin(NEW, "amd64")), "-output", str(uni)],
+                   check=True, timeout=120)
+    with FileSource(uni) as src:
+        slices = dict(macho.fat_slices(src))
+    assert set(slices) == {"arm64", "amd64"} and slices["arm64"] > 0
+    arm = gomedic_binary("--format", "json", "--target", "macos-14-arm64", uni)
+    r = arm.result("binary.arch", uni)
+    assert r["status"] == "ok" and "universal binary" in r["summary"] and "runs its arm64 slice" in r["summary"]
+    r = arm.result("binary.codesign", uni)
+    assert r["status"] == "ok" and "code page hashes match" in r["summary"]
+    amd = gomedic_binary("--format", "json", "--target", "macos-14-amd64", uni)
+    assert amd.result("binary.arch", uni)["status"] == "ok"
+    assert "runs as amd64" in amd.result("binary.codesign", uni)["summary"]
