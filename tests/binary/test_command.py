@@ -15,7 +15,8 @@ from tests.support.gobuild import corpus
 
 pytestmark = pytest.mark.slow
 BINARY_CHECKS = {"binary.format", "binary.arch", "binary.interpreter", "binary.libs", "binary.glibc",
-                 "binary.cpu-level", "binary.kernel", "binary.go-release", "binary.runtime-files", "binary.hardening"}
+                 "binary.cpu-level", "binary.kernel", "binary.go-release", "binary.runtime-files", "binary.hardening",
+                 "binary.codesign"}
 
 
 def test_one_result_per_check_and_binary() -> None:
@@ -70,6 +71,7 @@ def test_targets_lists_the_profiles() -> None:
     want |= {f"rhel-{n}" for n in (7, 8, 9, 10)} | {"amazonlinux-2", "amazonlinux-2023", "distroless-static",
                                                      "distroless-base", "scratch"}
     want |= {f"alpine-3.{n}" for n in (18, 19, 20, 21)}
+    want |= {f"macos-{v}-{a}" for v in (11, 12, 13, 14, 15) for a in ("arm64", "amd64")}
     assert want <= names
     text = subprocess.run([sys.executable, "-m", "gomedic", "targets"], env=env, capture_output=True, text=True,
                           timeout=60).stdout

@@ -15,7 +15,11 @@ from gomedic.binfmt.exe import Exe, Format, open_exe
 from gomedic.binfmt.goruntime import GoRuntime
 from gomedic.binfmt.source import FileSource, Source
 from gomedic.errors import FormatError
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
+
+if TYPE_CHECKING:
+    from gomedic.binfmt.codesign import Signature
 
 
 @frozen
@@ -40,6 +44,9 @@ class MachoFacts:
     arches: tuple[str, ...]
     pie: bool
     dylibs: tuple[str, ...]
+    sdk: str | None = None
+    has_arm64: bool = False  # the file is, or holds, an arm64 slice
+    signature: Signature | None = None  # of the arm64 slice (None: unsigned, or no arm64 slice)
 
 
 @frozen
@@ -100,6 +107,15 @@ def _elf_facts(f: elf.ElfFile) -> ElfFacts:
     return ElfFacts(f.machine, f.bits, f.big_endian, f.osabi, f.type, dyn, notes, dynamic.hardening(f, dyn), os_, why)
 
 
+def _macho_facts(f: macho.MachoFile) -> MachoFacts:
+    """The header's facts, and the code signature of the arm64 slice (the one macOS refuses unsigned)."""
+    from gomedic.binfmt import codesign  # hashlib: only when a Mach-O shows up
+
+    arm = f if f.goarch == "arm64" else (macho.slice_for(f.src, "arm64") if "arm64" in f.arches else None)
+    sig = codesign.read(arm) if arm is not None else None
+    return MachoFacts(f.cputype, f.uuid, f.minos, f.arches, f.pie, f.dylibs, f.sdk, arm is not None, sig)
+
+
 def inspect_exe(path: str, x: Exe, size: int) -> Inspection:
     bi: buildinfo.BuildInfo | None = None
     go_error = None
@@ -113,7 +129,7 @@ def inspect_exe(path: str, x: Exe, size: int) -> Inspection:
     if isinstance(f, elf.ElfFile):
         ef = _elf_facts(f)
     elif isinstance(f, macho.MachoFile):
-        mf = MachoFacts(f.cputype, f.uuid, f.minos, f.arches, f.pie, f.dylibs)
+        mf = _macho_facts(f)
     elif isinstance(f, pe.PeFile):
         pf = PeFacts(f.machine, f.os_version, f.subsystem_version, f.subsystem, f.dll_characteristics)
     rt = goruntime.detect(x, ef.notes.go_buildid if ef else False) if bi is None else None

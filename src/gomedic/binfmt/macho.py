@@ -20,6 +20,7 @@ MAX_FAT_ARCHES = 64
 
 LC_SEGMENT, LC_SEGMENT_64, LC_UUID = 0x1, 0x19, 0x1B
 LC_LOAD_DYLIB, LC_VERSION_MIN_MACOSX, LC_BUILD_VERSION = 0xC, 0x24, 0x32
+LC_CODE_SIGNATURE = 0x1D
 MH_EXECUTE, MH_PIE = 2, 0x200000
 
 CPU_ARCH_ABI64 = 0x01000000
@@ -77,6 +78,8 @@ class MachoFile:
     minos: str | None  # LC_BUILD_VERSION.minos or LC_VERSION_MIN_MACOSX.version
     dylibs: tuple[str, ...]
     arches: tuple[str, ...] = ()  # every architecture of a fat file (empty for a thin one)
+    sdk: str | None = None  # LC_BUILD_VERSION.sdk or LC_VERSION_MIN_MACOSX.sdk
+    signature: tuple[int, int] | None = None  # LC_CODE_SIGNATURE (dataoff, datasize), relative to `base`
 
     @property
     def goarch(self) -> str:
@@ -124,7 +127,23 @@ def parse(src: Source) -> MachoFile:
     return parse_at(src, 0)
 
 
-def _parse_fat(src: Source) -> MachoFile:
+def fat_slices(src: Source) -> tuple[tuple[str, int], ...]:
+    """(GOARCH, offset) of each architecture of a fat file."""
+    return tuple((CPUTYPES.get(c, f"cputype-{c:#x}"), off) for c, off in _fat_entries(src))
+
+
+def slice_for(src: Source, goarch: str) -> MachoFile | None:
+    """The slice of one architecture: the file itself when thin, the matching slice of a fat file."""
+    if not is_fat(src.read(0, min(8, src.size))):
+        f = parse_at(src, 0)
+        return f if f.goarch == goarch else None
+    for arch, off in fat_slices(src):
+        if arch == goarch:
+            return parse_at(src, off)
+    return None
+
+
+def _fat_entries(src: Source) -> list[tuple[int, int]]:
     hdr = src.read(0, 8)
     wide = hdr[:4] == FAT_MAGIC_64
     (n,) = _u(">I", hdr, 4)
@@ -139,11 +158,17 @@ def _parse_fat(src: Source) -> MachoFile:
         else:
             cpu, _sub, off, _sz, _al = _u(">IIIII", table, i * size)
         entries.append((cpu, off))
+    return entries
+
+
+def _parse_fat(src: Source) -> MachoFile:
+    entries = _fat_entries(src)
     first = parse_at(src, entries[0][1])
     arches = tuple(CPUTYPES.get(c, f"cputype-{c:#x}") for c, _ in entries)
     return MachoFile(
         first.src, first.base, first.bits, first.big_endian, first.cputype, first.cpusubtype, first.filetype,
-        first.flags, first.segments, first.sections, first.uuid, first.minos, first.dylibs, arches,
+        first.flags, first.segments, first.sections, first.uuid, first.minos, first.dylibs, arches, first.sdk,
+        first.signature,
     )
 
 
@@ -163,7 +188,8 @@ def parse_at(src: Source, base: int) -> MachoFile:
     cmds = src.read(base + hsize, sizeofcmds)
     segs: list[Segment] = []
     sects: list[Section] = []
-    uuid = minos = None
+    uuid = minos = sdk = None
+    signature: tuple[int, int] | None = None
     dylibs: list[str] = []
     off = 0
     for _ in range(ncmds):
@@ -176,17 +202,22 @@ def parse_at(src: Source, base: int) -> MachoFile:
         elif cmd == LC_UUID and size >= 24:
             uuid = body[8:24].hex()
         elif cmd == LC_BUILD_VERSION and size >= 24:
-            _plat, mn = _u(e + "II", body, 8)
-            minos = _version(mn)
+            _plat, mn, sd = _u(e + "III", body, 8)
+            minos, sdk = _version(mn), _version(sd)
         elif cmd == LC_VERSION_MIN_MACOSX and size >= 16 and minos is None:
-            minos = _version(_u(e + "I", body, 8)[0])
+            mn, sd = _u(e + "II", body, 8)
+            minos, sdk = _version(mn), _version(sd)
+        elif cmd == LC_CODE_SIGNATURE and size >= 16:
+            dataoff, datasize = _u(e + "II", body, 8)
+            signature = (dataoff, datasize)
         elif cmd == LC_LOAD_DYLIB and size >= 24:
             (noff,) = _u(e + "I", body, 8)
             if noff < size:
                 dylibs.append(_name(body[noff:]))
         off += size
     return MachoFile(
-        src, base, bits, e == ">", cputype, sub, filetype, flags, tuple(segs), tuple(sects), uuid, minos, tuple(dylibs)
+        src, base, bits, e == ">", cputype, sub, filetype, flags, tuple(segs), tuple(sects), uuid, minos, tuple(dylibs),
+        (), sdk, signature,
     )
 
 

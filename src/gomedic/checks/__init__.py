@@ -17,10 +17,10 @@ BUILTIN: dict[str, tuple[str, ...]] = {
     "modules": ("gomedic.checks.modules",),
     "cgo": ("gomedic.checks.cgo",),
     "build": ("gomedic.checks.build",),
-    "editor": ("gomedic.checks.editor", "gomedic.checks.editor_workspace"),
+    "editor": ("gomedic.checks.editor", "gomedic.checks.editor_workspace", "gomedic.checks.editor_extension"),
     "layers": ("gomedic.checks.layers",),
     "macos": ("gomedic.checks.macos",),
-    "binary": ("gomedic.checks.binary", "gomedic.checks.binary_go"),
+    "binary": ("gomedic.checks.binary", "gomedic.checks.binary_go", "gomedic.checks.binary_macos"),
     # binary.vulns (area binary) lives apart: opt-in (--vulns), loaded only when asked for, or by list/explain
     "vulns": ("gomedic.checks.binary_vulns",),
     "host": ("gomedic.checks.host", "gomedic.checks.host_security"),

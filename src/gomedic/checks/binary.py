@@ -148,7 +148,9 @@ def arch(f: Facts) -> Iterator[Finding]:
     An ELF for FreeBSD, NetBSD, OpenBSD or Solaris of the target's machine is different: Linux loads it
     anyway, and it crashes on its first system call (static: `Segmentation fault`/`Bad system call`) or
     fails on its missing interpreter (dynamic: `No such file or directory`). Warns when the binary runs only
-    through a compatibility layer (386 on amd64, arm on arm64) or through qemu-user in binfmt_misc. The
+    through a compatibility layer (386 on amd64, arm on arm64) or through qemu-user in binfmt_misc. On a
+    macOS target a universal (fat) Mach-O passes when it holds the Mac's slice; an amd64 one on Apple Silicon
+    warns (Rosetta 2); an arm64 one on an Intel Mac fails with `bad CPU type in executable`. The
     other binary checks say "not applicable" for a binary of another OS, in the same words for every format.
 
     Fix: build for the target: `GOOS=linux GOARCH=<target arch> go build`, or publish a multi-arch image.
@@ -168,6 +170,8 @@ def arch(f: Facts) -> Iterator[Finding]:
                         "exec fails with `exec format error`", fix=fix, **ev)
         if goarch == t.goarch:
             return ok(f"{ins.path} is {goos}/{goarch}, as {describe(t)} is", **ev)
+        if goos == "darwin":
+            return _mac_arch(ins, t, goarch, fix, ev)
         if goarch in t.emulated:
             return warn(f"{ins.path} is {goos}/{goarch}; {describe(t)} is {t.goarch} and runs it only through "
                         f"qemu-user (binfmt_misc), many times slower", fix=fix, **ev)
@@ -178,6 +182,20 @@ def arch(f: Facts) -> Iterator[Finding]:
                     "`exec format error`", fix=fix, **ev)
 
     return each(f, judge)
+
+
+def _mac_arch(ins: Inspection, t: Target, goarch: str, fix: str, ev: dict[str, str]) -> Finding:
+    """A Mach-O of another architecture than the Mac: a universal slice, Rosetta 2, or `bad CPU type`."""
+    arches = ins.macho.arches if ins.macho is not None else ()
+    if t.goarch in arches:
+        return ok(f"{ins.path} is a universal binary ({', '.join(arches)}); {describe(t)} runs its {t.goarch} slice",
+                  slices=", ".join(arches), **ev)
+    if (t.goarch, goarch) == ("arm64", "amd64"):
+        return warn(f"{ins.path} is darwin/amd64; on {describe(t)} (Apple Silicon) it runs only through Rosetta 2 "
+                    "(`softwareupdate --install-rosetta`), slower, and its cgo code must be x86_64 too",
+                    fix=f"{fix}, or ship a universal binary (lipo -create)", **ev)
+    return fail(f"{ins.path} is darwin/{goarch} but {describe(t)} is an Intel Mac: it does not start (`bad CPU type in "
+                "executable`)", fix=fix, **ev)
 
 
 def _foreign_elf(ins: Inspection, t: Target, goos: str, fix: str, ev: dict[str, str]) -> Finding:
@@ -258,7 +276,14 @@ def libs(f: Facts) -> Iterator[Finding]:
     A missing one fails at start with `error while loading shared libraries: libfoo.so.1: cannot open
     shared object file: No such file or directory` (musl: `Error loading shared library`).
 
-    Fix: install the package that provides the library on the target, or build with CGO_ENABLED=0.
+    A Mach-O on a macOS target: each LC_LOAD_DYLIB outside /usr/lib and /System/Library (what every Mac has)
+    warns, named: a cgo build linked against Homebrew (`/opt/homebrew/opt/openssl@3/lib/libssl.3.dylib`) or
+    an @rpath library runs only where that file exists; elsewhere dyld aborts at launch with `dyld: Library
+    not loaded: /opt/homebrew/opt/openssl@3/lib/libssl.3.dylib`. A pure-Go binary loads only system libraries
+    (libSystem, libresolv; CoreFoundation and Security when it verifies certificates).
+
+    Fix: install the package that provides the library on the target, or build with CGO_ENABLED=0; on macOS
+    link those libraries statically or ship them with the program (@rpath in an app bundle).
     """
     from gomedic.targets import ldpath
 
@@ -266,6 +291,8 @@ def libs(f: Facts) -> Iterator[Finding]:
     confs: dict[str, list[str]] = {}
 
     def judge(ins: Inspection, t: Target) -> Finding:
+        if ins.macho is not None and foreign(ins, t) is None:
+            return _dylibs(ins)
         if (s := _elf_only(ins, t)) is not None:
             return s
         assert ins.elf is not None
@@ -289,6 +316,22 @@ def libs(f: Facts) -> Iterator[Finding]:
                     missing=names, **ev)
 
     return each(f, judge)
+
+
+SYSTEM_DYLIB_DIRS = ("/usr/lib/", "/System/Library/")
+
+
+def _dylibs(ins: Inspection) -> Finding:
+    """binary.libs for a Mach-O on a Mac: dylibs outside the system directories."""
+    assert ins.macho is not None
+    libs = ins.macho.dylibs
+    extra = [d for d in libs if not d.startswith(SYSTEM_DYLIB_DIRS)]
+    ev = {"dylibs": ", ".join(libs) or "none"}
+    if not extra:
+        return ok(f"{ins.path} loads {len(libs)} dylibs, all part of macOS ({', '.join(libs) or 'none'})", **ev)
+    return warn(f"{ins.path} loads {len(extra)} dylib(s) that are not part of macOS: {', '.join(extra)}: on a Mac "
+                f"without them dyld aborts at launch (`dyld: Library not loaded: {extra[0]}`)", fix="build with CGO_ENABLED=0 or link those libraries statically, or ship them "
+                "with the program (@rpath in an app bundle)", outside_system=", ".join(extra), **ev)
 
 
 @check("binary.glibc", category=Category.BINARY, severity=Severity.CRITICAL,

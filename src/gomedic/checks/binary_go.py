@@ -109,14 +109,18 @@ def cpu_level(f: Facts) -> Iterator[Finding]:
        title="The target OS version meets the minimum of the binary's Go release")
 def kernel(f: Facts) -> Iterator[Finding]:
     """Linux: Go 1.24+ needs kernel 3.2, Go 1.18-1.23 2.6.32 (loong64 5.19, mips64 4.8); a static glibc
-    binary also carries its own minimum (NT_GNU_ABI_TAG). macOS: the release's minimum macOS and the
+    binary also carries its own minimum (NT_GNU_ABI_TAG). macOS: the minimum macOS the Mach-O declares
+    (LC_BUILD_VERSION minos, or LC_VERSION_MIN_MACOSX; the linker writes its Go release's minimum, or
+    MACOSX_DEPLOYMENT_TARGET for cgo builds) against the target's macOS (`--target macos-13-arm64`), and the
     LC_UUID load command, without which macOS 15+ refuses the binary. Windows: the release's minimum.
 
-    Too old a kernel: `FATAL: kernel too old` (static glibc) or crashes at start (pure Go). A Mach-O without
-    LC_UUID: `dyld: missing LC_UUID load command`.
+    Too old a kernel: `FATAL: kernel too old` (static glibc) or crashes at start (pure Go). Too old a macOS:
+    dyld stops it at launch, its error ending `(built for macOS 13.0 which is newer than running OS)`. A Mach-O without LC_UUID:
+    `dyld: missing LC_UUID load command`.
 
     Fix: upgrade the kernel, or build with a Go release that still supports it (Go 1.23 for kernels
-    older than 3.2); for macOS rebuild with Go >= 1.24 (or -ldflags=-B=gobuildid).
+    older than 3.2); for macOS build with a Go release that supports the target's macOS
+    (gomedic/macos/data/go-macos-minimum.json), and rebuild with Go >= 1.24 (or -ldflags=-B=gobuildid) for LC_UUID.
     """
     rel = releases()
 
@@ -125,14 +129,7 @@ def kernel(f: Facts) -> Iterator[Finding]:
         if (s := foreign(ins, t)) is not None:
             return s
         if ins.format is Format.MACHO:
-            assert ins.macho is not None
-            macos = ins.macho.minos or (rel.macos(go) if go else None) or "unknown"
-            if ins.macho.uuid is None:
-                return fail(f"{ins.path} has no LC_UUID load command: macOS 15 and later refuse it with `dyld: "
-                            "missing LC_UUID load command`", fix="rebuild with Go >= 1.24 or with -ldflags=-B=gobuildid",
-                            macos_min=macos)
-            return ok(f"{ins.path} (Mach-O) has LC_UUID and needs macOS >= {macos}", macos_min=macos,
-                      uuid=ins.macho.uuid)
+            return _macos_version(ins, t, rel.macos(go) if go else None)
         if ins.format is Format.PE:
             win = rel.windows(go) if go else None
             return skip(f"{ins.path} is a Windows binary{f' (needs Windows {win})' if win else ''}; "
@@ -164,6 +161,46 @@ def kernel(f: Facts) -> Iterator[Finding]:
         return ok(f"{ins.path} needs Linux >= {vstr(need)} ({why}); {describe(t)} runs {vstr(t.kernel)}", **ev)
 
     return each(f, judge)
+
+
+def _macos_version(ins: Inspection, t: Target, release_min: str | None) -> Finding:
+    """binary.kernel for a Mach-O: its minos against the target's macOS, and LC_UUID."""
+    from gomedic.targets.model import parse_version
+
+    assert ins.macho is not None
+    m = ins.macho
+    macos = m.minos or release_min or "unknown"
+    ev = {"macos_min": macos, "macos_min_from": "LC_BUILD_VERSION minos" if m.minos else "the Go release",
+          "sdk": m.sdk or "unknown", "target_macos": vstr(t.macos_version) if t.macos_version else "unknown"}
+    need = parse_version(macos) if macos != "unknown" else None
+    if need and t.macos_version and need > t.macos_version:
+        return fail(f"{ins.path} needs macOS {macos} (its {ev['macos_min_from']}) but {describe(t)} runs macOS "
+                    f"{vstr(t.macos_version)}: dyld stops it at launch, its error ending `(built for macOS {macos} which "
+                    "is newer than running OS)`", fix=_older_go_fix(t.macos_version), **ev)
+    if m.uuid is None:
+        why = (f"{ins.path} has no LC_UUID load command: macOS 15 and later refuse it with `dyld: missing LC_UUID "
+               "load command`")
+        uuid_fix = "rebuild with Go >= 1.24 or with -ldflags=-B=gobuildid"
+        if t.macos_version and t.macos_version < (15, 0, 0):
+            return warn(f"{why}; {describe(t)} (macOS {vstr(t.macos_version)}) still runs it", fix=uuid_fix, **ev)
+        return fail(why, fix=uuid_fix, **ev)
+    if t.macos_version is None:
+        return ok(f"{ins.path} (Mach-O) has LC_UUID and needs macOS >= {macos}; the target's macOS version is "
+                  "unknown (pass --target macos-14-arm64)", uuid=m.uuid, **ev)
+    return ok(f"{ins.path} (Mach-O) needs macOS >= {macos}; {describe(t)} runs macOS {vstr(t.macos_version)}",
+              uuid=m.uuid, **ev)
+
+
+def _older_go_fix(target: tuple[int, ...]) -> str:
+    """The newest Go release line whose minimum macOS the target meets (go-macos-minimum.json)."""
+    from gomedic.macos.recorded import minimums, version_tuple
+
+    rows = minimums()
+    newer = [r for r in rows if version_tuple(r.macos) > target]
+    base = "build with a Go release that supports it"
+    if newer:
+        base = f"build with a Go release older than {newer[0].go} (it needs macOS {newer[0].macos} {newer[0].name})"
+    return base + "; for a cgo build also set MACOSX_DEPLOYMENT_TARGET to the target's version"
 
 
 @check("binary.go-release", category=Category.BINARY, severity=Severity.MEDIUM,

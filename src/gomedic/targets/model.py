@@ -116,6 +116,7 @@ class Target:
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     emulated: frozenset[str] = frozenset()  # GOARCHes binfmt_misc runs through an emulator
     is_host: bool = False
+    macos_version: tuple[int, ...] | None = None  # macOS targets: the ProductVersion (13, 0, 0)
 
     def source(self, key: str) -> str:
         return self.sources.get(key, "profile")
@@ -139,4 +140,5 @@ class Target:
             "kernel": vstr(self.kernel) if self.kernel else None,
             "cpu": f"x86-64-v{self.cpu_level}" if self.cpu_level else None,
             "root": self.fs.description,
+            **({"macos": vstr(self.macos_version)} if self.macos_version else {}),
         }

@@ -2,7 +2,7 @@
 
 SPEC is `host` (the default), a profile name, or either followed by `,key=value` overrides:
 `rhel-8,cpu=x86-64-v3`, `glibc=2.31` (this host with an older glibc), `alpine-3.20,arch=arm64`.
-Keys: arch, cpu, libc, glibc, musl, kernel.
+Keys: arch, cpu, libc, glibc, musl, kernel; macOS targets (`macos-14-arm64`, data/macos.json): arch, macos.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from types import MappingProxyType
 from gomedic.binfmt import dynamic, elf
 from gomedic.errors import FormatError, UsageError
 from gomedic.facts.host import HostInfo
+from gomedic.targets.macos import macos_targets
+from gomedic.targets.macos import target_of as macos_target
 from gomedic.targets.model import GLIBC_LOADERS, MUSL_ARCH, TRIPLETS, Libc, Target, parse_version
 from gomedic.targets.profiles import parse_cpu, profiles, target_of
 from gomedic.targets.rootfs import DirRoot, RootFS, TarRoot
 from gomedic.values import replace
 
-KEYS = ("arch", "cpu", "libc", "glibc", "musl", "kernel")
+KEYS = ("arch", "cpu", "libc", "glibc", "musl", "kernel", "macos")
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
@@ -28,7 +30,7 @@ def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
     base = "host"
     if parts and "=" not in parts[0]:
         base = parts.pop(0)
-    if base != "host" and base not in profiles():
+    if base != "host" and base not in profiles() and base not in macos_targets():
         raise UsageError(f"--target {spec}: unknown target {base!r} (see `gomedic targets`)")
     out: dict[str, str] = {}
     for p in parts:
@@ -42,7 +44,9 @@ def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
             raise UsageError(f"--target {spec}: cpu={value}: expected x86-64-v1, -v2, -v3 or -v4")
         if key == "libc" and value not in {x.value for x in Libc}:
             raise UsageError(f"--target {spec}: libc={value}: expected glibc, musl or none")
-        if key in ("glibc", "musl", "kernel") and parse_version(value) is None:
+        if key == "macos" and base not in macos_targets():
+            raise UsageError(f"--target {spec}: macos= applies to a macOS target (macos-14-arm64,macos=14.5)")
+        if key in ("glibc", "musl", "kernel", "macos") and parse_version(value) is None:
             raise UsageError(f"--target {spec}: {key}={value} is not a version")
         if key in ("glibc", "musl"):
             out["libc"], out["libc_version"] = key, value
@@ -83,6 +87,12 @@ def emulated_arches(binfmt_dir: str = "/proc/sys/fs/binfmt_misc") -> frozenset[s
     return frozenset(out)
 
 
+def _mac_version() -> tuple[int, ...] | None:
+    import platform
+
+    return parse_version(platform.mac_ver()[0])
+
+
 def host_target(host: HostInfo, cpu_flags: frozenset[str] | None, cpu_level: int | None,
                 env: Mapping[str, str]) -> Target:
     libc, ver = Libc.NONE, None
@@ -97,6 +107,7 @@ def host_target(host: HostInfo, cpu_flags: frozenset[str] | None, cpu_level: int
         goarch=host.goarch, libc=libc, libc_version=ver, kernel=parse_version(host.kernel),
         cpu_level=cpu_level if host.goarch == "amd64" else None, fs=DirRoot("/"), layout=layout, goos=host.goos,
         cpu_flags=cpu_flags, env=MappingProxyType(dict(env)), emulated=emulated_arches(), is_host=True,
+        macos_version=_mac_version() if host.goos == "darwin" else None,
         sources=MappingProxyType({"arch": "uname", "libc": "confstr(CS_GNU_LIBC_VERSION)", "kernel": "uname -r",
                                   "cpu": "/proc/cpuinfo"}),
     )
@@ -176,4 +187,6 @@ def resolve(spec: str, root: str | None, host: HostInfo, cpu_flags: frozenset[st
         return _apply(root_target(root, host, cpu_flags, cpu_level), overrides)
     if base == "host":
         return _apply(host_target(host, cpu_flags, cpu_level, env), overrides)
+    if base in macos_targets():
+        return macos_target(base, overrides)
     return target_of(profiles()[base], overrides, {k if k != "libc_version" else "libc": "override" for k in overrides})
