@@ -92,7 +92,6 @@ class BinaryCheck(Common, tag="binary", frozen=True):
     offline: bool = False
     ignore: list[VulnIgnore] = msgspec.field(default_factory=list)
 
-    KIND: ClassVar[str] = "binary"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.BINARY
 
     def default_title(self) -> str:
@@ -183,6 +182,9 @@ def judge(c: BinaryCheck, info: Inspection) -> Finding:
         return fail(f"{path}: " + "; ".join(bad), subject=path, fix=c.fix or "; ".join(fixes) or None, **ev)
     return ok(f"{path}: {bi.go_version} {bi.setting('GOOS') or info.goos}/{arch}, CGO_ENABLED={cgo or '(unset)'}",
               subject=path, **ev)
+
+
+SCHEMA = BinaryCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: BinaryCheck, facts: Facts) -> list[Finding]:
