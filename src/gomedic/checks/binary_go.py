@@ -51,58 +51,70 @@ def cpu_level(ins: Inspection, t: Target) -> Finding:
     arch = ins.goarch
     if arch != t.goarch:
         return skip(f"{ins.path} is {arch}, the target {t.goarch}: binary.arch judges that")
-    if arch == "amd64":
-        setting = ins.setting("GOAMD64") or ("v1" if ins.is_go else "")
-        need = parse_cpu(setting) or 1
-        note = ins.elf.notes.x86_isa_level if ins.elf else None
-        if note and note > need:
-            need = note
-        ev = {"GOAMD64": setting or "none", "isa_note": f"v{note}" if note else "none",
-              "target_cpu": f"x86-64-v{t.cpu_level}" if t.cpu_level is not None else "unknown",
-              "target_source": t.source("cpu")}
-        if t.cpu_level is None:
-            return skip(f"the CPU level of {describe(t)} is unknown (pass cpu=x86-64-vN in --target)", **ev)
-        if need <= t.cpu_level:
-            return ok(f"{ins.path} needs x86-64-v{need}; {describe(t)} has x86-64-v{t.cpu_level}", **ev)
-        msg = (f"{ins.path} needs x86-64-v{need} (GOAMD64={setting or 'v1'}) but {describe(t)} has "
-               f"x86-64-v{t.cpu_level}")
-        if t.cpu_flags is not None:
-            from gomedic.facts.cpu import CpuInfo
+    level = _LEVELS.get(arch or "")
+    if level is None:
+        return skip(f"GOARCH={arch} has no instruction-set level gomedic checks")
+    return level(ins, t)
 
-            lacking = CpuInfo(t.cpu_flags, "", t.cpu_level).missing_for(need)
-            msg += f" (missing: {' '.join(lacking[:6])})"
-        if t.source("cpu").startswith("profile"):
-            return warn(msg + f": {t.name} only guarantees that baseline; pass cpu=x86-64-v{need} in --target "
-                        "if every machine you deploy to has it", fix=_cpu_fix(t.cpu_level), **ev)
-        return fail(msg + f": it exits with `This program can only be run on AMD64 processors with v{need} "
-                    "microarchitecture support.`", fix=_cpu_fix(t.cpu_level), **ev)
-    if arch == "arm64":
-        setting = ins.setting("GOARM64") or "v8.0"
-        base, *flags = setting.split(",")
-        lse = "lse" in flags or goversion.compare_lang(base.lstrip("v"), "8.1") >= 0
-        if not lse:
-            return ok(f"{ins.path} has GOARM64={setting}: it runs on every arm64 CPU", GOARM64=setting)
-        if t.cpu_flags is None:
-            return skip(f"{ins.path} has GOARM64={setting} (needs LSE atomics); the CPU features of "
-                        f"{describe(t)} are unknown", GOARM64=setting)
-        if "atomics" in t.cpu_flags:
-            return ok(f"{ins.path} needs LSE atomics (GOARM64={setting}); the CPU has them", GOARM64=setting)
-        return fail(f"{ins.path} needs LSE atomics (GOARM64={setting}) but the CPU lacks `atomics`: it exits "
-                    "with `This program can only run on ARM64 processors with LSE support.`",
-                    fix="rebuild with GOARM64=v8.0", GOARM64=setting)
-    if arch == "arm":
-        setting = ins.setting("GOARM") or ("7" if ins.is_go else "")
-        fpu = {"7": "vfpv3", "6": "vfp"}.get(setting.split(",")[0], "")
-        if "softfloat" in setting or not fpu:
-            return ok(f"{ins.path} has GOARM={setting or 'unset'}: no floating-point hardware needed", GOARM=setting)
-        if t.cpu_flags is None:
-            return skip(f"{ins.path} has GOARM={setting} (needs {fpu}); the CPU features of {describe(t)} "
-                        "are unknown", GOARM=setting)
-        if fpu in t.cpu_flags:
-            return ok(f"{ins.path} has GOARM={setting}; the CPU has {fpu}", GOARM=setting)
-        return fail(f"{ins.path} has GOARM={setting} but the CPU lacks {fpu}: it exits with `this CPU has no "
-                    f"{fpu.upper()} floating point hardware`", fix="rebuild with GOARM=5", GOARM=setting)
-    return skip(f"GOARCH={arch} has no instruction-set level gomedic checks")
+
+def _amd64(ins: Inspection, t: Target) -> Finding:
+    setting = ins.setting("GOAMD64") or ("v1" if ins.is_go else "")
+    need = parse_cpu(setting) or 1
+    note = ins.elf.notes.x86_isa_level if ins.elf else None
+    if note and note > need:
+        need = note
+    ev = {"GOAMD64": setting or "none", "isa_note": f"v{note}" if note else "none",
+          "target_cpu": f"x86-64-v{t.cpu_level}" if t.cpu_level is not None else "unknown",
+          "target_source": t.source("cpu")}
+    if t.cpu_level is None:
+        return skip(f"the CPU level of {describe(t)} is unknown (pass cpu=x86-64-vN in --target)", **ev)
+    if need <= t.cpu_level:
+        return ok(f"{ins.path} needs x86-64-v{need}; {describe(t)} has x86-64-v{t.cpu_level}", **ev)
+    msg = (f"{ins.path} needs x86-64-v{need} (GOAMD64={setting or 'v1'}) but {describe(t)} has "
+           f"x86-64-v{t.cpu_level}")
+    if t.cpu_flags is not None:
+        from gomedic.facts.cpu import CpuInfo
+
+        lacking = CpuInfo(t.cpu_flags, "", t.cpu_level).missing_for(need)
+        msg += f" (missing: {' '.join(lacking[:6])})"
+    if t.source("cpu").startswith("profile"):
+        return warn(msg + f": {t.name} only guarantees that baseline; pass cpu=x86-64-v{need} in --target "
+                    "if every machine you deploy to has it", fix=_cpu_fix(t.cpu_level), **ev)
+    return fail(msg + f": it exits with `This program can only be run on AMD64 processors with v{need} "
+                "microarchitecture support.`", fix=_cpu_fix(t.cpu_level), **ev)
+
+
+def _arm64(ins: Inspection, t: Target) -> Finding:
+    setting = ins.setting("GOARM64") or "v8.0"
+    base, *flags = setting.split(",")
+    lse = "lse" in flags or goversion.compare_lang(base.lstrip("v"), "8.1") >= 0
+    if not lse:
+        return ok(f"{ins.path} has GOARM64={setting}: it runs on every arm64 CPU", GOARM64=setting)
+    if t.cpu_flags is None:
+        return skip(f"{ins.path} has GOARM64={setting} (needs LSE atomics); the CPU features of "
+                    f"{describe(t)} are unknown", GOARM64=setting)
+    if "atomics" in t.cpu_flags:
+        return ok(f"{ins.path} needs LSE atomics (GOARM64={setting}); the CPU has them", GOARM64=setting)
+    return fail(f"{ins.path} needs LSE atomics (GOARM64={setting}) but the CPU lacks `atomics`: it exits "
+                "with `This program can only run on ARM64 processors with LSE support.`",
+                fix="rebuild with GOARM64=v8.0", GOARM64=setting)
+
+
+def _arm(ins: Inspection, t: Target) -> Finding:
+    setting = ins.setting("GOARM") or ("7" if ins.is_go else "")
+    fpu = {"7": "vfpv3", "6": "vfp"}.get(setting.split(",")[0], "")
+    if "softfloat" in setting or not fpu:
+        return ok(f"{ins.path} has GOARM={setting or 'unset'}: no floating-point hardware needed", GOARM=setting)
+    if t.cpu_flags is None:
+        return skip(f"{ins.path} has GOARM={setting} (needs {fpu}); the CPU features of {describe(t)} "
+                    "are unknown", GOARM=setting)
+    if fpu in t.cpu_flags:
+        return ok(f"{ins.path} has GOARM={setting}; the CPU has {fpu}", GOARM=setting)
+    return fail(f"{ins.path} has GOARM={setting} but the CPU lacks {fpu}: it exits with `this CPU has no "
+                f"{fpu.upper()} floating point hardware`", fix="rebuild with GOARM=5", GOARM=setting)
+
+
+_LEVELS = {"amd64": _amd64, "arm64": _arm64, "arm": _arm}
 
 
 @check("binary.kernel", category=Category.BINARY, severity=Severity.HIGH,
