@@ -10,15 +10,16 @@ from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
 from gomedic.facts.probe import PROBE
 from gomedic.finding import Finding, fail, grade, ok, skip, warn
-from gomedic.model import Category, Severity
+from gomedic.model import Category, Severity, Status
 from gomedic.probe.bounds import NO_LIMIT, Bound, parse_gomemlimit, tightest
-from gomedic.probe.collect import Outcome, ProbeData
+from gomedic.probe.collect import EndpointResult, Outcome, ProbeData
 from gomedic.probe.fetch import FetchFailure
 from gomedic.probe.sample import M, RuntimeSample
 from gomedic.registry import check
 from gomedic.units import mib
 
 R = Category.RUNTIME
+_WORSE = (Status.OK, Status.WARN, Status.FAIL)
 GROWTH_FLOOR = 50  # goroutines: smaller changes over a window are noise (the probe's own requests)
 
 
@@ -74,12 +75,9 @@ def reachable(f: Facts) -> Finding:
     connections but does not answer.
     """
     d = probe(f)
-    subject = d.target.label
     if not d.endpoints:
-        if why := not_go(d):
-            return skip(f"no URL given, and {why}: there is no Go runtime endpoint to find", subject=subject,
-                        exe=d.process.binary.path if d.process and d.process.binary else "")
-        return skip("no URL given: only /proc facts of --pid are read", subject=subject)
+        return _no_endpoint(d)
+    subject = d.target.label
     ev = {e.endpoint.value: f"{e.url}: {e.describe()}" for e in d.endpoints}  # URLs in values: redacted
     failed = [e for e in d.endpoints if e.outcome is Outcome.FAILED]
     answered = [e for e in d.endpoints if e.outcome is Outcome.OK]
@@ -94,16 +92,29 @@ def reachable(f: Facts) -> Finding:
         return warn(f"{len(answered)} endpoint(s) answered, but: "
                     + "; ".join(f"{e.endpoint.path} {e.short}" for e in failed),
                     fix=next((_FIX[e.kind] for e in failed if e.kind in _FIX), _EXPOSE), subject=subject, **ev)
+    return _answered(f, d, answered, ev)
+
+
+def _no_endpoint(d: ProbeData) -> Finding:
+    """No URL to probe: only /proc facts of --pid."""
+    if why := not_go(d):
+        return skip(f"no URL given, and {why}: there is no Go runtime endpoint to find", subject=d.target.label,
+                    exe=d.process.binary.path if d.process and d.process.binary else "")
+    return skip("no URL given: only /proc facts of --pid are read", subject=d.target.label)
+
+
+def _answered(f: Facts, d: ProbeData, answered: list[EndpointResult], ev: dict[str, str]) -> Finding:
+    """Every endpoint that was tried answered (or is not offered): warn when one was slow."""
     slow_s = num(f, "runtime.reachable.slow_ms") / 1000
     slow = [e for e in answered if (e.elapsed_s or 0) > slow_s]
     what = ", ".join(f"{e.endpoint.value} in {(e.elapsed_s or 0) * 1000:.0f} ms" for e in answered)
     if slow:
         return warn(f"slow answers (over {slow_s * 1000:.0f} ms): {what}",
                     fix="find what slows the handlers (a busy service, a huge /metrics); scrapes time out first",
-                    subject=subject, **ev)
+                    subject=d.target.label, **ev)
     absent = [e.endpoint.value for e in d.endpoints if e.outcome is Outcome.ABSENT]
     tail = f"; not offered: {', '.join(absent)}" if absent else ""
-    return ok(f"answered: {what}{tail}", subject=subject, **ev)
+    return ok(f"answered: {what}{tail}", subject=d.target.label, **ev)
 
 
 @check("runtime.goroutines", category=R, severity=Severity.MEDIUM,
@@ -290,8 +301,8 @@ def gc(f: Facts) -> Finding:
            "raise GOGC or GOMEMLIMIT if memory allows")
     p_ms = (pause or 0) * 1000
     c = cpu or 0.0
-    if p_ms >= num(f, "runtime.gc.pause_fail_ms") or c >= num(f, "runtime.gc.cpu_fail"):
-        return fail(text, fix=fix, subject=d.target.label, **ev)
-    if p_ms >= num(f, "runtime.gc.pause_warn_ms") or c >= num(f, "runtime.gc.cpu_warn"):
-        return warn(text, fix=fix, subject=d.target.label, **ev)
-    return ok(text, subject=d.target.label, **ev)
+    by_pause = grade(p_ms, num(f, "runtime.gc.pause_warn_ms"), num(f, "runtime.gc.pause_fail_ms"), text, fix=fix,
+                     subject=d.target.label, **ev)
+    by_cpu = grade(c, num(f, "runtime.gc.cpu_warn"), num(f, "runtime.gc.cpu_fail"), text, fix=fix,
+                   subject=d.target.label, **ev)
+    return max(by_pause, by_cpu, key=lambda g: _WORSE.index(g.status))  # the worse of the two
