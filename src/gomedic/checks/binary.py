@@ -347,8 +347,8 @@ def _libs(b: Elf, t: Target, *, seen: dict[str, ldpath.Kind | None], confs: dict
     needed = elf.dynamic.needed
     if not needed:
         return ok(f"{ins.path} needs no shared libraries", needed="none")
-    dirs = ldpath.search_dirs(ins, t, libc_of(elf), confs)
-    found = [ldpath.find(n, ins, t, dirs, seen) for n in needed]
+    dirs = ldpath.search_dirs(ins.path, elf, t, libc_of(elf), confs)
+    found = [ldpath.find(n, elf, t, dirs, seen) for n in needed]
     missing = [lk for lk in found if lk.found is None]
     ev = {"needed": ", ".join(needed), "search_path": ":".join(dirs), "root": t.fs.description}
     if not missing:
