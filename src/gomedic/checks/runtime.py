@@ -15,6 +15,7 @@ from gomedic.probe.bounds import NO_LIMIT, Bound, parse_gomemlimit, tightest
 from gomedic.probe.collect import EndpointResult, Outcome, ProbeData
 from gomedic.probe.fetch import FetchFailure
 from gomedic.probe.sample import M, RuntimeSample
+from gomedic.probe.window import WindowStats
 from gomedic.registry import check
 from gomedic.units import mib
 
@@ -248,6 +249,28 @@ def heap(f: Facts) -> Finding:
     return ok(head, subject=d.target.label, **ev)
 
 
+def _gc_pause(s: RuntimeSample, w: WindowStats | None) -> tuple[float | None, str]:
+    """The GC pause to judge, and where it comes from (the best source there is)."""
+    if s.get(M.GC_COUNT) == 0:
+        return None, "no GC has run yet"
+    if w is not None and w.pause_max_s is not None:
+        return w.pause_max_s, f"longest of {w.gcs} GCs in the window"
+    if s.pause_quantiles.get(1.0) is not None:
+        return s.pause_quantiles[1.0], "max of recent GCs (go_gc_duration_seconds)"
+    if w is not None and w.pause_mean_s is not None:
+        return w.pause_mean_s, f"mean of {w.gcs} GCs in the window"
+    return None, ""
+
+
+def _gc_cpu(s: RuntimeSample, w: WindowStats | None) -> tuple[float | None, str]:
+    """The GC's share of CPU: over the window when known, else since the process started."""
+    if w is not None and w.gc_cpu_fraction is not None:
+        return w.gc_cpu_fraction, f"over the {w.seconds:.0f}s window"
+    if s.get(M.GC_CPU_FRACTION) is not None:
+        return s.get(M.GC_CPU_FRACTION), "since the process started"
+    return None, ""
+
+
 @check("runtime.gc", category=R, severity=Severity.MEDIUM,
        title="GC pauses are short and the GC takes a small share of CPU",
        thresholds={"pause_warn_ms": 50, "pause_fail_ms": 500, "cpu_warn": 0.10, "cpu_fail": 0.25})
@@ -267,20 +290,8 @@ def gc(f: Facts) -> Finding:
     s = sample(d)
     w = d.window
     ev: dict[str, str] = {"GCs": s.show(M.GC_COUNT)}
-    pause, pause_src = None, ""
-    if s.get(M.GC_COUNT) == 0:
-        pause_src = "no GC has run yet"
-    elif w is not None and w.pause_max_s is not None:
-        pause, pause_src = w.pause_max_s, f"longest of {w.gcs} GCs in the window"
-    elif s.pause_quantiles.get(1.0) is not None:
-        pause, pause_src = s.pause_quantiles[1.0], "max of recent GCs (go_gc_duration_seconds)"
-    elif w is not None and w.pause_mean_s is not None:
-        pause, pause_src = w.pause_mean_s, f"mean of {w.gcs} GCs in the window"
-    cpu, cpu_src = None, ""
-    if w is not None and w.gc_cpu_fraction is not None:
-        cpu, cpu_src = w.gc_cpu_fraction, f"over the {w.seconds:.0f}s window"
-    elif s.get(M.GC_CPU_FRACTION) is not None:
-        cpu, cpu_src = s.get(M.GC_CPU_FRACTION), "since the process started"
+    pause, pause_src = _gc_pause(s, w)
+    cpu, cpu_src = _gc_cpu(s, w)
     if w is not None:
         if w.gcs is not None:
             ev["GCs in window"] = f"{w.gcs} in {w.seconds:.1f}s"
