@@ -14,6 +14,7 @@ from gomedic.model import Category, Severity, Status
 from gomedic.probe.bounds import NO_LIMIT, Bound, parse_gomemlimit, tightest
 from gomedic.probe.collect import EndpointResult, Outcome, ProbeData
 from gomedic.probe.fetch import FetchFailure
+from gomedic.probe.pprof import GoroutineDump
 from gomedic.probe.sample import M, RuntimeSample
 from gomedic.probe.window import WindowStats
 from gomedic.registry import check
@@ -141,20 +142,7 @@ def goroutines(f: Facts) -> Finding:
                     subject=d.target.label)
     ev: dict[str, str] = {"goroutines": s.show(M.GOROUTINES)}
     dump = d.dump
-    notes: list[str] = []
-    if dump is not None:
-        for i, g in enumerate(dump.top[:3]):
-            ev[f"stack {i + 1}"] = g.describe()
-        if dump.by_state:
-            ev["states"] = ", ".join(f"{k} {v}" for k, v in dump.by_state.items())
-        if dump.detailed:
-            mins = int(num(f, "runtime.goroutines.blocked_minutes"))
-            long = dump.blocked_at_least(mins)
-            ev[f"blocked >= {mins} min"] = str(long)
-            if long:
-                worst = dump.long_blocked[0]
-                notes.append(f"{long} blocked >= {mins} min (longest: {worst.minutes} min [{worst.state}] "
-                             f"in {worst.frame})")
+    notes = _dump_notes(f, dump, ev) if dump is not None else []
     w = d.window
     growth = w.goroutine_growth_per_min if w else None
     if w is not None and growth is not None:
@@ -174,6 +162,23 @@ def goroutines(f: Facts) -> Finding:
                     f"(warn at {limit:g}/min){top}{extra}", fix=fix, subject=d.target.label, **ev)
     return ok(f"{int(n)} goroutines ({s.sources.get(M.GOROUTINES)})"
               + (f", {growth:+.0f}/min" if growth is not None else "") + extra, subject=d.target.label, **ev)
+
+
+def _dump_notes(f: Facts, dump: GoroutineDump, ev: dict[str, str]) -> list[str]:
+    """The top stacks and states of the goroutine dump (into `ev`), and what has been blocked for long."""
+    for i, g in enumerate(dump.top[:3]):
+        ev[f"stack {i + 1}"] = g.describe()
+    if dump.by_state:
+        ev["states"] = ", ".join(f"{k} {v}" for k, v in dump.by_state.items())
+    if not dump.detailed:
+        return []
+    mins = int(num(f, "runtime.goroutines.blocked_minutes"))
+    long = dump.blocked_at_least(mins)
+    ev[f"blocked >= {mins} min"] = str(long)
+    if not long:
+        return []
+    worst = dump.long_blocked[0]
+    return [f"{long} blocked >= {mins} min (longest: {worst.minutes} min [{worst.state}] in {worst.frame})"]
 
 
 def _memory_bounds(f: Facts, d: ProbeData, s: RuntimeSample) -> tuple[list[Bound], str | None]:
