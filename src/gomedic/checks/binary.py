@@ -8,19 +8,27 @@ checks use it for a unit's ExecStart. Nothing here executes the binary; it is re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial, wraps
 from types import MappingProxyType
 
 from gomedic.binfmt.exe import Format
-from gomedic.binfmt.inspect import Inspection, inspect
+from gomedic.binfmt.inspect import ElfFacts, Inspection, MachoFacts, PeFacts, inspect
 from gomedic.facts import Facts, Options, fact
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Result, Severity
 from gomedic.registry import check
 from gomedic.targets import TARGET, Libc, Target
 from gomedic.targets.model import GLIBC_LOADERS, musl_loader, vstr
+from gomedic.typenames import TYPE_CHECKING, TypeVar
+from gomedic.values import frozen
 
-# modules registering the rest of the binary.* checks (imported at the bottom)
-Judge = Callable[[Inspection, Target], Finding]
+if TYPE_CHECKING:
+    from gomedic.targets import ldpath
+
+N = TypeVar("N")
+# What a binary check is handed for one binary (an Inspection, Exe or Elf), or the skip saying why it does
+# not apply to that binary.
+Applies = Callable[[Inspection, Target], "N | Finding"]
 
 
 @fact("binary.binaries")
@@ -36,16 +44,108 @@ def BINARIES(f: Facts) -> tuple[Inspection, ...]:
     return tuple(inspect(p) for p in paths)
 
 
-def each(f: Facts, judge: Judge, *, needs_exe: bool = True) -> Iterator[Finding]:
-    """One finding per binary; unreadable files are judged by binary.format alone."""
+def each(f: Facts, applies: Applies[N], judge: Callable[[N, Target], Finding]) -> Iterator[Finding]:
+    """One finding per binary (subject = its path): the skip of `applies`, or the judge's verdict."""
     bins = f.get(BINARIES)
     target = f.get(TARGET)
     for ins in bins:
-        if needs_exe and ins.error is not None:
-            yield skip(f"not an executable gomedic can read (see binary.format): {ins.error}", subject=ins.path)
-            continue
-        out = judge(ins, target)
+        got = applies(ins, target)
+        out = got if isinstance(got, Finding) else judge(got, target)
         yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path)
+
+
+def binary_check(applies: Applies[N]) -> Callable[[Callable[[N, Target], Finding]], Callable[[Facts], Iterator[Finding]]]:
+    """Decorator (under @check) for a check that judges one binary against the target: `judge(value, target)`
+    gets what `applies` narrowed the binary's Inspection to (any_file, executable, native, with_header,
+    native_with_header, elf_only, elf_loaded), and is not called when that gives a skip."""
+
+    def deco(judge: Callable[[N, Target], Finding]) -> Callable[[Facts], Iterator[Finding]]:
+        @wraps(judge)  # the docstring is what `gomedic explain` prints
+        def run(f: Facts) -> Iterator[Finding]:
+            return each(f, applies, judge)
+
+        return run
+
+    return deco
+
+
+@frozen
+class Exe:
+    """A readable executable and the header facts of its format."""
+
+    ins: Inspection
+    header: ElfFacts | MachoFacts | PeFacts
+
+
+@frozen
+class Elf:
+    """An executable the ELF loader applies to, and its ELF facts."""
+
+    ins: Inspection
+    elf: ElfFacts
+
+
+def any_file(ins: Inspection, t: Target) -> Inspection:
+    """Every file, readable or not (binary.format says what it is)."""
+    return ins
+
+
+def _unreadable(ins: Inspection) -> Finding | None:
+    if ins.error is None:
+        return None
+    return skip(f"not an executable gomedic can read (see binary.format): {ins.error}")
+
+
+def executable(ins: Inspection, t: Target) -> Inspection | Finding:
+    """A file gomedic could read as an executable; an unreadable one is judged by binary.format alone."""
+    return _unreadable(ins) or ins
+
+
+def native(ins: Inspection, t: Target) -> Inspection | Finding:
+    """An executable for the target's OS (binary.arch judges another OS's binary)."""
+    return _unreadable(ins) or foreign(ins, t) or ins
+
+
+def _with_header(ins: Inspection) -> Exe | Finding:
+    header = ins.elf or ins.macho or ins.pe
+    if header is None:  # inspect() sets the one of its format whenever it sets no error
+        return skip(f"{ins.path} is not an ELF, Mach-O or PE executable")
+    return Exe(ins, header)
+
+
+def with_header(ins: Inspection, t: Target) -> Exe | Finding:
+    """An executable with its ELF, Mach-O or PE header facts."""
+    got = executable(ins, t)
+    return got if isinstance(got, Finding) else _with_header(got)
+
+
+def native_with_header(ins: Inspection, t: Target) -> Exe | Finding:
+    """An executable for the target's OS with its header facts."""
+    got = native(ins, t)
+    return got if isinstance(got, Finding) else _with_header(got)
+
+
+def _elf(ins: Inspection, t: Target, *, kernel_reads: bool) -> Elf | Finding:
+    """Skip unless the ELF loader applies: another OS's binary is not applicable (an ELF one still has its
+    PT_INTERP read by Linux when kernel_reads), and Mach-O/PE have no ELF loader."""
+    if (s := _unreadable(ins)) is not None:
+        return s
+    if (ins.elf is None or not kernel_reads) and (s := foreign(ins, t)) is not None:
+        return s
+    if ins.elf is None:
+        return skip(f"{ins.path} is a {ins.format.value if ins.format else '?'} executable: the ELF loader "
+                    "does not apply")
+    return Elf(ins, ins.elf)
+
+
+def elf_only(ins: Inspection, t: Target) -> Elf | Finding:
+    """An ELF executable for the target's OS."""
+    return _elf(ins, t, kernel_reads=False)
+
+
+def elf_loaded(ins: Inspection, t: Target) -> Elf | Finding:
+    """An ELF executable whose loader Linux starts, whatever OS it was built for."""
+    return _elf(ins, t, kernel_reads=True)
 
 
 FORMAT_NAMES = {Format.ELF: "ELF", Format.MACHO: "Mach-O", Format.PE: "PE"}
@@ -68,10 +168,9 @@ def describe(t: Target) -> str:
     return t.name if t.name != "host" else "this host"
 
 
-def libc_of(ins: Inspection) -> Libc:
+def libc_of(elf: ElfFacts) -> Libc:
     """The C library a dynamically linked ELF expects (NONE for a static binary)."""
-    assert ins.elf is not None
-    dyn = ins.elf.dynamic
+    dyn = elf.dynamic
     interp = dyn.interpreter or ""
     if "ld-musl" in interp or any(n.startswith("libc.musl-") for n in dyn.needed):
         return Libc.MUSL
@@ -90,7 +189,8 @@ def _settings_evidence(ins: Inspection) -> dict[str, str]:
 
 @check("binary.format", category=Category.BINARY, severity=Severity.HIGH,
        title="The file is an executable gomedic can read, and a Go binary")
-def format_(f: Facts) -> Iterator[Finding]:
+@binary_check(any_file)
+def format_(ins: Inspection, t: Target) -> Finding:
     """Reads the file as ELF (32/64-bit, both byte orders), Mach-O (thin or fat) or PE32/PE32+ and finds the
     Go build info (what `go version -m` prints): Go version, main module and build settings.
 
@@ -104,32 +204,28 @@ def format_(f: Facts) -> Iterator[Finding]:
 
     Fix: check the path and the download; `file PATH` names what it really is.
     """
-
-    def judge(ins: Inspection, t: Target) -> Finding:
-        if ins.error is not None or ins.format is None:
-            return fail(f"{ins.path}: {ins.error}", fix=f"check what {ins.path} really is (`file {ins.path}`); "
-                        "gomedic reads ELF, Mach-O and PE executables", error=ins.error)
-        kind = f"{ins.goos} {FORMAT_NAMES[ins.format]} {ins.bits}-bit {ins.goarch}"
-        os_ev = {"os_evidence": ins.elf.os_evidence} if ins.elf is not None else {}
-        if ins.buildinfo is None and ins.go_runtime is not None:
-            rt = ins.go_runtime
-            built = f"built with {rt.version} (runtime.buildVersion)" if rt.version else "Go release unknown"
-            return warn(f"{ins.path} is {article(kind)} {kind} Go binary without build info ({rt.evidence}; {built}): "
-                        "`go version -m` says `not a Go executable`; its modules and build settings are unknown",
-                        fix="ask its publisher for builds that keep build info (do not strip .go.buildinfo); "
-                        "checks that need GOAMD64/CGO_ENABLED assume Go's defaults", format=kind, size=ins.size,
-                        go_version=rt.version or "unknown", go_evidence=rt.evidence, **os_ev)
-        if ins.buildinfo is None:
-            return warn(f"{ins.path} is {article(kind)} {kind} executable but not a Go binary ({ins.go_error})",
-                        fix="only the loader-level checks apply; rebuild it with `go build` for full results",
-                        format=kind, size=ins.size, **os_ev)
-        bi = ins.buildinfo
-        main = f"{bi.main.path} {bi.main.version}" if bi.main else (bi.path or "unknown main module")
-        return ok(f"{ins.path}: {kind} Go binary built with {bi.go_version}, main module {main}",
-                  format=kind, go_version=bi.go_version, path=bi.path, main=main, size=ins.size,
-                  **_settings_evidence(ins), **os_ev)
-
-    return each(f, judge, needs_exe=False)
+    if ins.error is not None or ins.format is None:
+        return fail(f"{ins.path}: {ins.error}", fix=f"check what {ins.path} really is (`file {ins.path}`); "
+                    "gomedic reads ELF, Mach-O and PE executables", error=ins.error)
+    kind = f"{ins.goos} {FORMAT_NAMES[ins.format]} {ins.bits}-bit {ins.goarch}"
+    os_ev = {"os_evidence": ins.elf.os_evidence} if ins.elf is not None else {}
+    if ins.buildinfo is None and ins.go_runtime is not None:
+        rt = ins.go_runtime
+        built = f"built with {rt.version} (runtime.buildVersion)" if rt.version else "Go release unknown"
+        return warn(f"{ins.path} is {article(kind)} {kind} Go binary without build info ({rt.evidence}; {built}): "
+                    "`go version -m` says `not a Go executable`; its modules and build settings are unknown",
+                    fix="ask its publisher for builds that keep build info (do not strip .go.buildinfo); "
+                    "checks that need GOAMD64/CGO_ENABLED assume Go's defaults", format=kind, size=ins.size,
+                    go_version=rt.version or "unknown", go_evidence=rt.evidence, **os_ev)
+    if ins.buildinfo is None:
+        return warn(f"{ins.path} is {article(kind)} {kind} executable but not a Go binary ({ins.go_error})",
+                    fix="only the loader-level checks apply; rebuild it with `go build` for full results",
+                    format=kind, size=ins.size, **os_ev)
+    bi = ins.buildinfo
+    main = f"{bi.main.path} {bi.main.version}" if bi.main else (bi.path or "unknown main module")
+    return ok(f"{ins.path}: {kind} Go binary built with {bi.go_version}, main module {main}",
+              format=kind, go_version=bi.go_version, path=bi.path, main=main, size=ins.size,
+              **_settings_evidence(ins), **os_ev)
 
 
 COMPAT = {("amd64", "386"): "the kernel has IA32 emulation (CONFIG_IA32_EMULATION) and, for a dynamic "
@@ -140,7 +236,8 @@ COMPAT = {("amd64", "386"): "the kernel has IA32 emulation (CONFIG_IA32_EMULATIO
 
 @check("binary.arch", category=Category.BINARY, severity=Severity.CRITICAL,
        title="The binary's OS and architecture run on the target")
-def arch(f: Facts) -> Iterator[Finding]:
+@binary_check(executable)
+def arch(ins: Inspection, t: Target) -> Finding:
     """Compares the executable's format and machine (ELF e_machine, class and byte order; Mach-O cputype;
     PE Machine; the build info's GOOS/GOARCH) with the target's OS and architecture.
 
@@ -155,33 +252,29 @@ def arch(f: Facts) -> Iterator[Finding]:
 
     Fix: build for the target: `GOOS=linux GOARCH=<target arch> go build`, or publish a multi-arch image.
     """
-
-    def judge(ins: Inspection, t: Target) -> Finding:
-        goos, goarch = ins.goos or "?", ins.goarch or "?"
-        fix = f"rebuild for the target: GOOS={t.goos} GOARCH={t.goarch} go build"
-        ev = {"binary": f"{goos}/{goarch}", "target": f"{t.goos}/{t.goarch}", "target_source": t.source("arch")}
-        if ins.buildinfo is not None and ins.setting("GOARCH") and ins.setting("GOARCH") != goarch:
-            return fail(f"{ins.path}: build info says GOARCH={ins.setting('GOARCH')} but the header says {goarch}: "
-                        "the file is damaged or tampered with", fix="rebuild it", **ev)
-        if goos != t.goos and ins.elf is not None and t.goos == "linux" and goarch == t.goarch:
-            return _foreign_elf(ins, t, goos, fix, ev)
-        if goos != t.goos:
-            return fail(f"{ins.path} is {article(goos)} {goos}/{goarch} binary; {describe(t)} runs {t.goos}/{t.goarch}: "
-                        "exec fails with `exec format error`", fix=fix, **ev)
-        if goarch == t.goarch:
-            return ok(f"{ins.path} is {goos}/{goarch}, as {describe(t)} is", **ev)
-        if goos == "darwin":
-            return _mac_arch(ins, t, goarch, fix, ev)
-        if goarch in t.emulated:
-            return warn(f"{ins.path} is {goos}/{goarch}; {describe(t)} is {t.goarch} and runs it only through "
-                        f"qemu-user (binfmt_misc), many times slower", fix=fix, **ev)
-        why = COMPAT.get((t.goarch, goarch))
-        if why:
-            return warn(f"{ins.path} is {goos}/{goarch}; on {t.goarch} it runs only if {why}", fix=fix, **ev)
-        return fail(f"{ins.path} is {goos}/{goarch} but {describe(t)} is {t.goos}/{t.goarch}: exec fails with "
-                    "`exec format error`", fix=fix, **ev)
-
-    return each(f, judge)
+    goos, goarch = ins.goos or "?", ins.goarch or "?"
+    fix = f"rebuild for the target: GOOS={t.goos} GOARCH={t.goarch} go build"
+    ev = {"binary": f"{goos}/{goarch}", "target": f"{t.goos}/{t.goarch}", "target_source": t.source("arch")}
+    if ins.buildinfo is not None and ins.setting("GOARCH") and ins.setting("GOARCH") != goarch:
+        return fail(f"{ins.path}: build info says GOARCH={ins.setting('GOARCH')} but the header says {goarch}: "
+                    "the file is damaged or tampered with", fix="rebuild it", **ev)
+    if goos != t.goos and ins.elf is not None and t.goos == "linux" and goarch == t.goarch:
+        return _foreign_elf(ins, ins.elf, t, goos, fix, ev)
+    if goos != t.goos:
+        return fail(f"{ins.path} is {article(goos)} {goos}/{goarch} binary; {describe(t)} runs {t.goos}/{t.goarch}: "
+                    "exec fails with `exec format error`", fix=fix, **ev)
+    if goarch == t.goarch:
+        return ok(f"{ins.path} is {goos}/{goarch}, as {describe(t)} is", **ev)
+    if goos == "darwin":
+        return _mac_arch(ins, t, goarch, fix, ev)
+    if goarch in t.emulated:
+        return warn(f"{ins.path} is {goos}/{goarch}; {describe(t)} is {t.goarch} and runs it only through "
+                    f"qemu-user (binfmt_misc), many times slower", fix=fix, **ev)
+    why = COMPAT.get((t.goarch, goarch))
+    if why:
+        return warn(f"{ins.path} is {goos}/{goarch}; on {t.goarch} it runs only if {why}", fix=fix, **ev)
+    return fail(f"{ins.path} is {goos}/{goarch} but {describe(t)} is {t.goos}/{t.goarch}: exec fails with "
+                "`exec format error`", fix=fix, **ev)
 
 
 def _mac_arch(ins: Inspection, t: Target, goarch: str, fix: str, ev: dict[str, str]) -> Finding:
@@ -198,39 +291,28 @@ def _mac_arch(ins: Inspection, t: Target, goarch: str, fix: str, ev: dict[str, s
                 "executable`)", fix=fix, **ev)
 
 
-def _foreign_elf(ins: Inspection, t: Target, goos: str, fix: str, ev: dict[str, str]) -> Finding:
+def _foreign_elf(ins: Inspection, elf: ElfFacts, t: Target, goos: str, fix: str, ev: dict[str, str]) -> Finding:
     """Another OS's ELF of the right machine: Linux loads it anyway (it ignores EI_OSABI and the notes)."""
-    assert ins.elf is not None
-    ev = {**ev, "os_evidence": ins.elf.os_evidence}
-    interp = ins.elf.dynamic.interpreter
+    ev = {**ev, "os_evidence": elf.os_evidence}
+    interp = elf.dynamic.interpreter
     if goos == "android" and t.goos == "linux":
         return ok(f"{ins.path} is android/{ins.goarch}, which runs on the Linux kernel (binary.interpreter checks "
                   "its loader)", **ev)
     if interp is not None and not t.fs.exists(interp):
-        return fail(f"{ins.path} is {article(goos)} {goos}/{ins.goarch} binary ({ins.elf.os_evidence}); Linux loads it but its "
+        return fail(f"{ins.path} is {article(goos)} {goos}/{ins.goarch} binary ({elf.os_evidence}); Linux loads it but its "
                     f"interpreter {interp} does not exist on {describe(t)}: exec fails with `No such file or "
                     "directory` although the file exists", fix=fix, interpreter=interp, **ev)
     how = f"its interpreter {interp} is started" if interp else "it is a static binary, so Linux starts it"
-    return fail(f"{ins.path} is {article(goos)} {goos}/{ins.goarch} binary ({ins.elf.os_evidence}); {how} but its first "
+    return fail(f"{ins.path} is {article(goos)} {goos}/{ins.goarch} binary ({elf.os_evidence}); {how} but its first "
                 f"{goos} system call does not mean the same on Linux: it crashes at start (`Segmentation fault` or "
                 "`Bad system call`, exit status 139 or 159), it does not fail with `exec format error`",
                 fix=fix, interpreter=interp or "none", **ev)
 
 
-def _elf_only(ins: Inspection, t: Target, *, kernel_reads: bool = False) -> Finding | None:
-    """Skip unless the ELF loader applies: another OS's binary is not applicable (an ELF one still has its
-    PT_INTERP read by Linux when kernel_reads), and Mach-O/PE have no ELF loader."""
-    if (ins.elf is None or not kernel_reads) and (s := foreign(ins, t)) is not None:
-        return s
-    if ins.elf is None:
-        return skip(f"{ins.path} is a {ins.format.value if ins.format else '?'} executable: the ELF loader "
-                    "does not apply")
-    return None
-
-
 @check("binary.interpreter", category=Category.BINARY, severity=Severity.CRITICAL,
        title="The binary's ELF interpreter exists on the target")
-def interpreter(f: Facts) -> Iterator[Finding]:
+@binary_check(elf_loaded)
+def interpreter(b: Elf, t: Target) -> Finding:
     """Reads PT_INTERP (the dynamic loader the kernel starts first) and looks for it on the target.
 
     When it is missing, the kernel reports the *loader's* ENOENT: `./app: No such file or directory`
@@ -241,29 +323,23 @@ def interpreter(f: Facts) -> Iterator[Finding]:
     Fix: build a static binary (`CGO_ENABLED=0 go build`, without -buildmode=pie), or use a base image
     with that loader (glibc-based), or on Alpine `apk add gcompat`.
     """
-
-    def judge(ins: Inspection, t: Target) -> Finding:
-        if (s := _elf_only(ins, t, kernel_reads=True)) is not None:
-            return s
-        assert ins.elf is not None
-        interp = ins.elf.dynamic.interpreter
-        if interp is None:
-            kind = "static-pie" if ins.elf.hardening.static_pie else "statically linked"
-            return ok(f"{ins.path} is {kind}: it needs no ELF interpreter", interpreter="none")
-        if t.fs.exists(interp):
-            return ok(f"the interpreter {interp} of {ins.path} exists on {describe(t)}", interpreter=interp)
-        fix = "build a static binary: CGO_ENABLED=0 go build (without -buildmode=pie)"
-        if ins.setting("CGO_ENABLED") == "0":
-            fix = ("it uses no C code: drop -buildmode=pie (or add -ldflags=-linkmode=internal with static-pie) "
-                   "so that it needs no interpreter")
-        elif t.libc is Libc.MUSL:
-            fix += ", or `apk add gcompat` on the target, or a glibc-based image"
-        have = [p for p in (GLIBC_LOADERS.get(t.goarch, ""), musl_loader(t.goarch)) if p and t.fs.exists(p)]
-        return fail(f"the interpreter {interp} of {ins.path} does not exist on {describe(t)}: running it fails with "
-                    f"`No such file or directory` although the file exists", fix=fix, interpreter=interp,
-                    target_loaders=", ".join(have) or "none", root=t.fs.description)
-
-    return each(f, judge)
+    ins, elf = b.ins, b.elf
+    interp = elf.dynamic.interpreter
+    if interp is None:
+        kind = "static-pie" if elf.hardening.static_pie else "statically linked"
+        return ok(f"{ins.path} is {kind}: it needs no ELF interpreter", interpreter="none")
+    if t.fs.exists(interp):
+        return ok(f"the interpreter {interp} of {ins.path} exists on {describe(t)}", interpreter=interp)
+    fix = "build a static binary: CGO_ENABLED=0 go build (without -buildmode=pie)"
+    if ins.setting("CGO_ENABLED") == "0":
+        fix = ("it uses no C code: drop -buildmode=pie (or add -ldflags=-linkmode=internal with static-pie) "
+               "so that it needs no interpreter")
+    elif t.libc is Libc.MUSL:
+        fix += ", or `apk add gcompat` on the target, or a glibc-based image"
+    have = [p for p in (GLIBC_LOADERS.get(t.goarch, ""), musl_loader(t.goarch)) if p and t.fs.exists(p)]
+    return fail(f"the interpreter {interp} of {ins.path} does not exist on {describe(t)}: running it fails with "
+                f"`No such file or directory` although the file exists", fix=fix, interpreter=interp,
+                target_loaders=", ".join(have) or "none", root=t.fs.description)
 
 
 @check("binary.libs", category=Category.BINARY, severity=Severity.HIGH,
@@ -285,58 +361,71 @@ def libs(f: Facts) -> Iterator[Finding]:
     Fix: install the package that provides the library on the target, or build with CGO_ENABLED=0; on macOS
     link those libraries statically or ship them with the program (@rpath in an app bundle).
     """
+    # one scan's memory: libc.so.6 is read once, not once per binary
+    return each(f, elf_or_macho, partial(_libs, seen={}, confs={}))
+
+
+@frozen
+class Macho:
+    """A Mach-O executable for the target's OS (macOS), and its Mach-O facts."""
+
+    ins: Inspection
+    macho: MachoFacts
+
+
+def elf_or_macho(ins: Inspection, t: Target) -> Elf | Macho | Finding:
+    """An ELF executable for the target's OS, or a Mach-O for the target's (its dylibs)."""
+    if ins.macho is not None and _unreadable(ins) is None and foreign(ins, t) is None:
+        return Macho(ins, ins.macho)
+    return elf_only(ins, t)
+
+
+def _libs(b: Elf | Macho, t: Target, *, seen: dict[str, ldpath.Kind | None], confs: dict[str, list[str]]) -> Finding:
     from gomedic.targets import ldpath
 
-    seen: dict[str, ldpath.Kind | None] = {}  # libc.so.6 is read once, not once per binary
-    confs: dict[str, list[str]] = {}
-
-    def judge(ins: Inspection, t: Target) -> Finding:
-        if ins.macho is not None and foreign(ins, t) is None:
-            return _dylibs(ins)
-        if (s := _elf_only(ins, t)) is not None:
-            return s
-        assert ins.elf is not None
-        needed = ins.elf.dynamic.needed
-        if not needed:
-            return ok(f"{ins.path} needs no shared libraries", needed="none")
-        dirs = ldpath.search_dirs(ins, t, libc_of(ins), confs)
-        found = [ldpath.find(n, ins, t, dirs, seen) for n in needed]
-        missing = [lk for lk in found if lk.found is None]
-        ev = {"needed": ", ".join(needed), "search_path": ":".join(dirs), "root": t.fs.description}
-        if not missing:
-            return ok(f"all {len(needed)} libraries {ins.path} needs resolve on {describe(t)} "
-                      f"({', '.join(f'{lk.name}={lk.found}' for lk in found)})", **ev)
-        names = ", ".join(lk.name for lk in missing)
-        rej = [r for lk in missing for r in lk.rejected]
-        extra = f" ({'; '.join(rej)})" if rej else ""
-        return fail(f"{len(missing)} of {len(needed)} libraries {ins.path} needs are missing on {describe(t)}: "
-                    f"{names}{extra}: it fails with `error while loading shared libraries: {missing[0].name}: "
-                    "cannot open shared object file`",
-                    fix=f"install the packages that provide {names} on the target, or build with CGO_ENABLED=0",
-                    missing=names, **ev)
-
-    return each(f, judge)
+    if isinstance(b, Macho):
+        return _dylibs(b.ins, b.macho)
+    ins, elf = b.ins, b.elf
+    needed = elf.dynamic.needed
+    if not needed:
+        return ok(f"{ins.path} needs no shared libraries", needed="none")
+    dirs = ldpath.search_dirs(ins.path, elf, t, libc_of(elf), confs)
+    found = [ldpath.find(n, elf, t, dirs, seen) for n in needed]
+    missing = [lk for lk in found if lk.found is None]
+    ev = {"needed": ", ".join(needed), "search_path": ":".join(dirs), "root": t.fs.description}
+    if not missing:
+        return ok(f"all {len(needed)} libraries {ins.path} needs resolve on {describe(t)} "
+                  f"({', '.join(f'{lk.name}={lk.found}' for lk in found)})", **ev)
+    names = ", ".join(lk.name for lk in missing)
+    rej = [r for lk in missing for r in lk.rejected]
+    extra = f" ({'; '.join(rej)})" if rej else ""
+    return fail(f"{len(missing)} of {len(needed)} libraries {ins.path} needs are missing on {describe(t)}: "
+                f"{names}{extra}: it fails with `error while loading shared libraries: {missing[0].name}: "
+                "cannot open shared object file`",
+                fix=f"install the packages that provide {names} on the target, or build with CGO_ENABLED=0",
+                missing=names, **ev)
 
 
 SYSTEM_DYLIB_DIRS = ("/usr/lib/", "/System/Library/")
 
 
-def _dylibs(ins: Inspection) -> Finding:
+def _dylibs(ins: Inspection, macho: MachoFacts) -> Finding:
     """binary.libs for a Mach-O on a Mac: dylibs outside the system directories."""
-    assert ins.macho is not None
-    libs = ins.macho.dylibs
+    libs = macho.dylibs
     extra = [d for d in libs if not d.startswith(SYSTEM_DYLIB_DIRS)]
     ev = {"dylibs": ", ".join(libs) or "none"}
     if not extra:
         return ok(f"{ins.path} loads {len(libs)} dylibs, all part of macOS ({', '.join(libs) or 'none'})", **ev)
     return warn(f"{ins.path} loads {len(extra)} dylib(s) that are not part of macOS: {', '.join(extra)}: on a Mac "
-                f"without them dyld aborts at launch (`dyld: Library not loaded: {extra[0]}`)", fix="build with CGO_ENABLED=0 or link those libraries statically, or ship them "
+                f"without them dyld aborts at launch (`dyld: Library not loaded: {extra[0]}`)",
+                fix="build with CGO_ENABLED=0 or link those libraries statically, or ship them "
                 "with the program (@rpath in an app bundle)", outside_system=", ".join(extra), **ev)
 
 
 @check("binary.glibc", category=Category.BINARY, severity=Severity.CRITICAL,
        title="The target's C library is the kind and version the binary needs")
-def glibc(f: Facts) -> Iterator[Finding]:
+@binary_check(elf_only)
+def glibc(b: Elf, t: Target) -> Finding:
     """Reads the GLIBC_x.y symbol versions the binary needs (DT_VERNEED; GLIBC_ABI_DT_RELR counts as 2.36)
     and its loader, and compares them with the target's C library: kind (glibc, musl, none) and version.
 
@@ -346,38 +435,32 @@ def glibc(f: Facts) -> Iterator[Finding]:
 
     Fix: build with CGO_ENABLED=0, or build on the oldest target (e.g. golang:1.x-bullseye for glibc 2.31).
     """
-
-    def judge(ins: Inspection, t: Target) -> Finding:
-        if (s := _elf_only(ins, t)) is not None:
-            return s
-        assert ins.elf is not None
-        need = libc_of(ins)
-        req = ins.elf.dynamic.glibc_required
-        ev = {"binary_libc": need.value, "glibc_needed": vstr(req) if req else "none",
-              "target_libc": t.libc_label, "target_source": t.source("libc")}
-        static_fix = "build with CGO_ENABLED=0 (a static binary needs no C library)"
-        if need is Libc.NONE:
-            return ok(f"{ins.path} is static: it needs no C library", **ev)
-        if need is Libc.MUSL:
-            if t.libc is Libc.MUSL:
-                return ok(f"{ins.path} is linked against musl, as {describe(t)} is ({t.libc_label})", **ev)
-            return fail(f"{ins.path} is linked against musl but {describe(t)} has {t.libc_label}: it does not start",
-                        fix=static_fix + ", or build it against glibc for this target", **ev)
-        if t.libc is not Libc.GLIBC:
-            return fail(f"{ins.path} needs glibc{' ' + vstr(req) if req else ''} but {describe(t)} has "
-                        f"{t.libc_label}", fix=static_fix + " or use a glibc-based image", **ev)
-        if req is None:
-            return ok(f"{ins.path} needs glibc with no versioned symbols; {describe(t)} has {t.libc_label}", **ev)
-        if t.libc_version is None:
-            return warn(f"{ins.path} needs glibc >= {vstr(req)}, but the glibc version of {describe(t)} is unknown",
-                        fix="pass glibc=X.Y in --target", **ev)
-        if tuple(t.libc_version[:2]) < req:
-            return fail(f"{ins.path} needs GLIBC_{vstr(req)} but {describe(t)} has glibc {vstr(t.libc_version)}: it "
-                        f"fails with `version 'GLIBC_{vstr(req)}' not found`",
-                        fix=static_fix + f", or build on a system with glibc <= {vstr(t.libc_version)}", **ev)
-        return ok(f"{ins.path} needs glibc >= {vstr(req)}; {describe(t)} has {vstr(t.libc_version)}", **ev)
-
-    return each(f, judge)
+    ins, elf = b.ins, b.elf
+    need = libc_of(elf)
+    req = elf.dynamic.glibc_required
+    ev = {"binary_libc": need.value, "glibc_needed": vstr(req) if req else "none",
+          "target_libc": t.libc_label, "target_source": t.source("libc")}
+    static_fix = "build with CGO_ENABLED=0 (a static binary needs no C library)"
+    if need is Libc.NONE:
+        return ok(f"{ins.path} is static: it needs no C library", **ev)
+    if need is Libc.MUSL:
+        if t.libc is Libc.MUSL:
+            return ok(f"{ins.path} is linked against musl, as {describe(t)} is ({t.libc_label})", **ev)
+        return fail(f"{ins.path} is linked against musl but {describe(t)} has {t.libc_label}: it does not start",
+                    fix=static_fix + ", or build it against glibc for this target", **ev)
+    if t.libc is not Libc.GLIBC:
+        return fail(f"{ins.path} needs glibc{' ' + vstr(req) if req else ''} but {describe(t)} has "
+                    f"{t.libc_label}", fix=static_fix + " or use a glibc-based image", **ev)
+    if req is None:
+        return ok(f"{ins.path} needs glibc with no versioned symbols; {describe(t)} has {t.libc_label}", **ev)
+    if t.libc_version is None:
+        return warn(f"{ins.path} needs glibc >= {vstr(req)}, but the glibc version of {describe(t)} is unknown",
+                    fix="pass glibc=X.Y in --target", **ev)
+    if tuple(t.libc_version[:2]) < req:
+        return fail(f"{ins.path} needs GLIBC_{vstr(req)} but {describe(t)} has glibc {vstr(t.libc_version)}: it "
+                    f"fails with `version 'GLIBC_{vstr(req)}' not found`",
+                    fix=static_fix + f", or build on a system with glibc <= {vstr(t.libc_version)}", **ev)
+    return ok(f"{ins.path} needs glibc >= {vstr(req)}; {describe(t)} has {vstr(t.libc_version)}", **ev)
 
 
 def evaluate(path: str, target: Target | None = None, facts: Facts | None = None) -> list[Result]:

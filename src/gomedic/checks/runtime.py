@@ -10,15 +10,18 @@ from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
 from gomedic.facts.probe import PROBE
 from gomedic.finding import Finding, fail, grade, ok, skip, warn
-from gomedic.model import Category, Severity
+from gomedic.model import Category, Severity, Status
 from gomedic.probe.bounds import NO_LIMIT, Bound, parse_gomemlimit, tightest
-from gomedic.probe.collect import Outcome, ProbeData
+from gomedic.probe.collect import EndpointResult, Outcome, ProbeData
 from gomedic.probe.fetch import FetchFailure
+from gomedic.probe.pprof import GoroutineDump
 from gomedic.probe.sample import M, RuntimeSample
+from gomedic.probe.window import WindowStats
 from gomedic.registry import check
 from gomedic.units import mib
 
 R = Category.RUNTIME
+_WORSE = (Status.OK, Status.WARN, Status.FAIL)
 GROWTH_FLOOR = 50  # goroutines: smaller changes over a window are noise (the probe's own requests)
 
 
@@ -74,12 +77,9 @@ def reachable(f: Facts) -> Finding:
     connections but does not answer.
     """
     d = probe(f)
-    subject = d.target.label
     if not d.endpoints:
-        if why := not_go(d):
-            return skip(f"no URL given, and {why}: there is no Go runtime endpoint to find", subject=subject,
-                        exe=d.process.binary.path if d.process and d.process.binary else "")
-        return skip("no URL given: only /proc facts of --pid are read", subject=subject)
+        return _no_endpoint(d)
+    subject = d.target.label
     ev = {e.endpoint.value: f"{e.url}: {e.describe()}" for e in d.endpoints}  # URLs in values: redacted
     failed = [e for e in d.endpoints if e.outcome is Outcome.FAILED]
     answered = [e for e in d.endpoints if e.outcome is Outcome.OK]
@@ -94,16 +94,29 @@ def reachable(f: Facts) -> Finding:
         return warn(f"{len(answered)} endpoint(s) answered, but: "
                     + "; ".join(f"{e.endpoint.path} {e.short}" for e in failed),
                     fix=next((_FIX[e.kind] for e in failed if e.kind in _FIX), _EXPOSE), subject=subject, **ev)
+    return _answered(f, d, answered, ev)
+
+
+def _no_endpoint(d: ProbeData) -> Finding:
+    """No URL to probe: only /proc facts of --pid."""
+    if why := not_go(d):
+        return skip(f"no URL given, and {why}: there is no Go runtime endpoint to find", subject=d.target.label,
+                    exe=d.process.binary.path if d.process and d.process.binary else "")
+    return skip("no URL given: only /proc facts of --pid are read", subject=d.target.label)
+
+
+def _answered(f: Facts, d: ProbeData, answered: list[EndpointResult], ev: dict[str, str]) -> Finding:
+    """Every endpoint that was tried answered (or is not offered): warn when one was slow."""
     slow_s = num(f, "runtime.reachable.slow_ms") / 1000
     slow = [e for e in answered if (e.elapsed_s or 0) > slow_s]
     what = ", ".join(f"{e.endpoint.value} in {(e.elapsed_s or 0) * 1000:.0f} ms" for e in answered)
     if slow:
         return warn(f"slow answers (over {slow_s * 1000:.0f} ms): {what}",
                     fix="find what slows the handlers (a busy service, a huge /metrics); scrapes time out first",
-                    subject=subject, **ev)
+                    subject=d.target.label, **ev)
     absent = [e.endpoint.value for e in d.endpoints if e.outcome is Outcome.ABSENT]
     tail = f"; not offered: {', '.join(absent)}" if absent else ""
-    return ok(f"answered: {what}{tail}", subject=subject, **ev)
+    return ok(f"answered: {what}{tail}", subject=d.target.label, **ev)
 
 
 @check("runtime.goroutines", category=R, severity=Severity.MEDIUM,
@@ -129,20 +142,7 @@ def goroutines(f: Facts) -> Finding:
                     subject=d.target.label)
     ev: dict[str, str] = {"goroutines": s.show(M.GOROUTINES)}
     dump = d.dump
-    notes: list[str] = []
-    if dump is not None:
-        for i, g in enumerate(dump.top[:3]):
-            ev[f"stack {i + 1}"] = g.describe()
-        if dump.by_state:
-            ev["states"] = ", ".join(f"{k} {v}" for k, v in dump.by_state.items())
-        if dump.detailed:
-            mins = int(num(f, "runtime.goroutines.blocked_minutes"))
-            long = dump.blocked_at_least(mins)
-            ev[f"blocked >= {mins} min"] = str(long)
-            if long:
-                worst = dump.long_blocked[0]
-                notes.append(f"{long} blocked >= {mins} min (longest: {worst.minutes} min [{worst.state}] "
-                             f"in {worst.frame})")
+    notes = _dump_notes(f, dump, ev) if dump is not None else []
     w = d.window
     growth = w.goroutine_growth_per_min if w else None
     if w is not None and growth is not None:
@@ -162,6 +162,23 @@ def goroutines(f: Facts) -> Finding:
                     f"(warn at {limit:g}/min){top}{extra}", fix=fix, subject=d.target.label, **ev)
     return ok(f"{int(n)} goroutines ({s.sources.get(M.GOROUTINES)})"
               + (f", {growth:+.0f}/min" if growth is not None else "") + extra, subject=d.target.label, **ev)
+
+
+def _dump_notes(f: Facts, dump: GoroutineDump, ev: dict[str, str]) -> list[str]:
+    """The top stacks and states of the goroutine dump (into `ev`), and what has been blocked for long."""
+    for i, g in enumerate(dump.top[:3]):
+        ev[f"stack {i + 1}"] = g.describe()
+    if dump.by_state:
+        ev["states"] = ", ".join(f"{k} {v}" for k, v in dump.by_state.items())
+    if not dump.detailed:
+        return []
+    mins = int(num(f, "runtime.goroutines.blocked_minutes"))
+    long = dump.blocked_at_least(mins)
+    ev[f"blocked >= {mins} min"] = str(long)
+    if not long:
+        return []
+    worst = dump.long_blocked[0]
+    return [f"{long} blocked >= {mins} min (longest: {worst.minutes} min [{worst.state}] in {worst.frame})"]
 
 
 def _memory_bounds(f: Facts, d: ProbeData, s: RuntimeSample) -> tuple[list[Bound], str | None]:
@@ -237,6 +254,28 @@ def heap(f: Facts) -> Finding:
     return ok(head, subject=d.target.label, **ev)
 
 
+def _gc_pause(s: RuntimeSample, w: WindowStats | None) -> tuple[float | None, str]:
+    """The GC pause to judge, and where it comes from (the best source there is)."""
+    if s.get(M.GC_COUNT) == 0:
+        return None, "no GC has run yet"
+    if w is not None and w.pause_max_s is not None:
+        return w.pause_max_s, f"longest of {w.gcs} GCs in the window"
+    if s.pause_quantiles.get(1.0) is not None:
+        return s.pause_quantiles[1.0], "max of recent GCs (go_gc_duration_seconds)"
+    if w is not None and w.pause_mean_s is not None:
+        return w.pause_mean_s, f"mean of {w.gcs} GCs in the window"
+    return None, ""
+
+
+def _gc_cpu(s: RuntimeSample, w: WindowStats | None) -> tuple[float | None, str]:
+    """The GC's share of CPU: over the window when known, else since the process started."""
+    if w is not None and w.gc_cpu_fraction is not None:
+        return w.gc_cpu_fraction, f"over the {w.seconds:.0f}s window"
+    if s.get(M.GC_CPU_FRACTION) is not None:
+        return s.get(M.GC_CPU_FRACTION), "since the process started"
+    return None, ""
+
+
 @check("runtime.gc", category=R, severity=Severity.MEDIUM,
        title="GC pauses are short and the GC takes a small share of CPU",
        thresholds={"pause_warn_ms": 50, "pause_fail_ms": 500, "cpu_warn": 0.10, "cpu_fail": 0.25})
@@ -256,20 +295,8 @@ def gc(f: Facts) -> Finding:
     s = sample(d)
     w = d.window
     ev: dict[str, str] = {"GCs": s.show(M.GC_COUNT)}
-    pause, pause_src = None, ""
-    if s.get(M.GC_COUNT) == 0:
-        pause_src = "no GC has run yet"
-    elif w is not None and w.pause_max_s is not None:
-        pause, pause_src = w.pause_max_s, f"longest of {w.gcs} GCs in the window"
-    elif s.pause_quantiles.get(1.0) is not None:
-        pause, pause_src = s.pause_quantiles[1.0], "max of recent GCs (go_gc_duration_seconds)"
-    elif w is not None and w.pause_mean_s is not None:
-        pause, pause_src = w.pause_mean_s, f"mean of {w.gcs} GCs in the window"
-    cpu, cpu_src = None, ""
-    if w is not None and w.gc_cpu_fraction is not None:
-        cpu, cpu_src = w.gc_cpu_fraction, f"over the {w.seconds:.0f}s window"
-    elif s.get(M.GC_CPU_FRACTION) is not None:
-        cpu, cpu_src = s.get(M.GC_CPU_FRACTION), "since the process started"
+    pause, pause_src = _gc_pause(s, w)
+    cpu, cpu_src = _gc_cpu(s, w)
     if w is not None:
         if w.gcs is not None:
             ev["GCs in window"] = f"{w.gcs} in {w.seconds:.1f}s"
@@ -290,8 +317,8 @@ def gc(f: Facts) -> Finding:
            "raise GOGC or GOMEMLIMIT if memory allows")
     p_ms = (pause or 0) * 1000
     c = cpu or 0.0
-    if p_ms >= num(f, "runtime.gc.pause_fail_ms") or c >= num(f, "runtime.gc.cpu_fail"):
-        return fail(text, fix=fix, subject=d.target.label, **ev)
-    if p_ms >= num(f, "runtime.gc.pause_warn_ms") or c >= num(f, "runtime.gc.cpu_warn"):
-        return warn(text, fix=fix, subject=d.target.label, **ev)
-    return ok(text, subject=d.target.label, **ev)
+    by_pause = grade(p_ms, num(f, "runtime.gc.pause_warn_ms"), num(f, "runtime.gc.pause_fail_ms"), text, fix=fix,
+                     subject=d.target.label, **ev)
+    by_cpu = grade(c, num(f, "runtime.gc.cpu_warn"), num(f, "runtime.gc.cpu_fail"), text, fix=fix,
+                   subject=d.target.label, **ev)
+    return max(by_pause, by_cpu, key=lambda g: _WORSE.index(g.status))  # the worse of the two

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -153,6 +153,29 @@ def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
     table = _specifiers(loc, shown, user, acct, root)
     group_e = m.last("Service", "Group")
     supp = tuple(w for e in m.all("Service", "SupplementaryGroups") for w in spec(e).split())
+    env, origin, env_files = _environment(m, spec, diags, root)
+    svc_type, cmd, argv, where = _exec_start(loc, shown, m, spec, env, diags)
+    wdp = _working_directory(m, spec, acct)
+    amb, bounding = _caps(m)
+    limits = _limits(m, diags)
+    return ServiceUnit(
+        name=loc.name, fragment=shown, dropins=tuple(shown_path(root, p) for p in loc.dropins), merged=m,
+        diagnostics=tuple(diags), type=svc_type, exec_start=cmd, exec_argv=argv, exec_where=where,
+        user=user, group=spec(group_e) if group_e else None, dynamic_user=dynamic,
+        supplementary_groups=supp, account=acct, working_directory=wdp,
+        environment=MappingProxyType(env), env_origin=MappingProxyType(origin),
+        environment_files=tuple(env_files), ambient_caps=amb,
+        bounding_caps=bounding, limits=MappingProxyType(limits),
+        tasks_max=m.last("Service", "TasksMax"),
+    )
+
+
+Spec = Callable[[Entry], str]  # an entry's value with its %-specifiers expanded
+
+
+def _environment(m: MergedUnit, spec: Spec, diags: list[Diagnostic],
+                 root: Path) -> tuple[dict[str, str], dict[str, str], list[PathSetting]]:
+    """Environment= and EnvironmentFile= in order (a later one wins), with where each variable was set."""
     env: dict[str, str] = {}
     origin: dict[str, str] = {}
     for e in m.all("Service", "Environment"):
@@ -177,6 +200,12 @@ def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
         diags += [Diagnostic(ps.path, n, f"EnvironmentFile: {p}", "warning") for n, p in problems]
         for k, val in vals.items():
             env[k], origin[k] = val, f"{ps.path}"
+    return env, origin, env_files
+
+
+def _exec_start(loc: Located, shown: str, m: MergedUnit, spec: Spec, env: Mapping[str, str],
+                diags: list[Diagnostic]) -> tuple[str, ExecCommand | None, tuple[str, ...], str]:
+    """Type= and the first ExecStart=: its command, argv with $VAR expanded, and where it was set."""
     cmd: ExecCommand | None = None
     argv: tuple[str, ...] = ()
     where = ""
@@ -199,19 +228,32 @@ def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
     elif loc.name.endswith(".service") and not m.all("Service", "ExecStop") and not m.last("Unit", "SuccessAction"):
         diags.append(Diagnostic(shown, 0, "service has no ExecStart=, ExecStop= or SuccessAction= "
                                 "(systemd refuses to load it)"))
+    return svc_type, cmd, argv, where
+
+
+def _working_directory(m: MergedUnit, spec: Spec, acct: Account | None) -> PathSetting | None:
     wd = m.last("Service", "WorkingDirectory")
-    wdp = None
-    if wd:
-        v = spec(wd)
-        path = v.lstrip("-")
-        if path == "~":
-            path = acct.home if acct else "/root"
-        wdp = PathSetting(path, v.startswith("-"), wd.where)
+    if not wd:
+        return None
+    v = spec(wd)
+    path = v.lstrip("-")
+    if path == "~":
+        path = acct.home if acct else "/root"
+    return PathSetting(path, v.startswith("-"), wd.where)
+
+
+def _caps(m: MergedUnit) -> tuple[frozenset[str], tuple[bool, frozenset[str]] | None]:
+    """AmbientCapabilities= (each line adds, or with ~ removes) and CapabilityBoundingSet= (the last)."""
     amb: set[str] = set()
     for e in m.all("Service", "AmbientCapabilities"):
         inv, names = parse_caps(e.value)
         amb = amb - names if inv else amb | names
     cbs = m.last("Service", "CapabilityBoundingSet")
+    inv_b, names_b = parse_caps(cbs.value) if cbs else (False, set())
+    return frozenset(amb), (inv_b, frozenset(names_b)) if cbs else None
+
+
+def _limits(m: MergedUnit, diags: list[Diagnostic]) -> dict[str, tuple[int | None, int | None, str]]:
     limits: dict[str, tuple[int | None, int | None, str]] = {}
     for key in LIMIT_KEYS:
         le = m.last("Service", key)
@@ -221,17 +263,7 @@ def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
                 diags.append(Diagnostic(le.path, le.line, f"{key}=: {lerr}"))
             else:
                 limits[key] = (lim[0], lim[1], le.where)
-    inv_b, names_b = parse_caps(cbs.value) if cbs else (False, set())
-    return ServiceUnit(
-        name=loc.name, fragment=shown, dropins=tuple(shown_path(root, p) for p in loc.dropins), merged=m,
-        diagnostics=tuple(diags), type=svc_type, exec_start=cmd, exec_argv=argv, exec_where=where,
-        user=user, group=spec(group_e) if group_e else None, dynamic_user=dynamic,
-        supplementary_groups=supp, account=acct, working_directory=wdp,
-        environment=MappingProxyType(env), env_origin=MappingProxyType(origin),
-        environment_files=tuple(env_files), ambient_caps=frozenset(amb),
-        bounding_caps=(inv_b, frozenset(names_b)) if cbs else None, limits=MappingProxyType(limits),
-        tasks_max=m.last("Service", "TasksMax"),
-    )
+    return limits
 
 
 @fact("systemd.unit")

@@ -9,7 +9,7 @@ from a Result and the run's Facts by a fixer (see gomedic.fix.registry); nothing
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -115,7 +115,19 @@ class FixContext:
     edit_rc: bool = False
 
 
-Fixer = Callable[[Result, FixContext], "Plan | None"]
+class Fixer(Protocol):
+    """What fix/registry.py FIXERS maps a check id to; mypy checks every entry against it."""
+
+    def __call__(self, result: Result, ctx: FixContext, /) -> Plan | None:
+        """The plan for one warn or fail `result` of the check this fixer is registered for.
+
+        Computes only: reads the result's evidence and `ctx.facts`, changes nothing (`fix --yes` applies the
+        plan, a dry run shows it). Each action says what it changes and how to undo it, and is not needed
+        once in place, so a second run changes nothing. Files in a user's home are changed through
+        safefs/fdwalk, never by path as root. None (or a plan without actions) when no automatic change is
+        safe: the user gets the check's own fix as manual steps.
+        """
+        ...
 
 
 def manual_plan(r: Result, note: str = "", alternatives: tuple[str, ...] = ()) -> Plan:

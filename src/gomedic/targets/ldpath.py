@@ -11,7 +11,7 @@ import fnmatch
 import posixpath
 
 from gomedic.binfmt import elf
-from gomedic.binfmt.inspect import Inspection
+from gomedic.binfmt.inspect import ElfFacts
 from gomedic.errors import FormatError
 from gomedic.targets.model import MUSL_ARCH, Libc, Target
 from gomedic.values import frozen
@@ -53,11 +53,10 @@ def _conf_dirs(t: Target, path: str, depth: int = 0) -> list[str]:
     return out
 
 
-def search_dirs(ins: Inspection, t: Target, libc: Libc, confs: dict[str, list[str]] | None = None) -> list[str]:
-    """The loader's directories for this binary; `confs` (one dict per scan) keeps ld.so.conf read once."""
-    assert ins.elf is not None
-    dyn = ins.elf.dynamic
-    origin = posixpath.dirname(posixpath.abspath(ins.path))
+def search_dirs(path: str, exe: ElfFacts, t: Target, libc: Libc, confs: dict[str, list[str]] | None = None) -> list[str]:
+    """The loader's directories for the binary at `path`; `confs` (one dict per scan) keeps ld.so.conf read once."""
+    dyn = exe.dynamic
+    origin = posixpath.dirname(posixpath.abspath(path))
     env = [d for d in t.env.get("LD_LIBRARY_PATH", "").split(":") if d] if t.is_host else []
     rpath = [_expand(d, origin) for d in dyn.rpath]
     runpath = [_expand(d, origin) for d in dyn.runpath]
@@ -75,7 +74,7 @@ def search_dirs(ins: Inspection, t: Target, libc: Libc, confs: dict[str, list[st
         else:
             conf = confs["/etc/ld.so.conf"]
         dirs = ([] if runpath else rpath) + env + runpath + conf
-        dirs += [*t.lib_dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib"] if ins.bits == 64 else [
+        dirs += [*t.lib_dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib"] if exe.bits == 64 else [
             *t.lib_dirs, "/lib", "/usr/lib"]
     seen: list[str] = []
     for d in dirs:
@@ -104,9 +103,8 @@ def _kind(t: Target, path: str) -> Kind | None:
     return (f.bits, f.big_endian, f.machine, f.goarch)
 
 
-def _mismatch(t: Target, path: str, ins: Inspection, cache: dict[str, Kind | None] | None = None) -> str | None:
+def _mismatch(t: Target, path: str, exe: ElfFacts, cache: dict[str, Kind | None] | None = None) -> str | None:
     """Why ld.so would pass over this file (None: it is a usable library; unknowable for a profile: usable)."""
-    assert ins.elf is not None
     if cache is None or path not in cache:
         kind = _kind(t, path)
         if cache is not None:
@@ -118,15 +116,15 @@ def _mismatch(t: Target, path: str, ins: Inspection, cache: dict[str, Kind | Non
     if isinstance(kind, str):
         return kind
     bits, big, machine, goarch = kind
-    if (bits, big, machine) == (ins.elf.bits, ins.elf.big_endian, ins.elf.machine):
+    if (bits, big, machine) == (exe.bits, exe.big_endian, exe.machine):
         return None
     return f"for another architecture ({goarch}, {bits}-bit)"
 
 
-def find(name: str, ins: Inspection, t: Target, dirs: list[str], cache: dict[str, Kind | None] | None = None) -> Lookup:
+def find(name: str, exe: ElfFacts, t: Target, dirs: list[str], cache: dict[str, Kind | None] | None = None) -> Lookup:
     """Resolve one DT_NEEDED name; `cache` (one dict per scan) remembers what each candidate file is."""
     if "/" in name:
-        ok = t.fs.is_file(name) and _mismatch(t, name, ins, cache) is None
+        ok = t.fs.is_file(name) and _mismatch(t, name, exe, cache) is None
         return Lookup(name, name if ok else None, (name,))
     tried: list[str] = []
     rejected: list[str] = []
@@ -134,7 +132,7 @@ def find(name: str, ins: Inspection, t: Target, dirs: list[str], cache: dict[str
         p = posixpath.join(d, name)
         tried.append(p)
         if t.fs.is_file(p):
-            why = _mismatch(t, p, ins, cache)
+            why = _mismatch(t, p, exe, cache)
             if why is None:
                 return Lookup(name, p, tuple(tried), tuple(rejected))
             rejected.append(f"{p} is {why}")

@@ -55,8 +55,12 @@ class Common(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field
     rollout: Rollout = Rollout.ENFORCE
     fix: str = ""
 
-    KIND: ClassVar[str] = ""
     DEFAULT_CATEGORY: ClassVar[Category] = Category.CUSTOM
+
+    @property
+    def KIND(self) -> str:
+        """The kind's name: the msgspec tag of its class (`tag="env"`), written once."""
+        return kind_name(type(self))
 
     @property
     def check_id(self) -> str:
@@ -71,6 +75,7 @@ class Common(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field
         return seconds(self.interval)
 
     def default_title(self) -> str:
+        """The title when the file declares none: what is checked, in a few words."""
         return f"{self.KIND} check {self.name}"
 
     def problems(self) -> list[Problem]:
@@ -87,7 +92,14 @@ class Common(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field
         return out + self.kind_problems()
 
     def kind_problems(self) -> list[Problem]:
+        """The kind's own semantic errors (a bad regex, an impossible range), each with its field path."""
         return []
+
+
+def kind_name(cls: type[Common]) -> str:
+    """The `kind:` value of a Common subclass: its msgspec tag."""
+    tag = cls.__struct_config__.tag
+    return tag if isinstance(tag, str) else ""
 
 
 def matcher_problems(field: str, m: Expect | None) -> list[Problem]:

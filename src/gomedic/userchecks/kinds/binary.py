@@ -34,6 +34,7 @@ from gomedic.userchecks.common import Common, Problem
 from gomedic.userchecks.matchers import Expect, check, describe, problems
 
 if TYPE_CHECKING:
+    from gomedic.binfmt.buildinfo import BuildInfo
     from gomedic.binfmt.inspect import Inspection
 
 MAX_FILES = 1000
@@ -92,7 +93,6 @@ class BinaryCheck(Common, tag="binary", frozen=True):
     offline: bool = False
     ignore: list[VulnIgnore] = msgspec.field(default_factory=list)
 
-    KIND: ClassVar[str] = "binary"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.BINARY
 
     def default_title(self) -> str:
@@ -132,12 +132,12 @@ def binaries(path: str) -> list[str]:
     return out
 
 
-def _module_paths(bi: object) -> set[str]:
-    from gomedic.binfmt.buildinfo import BuildInfo
-
-    assert isinstance(bi, BuildInfo)
+def _module_paths(bi: BuildInfo) -> set[str]:
     mods = [*bi.deps, *([bi.main] if bi.main else [])]
     return {m.path for m in mods} | {m.replace.path for m in mods if m.replace is not None}
+
+
+Problems = tuple[list[str], list[str]]  # what is wrong, and the fixes
 
 
 def judge(c: BinaryCheck, info: Inspection) -> Finding:
@@ -150,39 +150,55 @@ def judge(c: BinaryCheck, info: Inspection) -> Finding:
     arch = bi.setting("GOARCH") or info.goarch or "?"
     cgo = bi.setting("CGO_ENABLED")
     ev = {"path": path, "go": bi.go_version, "GOARCH": arch, "CGO_ENABLED": cgo or "(unset)"}
+    bad, fixes = _build_problems(c, bi, arch, ev)
+    bad += _module_problems(c, bi, fixes)
+    bad += [f"build setting {key}={got or '(unset)'} is not {describe(m)}"
+            for key, m in c.settings.items() if not check(m, got := bi.setting(key) or None)]
+    if bad:
+        return fail(f"{path}: " + "; ".join(bad), subject=path, fix=c.fix or "; ".join(fixes) or None, **ev)
+    return ok(f"{path}: {bi.go_version} {bi.setting('GOOS') or info.goos}/{arch}, CGO_ENABLED={cgo or '(unset)'}",
+              subject=path, **ev)
+
+
+def _build_problems(c: BinaryCheck, bi: BuildInfo, arch: str, ev: dict[str, str]) -> Problems:
+    """The declared Go range, CGO_ENABLED and GOAMD64 ceiling against the build info (GOAMD64 goes in `ev`)."""
     bad: list[str] = []
     fixes: list[str] = []
+    cgo = bi.setting("CGO_ENABLED")
     if c.go and not in_range(bi.go_version, parse_range(c.go)):
         bad.append(f"built with {bi.go_version}, not in {c.go}")
         fixes.append(f"rebuild with a Go release in {c.go}")
     if c.cgo is not None and (cgo == "1") != c.cgo:
         bad.append(f"CGO_ENABLED={cgo or '(unset)'}, declared {'1' if c.cgo else '0'}")
         fixes.append(f"rebuild with CGO_ENABLED={'1' if c.cgo else '0'}")
-    if c.goamd64_max is not None:
-        if arch == "amd64":
-            level = bi.setting("GOAMD64") or "v1"
-            ev["GOAMD64"] = level
-            if level > c.goamd64_max:
-                bad.append(f"GOAMD64={level}, above {c.goamd64_max}")
-                fixes.append(f"rebuild with GOAMD64={c.goamd64_max}")
-        else:
-            ev["GOAMD64"] = f"n/a ({arch})"
+    if c.goamd64_max is None:
+        return bad, fixes
+    if arch != "amd64":
+        ev["GOAMD64"] = f"n/a ({arch})"
+        return bad, fixes
+    level = bi.setting("GOAMD64") or "v1"
+    ev["GOAMD64"] = level
+    if level > c.goamd64_max:
+        bad.append(f"GOAMD64={level}, above {c.goamd64_max}")
+        fixes.append(f"rebuild with GOAMD64={c.goamd64_max}")
+    return bad, fixes
+
+
+def _module_problems(c: BinaryCheck, bi: BuildInfo, fixes: list[str]) -> list[str]:
+    """Modules declared present but missing, and declared absent but there (their fix added to `fixes`)."""
     mods = _module_paths(bi)
     missing = [m for m in c.modules.present if m not in mods]
     banned = [m for m in c.modules.absent if m in mods]
+    bad: list[str] = []
     if missing:
         bad.append("does not contain module " + ", ".join(missing))
     if banned:
         bad.append("contains module " + ", ".join(banned))
         fixes.append("remove " + ", ".join(banned) + " from go.mod (go mod why -m " + banned[0] + ")")
-    for key, m in c.settings.items():
-        got = bi.setting(key) or None
-        if not check(m, got):
-            bad.append(f"build setting {key}={got or '(unset)'} is not {describe(m)}")
-    if bad:
-        return fail(f"{path}: " + "; ".join(bad), subject=path, fix=c.fix or "; ".join(fixes) or None, **ev)
-    return ok(f"{path}: {bi.go_version} {bi.setting('GOOS') or info.goos}/{arch}, CGO_ENABLED={cgo or '(unset)'}",
-              subject=path, **ev)
+    return bad
+
+
+SCHEMA = BinaryCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: BinaryCheck, facts: Facts) -> list[Finding]:

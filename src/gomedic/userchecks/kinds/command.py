@@ -31,7 +31,6 @@ class CommandCheck(Common, tag="command", frozen=True):
     env: dict[str, str] = msgspec.field(default_factory=dict)
     cwd: str = ""
 
-    KIND: ClassVar[str] = "command"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.CUSTOM
 
     def argv(self) -> list[str]:
@@ -50,6 +49,9 @@ class CommandCheck(Common, tag="command", frozen=True):
         for f in ("exit", "stdout", "stderr"):
             out += matcher_problems(f, getattr(self, f))
         return out
+
+
+SCHEMA = CommandCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: CommandCheck, facts: Facts) -> Finding:

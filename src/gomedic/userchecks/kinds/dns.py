@@ -24,7 +24,6 @@ class DnsCheck(Common, tag="dns", frozen=True):
     resolves: bool = True
     addresses: list[str] = msgspec.field(default_factory=list)
 
-    KIND: ClassVar[str] = "dns"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.NETWORK
 
     def default_title(self) -> str:
@@ -49,6 +48,9 @@ def resolve(host: str) -> list[str]:
         if addr not in seen:
             seen.append(addr)
     return seen
+
+
+SCHEMA = DnsCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: DnsCheck, facts: Facts) -> Finding:

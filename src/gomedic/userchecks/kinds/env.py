@@ -24,7 +24,6 @@ class EnvCheck(Common, tag="env", frozen=True):
     var: str
     value: Expect = Matcher(exists=True)
 
-    KIND: ClassVar[str] = "env"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.CUSTOM
 
     def default_title(self) -> str:
@@ -35,6 +34,9 @@ class EnvCheck(Common, tag="env", frozen=True):
         if not self.var or "=" in self.var or "\0" in self.var:
             out.append((("var",), f"{self.var!r} is not an environment variable name"))
         return out + matcher_problems("value", self.value)
+
+
+SCHEMA = EnvCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: EnvCheck, facts: Facts) -> Finding:

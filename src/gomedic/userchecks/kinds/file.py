@@ -66,7 +66,6 @@ class FileCheck(Common, tag="file", frozen=True):
     size: Expect | None = None
     contains: str | list[str] = msgspec.field(default_factory=list)
 
-    KIND: ClassVar[str] = "file"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.FILESYSTEM
 
     def default_title(self) -> str:
@@ -114,6 +113,9 @@ def _missing_substrings(path: str, wanted: list[str]) -> list[str]:
         data = fh.read(MAX_READ)
     content = data.decode("utf-8", "replace")
     return [s for s in wanted if s not in content]
+
+
+SCHEMA = FileCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: FileCheck, facts: Facts) -> Finding:

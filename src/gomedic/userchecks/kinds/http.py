@@ -50,7 +50,6 @@ class HttpCheck(Common, tag="http", frozen=True):
     insecure: bool = False
     ca_file: str = ""
 
-    KIND: ClassVar[str] = "http"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.NETWORK
 
     def default_title(self) -> str:
@@ -146,6 +145,9 @@ def fetch(url: str, *, timeout: float, method: str = "GET", headers: Mapping[str
         raise FetchError(why) from e
     finally:
         conn.close()
+
+
+SCHEMA = HttpCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: HttpCheck, facts: Facts) -> Finding:

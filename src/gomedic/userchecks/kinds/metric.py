@@ -60,7 +60,6 @@ class MetricCheck(Common, tag="metric", frozen=True):
     insecure: bool = False
     ca_file: str = ""
 
-    KIND: ClassVar[str] = "metric"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.RUNTIME
 
     def default_title(self) -> str:
@@ -83,6 +82,9 @@ class MetricCheck(Common, tag="metric", frozen=True):
         for k, m in self.labels.items():
             out += [(("labels", k, *sub), msg) for sub, msg in problems(m)]
         return out + matcher_problems("value", self.value)
+
+
+SCHEMA = MetricCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: MetricCheck, facts: Facts) -> Finding:

@@ -99,7 +99,6 @@ class ProcessCheck(Common, tag="process", frozen=True):
     count: Expect | None = None
     user: str | int | None = None
 
-    KIND: ClassVar[str] = "process"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.RUNTIME
 
     def default_title(self) -> str:
@@ -112,6 +111,9 @@ class ProcessCheck(Common, tag="process", frozen=True):
         if not self.running and (self.count is not None or self.user is not None):
             out.append((("running",), "running: false cannot be combined with count or user"))
         return out + matcher_problems("cmdline", self.cmdline) + matcher_problems("count", self.count)
+
+
+SCHEMA = ProcessCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: ProcessCheck, facts: Facts) -> Finding:

@@ -39,7 +39,6 @@ class ServiceCheck(Common, tag="service", frozen=True):
     limits: dict[str, Expect] = msgspec.field(default_factory=dict)
     verdicts: list[str] = msgspec.field(default_factory=list)
 
-    KIND: ClassVar[str] = "service"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.SERVICE
 
     def default_title(self) -> str:
@@ -101,6 +100,9 @@ def judge(c: ServiceCheck, u: ServiceUnit) -> Finding:
         return fail(f"{u.name}: " + "; ".join(bad), subject=subject,
                     fix=c.fix or f"systemctl edit {u.name} (a drop-in), then systemctl daemon-reload", **ev)
     return ok(f"{u.name} ({u.fragment}): User={user}, ExecStart={show(cmd or None)}", subject=subject, **ev)
+
+
+SCHEMA = ServiceCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: ServiceCheck, facts: Facts) -> list[Finding]:

@@ -36,7 +36,6 @@ class SysctlCheck(Common, tag="sysctl", frozen=True):
     key: str
     value: Expect
 
-    KIND: ClassVar[str] = "sysctl"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.LIMITS
 
     def default_title(self) -> str:
@@ -47,6 +46,9 @@ class SysctlCheck(Common, tag="sysctl", frozen=True):
         if not _KEY.match(self.key) or ".." in self.key:
             out.append((("key",), f"{self.key!r} is not a sysctl name like vm.max_map_count"))
         return out + matcher_problems("value", self.value)
+
+
+SCHEMA = SysctlCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: SysctlCheck, facts: Facts) -> Finding:

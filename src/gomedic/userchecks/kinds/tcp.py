@@ -33,7 +33,6 @@ class TcpCheck(Common, tag="tcp", frozen=True):
     address: str
     reachable: bool = True
 
-    KIND: ClassVar[str] = "tcp"
     DEFAULT_CATEGORY: ClassVar[Category] = Category.NETWORK
 
     def default_title(self) -> str:
@@ -45,6 +44,9 @@ class TcpCheck(Common, tag="tcp", frozen=True):
         except ValueError as e:
             return [(("address",), str(e))]
         return []
+
+
+SCHEMA = TcpCheck  # kinds.Kind: the schema (its msgspec tag is the kind's name) and evaluate() below
 
 
 def evaluate(c: TcpCheck, facts: Facts) -> Finding:
