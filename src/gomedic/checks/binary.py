@@ -1,6 +1,6 @@
 """binary: will this Go binary run there? One result per check and binary (subject = the binary's path).
 
-The binaries come from the `BINARIES` fact (Options.extra["binaries"], a list of paths) and the target
+The binaries come from the `BINARIES` fact (Options.subject.binaries, a tuple of paths) and the target
 from `gomedic.targets.TARGET`. `evaluate(path, target)` runs every binary check for one file: the service
 checks use it for a unit's ExecStart. Nothing here executes the binary; it is read, never run.
 """
@@ -8,7 +8,6 @@ checks use it for a unit's ExecStart. Nothing here executes the binary; it is re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from types import MappingProxyType
 
 from gomedic.binfmt.exe import Format
 from gomedic.binfmt.inspect import Inspection, inspect
@@ -18,6 +17,7 @@ from gomedic.model import Category, Result, Severity
 from gomedic.registry import check
 from gomedic.targets import TARGET, Libc, Target
 from gomedic.targets.model import GLIBC_LOADERS, musl_loader, vstr
+from gomedic.values import replace
 
 # modules registering the rest of the binary.* checks (imported at the bottom)
 Judge = Callable[[Inspection, Target], Finding]
@@ -25,10 +25,10 @@ Judge = Callable[[Inspection, Target], Finding]
 
 @fact("binary.binaries")
 def BINARIES(f: Facts) -> tuple[Inspection, ...]:
-    given = f.options.extra.get("inspections")
+    given = f.options.subject.inspections
     if given:
-        return tuple(given)
-    paths = f.options.extra.get("binaries")
+        return given
+    paths = f.options.subject.binaries
     if not paths:
         from gomedic.errors import FactUnavailable
 
@@ -351,11 +351,11 @@ def evaluate(path: str, target: Target | None = None, facts: Facts | None = None
     if target is None and facts is not None:
         target = facts.get(TARGET)
     child = Facts(Options(env=base.env, cwd=base.cwd, overrides=base.overrides,
-                          extra=MappingProxyType({**base.extra, "binaries": [path]})), REGISTRY)
+                          subject=replace(base.subject, binaries=(path,))), REGISTRY)
     if target is not None:
         child.seed(TARGET, target)
     # binary.vulns is opt-in: only with an opened database (when `list`/`explain` have loaded it)
-    specs = [s for s in REGISTRY if s.area == "binary" and (s.id != "binary.vulns" or base.extra.get("vulndb"))]
+    specs = [s for s in REGISTRY if s.area == "binary" and (s.id != "binary.vulns" or base.subject.vulndb)]
     return run_checks(specs, child)
 
 

@@ -31,7 +31,7 @@ MAX_DIAGS = 20
 
 
 def unit_root(f: Facts) -> Path:
-    return Path(f.options.extra.get("unit_root") or "/")
+    return Path(f.options.subject.unit_root or "/")
 
 
 def exec_path(u: ServiceUnit, root: Path) -> str | None:

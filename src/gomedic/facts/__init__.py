@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from gomedic import debuglog
 from gomedic.errors import UsageError
+from gomedic.subject import Subject
 from gomedic.typenames import TYPE_CHECKING, Generic, TypeVar
 from gomedic.values import field, frozen
 
@@ -56,7 +57,7 @@ class Options:
     deep: bool = False
     online: bool = False
     overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    subject: Subject = field(default_factory=Subject)
 
 
 class _Slot:
