@@ -44,8 +44,8 @@ def each(f: Facts, judge: Judge, *, needs_exe: bool = True) -> Iterator[Finding]
         if needs_exe and ins.error is not None:
             yield skip(f"not an executable gomedic can read (see binary.format): {ins.error}", subject=ins.path)
             continue
-        out = judge(ins, target)
-        yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path)
+        out = judge(ins, target)  # about the binary's file, unless the judge named another
+        yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path, out.file or ins.path, out.line)
 
 
 FORMAT_NAMES = {Format.ELF: "ELF", Format.MACHO: "Mach-O", Format.PE: "PE"}

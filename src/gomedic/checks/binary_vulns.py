@@ -186,4 +186,4 @@ def vulns(f: Facts) -> Iterator[Finding]:
             yield skip(f"{ins.path}: not a Go binary with build info ({why}): nothing to match", subject=ins.path)
             continue
         out = judge(ins, hits.get(ins.path, ()), ignores, today, db.describe())
-        yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path)
+        yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path, out.file or ins.path, out.line)

@@ -37,7 +37,7 @@ def _run(area: str, ids: Sequence[str], given: Subject, facts: Facts, subject: s
             continue
         for r in run_one(registry.get(vid), child):
             status = Status.FAIL if r.status is Status.ERROR else r.status
-            out.append(Finding(status, f"{vid}: {r.summary}", r.evidence, r.fix, r.subject or subject))
+            out.append(Finding(status, f"{vid}: {r.summary}", r.evidence, r.fix, r.subject or subject, r.file, r.line))
     return out
 
 
