@@ -25,7 +25,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--root", metavar="DIR", help="read unit files, users and the program under DIR")
     p.add_argument("--pid", type=int, metavar="PID", help="the unit's running process (default: MainPID from systemd)")
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
-    add_set_option(p, "service.limits.nofile-min=65536")
+    add_set_option(p, "service.limits.nofile_min=65536")
     add_output_options(p)
     p.set_defaults(run=run)
 

@@ -121,10 +121,13 @@ class Facts:
 
         The override is converted to the type of the default, so checks compare numbers with numbers.
         """
+        from gomedic.registry import threshold_key
+
         if self._registry is None:
             from gomedic.registry import REGISTRY
 
             self._registry = REGISTRY
+        key = threshold_key(key)
         default = self._registry.threshold(key)
         raw = self.options.overrides.get(key)
         if raw is None:
