@@ -43,11 +43,10 @@ def context(f: Facts) -> Mapping[str, Any]:
     from gomedic.facts.probe import PROBE
 
     target = f.options.subject.probe
-    label = str(getattr(target, "label", "") or "")
+    label = target.label if target else ""
     notes: list[str] = []
-    pid = getattr(target, "pid", None)
-    if pid is not None and not label.startswith("pid "):
-        notes.append(f"pid {pid}")
+    if target and target.pid is not None and not label.startswith("pid "):
+        notes.append(f"pid {target.pid}")
     try:
         d = f.get(PROBE)
         version = d.last.go_version if d.last else None
