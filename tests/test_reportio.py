@@ -37,6 +37,7 @@ def test_mutations_never_crash(data: st.DataObject) -> None:
     path = data.draw(st.sampled_from([
         ("summary",), ("exit_code",), ("results", 0, "status"), ("results", 1, "evidence"), ("results", 2, "subject"),
         ("results", 3, "duration_s"), ("results",), ("context",), ("command",), ("results", 4),
+        ("results", 3, "file"), ("results", 3, "line"),
     ]))
     value = data.draw(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
                       | st.lists(st.integers(), max_size=3) | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))

@@ -105,6 +105,9 @@ class Result:
     fix: str | None = None
     duration_s: float = 0.0
     shadow: bool = False
+    # the file the result is about (a path as the check read it) and its 1-based line: SARIF's location
+    file: str | None = None
+    line: int | None = None
 
     @property
     def counted(self) -> bool:
@@ -127,6 +130,10 @@ class Result:
         }
         if self.shadow:
             d["shadow"] = True
+        if self.file is not None:
+            d["file"] = self.file
+            if self.line is not None:
+                d["line"] = self.line
         return d
 
     @staticmethod

@@ -184,6 +184,7 @@ def redact_result(r: Result, secrets: Iterable[str] = ()) -> Result:
         subject=redact_text(r.subject, s) if r.subject else r.subject,
         evidence=frozen_map(redact_mapping(r.evidence, s)),
         fix=redact_text(r.fix, s) if r.fix else r.fix,
+        file=redact_text(r.file, s) if r.file else r.file,
     )
 
 

@@ -28,6 +28,30 @@ Threshold = int | float | str
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 
+# Threshold names are snake_case, a unit last (`min_s`, `slow_ms`, `max_mib`, `usage_pct`). The spellings
+# of earlier releases stay accepted wherever a threshold is named (`--set`, a check's lookup or declaration):
+# old key -> key.
+THRESHOLD_ALIASES = MappingProxyType({
+    "host.cgroup-memory.suggest-pct": "host.cgroup-memory.suggest_pct",
+    "host.nofile.usage-pct": "host.nofile.usage_pct",
+    "host.threads.usage-pct": "host.threads.usage_pct",
+    "host.inotify.min-watches": "host.inotify.min_watches",
+    "host.inotify.min-instances": "host.inotify.min_instances",
+    "service.limits.nofile-min": "service.limits.nofile_min",
+    "service.limits.nproc-min": "service.limits.nproc_min",
+    "service.limits.tasks-min": "service.limits.tasks_min",
+    "runtime.heap.max_mb": "runtime.heap.max_mib",  # it always counted MiB
+})
+
+
+def threshold_key(key: str) -> str:
+    """The current name of threshold `key` (itself, or what an older spelling became)."""
+    return THRESHOLD_ALIASES.get(key, key)
+
+
+def _declared(check_id: str, thresholds: Mapping[str, Threshold] | None) -> Mapping[str, Threshold]:
+    return MappingProxyType({threshold_key(f"{check_id}.{n}").rpartition(".")[2]: v for n, v in (thresholds or {}).items()})
+
 
 @frozen
 class CheckSpec:
@@ -89,7 +113,7 @@ class Registry:
                     deep=deep,
                     online=online,
                     timeout_s=timeout_s if timeout_s is not None else (60.0 if deep else 5.0),
-                    thresholds=MappingProxyType(dict(thresholds or {})),
+                    thresholds=_declared(id, thresholds),
                 )
             )
             return fn
@@ -116,7 +140,7 @@ class Registry:
 
     def threshold(self, key: str) -> Threshold:
         """Default of threshold `area.check.name` (e.g. `host.nofile.min`)."""
-        check_id, _, name = key.rpartition(".")
+        check_id, _, name = threshold_key(key).rpartition(".")
         spec = self.get(check_id)
         if name not in spec.thresholds:
             raise UsageError(f"check {check_id} has no threshold {name!r} (it has: {', '.join(spec.thresholds) or 'none'})")

@@ -36,6 +36,22 @@ def _num(d: Mapping[str, Any], key: str) -> float:
     return float(v)
 
 
+def _file(d: Mapping[str, Any]) -> str | None:
+    v = _str(d, "file", nullable=True)
+    if v is not None and not v:
+        raise FormatError("report: file must not be empty")
+    return v
+
+
+def _line(d: Mapping[str, Any]) -> int | None:
+    v = d.get("line")
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 < v < 1 << 31:
+        raise FormatError("report: line must be a positive integer")
+    return v
+
+
 def result_from_dict(d: object) -> Result:
     if not isinstance(d, dict):
         raise FormatError("report: a result is not an object")
@@ -56,6 +72,8 @@ def result_from_dict(d: object) -> Result:
             fix=_str(d, "fix", nullable=True),
             duration_s=_num(d, "duration_s"),
             shadow=d.get("shadow") is True,
+            file=_file(d),
+            line=_line(d),
         )
     except ValueError as e:
         raise FormatError(f"report: {e}") from None

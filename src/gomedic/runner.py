@@ -67,6 +67,8 @@ def _result(spec: CheckSpec, f: Finding, duration: float) -> Result:
         fix=f.fix,
         duration_s=duration,
         shadow=spec.shadow,
+        file=f.file,
+        line=f.line,
     )
 
 

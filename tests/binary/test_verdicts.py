@@ -56,14 +56,15 @@ def test_goamd64_v4_fails_cpu_level_without_avx512() -> None:
 
 def test_goamd64_v4_against_a_captured_cpu_without_avx512(tmp_path: Path) -> None:
     """A host CPU without AVX-512 cannot exist on this machine: the host target reads a captured
-    /proc/cpuinfo (of an i7-6700) through Options.extra["cpuinfo"], as the CPU fact does on such a host."""
+    /proc/cpuinfo (of an i7-6700) through Options.subject.cpuinfo, as the CPU fact does on such a host."""
     from gomedic.checks.binary import evaluate
     from gomedic.facts import Facts, Options
+    from gomedic.subject import Subject
     from tests.facts.test_cpu import SKYLAKE
 
     info = tmp_path / "cpuinfo"
     info.write_text(SKYLAKE)
-    facts = Facts(Options(extra={"cpuinfo": str(info)}))
+    facts = Facts(Options(subject=Subject(cpuinfo=str(info))))
     results = {r.id: r for r in evaluate(str(corpus("amd64-v4")), facts=facts)}
     r = results["binary.cpu-level"]
     assert r.status.value == "fail" and "avx512f" in r.summary and r.evidence["target_cpu"] == "x86-64-v3"

@@ -64,6 +64,7 @@ def test_envrc_goos_is_a_conflict_with_file_and_line(goenv: GoEnv) -> None:
     r = run.result("layers.conflict", "GOOS")
     assert r["status"] == "warn" and "terminal: windows" in r["summary"] and "VS Code: (unset)" in r["summary"]
     assert r["evidence"]["file"] == f"{proj}/.envrc" and r["evidence"]["line"] == "1"
+    assert (r["file"], r["line"]) == (f"{proj}/.envrc", 1)  # the location SARIF reads
     assert f"remove it from {proj}/.envrc:1" in r["fix"]
     sarif = goenv.gomedic("check", "--area", "layers", "--format", "sarif", cwd=proj)
     assert f'"uri": "file://{proj}/.envrc"' in sarif.stdout and '"startLine": 1' in sarif.stdout

@@ -55,12 +55,12 @@ def test_heap_under_gomemlimit_flip(started: list[Service], tmp_path: Path) -> N
 
 
 def test_heap_cap_without_pid(goservice: Service) -> None:
-    args = (goservice.url, "--window", "0", "--set", "runtime.heap.max_mb=40")
+    args = (goservice.url, "--window", "0", "--set", "runtime.heap.max_mb=40")  # the older name of max_mib
     assert gomedic_probe(goservice.url, "--window", "0").status("runtime.heap") == "skip"  # no limit known
     assert gomedic_probe(*args).status("runtime.heap") == "ok"
     goservice.ctl("heap", mb=48)
     r = gomedic_probe(*args).result("runtime.heap")
-    assert r["status"] == "fail" and "runtime.heap.max_mb" in r["summary"]
+    assert r["status"] == "fail" and "runtime.heap.max_mib" in r["summary"]
 
 
 def test_heap_under_cgroup_memory_limit(started: list[Service], tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ def test_heap_with_pid_and_no_limit_says_what_it_read(started: list[Service], tm
     assert r["status"] == "skip", r
     assert "give --pid" not in r["summary"]
     assert f"no GOMEMLIMIT in /metrics or the environment of pid {svc.pid}" in r["summary"]
-    assert "--set runtime.heap.max_mb=N" in r["summary"]
+    assert "--set runtime.heap.max_mib=N" in r["summary"]
     assert r["evidence"]["GOMEMLIMIT (env)"] == "not seen"
 
 

@@ -145,6 +145,8 @@ def test_broken_unit_lines_are_named(wd: Path, hello_amd64: Path) -> None:
     summaries = [r["summary"] for r in results(run, "service.unit") if r["status"] == "fail"]
     assert f"{unit}:5: ExecStart=: unterminated ' quote" in summaries
     assert any(s.startswith(f"{unit}:6: missing '='") for s in summaries)
+    located = {(r["file"], r.get("line")) for r in results(run, "service.unit") if r["status"] == "fail"}
+    assert {(str(unit), 5), (str(unit), 6)} <= located  # where SARIF points the alerts
     env = {r["status"]: r["summary"] for r in results(run, "service.env")}
     assert "malformed GOMEMLIMIT" in env["fail"] and f"GOMAXPROCS=zero (set at {unit}:7)" in env["warn"]
 

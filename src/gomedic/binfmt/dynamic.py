@@ -12,7 +12,13 @@ import struct
 
 from gomedic.binfmt import elf
 from gomedic.errors import FormatError
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Relro = Literal["full", "partial", "none"]
 
 MAX_DYNAMIC = 1 << 20
 MAX_STRTAB = 8 << 20
@@ -98,7 +104,7 @@ class Notes:
 class Hardening:
     pie: bool
     static_pie: bool
-    relro: str  # "full", "partial", "none"
+    relro: Relro
     nx: bool
     stripped: bool
 
@@ -251,7 +257,7 @@ def hardening(f: elf.ElfFile, dyn: Dynamic) -> Hardening:
     types = {p.type for p in f.progs}
     pie = f.type == elf.ET_DYN and (dyn.interpreter is not None or bool(dyn.flags_1 & DF_1_PIE))
     static_pie = pie and dyn.interpreter is None
-    relro = "none"
+    relro: Relro = "none"
     if elf.PT_GNU_RELRO in types:
         relro = "full" if dyn.bind_now else "partial"
     stack = [p for p in f.progs if p.type == elf.PT_GNU_STACK]

@@ -1,6 +1,6 @@
 """binary: will this Go binary run there? One result per check and binary (subject = the binary's path).
 
-The binaries come from the `BINARIES` fact (Options.extra["binaries"], a list of paths) and the target
+The binaries come from the `BINARIES` fact (Options.subject.binaries, a tuple of paths) and the target
 from `gomedic.targets.TARGET`. `evaluate(path, target)` runs every binary check for one file: the service
 checks use it for a unit's ExecStart. Nothing here executes the binary; it is read, never run.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial, wraps
-from types import MappingProxyType
 
 from gomedic.binfmt.exe import Format
 from gomedic.binfmt.inspect import ElfFacts, Inspection, MachoFacts, PeFacts, inspect
@@ -20,7 +19,7 @@ from gomedic.registry import check
 from gomedic.targets import TARGET, Libc, Target
 from gomedic.targets.model import GLIBC_LOADERS, musl_loader, vstr
 from gomedic.typenames import TYPE_CHECKING, TypeVar
-from gomedic.values import frozen
+from gomedic.values import frozen, replace
 
 if TYPE_CHECKING:
     from gomedic.targets import ldpath
@@ -33,10 +32,10 @@ Applies = Callable[[Inspection, Target], "N | Finding"]
 
 @fact("binary.binaries")
 def BINARIES(f: Facts) -> tuple[Inspection, ...]:
-    given = f.options.extra.get("inspections")
+    given = f.options.subject.inspections
     if given:
-        return tuple(given)
-    paths = f.options.extra.get("binaries")
+        return given
+    paths = f.options.subject.binaries
     if not paths:
         from gomedic.errors import FactUnavailable
 
@@ -51,7 +50,8 @@ def each(f: Facts, applies: Applies[N], judge: Callable[[N, Target], Finding]) -
     for ins in bins:
         got = applies(ins, target)
         out = got if isinstance(got, Finding) else judge(got, target)
-        yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path)
+        # about the binary's file, unless the judge named another
+        yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path, out.file or ins.path, out.line)
 
 
 def binary_check(applies: Applies[N]) -> Callable[[Callable[[N, Target], Finding]], Callable[[Facts], Iterator[Finding]]]:
@@ -477,11 +477,11 @@ def evaluate(path: str, target: Target | None = None, facts: Facts | None = None
     if target is None and facts is not None:
         target = facts.get(TARGET)
     child = Facts(Options(env=base.env, cwd=base.cwd, overrides=base.overrides,
-                          extra=MappingProxyType({**base.extra, "binaries": [path]})), REGISTRY)
+                          subject=replace(base.subject, binaries=(path,))), REGISTRY)
     if target is not None:
         child.seed(TARGET, target)
     # binary.vulns is opt-in: only with an opened database (when `list`/`explain` have loaded it)
-    specs = [s for s in REGISTRY if s.area == "binary" and (s.id != "binary.vulns" or base.extra.get("vulndb"))]
+    specs = [s for s in REGISTRY if s.area == "binary" and (s.id != "binary.vulns" or base.subject.vulndb)]
     return run_checks(specs, child)
 
 

@@ -1,8 +1,8 @@
 """binary.vulns: known vulnerabilities (the Go vulnerability database) in each binary's modules and Go release.
 
 Opt-in: `gomedic binary --vulns`, `gate --binary ... --vulns`, a YAML `binary` check with `vulns: true`.
-The opened database comes in Options.extra["vulndb"] (a gomedic.vulndb.db.Database), accepted advisories
-in extra["vuln_ignore"] (gomedic.vulndb.ignore.Ignore values). The VULN_HITS fact reads entries and
+The opened database comes in Options.subject.vulndb (a gomedic.vulndb.db.Database), accepted advisories
+in subject.vuln_ignore (gomedic.vulndb.ignore.Ignore values). The VULN_HITS fact reads entries and
 function names (I/O); the check only judges.
 """
 
@@ -34,7 +34,7 @@ def VULN_HITS(f: Facts) -> Mapping[str, tuple[Hit, ...]]:
     from gomedic.vulndb.scan import Matcher, Symbols, scan
     from gomedic.vulndb.scancache import ScanCache
 
-    db = f.options.extra.get("vulndb")
+    db = f.options.subject.vulndb
     if db is None:
         raise FactUnavailable("vulnerability check not requested (pass --vulns)")
     out: dict[str, tuple[Hit, ...]] = {}
@@ -173,17 +173,17 @@ def vulns(f: Facts) -> Iterator[Finding]:
     Fix: `go get module@<first fixed version>` (or upgrade Go to the fixed release) and rebuild. An advisory
     that does not apply can be accepted until a date with a YAML `binary` check's `ignore:` list.
     """
-    db = f.options.extra.get("vulndb")
+    db = f.options.subject.vulndb
     if db is None:
         yield skip("vulnerability check not requested (pass --vulns)")
         return
     hits = f.get(VULN_HITS)
-    ignores: tuple[Ignore, ...] = tuple(f.options.extra.get("vuln_ignore") or ())
-    today = f.options.extra.get("today") or datetime.date.today()
+    ignores = f.options.subject.vuln_ignore
+    today = f.options.subject.today or datetime.date.today()
     for ins in f.get(BINARIES):
         if ins.buildinfo is None:
             why = ins.error or ins.go_error or "no Go build info"
             yield skip(f"{ins.path}: not a Go binary with build info ({why}): nothing to match", subject=ins.path)
             continue
         out = judge(ins, hits.get(ins.path, ()), ignores, today, db.describe())
-        yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path)
+        yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path, out.file or ins.path, out.line)

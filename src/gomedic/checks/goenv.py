@@ -45,11 +45,11 @@ def goenv_file(f: Facts) -> Iterator[Finding]:
         return
     if ef.special:
         yield fail(f"GOENV file {ef.path} {ef.error}; every go command blocks reading it",
-                   fix=f"remove {ef.path} or point GOENV at a regular file (or GOENV=off)", **ev)
+                   fix=f"remove {ef.path} or point GOENV at a regular file (or GOENV=off)", **ev, file=ef.path)
         return
     if ef.error:
         yield fail(f"GOENV file {ef.path} cannot be read: {ef.error}; every go command ignores it",
-                   fix=f"fix the permissions of {ef.path} (it must be readable by you)", **ev)
+                   fix=f"fix the permissions of {ef.path} (it must be readable by you)", **ev, file=ef.path)
         return
     if not ef.exists:
         yield ok(f"no GOENV file at {ef.path} (nothing was set with go env -w)", **ev)
@@ -175,7 +175,7 @@ def go111module(f: Facts) -> Finding:
         inside = bool(mod.gomod and gopath and mod.gomod.startswith(gopath.rstrip("/") + "/src/"))
         if inside:
             return warn(f"GO111MODULE=auto ({s.source}) and the module {mod.gomod} is inside GOPATH/src: "
-                        "go ignores its go.mod", fix=unset, **ev, **{"go.mod": mod.gomod or ""})
+                        "go ignores its go.mod", fix=unset, **ev, **{"go.mod": mod.gomod or ""}, file=mod.gomod)
         return ok(f"GO111MODULE=auto ({s.source}): module mode wherever a go.mod exists", **ev)
     return fail(f"GO111MODULE={s.value} ({s.source}) is not a valid value: go fails with "
                 f"`go: unknown environment setting GO111MODULE={s.value}`", fix=unset, **ev)

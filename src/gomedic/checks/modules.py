@@ -189,7 +189,7 @@ def private(f: Facts) -> Finding:
     hosts = sorted({p.split("/", 1)[0] for p in priv})
     return warn(f"{mod.gomod} requires {'; '.join(uncovered)}: go asks the public proxy and checksum database "
                 "about them (`410 Gone`, and the names leak)",
-                fix=f"go env -w GOPRIVATE={','.join(hosts)}", **ev)
+                fix=f"go env -w GOPRIVATE={','.join(hosts)}", file=mod.gomod, **ev)
 
 
 @check("modules.gomod", category=T, severity=Severity.HIGH, title="go.mod and go.work parse and fit the local Go")
@@ -215,7 +215,8 @@ def gomod(f: Facts) -> Finding:
     ev = {"go.mod": mod.gomod or "(none)", "go.work": mod.gowork or "(none)", "go line": mod.go_line or "(none)",
           "local go": local or "unknown"}
     if problems:
-        return fail("; ".join(m for m, _ in problems), fix="; ".join(dict.fromkeys(x for _, x in problems)), **ev)
+        return fail("; ".join(m for m, _ in problems), fix="; ".join(dict.fromkeys(x for _, x in problems)),
+                    file=mod.gomod or mod.gowork, **ev)
     if mod.mod is None:
         return ok(f"{mod.gowork} parses (workspace of {len(mod.work.uses) if mod.work else 0} modules, "
                   f"go {mod.go_line or '(none)'}); the current directory is in none of them", **ev)

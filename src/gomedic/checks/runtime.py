@@ -195,19 +195,19 @@ def _memory_bounds(f: Facts, d: ProbeData, s: RuntimeSample) -> tuple[list[Bound
     cg = d.process.cgroup if d.process else None
     if cg is not None and cg.memory is not None:
         bounds.append(Bound(float(cg.memory.value), "cgroup memory limit", cg.memory.source))
-    cap = num(f, "runtime.heap.max_mb")
+    cap = num(f, "runtime.heap.max_mib")
     if cap > 0:
-        bounds.append(Bound(cap * (1 << 20), "runtime.heap.max_mb", "threshold"))
+        bounds.append(Bound(cap * (1 << 20), "runtime.heap.max_mib", "threshold"))
     return bounds, env_gml
 
 
 @check("runtime.heap", category=R, severity=Severity.HIGH,
        title="Go memory stays clear of its limit (GOMEMLIMIT, cgroup, or a set cap)",
-       thresholds={"limit_warn": 0.8, "limit_fail": 0.95, "max_mb": 0})
+       thresholds={"limit_warn": 0.8, "limit_fail": 0.95, "max_mib": 0})
 def heap(f: Facts) -> Finding:
     """The memory the Go runtime holds (Sys - HeapReleased, what GOMEMLIMIT counts) stays under
     `limit_warn` (warn) and `limit_fail` (fail) of the tightest limit: GOMEMLIMIT (go_gc_gomemlimit_bytes,
-    or the process environment with --pid), the process's cgroup memory limit (--pid), or `max_mb`.
+    or the process environment with --pid), the process's cgroup memory limit (--pid), or `max_mib`.
 
     Near a cgroup limit the kernel OOM-kills the process (`OOMKilled`, exit 137) while much of the heap
     may be garbage; near GOMEMLIMIT the GC runs back to back and burns CPU (see runtime.gc). The next GC
@@ -232,9 +232,9 @@ def heap(f: Facts) -> Finding:
     if limit is None:
         if d.target.pid is not None:
             where = (f"no GOMEMLIMIT in /metrics or the environment of pid {d.target.pid}, no memory limit in "
-                     f"its cgroup; --set runtime.heap.max_mb=N gives one")
+                     f"its cgroup; --set runtime.heap.max_mib=N gives one")
         else:
-            where = "no GOMEMLIMIT, no cgroup memory limit seen; give --pid, or --set runtime.heap.max_mb=N"
+            where = "no GOMEMLIMIT, no cgroup memory limit seen; give --pid, or --set runtime.heap.max_mib=N"
         return skip(f"Go holds {mib(used)}; no limit to compare with ({where})", subject=d.target.label, **ev)
     ratio = used / limit.value
     head = f"Go holds {mib(used)} = {ratio:.0%} of {limit.name} {mib(limit.value)}"

@@ -31,7 +31,7 @@ MAX_DIAGS = 20
 
 
 def unit_root(f: Facts) -> Path:
-    return Path(f.options.extra.get("unit_root") or "/")
+    return Path(f.options.subject.unit_root or "/")
 
 
 def exec_path(u: ServiceUnit, root: Path) -> str | None:
@@ -87,7 +87,8 @@ def unit(f: Facts) -> Iterator[Finding]:
     u = f.get(UNIT)
     root = unit_root(f)
     files = f"{u.fragment}" + (f" + {len(u.dropins)} drop-ins" if u.dropins else "")
-    ev: dict[str, Any] = {"fragment": u.fragment, "drop-ins": " ".join(u.dropins), "ExecStart": " ".join(u.exec_argv)}
+    ev: dict[str, Any] = {"fragment": u.fragment, "drop-ins": " ".join(u.dropins), "ExecStart": " ".join(u.exec_argv),
+                          "file": u.fragment}
     if u.masked:
         yield fail(f"{u.name} is masked ({u.fragment} -> /dev/null)", fix=f"systemctl unmask {u.name}",
                    subject=u.name, **ev)
@@ -95,12 +96,14 @@ def unit(f: Facts) -> Iterator[Finding]:
     errors = sorted((d for d in u.diagnostics if d.severity == "error"), key=lambda d: d.line != 0)  # whole files first
     warnings = [d for d in u.diagnostics if d.severity != "error"]
     for d in errors[:MAX_DIAGS]:
-        yield fail(f"{d}", fix=f"edit {d.path} line {d.line}" if d.line else f"edit {d.path}", subject=u.name)
+        yield fail(f"{d}", fix=f"edit {d.path} line {d.line}" if d.line else f"edit {d.path}", subject=u.name,
+                   file=d.path, line=d.line or None)
     if len(errors) > MAX_DIAGS:
         yield fail(f"{len(errors) - MAX_DIAGS} more problems in {files} (first {MAX_DIAGS} shown)",
                    fix=f"run `systemd-analyze verify {u.fragment}` for the full list", subject=u.name)
     for d in warnings[:MAX_DIAGS]:
-        yield warn(f"{d}", fix=f"edit {d.path} line {d.line}" if d.line else f"edit {d.path}", subject=u.name)
+        yield warn(f"{d}", fix=f"edit {d.path} line {d.line}" if d.line else f"edit {d.path}", subject=u.name,
+                   file=d.path, line=d.line or None)
     path = exec_path(u, root)
     if path is None:
         if not errors:

@@ -70,7 +70,7 @@ def port(f: Facts) -> Iterator[Finding]:
         yield skip("no listen port named in ExecStart or Environment", subject=u.name)
         return
     held = listeners(Path("/"))
-    own = f.options.extra.get("pid")
+    own = f.options.subject.pid
     seen: set[int] = set()
     for np in named:
         if np.port in seen:

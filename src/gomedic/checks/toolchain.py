@@ -260,7 +260,8 @@ def _before_gotoolchain(local: str, set_value: str, mod: ModuleContext, ev: dict
     if mod.file is None:
         return ok(f"not in a module; {base}", **ev)
     go_line, path = mod.go_line, mod.file
-    ev.update({mod.kind: path, "go line": go_line or "(none)", "toolchain line": mod.toolchain_line or "(none)"})
+    ev.update({mod.kind: path, "go line": go_line or "(none)", "toolchain line": mod.toolchain_line or "(none)",
+               "file": path})
     if mod.toolchain_line or (go_line and not goversion.go_line_format_ok(go_line, local)):
         what = f"`toolchain {mod.toolchain_line}`" if mod.toolchain_line else f"`go {go_line}`"
         return fail(f"{path} has {what}, which {local} cannot parse (see modules.gomod); {base}",
@@ -283,7 +284,7 @@ def _no_module_verdict(minimum: str, local: str, value: str, ev: dict[str, str])
 
 def _module_verdict(kind: str, path: str, go_line: str | None, toolchain_line: str | None, local: str,
                     minimum: str, fallback: str, ev: dict[str, str]) -> Finding:
-    ev = {**ev, kind: path, "go line": go_line or "(none)", "toolchain line": toolchain_line or "(none)"}
+    ev = {**ev, kind: path, "go line": go_line or "(none)", "toolchain line": toolchain_line or "(none)", "file": path}
     need = "go" + go_line if go_line else ""
     if toolchain_line and goversion.compare(toolchain_line, need) > 0:
         need = toolchain_line

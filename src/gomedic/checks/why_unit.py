@@ -34,7 +34,7 @@ def unit_notify(f: Facts) -> Finding:
     if u.type not in NOTIFY_TYPES:
         return ok(f"Type={u.type}: systemd does not wait for a readiness notification", subject=u.name, Type=u.type)
     path = exec_path(u, unit_root(f))
-    real = f.options.extra.get("binary")
+    real = f.options.subject.binary
     if not path or not real:
         return skip(f"Type={u.type} but the ExecStart program {path or '(none)'} is not on this machine to read",
                     subject=u.name)

@@ -63,14 +63,16 @@ def add_set_option(p: argparse.ArgumentParser, example: str | None) -> None:
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, str]:
+    """`--set KEY=VALUE` items by threshold name (an older spelling of a name counts as the name)."""
     from gomedic.errors import UsageError
+    from gomedic.registry import threshold_key
 
     out: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise UsageError(f"--set {item!r}: expected CHECK.NAME=VALUE")
-        out[key.strip()] = value.strip()
+        out[threshold_key(key.strip())] = value.strip()
     return out
 
 

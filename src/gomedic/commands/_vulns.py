@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from gomedic.subject import Subject
+from gomedic.values import replace
+
+if TYPE_CHECKING:
+    from gomedic.vulndb.db import Database
 
 VULNS_MODULE = "gomedic.checks.binary_vulns"
 
@@ -20,7 +26,7 @@ def add_vuln_options(p: argparse.ArgumentParser) -> None:
                    help="read only the cached copy of the database (its age is in the evidence)")
 
 
-def open_database(args: argparse.Namespace) -> Any:
+def open_database(args: argparse.Namespace) -> Database | None:
     """The opened database, or None without --vulns. Raises VulnDBError (exit 3) / UsageError (exit 2)."""
     if not getattr(args, "vulns", False):
         if getattr(args, "vulndb", None) or getattr(args, "offline", False):
@@ -47,13 +53,14 @@ def prefetch(facts: Any) -> None:
     facts.get(VULN_HITS)
 
 
-def gate_database(args: argparse.Namespace, extra: dict[str, Any]) -> None:
+def gate_database(args: argparse.Namespace, subject: Subject) -> Subject:
     """`gate --binary B --vulns`: open the database once (exit 3 if it cannot be read) for every attempt."""
     if not getattr(args, "vulns", False):
-        return
-    if not extra.get("binaries"):
+        return subject
+    if not subject.binaries:
         from gomedic.errors import UsageError
 
         raise UsageError("--vulns applies to --binary")
-    extra["vulndb"] = open_database(args)
+    subject = replace(subject, vulndb=open_database(args))
     load_vuln_check()
+    return subject

@@ -151,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.model import FailOn
     from gomedic.registry import load_areas
     from gomedic.runner import Selection, select
+    from gomedic.subject import Subject
     from gomedic.targets import TARGET
 
     for path, named, _link in files:
@@ -168,8 +169,8 @@ def run(args: argparse.Namespace) -> int:
     if not bins:
         raise UsageError(f"no Go binaries found in {', '.join(args.paths)}")
     overrides = parse_overrides(args.overrides)
-    extra = {"inspections": tuple(bins), "target": args.target, "root": args.root, "vulndb": vulndb}
-    facts = Facts(Options(overrides=MappingProxyType(overrides), extra=MappingProxyType(extra)), registry)
+    subject = Subject(inspections=tuple(bins), target=args.target, root=args.root, vulndb=vulndb)
+    facts = Facts(Options(overrides=MappingProxyType(overrides), subject=subject), registry)
     validate_overrides(overrides, facts)
     facts.get(TARGET)  # a bad --target/--root is a usage error (exit 2) before anything runs
     if vulndb is not None:

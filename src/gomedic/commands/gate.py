@@ -12,12 +12,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option
 from gomedic.commands.host import HOST_AREAS, add_target_options, context, make_facts
+from gomedic.subject import Subject
+from gomedic.values import replace
 
 MAX_WAIT_S = 24 * 3600.0
 
@@ -65,33 +67,33 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run, format=None)
 
 
-def gate_extra(args: argparse.Namespace) -> dict[str, Any]:
+def gate_subject(args: argparse.Namespace) -> Subject:
     import os
     from pathlib import Path
 
-    from gomedic.commands.service import unit_extra
+    from gomedic.commands.service import unit_subject
     from gomedic.errors import UsageError
 
-    extra: dict[str, Any] = {}
+    subject = Subject()
     if args.unit:
-        extra.update(unit_extra(args.unit, args.root, args.pid))
+        subject = unit_subject(args.unit, args.root, args.pid)
     elif args.root:
         raise UsageError("--root applies to --unit")
     elif args.pid is not None:
         if args.pid <= 0 or not Path(f"/proc/{args.pid}").is_dir():
             raise UsageError(f"--pid {args.pid}: no such process")
-        extra["pid"] = args.pid
+        subject = replace(subject, pid=args.pid)
     if args.binary:
-        extra["binary"] = os.path.abspath(args.binary)  # a missing file is a binary.* failure, not usage
-        extra["binaries"] = [extra["binary"]]
-    return extra
+        binary = os.path.abspath(args.binary)  # a missing file is a binary.* failure, not usage
+        subject = replace(subject, binary=binary, binaries=(binary,))
+    return subject
 
 
-def gate_areas(extra: Mapping[str, Any]) -> list[str]:
+def gate_areas(subject: Subject) -> list[str]:
     areas = list(HOST_AREAS)
-    if extra.get("unit"):
+    if subject.unit:
         areas.append("service")
-    if extra.get("binary"):
+    if subject.binary:
         areas.append("binary")
     return areas
 
@@ -112,17 +114,15 @@ def _merge(old: Sequence[Any], new: Sequence[Any], rerun: set[str]) -> list[Any]
 
 def run(args: argparse.Namespace) -> int:
     from gomedic.commands._common import emit
+    from gomedic.commands._vulns import gate_database
     from gomedic.model import Status
     from gomedic.redact import redact_report
     from gomedic.registry import REGISTRY
     from gomedic.runner import Selection, build_report, now_utc, run_checks, select
 
-    extra = gate_extra(args)
-    from gomedic.commands._vulns import gate_database
-
-    gate_database(args, extra)
-    areas = gate_areas(extra)
-    facts = make_facts(args, extra, areas)
+    subject = gate_database(args, gate_subject(args))
+    areas = gate_areas(subject)
+    facts = make_facts(args, subject, areas)
     specs = select(REGISTRY, Selection(areas=frozenset(areas), skip=frozenset(args.skip)))
     from gomedic.userchecks.cliopts import gate_specs
 
@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         if not failing or args.wait <= 0 or (remaining <= 0 and attempts > 1):
             break  # with --wait, at least one retry even when the first attempt used up the time
         time.sleep(max(0.0, min(args.interval, remaining)))
-        facts = make_facts(args, extra, areas)  # facts are per attempt: the world may have changed
+        facts = make_facts(args, subject, areas)  # facts are per attempt: the world may have changed
         results = _merge(results, run_checks([s for s in specs if s.id in failing], facts), failing)
         attempts += 1
     order = {s.id: i for i, s in enumerate(specs)}

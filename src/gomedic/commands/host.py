@@ -10,6 +10,8 @@ from typing import Any
 from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
 from gomedic.facts import Facts
+from gomedic.subject import Subject
+from gomedic.values import replace
 
 HOST_AREAS = ("host", "tls", "net")
 
@@ -38,43 +40,44 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def target_extra(args: argparse.Namespace) -> dict[str, Any]:
-    """Options.extra for the host facts, validated: a --pid that does not exist is a usage error."""
+def target_subject(args: argparse.Namespace) -> Subject:
+    """The Subject of the host facts, validated: a --pid that does not exist is a usage error."""
     import os
     from pathlib import Path
 
     from gomedic.errors import UsageError
 
-    extra: dict[str, Any] = {}
+    subject = Subject()
     root = getattr(args, "root", None)
     if root:
         if not Path(root).is_dir():
             raise UsageError(f"--root {root}: not a directory")
-        extra["root"] = str(Path(root).resolve())
+        subject = replace(subject, root=str(Path(root).resolve()))
     if args.pid is not None:
-        base = Path(extra.get("root", "/")) / "proc" / str(args.pid)
+        base = Path(subject.root or "/") / "proc" / str(args.pid)
         if args.pid <= 0 or not base.is_dir():
             raise UsageError(f"--pid {args.pid}: no such process")
-        extra["pid"] = args.pid
+        subject = replace(subject, pid=args.pid)
     if args.binary:
         if not os.path.isfile(args.binary):
             raise UsageError(f"--binary {args.binary}: no such file")
-        extra["binary"] = os.path.abspath(args.binary)
-    return extra
+        subject = replace(subject, binary=os.path.abspath(args.binary))
+    return subject
 
 
 def context(f: Facts) -> Mapping[str, Any]:
     from gomedic.facts.host import HOST
 
-    extra = f.options.extra
-    target: dict[str, Any] = {"pid": extra.get("pid"), "root": extra.get("root", "/")}
-    for key in ("binary", "unit"):
-        if extra.get(key):
-            target[key] = str(extra[key])
+    s = f.options.subject
+    target: dict[str, Any] = {"pid": s.pid, "root": s.root or "/"}
+    if s.binary:
+        target["binary"] = s.binary
+    if s.unit:
+        target["unit"] = s.unit
     return {"host": f.get(HOST).as_context(), "go": None, "target": target}
 
 
-def make_facts(args: argparse.Namespace, extra: Mapping[str, Any], areas: Sequence[str]) -> Facts:
+def make_facts(args: argparse.Namespace, subject: Subject, areas: Sequence[str]) -> Facts:
     from gomedic.commands._common import validate_overrides
     from gomedic.facts import Options
     from gomedic.registry import load_areas
@@ -84,7 +87,7 @@ def make_facts(args: argparse.Namespace, extra: Mapping[str, Any], areas: Sequen
         if not (sid.startswith("custom.") and getattr(args, "checks", None)):  # gate --checks: see gate_specs
             registry.get(sid)
     overrides = parse_overrides(args.overrides)
-    facts = Facts(Options(overrides=MappingProxyType(overrides), extra=MappingProxyType(dict(extra))), registry)
+    facts = Facts(Options(overrides=MappingProxyType(overrides), subject=subject), registry)
     validate_overrides(overrides, facts)
     return facts
 
@@ -94,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.runner import Selection, select
 
     areas = args.area or list(HOST_AREAS)
-    facts = make_facts(args, target_extra(args), areas)
+    facts = make_facts(args, target_subject(args), areas)
     sel = Selection(areas=frozenset(areas), skip=frozenset(args.skip))
     from gomedic.registry import REGISTRY
 

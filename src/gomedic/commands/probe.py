@@ -40,14 +40,13 @@ def add_parser(sub: Any) -> None:
 def context(f: Facts) -> Mapping[str, Any]:
     """The probed service is the target (`URL (pid N, go1.27.3)`); `go` is the local toolchain: not read."""
     from gomedic.facts.host import HOST
-    from gomedic.facts.probe import EXTRA_KEY, PROBE
+    from gomedic.facts.probe import PROBE
 
-    target = f.options.extra.get(EXTRA_KEY)
-    label = str(getattr(target, "label", "") or "")
+    target = f.options.subject.probe
+    label = target.label if target else ""
     notes: list[str] = []
-    pid = getattr(target, "pid", None)
-    if pid is not None and not label.startswith("pid "):
-        notes.append(f"pid {pid}")
+    if target and target.pid is not None and not label.startswith("pid "):
+        notes.append(f"pid {target.pid}")
     try:
         d = f.get(PROBE)
         version = d.last.go_version if d.last else None
@@ -67,11 +66,12 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.commands._common import validate_overrides
     from gomedic.errors import UsageError
     from gomedic.facts import Options
-    from gomedic.facts.probe import EXTRA_KEY, PROBE
+    from gomedic.facts.probe import PROBE
     from gomedic.model import FailOn
     from gomedic.probe.target import make_target, parse_duration, parse_size
     from gomedic.registry import load_areas
     from gomedic.runner import Selection, select
+    from gomedic.subject import Subject
 
     registry = load_areas(["runtime"])
     for sid in args.skip:
@@ -87,10 +87,8 @@ def run(args: argparse.Namespace) -> int:
         if not Path(f"/proc/{args.pid}").is_dir():
             raise UsageError(f"--pid {args.pid}: no such process")
     overrides = parse_overrides(args.overrides)
-    extra: dict[str, Any] = {EXTRA_KEY: target}
-    if args.pid is not None:
-        extra["pid"] = args.pid  # the host facts (proc, cgroup) read the same key
-    facts = Facts(Options(overrides=MappingProxyType(overrides), extra=MappingProxyType(extra)), registry)
+    # the pid is the process the host facts (proc, cgroup) read too
+    facts = Facts(Options(overrides=MappingProxyType(overrides), subject=Subject(pid=args.pid, probe=target)), registry)
     validate_overrides(overrides, facts)
     try:
         facts.get(PROBE)  # gather up front: the window must not count against any check's timeout

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, run_specs
 from gomedic.commands.host import HOST_AREAS, context, make_facts
+from gomedic.subject import Subject
+from gomedic.values import replace
 
 
 def add_parser(sub: Any) -> None:
@@ -24,7 +25,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--root", metavar="DIR", help="read unit files, users and the program under DIR")
     p.add_argument("--pid", type=int, metavar="PID", help="the unit's running process (default: MainPID from systemd)")
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
-    add_set_option(p, "service.limits.nofile-min=65536")
+    add_set_option(p, "service.limits.nofile_min=65536")
     add_output_options(p)
     p.set_defaults(run=run)
 
@@ -46,8 +47,8 @@ def main_pid(name: str) -> int | None:
     return int(v) if r.ok and v.isdecimal() and int(v) > 0 else None
 
 
-def unit_extra(unit: str, root: str | None, pid: int | None) -> dict[str, Any]:
-    """Options.extra for a unit: loads it now (a unit that cannot be found is a usage error, exit 2)."""
+def unit_subject(unit: str, root: str | None, pid: int | None) -> Subject:
+    """The Subject for a unit: loads it now (a unit that cannot be found is a usage error, exit 2)."""
     from gomedic.checks.service import exec_path
     from gomedic.errors import UsageError
     from gomedic.facts.systemd import load_service
@@ -56,27 +57,26 @@ def unit_extra(unit: str, root: str | None, pid: int | None) -> dict[str, Any]:
     if root and not r.is_dir():
         raise UsageError(f"--root {root}: not a directory")
     u = load_service(unit, r)
-    extra: dict[str, Any] = {"unit": unit, "unit_root": str(r)}
+    subject = Subject(unit=unit, unit_root=str(r))
     path = exec_path(u, r)
     if path:
         real = r / path.lstrip("/")
         if real.is_file():
-            extra["binary"] = str(real)
-            extra["binaries"] = [str(real)]
+            subject = replace(subject, binary=str(real), binaries=(str(real),))
     if pid is None and str(r) == "/":
         pid = main_pid(u.name)
     if pid is not None:
         if not Path(f"/proc/{pid}").is_dir():
             raise UsageError(f"--pid {pid}: no such process")
-        extra["pid"] = pid
-    return extra
+        subject = replace(subject, pid=pid)
+    return subject
 
 
-def areas_for(extra: Mapping[str, Any]) -> list[str]:
+def areas_for(subject: Subject) -> list[str]:
     areas = ["service"]
-    if extra.get("binary"):
+    if subject.binary:
         areas.append("binary")  # the unit's program, read (never run) by the binary.* checks
-    if extra.get("pid") is not None:
+    if subject.pid is not None:
         areas += list(HOST_AREAS)
     return areas
 
@@ -86,9 +86,9 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.registry import REGISTRY
     from gomedic.runner import Selection, select
 
-    extra = unit_extra(args.unit, args.root, args.pid)
-    areas = areas_for(extra)
-    facts = make_facts(args, extra, areas)
+    subject = unit_subject(args.unit, args.root, args.pid)
+    areas = areas_for(subject)
+    facts = make_facts(args, subject, areas)
     sel = Selection(areas=frozenset(areas), skip=frozenset(args.skip))
     report = run_specs("service", select(REGISTRY, sel), facts, context=context, fail_on=FailOn(args.fail_on))
     return emit(report, args)

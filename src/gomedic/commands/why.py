@@ -11,6 +11,8 @@ from typing import Any
 from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, run_specs
 from gomedic.facts import Facts
+from gomedic.subject import Subject
+from gomedic.values import replace
 
 
 def add_parser(sub: Any) -> None:
@@ -38,28 +40,28 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run, fail_on="fail")
 
 
-def _unit_files(unit: str, root: str | None) -> tuple[dict[str, Any], str]:
-    """Options.extra for the unit file (the service and binary checks read it) and what was found."""
-    from gomedic.commands.service import unit_extra
+def _unit_files(unit: str, root: str | None) -> tuple[Subject, str]:
+    """The Subject of the unit file (the service and binary checks read it) and what was found."""
+    from gomedic.commands.service import unit_subject
     from gomedic.errors import GomedicError
 
     try:
-        extra = unit_extra(unit, root, None)
+        subject = unit_subject(unit, root, None)
     except GomedicError as e:
         if root and not Path(root).is_dir():
             raise
-        return {}, f"not found on this machine: {e}"
-    extra.pop("pid", None)  # a live MainPID is not the process that died; host checks must not read it
+        return Subject(), f"not found on this machine: {e}"
+    subject = replace(subject, pid=None)  # a live MainPID is not the process that died; host checks must not read it
     from gomedic.facts.systemd import load_service
 
-    u = load_service(unit, Path(extra["unit_root"]))
+    u = load_service(unit, Path(subject.unit_root or "/"))
     shown = u.fragment + (f" + {len(u.dropins)} drop-ins" if u.dropins else "")
-    prog = extra.get("binary")
-    return extra, f"{shown}; ExecStart program {' '.join(u.exec_argv[:1]) or '(none)'}" + (
+    prog = subject.binary
+    return subject, f"{shown}; ExecStart program {' '.join(u.exec_argv[:1]) or '(none)'}" + (
         "" if prog else " (not on this machine)")
 
 
-def why_extra(args: argparse.Namespace) -> dict[str, Any]:
+def why_subject(args: argparse.Namespace) -> Subject:
     from gomedic.errors import UsageError
     from gomedic.postmortem.sdexit import parse_exit_arg
 
@@ -78,30 +80,27 @@ def why_extra(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError(f"--journal {args.journal}: no such file or directory")
     if args.journal:  # journalctl runs in a cwd of gomedic's choosing, not the user's
         args.journal = os.path.abspath(args.journal)
-    extra: dict[str, Any] = {}
+    subject = Subject()
     note = None
     if args.unit:
-        extra, note = _unit_files(args.unit, args.root)
+        subject, note = _unit_files(args.unit, args.root)
     unit_name = args.unit
     if unit_name and "/" not in unit_name and "." not in unit_name:
         unit_name += ".service"
     elif unit_name and "/" in unit_name:
         unit_name = Path(unit_name).name
-    extra.update({"why_unit": unit_name, "why_pid": args.pid, "journal": args.journal, "since": args.since,
-                  "exit_status": args.exit_status})
-    if note:
-        extra["unit_file_note"] = note
-    if args.root:  # a captured machine: its audit log is read from there
-        extra["root_dir"] = str(Path(args.root).resolve())
-    return extra
+    # --root: a captured machine, its audit log is read from there
+    root_dir = str(Path(args.root).resolve()) if args.root else None
+    return replace(subject, why_unit=unit_name, why_pid=args.pid, journal=args.journal, since=args.since,
+                   exit_status=args.exit_status, unit_file_note=note or None, root_dir=root_dir)
 
 
 def context(f: Facts) -> Mapping[str, Any]:
     from gomedic.facts.host import HOST
 
-    x = f.options.extra
-    parts = [f"{label} {x[k]}" for k, label in (("why_unit", "unit"), ("why_pid", "pid"), ("exit_status", "exit status"),
-                                                ("journal", "journal"), ("binary", "program")) if x.get(k) is not None]
+    x = f.options.subject
+    parts = [f"{label} {v}" for v, label in ((x.why_unit, "unit"), (x.why_pid, "pid"), (x.exit_status, "exit status"),
+                                             (x.journal, "journal"), (x.binary, "program")) if v is not None]
     return {"host": f.get(HOST).as_context(), "go": None, "target": ", ".join(parts)}
 
 
@@ -110,10 +109,10 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.registry import REGISTRY
     from gomedic.runner import Selection, select
 
-    extra = why_extra(args)
-    facts = make_facts(args, extra, ["why"])
+    subject = why_subject(args)
+    facts = make_facts(args, subject, ["why"])
     specs = select(REGISTRY, Selection(areas=frozenset(["why"]), skip=frozenset(args.skip)))
-    if not extra.get("unit"):  # no unit file here: the unit-setting checks have nothing to read
+    if not subject.unit:  # no unit file here: the unit-setting checks have nothing to read
         specs = [s for s in specs if not s.id.startswith("why.unit-")]
     report = run_specs("why", specs, facts, context=context, budget_s=180.0)
     return emit(report, args)

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from gomedic import debuglog
 from gomedic.errors import UsageError
+from gomedic.subject import Subject
 from gomedic.typenames import TYPE_CHECKING, Generic, TypeVar
 from gomedic.values import field, frozen
 
@@ -56,7 +57,7 @@ class Options:
     deep: bool = False
     online: bool = False
     overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    subject: Subject = field(default_factory=Subject)
 
 
 class _Slot:
@@ -120,10 +121,13 @@ class Facts:
 
         The override is converted to the type of the default, so checks compare numbers with numbers.
         """
+        from gomedic.registry import threshold_key
+
         if self._registry is None:
             from gomedic.registry import REGISTRY
 
             self._registry = REGISTRY
+        key = threshold_key(key)
         default = self._registry.threshold(key)
         raw = self.options.overrides.get(key)
         if raw is None:

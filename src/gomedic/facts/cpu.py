@@ -71,7 +71,7 @@ def parse_cpuinfo(text: str) -> CpuInfo:
 
 @fact("host.cpu")
 def CPU(f: Facts) -> CpuInfo:
-    path = f.options.extra.get("cpuinfo", "/proc/cpuinfo")
+    path = f.options.subject.cpuinfo or "/proc/cpuinfo"
     try:
         return parse_cpuinfo(safeio.read_text(path, MAX_CPUINFO))
     except OSError as e:

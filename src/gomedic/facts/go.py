@@ -19,14 +19,21 @@ from gomedic.facts.envfile import EnvFileText, goenv_location
 from gomedic.facts.envfile import parse as parse_env_file
 from gomedic.facts.host import HOST
 from gomedic.facts.pathscan import GoInstall, gos_on_path, inspect_go, usual_installs, which
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import field, frozen
+
+if TYPE_CHECKING:
+    from typing import Final, Literal
+
+    Source = Literal["environment", "GOENV file", "GOROOT/go.env", "default"]
 
 GO_ENV_TIMEOUT = 15.0
 
-SRC_ENV = "environment"
-SRC_FILE = "GOENV file"
-SRC_GOROOT = "GOROOT/go.env"
-SRC_DEFAULT = "default"
+# where a go setting comes from (Setting.source), in precedence order
+SRC_ENV: Final = "environment"
+SRC_FILE: Final = "GOENV file"
+SRC_GOROOT: Final = "GOROOT/go.env"
+SRC_DEFAULT: Final = "default"
 
 
 @fact("go.path")
@@ -193,7 +200,7 @@ def GO_ENV(f: Facts) -> Mapping[str, str]:
 class Setting:
     key: str
     value: str
-    source: str  # SRC_ENV, SRC_FILE, SRC_GOROOT, SRC_DEFAULT
+    source: Source  # SRC_ENV, SRC_FILE, SRC_GOROOT, SRC_DEFAULT
 
     def describe(self) -> str:
         return f"{self.key}={self.value} (from {self.source})" if self.value else f"{self.key} unset"

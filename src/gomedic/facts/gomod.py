@@ -10,7 +10,11 @@ from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
 
 if TYPE_CHECKING:  # the parser loads only when there is a go.mod or go.work to read
+    from typing import Literal
+
     from gomedic.facts.modfile import ModFile
+
+    WorkHow = Literal["GOWORK", "found", "GOWORK=off", ""]
 
 MAX_MODFILE = 8 << 20
 
@@ -21,7 +25,7 @@ class ModuleContext:
     mod: ModFile | None = None
     gowork: str | None = None
     work: ModFile | None = None
-    gowork_how: str = ""  # "GOWORK", "found", "GOWORK=off" or ""
+    gowork_how: WorkHow = ""  # "" without a go.work
     read_errors: tuple[str, ...] = ()
     # go.mod/go.work root must not show (showable): go's own errors would quote them, so go is not run here
     hidden: tuple[str, ...] = ()
@@ -101,7 +105,8 @@ def GO_MODULE(f: Facts) -> ModuleContext:
         errors += [err] if err else []
         hidden += [gomod] if unshown else []
     gowork_env = f.env.get("GOWORK", "")
-    gowork, how = None, ""
+    gowork: str | None = None
+    how: WorkHow = ""
     if gowork_env == "off":
         how = "GOWORK=off"
     elif gowork_env:

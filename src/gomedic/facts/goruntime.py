@@ -78,8 +78,8 @@ def GO_BINARY(f: Facts) -> Inspection | None:
     """The Go program host checks reason about: --binary, else the unit's ExecStart, else /proc/<pid>/exe."""
     from gomedic.binfmt.inspect import inspect
 
-    path = f.options.extra.get("binary")
-    if not path and f.options.extra.get("pid") is not None:
+    path = f.options.subject.binary
+    if not path and f.options.subject.pid is not None:
         from gomedic.facts.proc import PROCESS
 
         path = f.get(PROCESS).exe

@@ -230,8 +230,8 @@ class Request:
 
 
 def request(f: Facts) -> Request:
-    x = f.options.extra
-    return Request(x.get("why_unit"), x.get("why_pid"), x.get("journal"), x.get("since"), x.get("exit_status"))
+    x = f.options.subject
+    return Request(x.why_unit, x.why_pid, x.journal, x.since, x.exit_status)
 
 
 @fact("postmortem.systemd")

@@ -179,13 +179,13 @@ def read_process(root: Path, pid: int | str = "self") -> ProcessInfo:
 
 def target_root(f: Facts) -> Path:
     """The root directory host facts are read under: `/`, or the `--root` a command was given."""
-    r = f.options.extra.get("root")
+    r = f.options.subject.root
     return Path(r) if r else Path("/")
 
 
 def target_pid(f: Facts) -> int | str:
-    pid = f.options.extra.get("pid")
-    return "self" if pid is None else int(pid)
+    pid = f.options.subject.pid
+    return "self" if pid is None else pid
 
 
 @fact("proc.target")

@@ -268,12 +268,12 @@ def _limits(m: MergedUnit, diags: list[Diagnostic]) -> dict[str, tuple[int | Non
 
 @fact("systemd.unit")
 def UNIT(f: Facts) -> ServiceUnit:
-    spec = f.options.extra.get("unit")
+    spec = f.options.subject.unit
     if not spec:
         raise FactUnavailable("no unit given (use `gomedic service UNIT` or `gate --unit UNIT`)")
     from gomedic.redact import remember, secrets_in_settings
 
-    root = f.options.extra.get("unit_root") or "/"
-    unit = load_service(str(spec), Path(root))
+    root = f.options.subject.unit_root or "/"
+    unit = load_service(spec, Path(root))
     remember(secrets_in_settings(unit.environment))  # Environment= secrets are hidden wherever they show up
     return unit

@@ -16,7 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    DiagnosticLevel = Literal["error", "warning"]
 
 LONG_LINE_MAX = 1 << 20  # systemd's LONG_LINE_MAX
 MAX_FILE = 16 << 20
@@ -27,7 +33,7 @@ class Diagnostic:
     path: str
     line: int  # 0: about the file as a whole
     message: str
-    severity: str = "error"  # "error": systemd ignores the line or refuses the unit; "warning": a smell
+    severity: DiagnosticLevel = "error"  # "error": systemd ignores the line or refuses the unit; "warning": a smell
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"

@@ -22,7 +22,9 @@ from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import field, frozen
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Literal
+
+    Scope = Literal["user", "remote machine", "workspace", "launch", "tasks", "devcontainer", "extension"]
 
 PRODUCTS = ("Code", "Code - Insiders", "Code - OSS", "VSCodium")
 GO_KEYS = ("go.goroot", "go.gopath", "go.toolsGopath", "go.alternateTools", "go.toolsEnvVars")
@@ -31,7 +33,7 @@ GO_KEYS = ("go.goroot", "go.gopath", "go.toolsGopath", "go.alternateTools", "go.
 @frozen
 class JsoncFile:
     path: str
-    scope: str  # "user", "remote machine", "workspace", "launch"
+    scope: Scope
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     error: str | None = None
 
@@ -51,7 +53,7 @@ class VSCode:
         return bool(self.settings) or self.launch is not None or self.tasks is not None
 
 
-def read_jsonc(path: str, scope: str, reader: SafeReader | None = None) -> JsoncFile | None:
+def read_jsonc(path: str, scope: Scope, reader: SafeReader | None = None) -> JsoncFile | None:
     read = reader or SafeReader([], cap=jsonc.MAX_JSONC)
     text = read(path)
     if text is None:

@@ -57,7 +57,7 @@ def _pids(run: Sequence[LogLine], pid: int | None, sd: SourceRead) -> frozenset[
 
 
 def _comm(f: Facts, run: Sequence[LogLine]) -> str | None:
-    binary = f.options.extra.get("binary")
+    binary = f.options.subject.binary
     if binary:
         return os.path.basename(str(binary))[:15]
     idents = [ln.ident for ln in run if ln.source is Source.JOURNAL and ln.ident]
@@ -92,7 +92,7 @@ def analyse(f: Facts) -> Analysis:
         run = last_run(uj.lines)
     times = [ln.ts for ln in run if ln.ts is not None]
     t0, t1 = (min(times), max(times)) if times else (None, None)
-    ksources = _kernel_sources(req.journal, f.options.extra.get("root_dir"), t0, t1) if run or req.pid is not None or req.unit else [
+    ksources = _kernel_sources(req.journal, f.options.subject.root_dir, t0, t1) if run or req.pid is not None or req.unit else [
         SourceRead("kernel", False, "not read: no unit or --pid to attribute kernel records to")]
     klines = [ln for s in ksources for ln in s.lines]
     if times:
@@ -111,10 +111,10 @@ def analyse(f: Facts) -> Analysis:
         exit_info = sdexit.from_show(sd.props)
     if exit_info is None:
         exit_info = sdexit.exit_from_signs(signs)
-    unit_src = f.options.extra.get("unit_file_note")
+    unit_src = f.options.subject.unit_file_note
     sources = [sd, uj, *ksources]
     if unit_src:
-        sources.insert(1, SourceRead("unit file", bool(f.options.extra.get("unit")), str(unit_src)))
+        sources.insert(1, SourceRead("unit file", bool(f.options.subject.unit), unit_src))
     if req.pid is not None and req.journal is None and os.path.isdir(f"/proc/{req.pid}"):
         sources.append(SourceRead("process", True, f"process {req.pid} is still running: it has not died"))
     if req.exit_status is not None:

@@ -13,7 +13,13 @@ import pwd
 from collections.abc import Mapping
 
 from gomedic.errors import UsageError
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen, replace
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Via = Literal["current user", "--user", "SUDO_USER"]
 
 
 @frozen
@@ -24,7 +30,7 @@ class Target:
     group: str
     home: str
     shell: str
-    via: str  # "current user", "--user", "SUDO_USER"
+    via: Via  # how the user was chosen
 
     @property
     def is_self(self) -> bool:
@@ -49,7 +55,7 @@ class Target:
         return real == home or real.startswith(home.rstrip("/") + "/")
 
 
-def _from_pw(pw: pwd.struct_passwd, via: str) -> Target:
+def _from_pw(pw: pwd.struct_passwd, via: Via) -> Target:
     try:
         group = grp.getgrgid(pw.pw_gid).gr_name
     except KeyError:

@@ -23,17 +23,31 @@ from pathlib import Path
 
 from gomedic.postmortem.lines import LogLine
 from gomedic.postmortem.signs import Kind, Sign, Source, make
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
 
+if TYPE_CHECKING:
+    from typing import Literal
+
+    ExitClass = Literal["libc", "LSB", "BSD", "systemd"]
+
 DATA = Path(__file__).parent / "data" / "sd_exit.json"
+EXIT_CLASSES: tuple[ExitClass, ...] = ("libc", "LSB", "BSD", "systemd")
 
 
 @frozen
 class ExitCode:
     status: int
     name: str
-    cls: str  # libc, LSB, BSD, systemd
+    cls: ExitClass  # which convention defines the code
     description: str
+
+
+def _exit_class(v: object) -> ExitClass:
+    for c in EXIT_CLASSES:
+        if v == c:
+            return c
+    raise ValueError(f"{DATA}: class {v!r} is not one of {', '.join(EXIT_CLASSES)}")
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +55,7 @@ def table() -> Mapping[int, ExitCode]:
     doc = json.loads(DATA.read_text(encoding="utf-8"))
     out: dict[int, ExitCode] = {}
     for row in doc["codes"]:
-        code = ExitCode(int(row["status"]), str(row["name"]), str(row["class"]), str(row["description"]))
+        code = ExitCode(int(row["status"]), str(row["name"]), _exit_class(row["class"]), str(row["description"]))
         if code.status in out:
             raise ValueError(f"{DATA}: status {code.status} listed twice")
         out[code.status] = code

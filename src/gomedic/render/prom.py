@@ -22,8 +22,12 @@ from gomedic.score import category_scores
 from gomedic.values import frozen
 
 if TYPE_CHECKING:
+    from typing import Literal
+
     from gomedic.model import Report, Result
     from gomedic.render import RenderOptions
+
+    MetricType = Literal["gauge", "counter"]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -48,7 +52,7 @@ class Sample:
 @frozen
 class Family:
     name: str
-    type: str  # "gauge" or "counter"
+    type: MetricType
     help: str
     samples: tuple[Sample, ...]
 
@@ -131,7 +135,7 @@ def report_families(
     """Every per-run family of the contract for one report (build info excluded: once per exposition)."""
     j: Labels = (("job", job),)
     cats = category_scores(report.results) if categories is None else categories
-    g = "gauge"
+    g: MetricType = "gauge"
     return [
         status_family(report.results, job),
         Family("gomedic_health_score", g, HELP["gomedic_health_score"],

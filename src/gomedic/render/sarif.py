@@ -1,10 +1,9 @@
 """SARIF 2.1.0 for code scanning: one run, a rule per check, a result per problem tied to a file.
 
 Only warn, fail and error results that name a file become SARIF results (GitHub drops results without a
-location). The file comes from the evidence, by the convention in CONTRIBUTING.md ("Evidence that names a
-file"): key `file` (and optional `line`), else one of the well-known keys in LOCATION_KEYS, else the
-subject of a `binary` result (the binary's path). Absolute paths become `file://` URIs; relative paths stay
-relative (to the directory gomedic ran in, usually the repository root).
+location). The file is the result's own `file` and `line`, set by the check that read it (CONTRIBUTING.md,
+"Results that name a file"); nothing here guesses it from the evidence. Absolute paths become `file://`
+URIs; relative paths stay relative (to the directory gomedic ran in, usually the repository root).
 
 Rules carry the check's title and its `gomedic explain` text as help. Fingerprints are a hash of check id,
 subject, file and line (never of the summary, which names changing values), so an alert keeps its identity
@@ -29,8 +28,6 @@ if TYPE_CHECKING:
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/gomedic/gomedic"
 FINGERPRINT_KEY = "gomedic/v1"
-# Evidence keys that name a file, in order of preference ("file" is the documented convention).
-LOCATION_KEYS = ("file", "go.mod", "go.work", "GOENV file", "fragment", "unit file", "settings.json")
 LEVEL = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 PROBLEM = {
     Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
@@ -39,23 +36,9 @@ PROBLEM = {
 MAX_TEXT = 1024  # GitHub's limit for fullDescription
 
 
-def _looks_like_path(v: str) -> bool:
-    v = v.strip()
-    return bool(v) and not v.startswith("(") and "\n" not in v and len(v) < 4096 and ("/" in v or "." in v)
-
-
 def location_of(r: Result) -> tuple[str, int | None] | None:
-    """(path, line) a result is about, or None when it names no file."""
-    path = next((r.evidence[k] for k in LOCATION_KEYS if _looks_like_path(r.evidence.get(k, ""))), None)
-    if path is None and r.area == "binary" and r.subject and _looks_like_path(r.subject):
-        path = r.subject
-    if path is None:
-        return None
-    line: int | None = None
-    raw = r.evidence.get("line", "").strip()
-    if raw.isdigit() and 0 < int(raw) < 1 << 31:
-        line = int(raw)
-    return path.strip(), line
+    """(path, line) a result is about, or None when it names no file (the check sets them: Result.file/line)."""
+    return (r.file, r.line) if r.file else None
 
 
 def to_uri(path: str) -> str:

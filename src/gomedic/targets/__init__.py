@@ -1,7 +1,7 @@
 """Targets: what a binary is judged against (this host, a named profile, an unpacked root, overrides).
 
 `TARGET` is the fact every binary check reads. Its gatherer builds the target the run asked for from
-`Options.extra["target"]` (a spec such as `rhel-8,cpu=x86-64-v3`) and `Options.extra["root"]`; callers that
+`Options.subject.target` (a spec such as `rhel-8,cpu=x86-64-v3`) and `Options.subject.root`; callers that
 already hold a Target (the service checks judging a unit's ExecStart against this host) `facts.seed(TARGET, t)`.
 """
 
@@ -25,6 +25,6 @@ def TARGET(f: Facts) -> Target:
         flags, level = cpu.flags, cpu.x86_64_level
     except FactUnavailable:
         flags, level = None, None
-    spec = str(f.options.extra.get("target") or "host")
-    root = f.options.extra.get("root")
-    return resolve(spec, str(root) if root else None, f.get(HOST), flags, level, f.env)
+    spec = f.options.subject.target or "host"
+    root = f.options.subject.root
+    return resolve(spec, root or None, f.get(HOST), flags, level, f.env)

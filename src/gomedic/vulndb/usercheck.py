@@ -55,5 +55,5 @@ def vuln_findings(infos: Sequence[Any], vulndb: str, offline: bool,
         hits = tuple(scan(ins.buildinfo, ins.goos or "linux", ins.goarch or "amd64", db.entries,
                           Symbols(partial(gofuncs.table, ins.path), ins.buildinfo.path), matcher))
         f = judge(ins, hits, igs, today, db.describe())
-        out.append(Finding(f.status, f.summary, f.evidence, f.fix, ins.path))
+        out.append(Finding(f.status, f.summary, f.evidence, f.fix, ins.path, f.file, f.line))
     return out

@@ -77,7 +77,7 @@ def judge(c: ServiceCheck, u: ServiceUnit) -> Finding:
     subject = u.name
     user = u.user or "root"
     cmd = " ".join(u.exec_argv)
-    ev: dict[str, Any] = {"unit": u.name, "fragment": u.fragment, "User": user, "ExecStart": cmd,
+    ev: dict[str, Any] = {"unit": u.name, "fragment": u.fragment, "file": u.fragment, "User": user, "ExecStart": cmd,
           "drop-ins": ", ".join(u.dropins) or "(none)"}
     if u.masked:
         return fail(f"{u.name} is masked ({u.fragment} -> /dev/null)", subject=subject,
