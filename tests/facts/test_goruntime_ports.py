@@ -79,3 +79,10 @@ def test_never_raise(s: str) -> None:
     parse_proc_net_tcp(s)
     parse_passwd(s)
     parse_group(s)
+
+
+def test_gomaxprocs_only_as_the_runtime_reads_it() -> None:
+    """The runtime's atoi32: digits only, within int32; anything else is ignored (the default applies)."""
+    assert predict_gomaxprocs(4, None, "3", False).value == 3
+    for ignored in (" 3", "3 ", "+3", "-3", "0", "0\x1f", "3.0", str(1 << 31)):
+        assert predict_gomaxprocs(4, None, ignored, False).value == 4, ignored

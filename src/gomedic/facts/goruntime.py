@@ -51,7 +51,8 @@ def cgroup_aware(go_version: str | None, default_godebug: str, env_godebug: str)
 
 
 def predict_gomaxprocs(cpus: int, quota: float | None, env_value: str | None, aware: bool) -> MaxProcs:
-    if env_value is not None and env_value.strip().isascii() and env_value.strip().isdecimal() and int(env_value) > 0:
+    # the runtime's atoi32: ASCII digits only (no spaces, no sign) and within int32, else it is ignored
+    if env_value and env_value.isascii() and env_value.isdecimal() and 0 < int(env_value) < 1 << 31:
         return MaxProcs(int(env_value), f"GOMAXPROCS={env_value} is set in the environment", True)
     if aware and quota is not None:
         v = min(cpus, max(2, math.ceil(quota)))
