@@ -32,6 +32,7 @@ from gomedic.facts.modfile import parse as parse_modfile
 from gomedic.facts.pathscan import GoInstall, inspect_go
 from gomedic.finding import Finding
 from gomedic.model import Result
+from tests.support.systools import system_path
 from tests.support.toolchains import NEWEST, cache_dir, toolchain
 
 HOME = "/home/gmseeded"  # never created: go env only derives paths from it
@@ -87,17 +88,18 @@ def captured(name: str, produce: Callable[[], Any]) -> Any:
 
 
 def go_command(version: str, args: list[str], env: Mapping[str, str] | None = None,
-               files: Mapping[str, str] | None = None) -> dict[str, Any]:
+               files: Mapping[str, str] | None = None, *, with_cc: bool = False) -> dict[str, Any]:
     """{"returncode", "stdout", "stderr"} of a real `go ARGS` of a cached toolchain, captured once: run in a
-    fresh directory holding `files` (GOENV=env there names the GOENV file), offline, GOTOOLCHAIN=local."""
-    key = hashlib.sha256(json.dumps([version, args, dict(env or {}), dict(files or {})]).encode()).hexdigest()[:20]
+    fresh directory `$DIR` holding `files` (GOENV=$DIR/env names a GOENV file there), GOTOOLCHAIN=local, PATH
+    the toolchain's bin (and the system's programs, gcc among them, `with_cc`)."""
+    key = hashlib.sha256(json.dumps([version, args, dict(env or {}), dict(files or {}), with_cc]).encode()).hexdigest()[:20]
 
     def produce() -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="gmseeded.") as d:
             for rel, text in (files or {}).items():
                 (Path(d) / rel).write_text(text)
-            base = {"HOME": HOME, "PATH": str(toolchain(version) / "bin"), "GOENV": "off", "GOTOOLCHAIN": "local",
-                    "GOPROXY": "off", "GOTELEMETRY": "off", "XDG_CONFIG_HOME": "/dev/null/gomedic"}
+            base = {"HOME": HOME, "PATH": go_path(version, with_cc), "GOENV": "off", "GOTOOLCHAIN": "local",
+                    "GOTELEMETRY": "off", "XDG_CONFIG_HOME": "/dev/null/gomedic"}
             e = {**base, **{k: v.replace("$DIR", d) for k, v in (env or {}).items()}}
             p = subprocess.run([str(toolchain(version) / "bin" / "go"), *args], env=e, cwd=d, capture_output=True,
                                text=True, timeout=120)
@@ -108,9 +110,14 @@ def go_command(version: str, args: list[str], env: Mapping[str, str] | None = No
     return data
 
 
-def go_env_json(version: str = NEWEST) -> dict[str, str]:
+def go_path(version: str, with_cc: bool = False) -> str:
+    """PATH with the toolchain's go: alone (no C compiler: cgo defaults to off), or with the system's programs."""
+    return system_path(toolchain(version) / "bin") if with_cc else str(toolchain(version) / "bin")
+
+
+def go_env_json(version: str = NEWEST, with_cc: bool = False) -> dict[str, str]:
     """The real `go env -json` (the keys gomedic asks for) of a cached toolchain, no GOENV file, HOME=HOME."""
-    r = go_command(version, ["env", "-json", *ENV_KEYS])
+    r = go_command(version, ["env", "-json", *ENV_KEYS], with_cc=with_cc)
     assert r["returncode"] == 0, r["stderr"]
     values: dict[str, str] = json.loads(r["stdout"])
     return values
@@ -140,12 +147,12 @@ NO_MODULE = ModuleContext()
 
 def go_facts(version: str = NEWEST, *, env: Mapping[str, str] | None = None, goenv: GoEnvFile | None = None,
              probe: GoEnvProbe | None = None, mod: ModuleContext = NO_MODULE, cwd: Path = Path("/nonexistent"),
-             path_gos: list[GoInstall] | None = None, **subject: Any) -> Facts:
+             path_gos: list[GoInstall] | None = None, with_cc: bool = False, **subject: Any) -> Facts:
     """Facts of a machine whose go on PATH is the cached `version`: GO_PATH_SCAN, GO_CMD, HOST, the GOENV
     file, `go env -json` (the real capture, with the Go variables of `env` applied as go applies them: the
     environment wins) and GO_MODULE are seeded; GO_CONFIG is then gathered from them by gomedic itself."""
     go = go_install(version)
-    e = {"HOME": HOME, "PATH": str(toolchain(version) / "bin"), **(env or {})}
+    e = {"HOME": HOME, "PATH": go_path(version, with_cc), **(env or {})}
     f = facts(e, cwd, **subject)
     gos = path_gos if path_gos is not None else [go]
     f.seed(GO_PATH_SCAN, gos)
@@ -154,15 +161,16 @@ def go_facts(version: str = NEWEST, *, env: Mapping[str, str] | None = None, goe
     f.seed(HOST, HOST_AMD64)
     f.seed(GOENV_FILE, goenv or GoEnvFile(None, "GOENV=off"))
     if probe is None:
-        values = {**go_env_json(version), **{k: v for k, v in e.items() if k in ENV_KEYS}}
+        values = {**go_env_json(version, with_cc), **{k: v for k, v in e.items() if k in ENV_KEYS}}
         probe = GoEnvProbe(go.path, MappingProxyType(values), None)
     f.seed(GO_ENV_PROBE, probe)
     f.seed(GO_MODULE, mod)
     return f
 
 
-def failed_probe(version: str, stderr: str) -> GoEnvProbe:
-    """GO_ENV_PROBE when `go env` failed with `stderr` (as the gatherer records it)."""
+def failed_probe(version: str, run: Mapping[str, Any]) -> GoEnvProbe:
+    """GO_ENV_PROBE when `go env` failed as the captured `run` of go_command did (as the gatherer records it)."""
+    stderr = str(run["stderr"])
     first = next((ln.strip() for ln in stderr.splitlines() if ln.strip()), "")
     go = go_install(version).path
-    return GoEnvProbe(go, None, f"`{go} env -json` exited 1: {first}", stderr)
+    return GoEnvProbe(go, None, f"`{go} env -json` exited {run['returncode']}: {first}", stderr)
