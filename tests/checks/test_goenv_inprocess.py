@@ -10,7 +10,7 @@ from gomedic.checks.goenv import go111module, goenv_file, goenv_shadowed, goflag
 from gomedic.facts.go import GOENV_FILE
 from gomedic.facts.gorun import GOFLAGS_VERDICT
 from gomedic.model import Status
-from tests.support.seeded import envfile, failed_probe, facts, go_command, go_facts, module, one, run_area
+from tests.support.seeded import envfile, facts, failed_probe, go_command, go_facts, module, one, run_area
 from tests.support.toolchains import NEWEST
 
 ENVFILE = "/home/gmseeded/.config/go/env"
