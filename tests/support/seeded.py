@@ -97,6 +97,7 @@ def go_command(version: str, args: list[str], env: Mapping[str, str] | None = No
     def produce() -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="gmseeded.") as d:
             for rel, text in (files or {}).items():
+                (Path(d) / rel).parent.mkdir(parents=True, exist_ok=True)
                 (Path(d) / rel).write_text(text)
             base = {"HOME": HOME, "PATH": go_path(version, with_cc), "GOENV": "off", "GOTOOLCHAIN": "local",
                     "GOTELEMETRY": "off", "XDG_CONFIG_HOME": "/dev/null/gomedic"}
