@@ -5,6 +5,9 @@ TARGET with the named profiles (and overrides) as `--target` resolves them. The 
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
+import tempfile
 from pathlib import Path
 
 from gomedic.binfmt.inspect import Inspection, inspect
@@ -15,8 +18,9 @@ from gomedic.model import Status
 from gomedic.registry import REGISTRY, load_areas
 from gomedic.targets import TARGET
 from gomedic.targets.resolve import resolve
-from tests.support.gobuild import corpus
+from tests.support.gobuild import HELLO, corpus, go_env
 from tests.support.seeded import HOST_AMD64, facts, one, run_area
+from tests.support.toolchains import NEWEST, cache_dir, toolchain
 
 load_areas(["binary"])
 
@@ -127,6 +131,36 @@ def test_hardening_reports_what_the_binary_has() -> None:
     assert r.status is Status.OK and "pie=yes" in r.summary and "nx=yes" in r.summary
     r = check("binary.hardening", "debian-12", "stripped")
     assert "stripped=yes" in r.summary
+
+
+def dirty_checkout_binary() -> Path:
+    """A real Go program built (once per machine) from a git checkout with an uncommitted change:
+    its build info says vcs.modified=true."""
+    exe = cache_dir() / "seeded" / "dirty-checkout" / "app"
+    if exe.exists():
+        return exe
+    exe.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="gmdirty.") as d:
+        env = {**go_env(NEWEST), "GOFLAGS": "-buildvcs=true", "GIT_CONFIG_GLOBAL": "/dev/null",
+               "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+        Path(d, "go.mod").write_text("module example.com/dirty\n\ngo 1.22\n")
+        Path(d, "main.go").write_text(HELLO)
+        for argv in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "init"]):
+            subprocess.run(argv, cwd=d, env=env, check=True, capture_output=True)
+        Path(d, "main.go").write_text(HELLO + "\n// edited\n")
+        subprocess.run([str(toolchain(NEWEST) / "bin" / "go"), "build", "-o", str(exe) + ".tmp", "."], cwd=d,
+                       env=env, check=True, capture_output=True)
+        os.replace(str(exe) + ".tmp", exe)
+    return exe
+
+
+def test_hardening_warns_for_a_build_from_a_modified_checkout() -> None:
+    ins = inspect(str(dirty_checkout_binary()))
+    assert ins.setting("vcs.modified") == "true"
+    r = one(REGISTRY.get("binary.hardening").fn(seeded("debian-12", ins)))
+    assert r.status is Status.WARN and r.summary.startswith(f"{ins.path} was built from a modified checkout (")
+    assert r.fix == "build releases from a clean checkout" and r.evidence["vcs_modified"] == "true"
 
 
 def test_foreign_os_binary_skips_the_linux_only_checks() -> None:
