@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from gomedic.binfmt.inspect import Inspection, inspect
 from gomedic.checks.binary import BINARIES
 from gomedic.facts import Facts
@@ -133,6 +135,7 @@ def test_hardening_reports_what_the_binary_has() -> None:
     assert "stripped=yes" in r.summary
 
 
+@pytest.fixture(scope="module")
 def dirty_checkout_binary() -> Path:
     """A real Go program built (once per machine) from a git checkout with an uncommitted change:
     its build info says vcs.modified=true."""
@@ -155,8 +158,8 @@ def dirty_checkout_binary() -> Path:
     return exe
 
 
-def test_hardening_warns_for_a_build_from_a_modified_checkout() -> None:
-    ins = inspect(str(dirty_checkout_binary()))
+def test_hardening_warns_for_a_build_from_a_modified_checkout(dirty_checkout_binary: Path) -> None:
+    ins = inspect(str(dirty_checkout_binary))
     assert ins.setting("vcs.modified") == "true"
     r = one(REGISTRY.get("binary.hardening").fn(seeded("debian-12", ins)))
     assert r.status is Status.WARN and r.summary.startswith(f"{ins.path} was built from a modified checkout (")

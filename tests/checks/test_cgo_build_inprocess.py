@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from gomedic.checks.build import HELLO_BUILD, cache, works
 from gomedic.checks.cgo import CGO_BUILD, cc, deps, enabled, headers
 from gomedic.checks.cgo import works as cgo_works
@@ -41,6 +43,18 @@ def temp_build(name: str, env: dict[str, str], with_cc: bool, cgo: bool) -> Temp
 
     key = hashlib.sha256(json.dumps([name, env, with_cc, cgo]).encode()).hexdigest()[:12]
     return TempBuild(**captured(f"tempbuild-{name}-{key}", produce))
+
+
+@pytest.fixture(scope="module")
+def builds() -> dict[str, TempBuild]:
+    """The real temporary-module builds the tests seed (made once per machine, then read from the cache)."""
+    return {
+        "hello": temp_build("hello", {}, with_cc=False, cgo=False),
+        "hello-badflags": temp_build("hello-badflags", {"GOFLAGS": "-bogus"}, with_cc=False, cgo=False),
+        "hello-arm64": temp_build("hello-arm64", {"GOARCH": "arm64"}, with_cc=False, cgo=False),
+        "cgo-ok": temp_build("cgo-ok", {}, with_cc=True, cgo=True),
+        "cgo-nocc": temp_build("cgo-nocc", {"CC": "/nonexistent/bin/gcc"}, with_cc=True, cgo=True),
+    }
 
 
 def test_cgo_enabled_default_follows_the_c_compiler_on_path() -> None:
@@ -114,12 +128,12 @@ def test_cgo_deps_ok_for_a_pure_go_module(tmp_path: Path) -> None:
     assert r.status is Status.OK and f"none of the {len(pkgs)} packages in the build of {tmp_path} needs cgo" in r.summary
 
 
-def test_cgo_works_ok_and_fails_with_a_missing_compiler() -> None:
+def test_cgo_works_ok_and_fails_with_a_missing_compiler(builds: dict[str, TempBuild]) -> None:
     f = go_facts(with_cc=True)
-    f.seed(CGO_BUILD, temp_build("cgo-ok", {}, with_cc=True, cgo=True))
+    f.seed(CGO_BUILD, builds["cgo-ok"])
     r = one(cgo_works(f))
     assert r.status is Status.OK and r.summary.startswith("a cgo program built and linked with CC=gcc in ")
-    bad = temp_build("cgo-nocc", {"CC": "/nonexistent/bin/gcc"}, with_cc=True, cgo=True)
+    bad = builds["cgo-nocc"]
     assert not bad.ok and "/nonexistent/bin/gcc" in bad.output
     f = go_facts(with_cc=True, env={"CC": "/nonexistent/bin/gcc"})
     f.seed(CGO_BUILD, bad)
@@ -129,19 +143,19 @@ def test_cgo_works_ok_and_fails_with_a_missing_compiler() -> None:
     assert one(cgo_works(go_facts())).status is Status.SKIP
 
 
-def test_build_works_ok_bad_goflags_and_a_foreign_goarch() -> None:
+def test_build_works_ok_bad_goflags_and_a_foreign_goarch(builds: dict[str, TempBuild]) -> None:
     f = go_facts()
-    f.seed(HELLO_BUILD, temp_build("hello", {}, with_cc=False, cgo=False))
+    f.seed(HELLO_BUILD, builds["hello"])
     r = one(works(f))
     assert r.status is Status.OK and r.summary.endswith("and ran (linux/amd64)")
     assert r.evidence["output"] == "gomedic-hello"
-    flags = temp_build("hello-badflags", {"GOFLAGS": "-bogus"}, with_cc=False, cgo=False)
+    flags = builds["hello-badflags"]
     f = go_facts(env={"GOFLAGS": "-bogus"})
     f.seed(HELLO_BUILD, flags)
     r = one(works(f))
     assert r.status is Status.FAIL and "go: parsing $GOFLAGS: unknown flag -bogus" in r.summary
     assert r.fix == "the step that fails is how it builds; see the first failing check above"
-    arm = temp_build("hello-arm64", {"GOARCH": "arm64"}, with_cc=False, cgo=False)
+    arm = builds["hello-arm64"]
     assert arm.ran and arm.first_error.endswith("probe.exe: Exec format error")
     f = go_facts(env={"GOARCH": "arm64"})
     f.seed(HELLO_BUILD, arm)
@@ -185,9 +199,9 @@ def test_build_cache_verifies_and_finds_a_corrupt_output(tmp_path: Path) -> None
     assert one(cache(go_facts(env={"GOCACHE": str(tmp_path / "none")}))).status is Status.SKIP
 
 
-def test_the_cgo_area_through_the_runner_with_a_compiler() -> None:
+def test_the_cgo_area_through_the_runner_with_a_compiler(builds: dict[str, TempBuild]) -> None:
     f = go_facts(with_cc=True)
-    f.seed(CGO_BUILD, temp_build("cgo-ok", {}, with_cc=True, cgo=True))
+    f.seed(CGO_BUILD, builds["cgo-ok"])
     results = run_area("cgo", f)
     got = {cid: [r.status for r in rs] for cid, rs in results.items()}
     assert got == {"cgo.enabled": [Status.OK], "cgo.cc": [Status.OK], "cgo.headers": [Status.OK],

@@ -35,6 +35,7 @@ UNIT_NAME = "app.service"
 NOT_SYSTEMD = SourceRead("systemd", False, "not read: systemd is not running here")
 
 
+@pytest.fixture(scope="module")
 def nilmap_crash() -> dict[str, Any]:
     """A real Go program's nil-map panic: its output lines and exit status, run once per machine."""
     def produce() -> dict[str, Any]:
@@ -73,8 +74,8 @@ def with_analysis(a: Analysis, **subject: Any) -> Facts:
     return f
 
 
-def test_a_real_go_panic_is_named_with_its_evidence() -> None:
-    c = nilmap_crash()
+def test_a_real_go_panic_is_named_with_its_evidence(nilmap_crash: dict[str, Any]) -> None:
+    c = nilmap_crash
     assert c["status"] == 2 and "panic: assignment to entry in nil map" in c["lines"]
     a = analysis(journal(c["lines"], c["pid"], "code=exited, status=2/INVALIDARGUMENT"))
     r = one(cause(with_analysis(a)))
@@ -85,8 +86,8 @@ def test_a_real_go_panic_is_named_with_its_evidence() -> None:
     assert one(confirm(with_analysis(a))).summary == "no pre-start check catches this cause"
 
 
-def test_sources_say_what_was_read_and_what_not() -> None:
-    c = nilmap_crash()
+def test_sources_say_what_was_read_and_what_not(nilmap_crash: dict[str, Any]) -> None:
+    c = nilmap_crash
     a = analysis(journal(c["lines"], c["pid"], "code=exited, status=2/INVALIDARGUMENT"))
     got = {x.subject: (x.status, x.summary) for x in all_of(sources(with_analysis(a)))}
     assert got["systemd"] == (Status.SKIP, "not read: systemd is not running here")
