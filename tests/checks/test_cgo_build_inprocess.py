@@ -20,7 +20,7 @@ from gomedic.facts.tempbuild import TempBuild, build_temp_module
 from gomedic.model import Status
 from gomedic.values import fields
 from tests.support.gobuild import go_env
-from tests.support.seeded import captured, go_command, go_facts, go_path, module, one, run_area
+from tests.support.seeded import GoRun, captured, go_facts, go_path, module, one, prefetch, run_area
 from tests.support.toolchains import DEBIAN, NEWEST, cache_dir, release
 
 SQLITE = {  # a module whose one package is cgo-only, as mattn/go-sqlite3 is
@@ -95,10 +95,19 @@ def test_cgo_headers_found_in_the_system_and_missing_in_an_empty_sysroot(tmp_pat
     assert one(headers(go_facts())).status is Status.SKIP
 
 
-def _deps(tmp_path: Path) -> DepsList:
-    """GO_LIST_DEPS from a real `go list -deps` of SQLITE with CGO_ENABLED=0, parsed over a copy in tmp_path."""
-    real = go_command(NEWEST, ["list", "-e", "-deps", f"-json={FIELDS}", "./..."], env={"CGO_ENABLED": "0"},
-                      files=SQLITE)
+PURE = {"go.mod": SQLITE["go.mod"], "main.go": 'package main\n\nimport "net"\n\nfunc main() { _ = net.IPv4len }\n'}
+LIST = ("list", "-e", "-deps", f"-json={FIELDS}", "./...")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def listed() -> dict[str, dict[str, Any]]:
+    """The real `go list -deps` of SQLITE and PURE with CGO_ENABLED=0 (captured once per machine)."""
+    return prefetch({name: GoRun(NEWEST, LIST, {"CGO_ENABLED": "0"}, files)
+                     for name, files in (("sqlite", SQLITE), ("pure", PURE))})
+
+
+def _deps(tmp_path: Path, real: dict[str, Any]) -> DepsList:
+    """GO_LIST_DEPS from the real `go list -deps` of SQLITE, parsed over a copy of SQLITE in tmp_path."""
     for rel, text in SQLITE.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
@@ -107,9 +116,9 @@ def _deps(tmp_path: Path) -> DepsList:
     return DepsList(str(tmp_path), tuple(pkgs), tuple(needs), real["stderr"])
 
 
-def test_cgo_deps_finds_the_cgo_only_package(tmp_path: Path) -> None:
+def test_cgo_deps_finds_the_cgo_only_package(tmp_path: Path, listed: dict[str, dict[str, Any]]) -> None:
     f = go_facts(mod=module(str(tmp_path / "go.mod"), SQLITE["go.mod"]))
-    f.seed(GO_LIST_DEPS, _deps(tmp_path))
+    f.seed(GO_LIST_DEPS, _deps(tmp_path, listed["sqlite"]))
     r = one(deps(f))
     assert r.status is Status.FAIL and r.summary.startswith("CGO_ENABLED=0 (default) but example.com/app/sq need cgo")
     assert r.evidence["needs cgo[0]"].startswith("example.com/app/sq: ")
@@ -118,11 +127,9 @@ def test_cgo_deps_finds_the_cgo_only_package(tmp_path: Path) -> None:
     assert one(deps(go_facts())).status is Status.SKIP
 
 
-def test_cgo_deps_ok_for_a_pure_go_module(tmp_path: Path) -> None:
-    pure = {"go.mod": SQLITE["go.mod"], "main.go": 'package main\n\nimport "net"\n\nfunc main() { _ = net.IPv4len }\n'}
-    real = go_command(NEWEST, ["list", "-e", "-deps", f"-json={FIELDS}", "./..."], env={"CGO_ENABLED": "0"}, files=pure)
-    pkgs = parse_stream(real["stdout"].replace("$DIR", str(tmp_path)))
-    f = go_facts(mod=module(str(tmp_path / "go.mod"), pure["go.mod"]))
+def test_cgo_deps_ok_for_a_pure_go_module(tmp_path: Path, listed: dict[str, dict[str, Any]]) -> None:
+    pkgs = parse_stream(listed["pure"]["stdout"].replace("$DIR", str(tmp_path)))
+    f = go_facts(mod=module(str(tmp_path / "go.mod"), PURE["go.mod"]))
     f.seed(GO_LIST_DEPS, DepsList(str(tmp_path), tuple(pkgs), tuple(cgo_needs(pkgs)), ""))
     r = one(deps(f))
     assert r.status is Status.OK and f"none of the {len(pkgs)} packages in the build of {tmp_path} needs cgo" in r.summary

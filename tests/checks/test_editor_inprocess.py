@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from gomedic.checks.editor import gopls, vscode
 from gomedic.checks.editor_workspace import devcontainer
 from gomedic.errors import FormatError
@@ -15,7 +17,7 @@ from gomedic.facts import Facts, jsonc
 from gomedic.facts.vscode import VSCODE, JsoncFile, VSCode
 from gomedic.model import Status
 from tests.support.gobuild import corpus
-from tests.support.seeded import all_of, go_command, go_facts, module, one, run_area
+from tests.support.seeded import GoRun, all_of, go_facts, module, one, prefetch, run_area
 from tests.support.toolchains import NEWEST, release, toolchain
 
 USER = "/home/gmseeded/.config/Code/User/settings.json"
@@ -76,9 +78,14 @@ def test_exported_goroot_wins_over_go_goroot() -> None:
     assert r.fix == "set the Go install in one place only: unset GOROOT or remove go.goroot"
 
 
-def test_relative_gopath_fails_with_gos_words() -> None:
-    real = go_command(NEWEST, ["env", "GOPATH"], env={"GOPATH": "go"})
-    assert 'GOPATH entry is relative; must be absolute path: "go"' in real["stderr"]
+@pytest.fixture(scope="module", autouse=True)
+def relative_gopath() -> dict[str, Any]:
+    """What the real go says with GOPATH=go (captured once per machine)."""
+    return prefetch({"gopath": GoRun(NEWEST, ("env", "GOPATH"), {"GOPATH": "go"})})["gopath"]
+
+
+def test_relative_gopath_fails_with_gos_words(relative_gopath: dict[str, Any]) -> None:
+    assert 'GOPATH entry is relative; must be absolute path: "go"' in relative_gopath["stderr"]
     vs = code(jsonc_file(f"{WS}/settings.json", "workspace", '{"go.gopath": "go"}'))
     r = one(vscode(with_code(vs)))
     assert r.status is Status.FAIL and 'go: GOPATH entry is relative; must be absolute path: "go"' in r.summary

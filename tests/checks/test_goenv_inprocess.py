@@ -5,21 +5,52 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from gomedic.checks.goenv import go111module, goenv_file, goenv_shadowed, goflags
 from gomedic.facts.go import GOENV_FILE
 from gomedic.facts.gorun import GOFLAGS_VERDICT
 from gomedic.model import Status
-from tests.support.seeded import envfile, facts, failed_probe, go_command, go_facts, module, one, run_area
+from tests.support.seeded import (
+    GoRun,
+    envfile,
+    facts,
+    failed_probe,
+    go_facts,
+    module,
+    one,
+    prefetch,
+    run_area,
+)
 from tests.support.toolchains import NEWEST
 
 ENVFILE = "/home/gmseeded/.config/go/env"
 
 
-def verdict(value: str) -> str | None:
+BAD_GOPATH = "GOFLAGS=-v\nGOPATH=go\n"
+BAD_EXPERIMENT = "GOEXPERIMENT=nosuchexp\n"
+SPLIT = '-ldflags="-s -w"'
+Real = dict[str, dict[str, Any]]
+RUNS = {
+    "bad-gopath": GoRun(NEWEST, ("env", "GOPATH"), {"GOENV": "$DIR/env"}, {"env": BAD_GOPATH}),
+    "bad-experiment": GoRun(NEWEST, ("env", "-json", "GOOS"), {"GOENV": "$DIR/env"}, {"env": BAD_EXPERIMENT}),
+    "go111module-yes": GoRun(NEWEST, ("env", "GOVERSION"), {"GO111MODULE": "yes"}),
+    **{f"goflags {v}": GoRun(NEWEST, ("version",), {"GOFLAGS": v}) for v in (SPLIT, "-trimpath -mod=mod", "-mod=vendor")},
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def real() -> Real:
+    """What the real go says for RUNS (captured once per machine: go runs here, never in a test body)."""
+    return prefetch(RUNS)
+
+
+def verdict(real: Real, value: str) -> str | None:
     """go's own verdict on GOFLAGS=value, as GOFLAGS_VERDICT computes it: the first line of a failing
     `go version` when it is about GOFLAGS."""
-    r = go_command(NEWEST, ["version"], env={"GOFLAGS": value})
+    r = real[f"goflags {value}"]
     first = next((ln.strip() for ln in (r["stderr"] + "\n" + r["stdout"]).splitlines() if ln.strip()), "")
     return first if r["returncode"] != 0 and "GOFLAGS" in first else None
 
@@ -37,10 +68,10 @@ def test_valid_goenv_file_lists_its_keys() -> None:
     assert r.status is Status.OK and r.summary == f"GOENV file {ENVFILE} is valid (GOFLAGS, GOPROXY)"
 
 
-def test_bad_entry_fails_with_file_line_and_the_go_env_u_fix() -> None:
-    real = go_command(NEWEST, ["env", "GOPATH"], env={"GOENV": "$DIR/env"}, files={"env": "GOFLAGS=-v\nGOPATH=go\n"})
-    assert real["returncode"] != 0 and 'GOPATH entry is relative; must be absolute path: "go"' in real["stderr"]
-    f = go_facts(goenv=envfile(ENVFILE, "GOFLAGS=-v\nGOPATH=go\n"), probe=failed_probe(NEWEST, real))
+def test_bad_entry_fails_with_file_line_and_the_go_env_u_fix(real: Real) -> None:
+    said = real["bad-gopath"]
+    assert said["returncode"] != 0 and 'GOPATH entry is relative; must be absolute path: "go"' in said["stderr"]
+    f = go_facts(goenv=envfile(ENVFILE, BAD_GOPATH), probe=failed_probe(NEWEST, said))
     r = one(goenv_file(f))
     assert r.status is Status.FAIL
     assert r.summary == f"{ENVFILE}:2: GOPATH: GOPATH entry is relative; must be absolute path: 'go'"
@@ -48,13 +79,12 @@ def test_bad_entry_fails_with_file_line_and_the_go_env_u_fix() -> None:
     assert r.subject == f"{ENVFILE}:2" and r.evidence["file"] == ENVFILE and r.evidence["line"] == "2"
 
 
-def test_an_entry_only_go_rejects_is_reported_with_gos_words() -> None:
-    text = "GOEXPERIMENT=nosuchexp\n"
-    real = go_command(NEWEST, ["env", "-json", "GOOS"], env={"GOENV": "$DIR/env"}, files={"env": text})
-    assert real["returncode"] == 1
-    first = real["stderr"].strip().splitlines()[0]
+def test_an_entry_only_go_rejects_is_reported_with_gos_words(real: Real) -> None:
+    said = real["bad-experiment"]
+    assert said["returncode"] == 1
+    first = said["stderr"].strip().splitlines()[0]
     assert first.startswith("go: unknown GOEXPERIMENT")
-    r = one(goenv_file(go_facts(goenv=envfile(ENVFILE, text), probe=failed_probe(NEWEST, real))))
+    r = one(goenv_file(go_facts(goenv=envfile(ENVFILE, BAD_EXPERIMENT), probe=failed_probe(NEWEST, said))))
     assert r.status is Status.FAIL
     assert r.summary == f"every go command fails with the GOENV file {ENVFILE} in place: {first}"
     assert r.fix == f"move {ENVFILE} aside and run the go command again; then re-add entries one by one"
@@ -81,9 +111,9 @@ def test_shadowed_entry_warns_and_names_both_values() -> None:
     assert r.evidence["file value"] == "https://goproxy.io,direct" and r.evidence["environment value"] == "off"
 
 
-def test_goflags_split_inside_quotes_fails_with_gos_verdict() -> None:
-    value = '-ldflags="-s -w"'
-    said = verdict(value)
+def test_goflags_split_inside_quotes_fails_with_gos_verdict(real: Real) -> None:
+    value = SPLIT
+    said = verdict(real, value)
     assert said == 'go: parsing $GOFLAGS: unknown flag -w"'
     f = go_facts(env={"GOFLAGS": value})
     f.seed(GOFLAGS_VERDICT, said)
@@ -92,9 +122,9 @@ def test_goflags_split_inside_quotes_fails_with_gos_verdict() -> None:
     assert r.evidence["go says"] == said and "quote entries that contain spaces" in (r.fix or "")
 
 
-def test_goflags_ok_non_flag_and_unbalanced_quotes() -> None:
+def test_goflags_ok_non_flag_and_unbalanced_quotes(real: Real) -> None:
     f = go_facts(env={"GOFLAGS": "-trimpath -mod=mod"})
-    f.seed(GOFLAGS_VERDICT, verdict("-trimpath -mod=mod"))
+    f.seed(GOFLAGS_VERDICT, verdict(real, "-trimpath -mod=mod"))
     r = one(goflags(f))
     assert r.status is Status.OK and r.summary == "GOFLAGS=-trimpath -mod=mod (environment) parses: -trimpath, -mod=mod"
     r = one(goflags(go_facts(goenv=envfile(ENVFILE, "GOFLAGS=trimpath\n"))))
@@ -114,9 +144,8 @@ def test_go111module_values() -> None:
     assert r.status is Status.WARN and r.fix == "go env -u GO111MODULE" and r.evidence["source"] == "GOENV file"
 
 
-def test_go111module_invalid_value_fails_as_go_does() -> None:
-    real = go_command(NEWEST, ["env", "GOVERSION"], env={"GO111MODULE": "yes"})
-    assert "go: unknown environment setting GO111MODULE=yes" in real["stderr"]
+def test_go111module_invalid_value_fails_as_go_does(real: Real) -> None:
+    assert "go: unknown environment setting GO111MODULE=yes" in real["go111module-yes"]["stderr"]
     r = one(go111module(go_facts(env={"GO111MODULE": "yes"})))
     assert r.status is Status.FAIL and "`go: unknown environment setting GO111MODULE=yes`" in r.summary
 
@@ -130,9 +159,9 @@ def test_go111module_auto_inside_gopath_src_warns() -> None:
     assert one(go111module(go_facts(env={"GO111MODULE": "auto"}, mod=outside))).status is Status.OK
 
 
-def test_the_whole_area_through_the_runner() -> None:
+def test_the_whole_area_through_the_runner(real: Real) -> None:
     f = go_facts(goenv=envfile(ENVFILE, "GOFLAGS=-mod=mod\n"), env={"GOFLAGS": "-mod=vendor"})
-    f.seed(GOFLAGS_VERDICT, verdict("-mod=vendor"))
+    f.seed(GOFLAGS_VERDICT, verdict(real, "-mod=vendor"))
     got = {cid: [r.status for r in rs] for cid, rs in run_area("goenv", f).items()}
     assert got == {"goenv.file": [Status.OK], "goenv.shadowed": [Status.WARN], "goenv.goflags": [Status.OK],
                    "goenv.go111module": [Status.OK]}

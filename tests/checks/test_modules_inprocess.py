@@ -4,6 +4,7 @@ by gomedic's parser, `go mod verify` and go's parse errors captured once from th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,12 +14,31 @@ from gomedic.execx import CmdResult
 from gomedic.facts.gomod import ModuleContext
 from gomedic.facts.gorun import MOD_VERIFY, ModVerify
 from gomedic.model import Status
-from tests.support.seeded import all_of, envfile, go_command, go_facts, module, one, run_area
+from tests.support.seeded import GoRun, all_of, envfile, go_facts, module, one, prefetch, run_area
 from tests.support.toolchains import DEBIAN, NEWEST, release
 
 GOMOD = "module example.com/app\n\ngo 1.22\n"
 PRIVATE_REQ = "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgit.corp.example/lib v1.2.0\n\tgolang.org/x/text v0.14.0\n)\n"
 ENVFILE = "/home/gmseeded/.config/go/env"
+THREE_PART = "module example.com/app\n\ngo 1.21.8\n"
+NEWER = "module example.com/app\n\ngo 1.99.0\n"
+VENDORED = "module example.com/app\n\ngo 1.22\n\nrequire example.com/lib v1.2.0\n"
+NOT_EXPLICIT = "# example.com/lib v1.2.0\nexample.com/lib\n"  # not marked `## explicit`
+Real = dict[str, dict[str, Any]]
+RUNS = {
+    "proxy-foo": GoRun(NEWEST, ("list", "-m", "golang.org/x/text@latest"), {"GOPROXY": "foo"}, {"go.mod": GOMOD}),
+    "three-part-1.19": GoRun(DEBIAN, ("list", "-m"), files={"go.mod": THREE_PART}),
+    "vendoring": GoRun(NEWEST, ("build", "."), files={"go.mod": VENDORED, "vendor/modules.txt": NOT_EXPLICIT,
+                                                      "main.go": "package main\n\nfunc main() {}\n"}),
+    "verify-ok": GoRun(NEWEST, ("mod", "verify"), files={"go.mod": GOMOD}),
+    "verify-newer": GoRun(NEWEST, ("mod", "verify"), files={"go.mod": NEWER}),
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def real() -> Real:
+    """What the real go says for RUNS (captured once per machine: go runs here, never in a test body)."""
+    return prefetch(RUNS)
 
 
 def test_proxy_default_ok_names_the_chain_and_git() -> None:
@@ -30,10 +50,8 @@ def test_proxy_default_ok_names_the_chain_and_git() -> None:
     assert r.status is Status.OK and r.summary.endswith("; git is not on PATH, so the direct fallback cannot work")
 
 
-def test_proxy_without_scheme_fails_with_gos_error() -> None:
-    real = go_command(NEWEST, ["list", "-m", "golang.org/x/text@latest"], env={"GOPROXY": "foo"},
-                      files={"go.mod": GOMOD})
-    assert "invalid proxy URL missing scheme: foo" in real["stderr"]
+def test_proxy_without_scheme_fails_with_gos_error(real: Real) -> None:
+    assert "invalid proxy URL missing scheme: foo" in real["proxy-foo"]["stderr"]
     r = one(proxy(go_facts(env={"GOPROXY": "foo"})))
     assert r.status is Status.FAIL
     assert r.summary == "GOPROXY=foo (environment) is rejected: every download fails with `go: invalid proxy URL missing scheme: foo`"
@@ -85,10 +103,9 @@ def test_module_checks_outside_a_module_are_unavailable() -> None:
         assert results[cid][0].summary.startswith("not evaluated: not in a module: no go.mod in /nonexistent")
 
 
-def test_gomod_three_part_go_line_fails_on_go_1_19_as_it_says() -> None:
-    text = "module example.com/app\n\ngo 1.21.8\n"
-    real = go_command(DEBIAN, ["list", "-m"], files={"go.mod": text})
-    said = real["stderr"].splitlines()[1].replace("$DIR", "/src/app")
+def test_gomod_three_part_go_line_fails_on_go_1_19_as_it_says(real: Real) -> None:
+    text = THREE_PART
+    said = real["three-part-1.19"]["stderr"].splitlines()[1].replace("$DIR", "/src/app")
     assert said == "/src/app/go.mod:3: invalid go version '1.21.8': must match format 1.23"
     r = one(gomod(go_facts(DEBIAN, mod=module("/src/app/go.mod", text))))
     assert r.status is Status.FAIL and f"go: errors parsing go.mod: {said}" in r.summary
@@ -105,13 +122,11 @@ def test_gomod_workspace_that_does_not_use_the_module() -> None:
     assert r.fix == "go work use app  (in /src), or GOWORK=off"
 
 
-def test_vendor_out_of_sync_fails_as_go_build_does(tmp_path: Path) -> None:
-    text = "module example.com/app\n\ngo 1.22\n\nrequire example.com/lib v1.2.0\n"
-    txt = "# example.com/lib v1.2.0\nexample.com/lib\n"  # not marked `## explicit`
-    files = {"go.mod": text, "vendor/modules.txt": txt, "main.go": "package main\n\nfunc main() {}\n"}
-    real = go_command(NEWEST, ["build", "."], files=files)
-    assert real["returncode"] == 1 and "go: inconsistent vendoring in $DIR:" in real["stderr"]
-    said = real["stderr"].splitlines()[1].strip()
+def test_vendor_out_of_sync_fails_as_go_build_does(tmp_path: Path, real: Real) -> None:
+    text, txt = VENDORED, NOT_EXPLICIT
+    built = real["vendoring"]
+    assert built["returncode"] == 1 and "go: inconsistent vendoring in $DIR:" in built["stderr"]
+    said = built["stderr"].splitlines()[1].strip()
     (tmp_path / "vendor").mkdir()
     (tmp_path / "vendor" / "modules.txt").write_text(txt)
     r = one(vendor(go_facts(mod=module(str(tmp_path / "go.mod"), text))))
@@ -129,14 +144,13 @@ def _verify(run: dict[str, object], cwd: str = "/src/app") -> ModVerify:
     return ModVerify("/usr/local/go/bin/go", cwd, res)
 
 
-def test_verify_reports_what_go_mod_verify_said() -> None:
+def test_verify_reports_what_go_mod_verify_said(real: Real) -> None:
     f = go_facts(mod=module("/src/app/go.mod", GOMOD))
-    f.seed(MOD_VERIFY, _verify(go_command(NEWEST, ["mod", "verify"], files={"go.mod": GOMOD})))
+    f.seed(MOD_VERIFY, _verify(real["verify-ok"]))
     r = one(verify(f))
     assert r.status is Status.OK and r.summary == "go mod verify in /src/app: all modules verified"
-    newer = "module example.com/app\n\ngo 1.99.0\n"
-    f = go_facts(mod=module("/src/app/go.mod", newer))
-    f.seed(MOD_VERIFY, _verify(go_command(NEWEST, ["mod", "verify"], files={"go.mod": newer})))
+    f = go_facts(mod=module("/src/app/go.mod", NEWER))
+    f.seed(MOD_VERIFY, _verify(real["verify-newer"]))
     r = one(verify(f))
     assert r.status is Status.FAIL and r.fix == "go clean -modcache && go mod download"
     assert r.summary.startswith("go mod verify in /src/app failed: go: go.mod requires go >= 1.99.0")

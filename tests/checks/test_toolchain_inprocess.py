@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from gomedic.checks.toolchain import (
     go_on_path,
@@ -18,10 +21,22 @@ from gomedic.facts.go import GO_USUAL_INSTALLS
 from gomedic.facts.pathscan import inspect_go
 from gomedic.model import Status
 from tests.support.gobuild import corpus
-from tests.support.seeded import envfile, go_command, go_facts, go_install, module, one, run_area
+from tests.support.seeded import GoRun, envfile, go_facts, go_install, module, one, prefetch, run_area
 from tests.support.toolchains import DEBIAN, NEWEST, release, toolchain
 
 OLD = "1.22.10"
+
+NEWER = "module example.com/app\n\ngo 1.99.0\n"
+Real = dict[str, dict[str, Any]]
+RUNS = {
+    "newer-go-line": GoRun(NEWEST, ("list", "-m"), files={"go.mod": NEWER}),
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def real() -> Real:
+    """What the real go says for RUNS (captured once per machine: go runs here, never in a test body)."""
+    return prefetch(RUNS)
 
 
 def test_go_on_path_ok_names_the_binary_and_its_release() -> None:
@@ -127,13 +142,12 @@ def test_goroot_matches_ok_and_fails_for_another_releases_tree() -> None:
     assert one(goroot_matches(go_facts(env={"GOROOT": "/nonexistent/go"}))).status is Status.SKIP
 
 
-def test_gotoolchain_local_and_a_newer_go_line_fails_as_go_does() -> None:
-    gomod = "module example.com/app\n\ngo 1.99.0\n"
-    real = go_command(NEWEST, ["list", "-m"], files={"go.mod": gomod})  # what go itself says
-    assert real["returncode"] == 1
+def test_gotoolchain_local_and_a_newer_go_line_fails_as_go_does(real: Real) -> None:
+    said = real["newer-go-line"]  # what go itself says
+    assert said["returncode"] == 1
     words = "requires go >= 1.99.0 (running go " + release(NEWEST)[2:] + "; GOTOOLCHAIN=local)"
-    assert words in real["stderr"]
-    f = go_facts(env={"GOTOOLCHAIN": "local"}, mod=module("/src/app/go.mod", gomod))
+    assert words in said["stderr"]
+    f = go_facts(env={"GOTOOLCHAIN": "local"}, mod=module("/src/app/go.mod", NEWER))
     r = one(gotoolchain(f))
     assert r.status is Status.FAIL and words in r.summary and r.summary.startswith("/src/app/go.mod ")
     assert r.fix == "install go1.99.0 or newer, or let go download it: GOTOOLCHAIN=auto"

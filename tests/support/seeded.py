@@ -32,8 +32,9 @@ from gomedic.facts.modfile import parse as parse_modfile
 from gomedic.facts.pathscan import GoInstall, inspect_go
 from gomedic.finding import Finding
 from gomedic.model import Result
+from gomedic.values import field, frozen
 from tests.support.systools import system_path
-from tests.support.toolchains import NEWEST, cache_dir, toolchain
+from tests.support.toolchains import DEBIAN, NEWEST, cache_dir, toolchain
 
 HOME = "/home/gmseeded"  # never created: go env only derives paths from it
 HOST_AMD64 = HostInfo("linux", "amd64", "x86_64", "6.1.0-28-amd64", "glibc 2.36")  # the machine the toolchains are for
@@ -109,6 +110,29 @@ def go_command(version: str, args: list[str], env: Mapping[str, str] | None = No
 
     data: dict[str, Any] = captured(f"go-{version}-{key}", produce)
     return data
+
+
+@frozen
+class GoRun:
+    """A go command to capture (see go_command): declared by a test module, run in its fixture."""
+
+    version: str
+    args: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=dict)
+    files: Mapping[str, str] = field(default_factory=dict)
+
+    def run(self) -> dict[str, Any]:
+        return go_command(self.version, list(self.args), self.env, self.files)
+
+
+def prefetch(runs: Mapping[str, GoRun]) -> dict[str, dict[str, Any]]:
+    """For a module fixture: the `go env -json` captures go_facts reads and the module's own go runs, so that
+    on a machine whose cache is cold the go commands run in the fixture, never in a test body."""
+    for version in (NEWEST, DEBIAN):
+        go_env_json(version)
+        go_install(version)
+    go_env_json(NEWEST, with_cc=True)
+    return {name: r.run() for name, r in runs.items()}
 
 
 def go_path(version: str, with_cc: bool = False) -> str:
