@@ -102,6 +102,8 @@ def go_command(version: str, args: list[str], env: Mapping[str, str] | None = No
                 (Path(d) / rel).write_text(text)
             base = {"HOME": HOME, "PATH": go_path(version, with_cc), "GOENV": "off", "GOTOOLCHAIN": "local",
                     "GOTELEMETRY": "off", "XDG_CONFIG_HOME": "/dev/null/gomedic"}
+            if args[0] != "env":  # a build or list writes its cache: the suite's shared one, never under HOME
+                base.update(GOCACHE=str(cache_dir() / "gocache" / version), GOMODCACHE=str(cache_dir() / "gomodcache"))
             e = {**base, **{k: v.replace("$DIR", d) for k, v in (env or {}).items()}}
             p = subprocess.run([str(toolchain(version) / "bin" / "go"), *args], env=e, cwd=d, capture_output=True,
                                text=True, timeout=120)
