@@ -20,7 +20,7 @@ from gomedic.facts.tempbuild import TempBuild, build_temp_module
 from gomedic.model import Status
 from gomedic.values import fields
 from tests.support.gobuild import go_env
-from tests.support.seeded import GoRun, captured, go_facts, go_path, module, one, prefetch, run_area
+from tests.support.seeded import GoRun, captured, envfile, go_facts, go_path, module, one, prefetch, run_area
 from tests.support.toolchains import DEBIAN, NEWEST, cache_dir, release
 
 SQLITE = {  # a module whose one package is cgo-only, as mattn/go-sqlite3 is
@@ -71,6 +71,9 @@ def test_cgo_enabled_odd_value_and_go_1_19_without_a_compiler() -> None:
     r = one(enabled(go_facts(with_cc=True, env={"CGO_ENABLED": "yes"})))
     assert r.status is Status.WARN and r.fix == "set CGO_ENABLED=0 or CGO_ENABLED=1"
     assert r.summary.startswith("CGO_ENABLED=yes (environment) is neither 0 nor 1: go ignores it")
+    f = go_facts(with_cc=True, goenv=envfile("/home/gmseeded/.config/go/env", "CGO_ENABLED=0\n"))
+    assert one(enabled(f)).summary == "CGO_ENABLED=0: set in the GOENV file"
+    assert one(cc(f)).summary == "cgo is off (CGO_ENABLED=0): no C compiler is needed"
     r = one(enabled(go_facts(DEBIAN)))  # go1.19 keeps cgo on without a compiler: its real go env says 1
     assert r.status is Status.WARN and f"CGO_ENABLED=1 by default on {release(DEBIAN)}" in r.summary
     assert r.fix == "install gcc (apt-get install gcc), or set CGO_ENABLED=0 for pure-Go builds"

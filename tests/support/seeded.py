@@ -4,8 +4,8 @@
     r = one(goflags(f))                                       # the check function, no subprocess
 
 What the checks read comes from real things, captured once per machine into the test cache (see `captured`):
-`go env -json` and other short go commands of the cached toolchains, binaries parsed from the cached
-build corpus. A test body never starts a process. `options` is the one place that hands a run's subject
+`go env -json` and other short go commands of the cached toolchains (run by `prefetch` in a module fixture,
+never in a test body), binaries parsed from the cached build corpus. `options` is the one place that hands a run's subject
 (a binary, a unit, a vulnerability database) to Facts: when Options.extra becomes a Subject, only it changes.
 """
 
@@ -176,8 +176,8 @@ def go_facts(version: str = NEWEST, *, env: Mapping[str, str] | None = None, goe
              probe: GoEnvProbe | None = None, mod: ModuleContext = NO_MODULE, cwd: Path = Path("/nonexistent"),
              path_gos: list[GoInstall] | None = None, with_cc: bool = False, **subject: Any) -> Facts:
     """Facts of a machine whose go on PATH is the cached `version`: GO_PATH_SCAN, GO_CMD, HOST, the GOENV
-    file, `go env -json` (the real capture, with the Go variables of `env` applied as go applies them: the
-    environment wins) and GO_MODULE are seeded; GO_CONFIG is then gathered from them by gomedic itself."""
+    file, `go env -json` (the real capture, with the Go variables of the GOENV file and of `env` applied as go
+    applies them: the environment wins) and GO_MODULE are seeded; GO_CONFIG is then gathered from them by gomedic itself."""
     go = go_install(version)
     e = {"HOME": HOME, "PATH": go_path(version, with_cc), **(env or {})}
     f = facts(e, cwd, **subject)
@@ -186,9 +186,11 @@ def go_facts(version: str = NEWEST, *, env: Mapping[str, str] | None = None, goe
     if gos:
         f.seed(GO_CMD, gos[0])
     f.seed(HOST, HOST_AMD64)
-    f.seed(GOENV_FILE, goenv or GoEnvFile(None, "GOENV=off"))
-    if probe is None:
-        values = {**go_env_json(version, with_cc), **{k: v for k, v in e.items() if k in ENV_KEYS}}
+    ef = goenv or GoEnvFile(None, "GOENV=off")
+    f.seed(GOENV_FILE, ef)
+    if probe is None:  # what go env says: the environment over the GOENV file over the captured defaults
+        applied = {**ef.text.values(), **{k: v for k, v in e.items() if v}}
+        values = {**go_env_json(version, with_cc), **{k: v for k, v in applied.items() if k in ENV_KEYS}}
         probe = GoEnvProbe(go.path, MappingProxyType(values), None)
     f.seed(GO_ENV_PROBE, probe)
     f.seed(GO_MODULE, mod)
