@@ -170,3 +170,12 @@ def test_reachable_without_the_network(tmp_path: Path) -> None:
     r = all_of(reachable(go_facts(env={"HTTPS_PROXY": "http://127.0.0.1:3128"})))
     assert [x.subject for x in r] == ["https://proxy.golang.org", "https://sum.golang.org"]
     assert all(x.status is Status.SKIP and "through the HTTP proxy http://127.0.0.1:3128" in x.summary for x in r)
+
+
+def test_the_modules_area_through_the_runner_in_a_healthy_module(real: Real) -> None:
+    f = go_facts(mod=module("/src/app/go.mod", GOMOD), with_cc=True)
+    f.seed(MOD_VERIFY, _verify(real["verify-ok"]))
+    got = {cid: [r.status for r in rs] for cid, rs in run_area("modules", f).items()}
+    assert "modules.reachable" not in got  # online only
+    assert got == {"modules.proxy": [Status.OK], "modules.sumdb": [Status.OK], "modules.private": [Status.OK],
+                   "modules.gomod": [Status.OK], "modules.vendor": [Status.SKIP], "modules.verify": [Status.OK]}

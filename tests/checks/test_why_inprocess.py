@@ -28,7 +28,7 @@ from gomedic.targets import TARGET
 from gomedic.targets.resolve import resolve
 from tests.support import crashers
 from tests.support.gobuild import build, corpus
-from tests.support.seeded import HOST_AMD64, all_of, captured, facts, one
+from tests.support.seeded import HOST_AMD64, all_of, captured, facts, one, run_area
 
 T0 = 1_750_000_000.0
 UNIT_NAME = "app.service"
@@ -183,3 +183,12 @@ def test_stop_settings_that_cut_shutdown_short(tmp_path: Path) -> None:
     assert one(unit_stop(f)).summary.startswith("TimeoutStopSec=soon (")
     _, f = unit(tmp_path / "c", "TimeoutStopSec=30s")
     assert one(unit_stop(f)).status is Status.OK
+
+
+def test_the_why_area_through_the_runner(tmp_path: Path, nilmap_crash: dict[str, Any]) -> None:
+    c = nilmap_crash
+    _, f = unit(tmp_path, "Type=exec\nStandardError=journal")
+    f.seed(ANALYSIS, analysis(journal(c["lines"], c["pid"], "code=exited, status=2/INVALIDARGUMENT")))
+    got = {cid: sorted(r.status.value for r in rs) for cid, rs in run_area("why", f).items()}
+    assert got == {"why.sources": ["ok", "skip"], "why.cause": ["fail"], "why.confirm": ["skip"],
+                   "why.unit-notify": ["ok"], "why.unit-output": ["ok"], "why.unit-stop": ["ok"]}
