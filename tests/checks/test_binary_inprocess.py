@@ -189,3 +189,25 @@ def test_no_binary_given_skips_with_the_reason() -> None:
     r = run_area("binary", f)["binary.format"]
     assert [(x.status, x.summary) for x in r] == [
         (Status.SKIP, "not evaluated: no binary given (run `gomedic binary PATH...`)")]
+
+
+def test_arch_of_other_oses_elf_files_and_a_32_bit_binary() -> None:
+    r = check("binary.arch", "debian-12", "freebsd-amd64")
+    assert r.status is Status.FAIL and "is a freebsd/amd64 binary (its ABI note); it is a static binary, so Linux " \
+        "starts it but its first freebsd system call does not mean the same on Linux" in r.summary
+    r = check("binary.arch", "debian-12", "openbsd-amd64")
+    assert r.status is Status.FAIL and "its interpreter /usr/libexec/ld.so does not exist on debian-12" in r.summary
+    assert r.evidence["interpreter"] == "/usr/libexec/ld.so"
+    r = check("binary.arch", "debian-12", "linux-386")
+    assert r.status is Status.WARN and "on amd64 it runs only if the kernel has IA32 emulation" in r.summary
+    r = check("binary.arch", "debian-12", "windows-amd64")
+    assert r.status is Status.FAIL and "is a windows/amd64 binary; debian-12 runs linux/amd64" in r.summary
+    r = check("binary.interpreter", "debian-12", "darwin-arm64")
+    assert r.status is Status.SKIP and r.summary.startswith("not applicable: ")
+    assert "is a darwin binary (Mach-O) and debian-12 runs linux" in r.summary
+
+
+def test_hardening_warns_for_an_executable_stack() -> None:
+    r = check("binary.hardening", "debian-12", "openbsd-amd64")  # Go's openbsd/amd64 link has no PT_GNU_STACK
+    assert r.status is Status.WARN and "executable stack (" in r.summary and r.evidence["nx"] == "no"
+    assert r.fix == "link with -z noexecstack"

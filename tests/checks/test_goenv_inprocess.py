@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gomedic.checks.goenv import go111module, goenv_file, goenv_shadowed, goflags
-from gomedic.facts.go import GOENV_FILE
+from gomedic.facts.go import GOENV_FILE, GoEnvFile
 from gomedic.facts.gorun import GOFLAGS_VERDICT
 from gomedic.model import Status
 from tests.support.seeded import (
@@ -165,3 +165,11 @@ def test_the_whole_area_through_the_runner(real: Real) -> None:
     got = {cid: [r.status for r in rs] for cid, rs in run_area("goenv", f).items()}
     assert got == {"goenv.file": [Status.OK], "goenv.shadowed": [Status.WARN], "goenv.goflags": [Status.OK],
                    "goenv.go111module": [Status.OK]}
+
+
+def test_unreadable_goenv_file_fails_with_the_reason() -> None:
+    ef = GoEnvFile(ENVFILE, "default location", exists=True, error="Permission denied")
+    r = one(goenv_file(go_facts(goenv=ef)))
+    assert r.status is Status.FAIL
+    assert r.summary == f"GOENV file {ENVFILE} cannot be read: Permission denied; every go command ignores it"
+    assert r.fix == f"fix the permissions of {ENVFILE} (it must be readable by you)"

@@ -17,7 +17,7 @@ from gomedic.checks.toolchain import (
     host_target,
     multiple_go,
 )
-from gomedic.facts.go import GO_USUAL_INSTALLS
+from gomedic.facts.go import GO_USUAL_INSTALLS, GoEnvProbe
 from gomedic.facts.pathscan import inspect_go
 from gomedic.model import Status
 from tests.support.gobuild import corpus
@@ -206,3 +206,37 @@ def test_the_whole_area_through_the_runner_on_a_healthy_go() -> None:
     assert set(results) == {"toolchain.go-on-path", "toolchain.multiple-go", "toolchain.goroot-exists",
                             "toolchain.goroot-matches", "toolchain.gotoolchain", "toolchain.host-target"}
     assert {r.id: r.status for rs in results.values() for r in rs} == dict.fromkeys(results, Status.OK)
+
+
+def _fake_goroot(tmp_path: Path, compile_from: str | None) -> Path:
+    """A GOROOT whose VERSION says the newest release and whose compiler (if any) is another release's real one."""
+    root = tmp_path / "go"
+    (root / "bin").mkdir(parents=True)
+    (root / "VERSION").write_text(release(NEWEST) + "\ntime 2026-01-01T00:00:00Z\n")
+    if compile_from is not None:
+        tools = root / "pkg" / "tool" / "linux_amd64"
+        tools.mkdir(parents=True)
+        (tools / "compile").symlink_to(toolchain(compile_from) / "pkg" / "tool" / "linux_amd64" / "compile")
+    return root
+
+
+def test_goroot_matches_fails_for_a_missing_or_older_compiler(tmp_path: Path) -> None:
+    root = _fake_goroot(tmp_path / "a", None)
+    r = one(goroot_matches(go_facts(env={"GOROOT": str(root)})))
+    assert r.status is Status.FAIL and r.summary == f"no compiler at {root}/pkg/tool/linux_amd64/compile: " \
+        f"GOROOT={root} is incomplete"
+    root = _fake_goroot(tmp_path / "b", OLD)
+    r = one(goroot_matches(go_facts(env={"GOROOT": str(root)})))
+    assert r.status is Status.FAIL and r.evidence["compile version"] == "go1.22.10"
+    assert f'`compile: version "go1.22.10" does not match go tool version "{release(NEWEST)}"`' in r.summary
+
+
+def test_go_on_path_that_is_neither_go_nor_a_working_wrapper(tmp_path: Path) -> None:
+    shim = tmp_path / "go"
+    shim.write_text("#!/bin/sh\nexit 127\n")
+    shim.chmod(0o755)
+    probe = GoEnvProbe(str(shim), None, f"`{shim} env -json` exited 127: ")
+    r = one(go_on_path(go_facts(path_gos=[inspect_go(str(shim))], probe=probe)))
+    assert r.status is Status.FAIL and r.summary == f"{shim} is on PATH but is neither a Go binary nor a wrapper " \
+        "that runs one (`go env` fails)"
+    assert r.fix == "check what the go on PATH is: `file $(command -v go)`; reinstall Go or fix the shim"
