@@ -217,3 +217,15 @@ def test_the_cgo_area_through_the_runner_with_a_compiler(builds: dict[str, TempB
     assert got == {"cgo.enabled": [Status.OK], "cgo.cc": [Status.OK], "cgo.headers": [Status.OK],
                    "cgo.deps": [Status.SKIP], "cgo.works": [Status.OK]}
     assert results["cgo.deps"][0].summary == "not in a module: no go.mod in /nonexistent or any parent directory"
+
+
+def test_build_cache_with_a_truncated_entry_warns_and_an_empty_one_is_ok(tmp_path: Path) -> None:
+    root = _small_cache(tmp_path, n=5)
+    entry = sorted(root.glob("??/*-a"))[0]
+    entry.write_bytes(entry.read_bytes()[:100])  # cut short: go treats it as a miss
+    r = one(cache(go_facts(env={"GOCACHE": str(root)})))
+    assert r.status is Status.WARN and r.evidence["malformed[0]"] == str(entry)
+    assert r.fix == "go clean -cache; check the disk and how the cache is saved/restored in CI"
+    (tmp_path / "empty").mkdir()
+    r = one(cache(go_facts(env={"GOCACHE": str(tmp_path / "empty")})))
+    assert r.status is Status.OK and r.summary == f"GOCACHE={tmp_path / 'empty'} has no entries yet"

@@ -192,3 +192,31 @@ def test_the_editor_area_through_the_runner(tmp_path: Path) -> None:
     f.seed(VSCODE, code(jsonc_file(USER, "user", "{}")))
     got = {cid: [r.status for r in rs] for cid, rs in run_area("editor", f).items()}
     assert got == {"editor.vscode": [Status.OK], "editor.gopls": [Status.OK], "editor.devcontainer": [Status.SKIP]}
+
+
+def test_broken_launch_and_tasks_files_warn_and_clean_tasks_are_ok() -> None:
+    launch = jsonc_file(f"{WS}/launch.json", "launch", '{"configurations": [')
+    tasks = jsonc_file(f"{WS}/tasks.json", "tasks", '{"tasks": [{"label": "build", "command": "go build"}]}')
+    got = all_of(vscode(with_code(code(jsonc_file(USER, "user", "{}"), launch=launch, tasks=tasks))))
+    assert [x.status for x in got] == [Status.OK, Status.WARN, Status.OK]
+    assert got[1].summary == f"cannot parse {WS}/launch.json: {launch.error}" and launch.error
+    assert got[2].summary == f"{WS}/tasks.json: no task changes GOOS, GOARCH, CGO_ENABLED, GOFLAGS, GODEBUG, GOTOOLCHAIN"
+    broken = jsonc_file(f"{WS}/tasks.json", "tasks", "{\"tasks\": [")
+    got = all_of(vscode(with_code(code(tasks=broken))))
+    assert [x.status for x in got] == [Status.WARN] and got[0].fix == f"fix the JSON in {WS}/tasks.json"
+
+
+def test_gopls_without_a_local_go_skips(tmp_path: Path) -> None:
+    gopath = _gopath_with(tmp_path, corpus("linux-amd64"))
+    f = go_facts(path_gos=[], env={"GOPATH": str(gopath)})
+    f.seed(VSCODE, code(jsonc_file(USER, "user", "{}")))
+    r = one(gopls(f))
+    assert r.status is Status.SKIP and r.summary == "the local go version is unknown (see toolchain.go-on-path)"
+
+
+def test_devcontainer_built_from_a_dockerfile_cannot_be_compared() -> None:
+    dc = jsonc_file(DC, "devcontainer", '{"build": {"dockerfile": "Dockerfile"}}')
+    mod = module("/src/app/go.mod", "module example.com/app\n\ngo 1.24.0\n")
+    r = one(devcontainer(with_code(code(devcontainer=dc), mod=mod)))
+    assert r.status is Status.OK and r.summary.endswith("(the release cannot be compared with go.mod)")
+    assert r.evidence["container go"] == "a Dockerfile build (its Go version is not declared)"

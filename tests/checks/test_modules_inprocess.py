@@ -13,6 +13,7 @@ from gomedic.errors import FactUnavailable
 from gomedic.execx import CmdResult
 from gomedic.facts.gomod import ModuleContext
 from gomedic.facts.gorun import MOD_VERIFY, ModVerify
+from gomedic.facts.modfile import parse as parse_modfile
 from gomedic.model import Status
 from tests.support.seeded import GoRun, all_of, envfile, go_facts, module, one, prefetch, run_area
 from tests.support.toolchains import DEBIAN, NEWEST, release
@@ -179,3 +180,20 @@ def test_the_modules_area_through_the_runner_in_a_healthy_module(real: Real) -> 
     assert "modules.reachable" not in got  # online only
     assert got == {"modules.proxy": [Status.OK], "modules.sumdb": [Status.OK], "modules.private": [Status.OK],
                    "modules.gomod": [Status.OK], "modules.vendor": [Status.SKIP], "modules.verify": [Status.OK]}
+
+
+def test_unreadable_go_mod_and_a_workspace_outside_its_modules(tmp_path: Path) -> None:
+    unread = ModuleContext("/src/app/go.mod", None, read_errors=("cannot read /src/app/go.mod: Permission denied",))
+    r = one(private(go_facts(mod=unread)))
+    assert r.status is Status.SKIP and r.summary == "/src/app/go.mod: no readable go.mod (see modules.gomod)"
+    r = one(gomod(go_facts(mod=unread)))
+    assert r.status is Status.FAIL and r.summary == "cannot read /src/app/go.mod: Permission denied"
+    assert r.fix == "make the file readable"
+    work = ModuleContext(None, None, "/src/go.work", parse_modfile("go 1.22\n\nuse (\n\t./a\n\t./b\n)\n"), "found")
+    r = one(gomod(go_facts(mod=work)))
+    assert r.status is Status.OK
+    assert r.summary == "/src/go.work parses (workspace of 2 modules, go 1.22); the current directory is in none of them"
+    (tmp_path / "vendor").mkdir()
+    inws = module(str(tmp_path / "go.mod"), GOMOD, gowork="/src/go.work", work="go 1.22\n\nuse ./app\n")
+    r = one(vendor(go_facts(mod=inws)))
+    assert r.status is Status.SKIP and r.summary == "workspace mode (/src/go.work): the module's vendor/ directory is not used"
