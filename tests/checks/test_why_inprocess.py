@@ -192,3 +192,23 @@ def test_the_why_area_through_the_runner(tmp_path: Path, nilmap_crash: dict[str,
     got = {cid: sorted(r.status.value for r in rs) for cid, rs in run_area("why", f).items()}
     assert got == {"why.sources": ["ok", "skip"], "why.cause": ["fail"], "why.confirm": ["skip"],
                    "why.unit-notify": ["ok"], "why.unit-output": ["ok"], "why.unit-stop": ["ok"]}
+
+
+def test_exit_2_with_nothing_logged_is_confirmed_by_the_hidden_stderr(tmp_path: Path) -> None:
+    _, f = unit(tmp_path, "StandardError=null")
+    a = analysis([], exit_status="2")
+    f.seed(ANALYSIS, a)
+    r = one(cause(f))
+    assert r.status is Status.FAIL and r.evidence["cause"] == "exit-2" and r.evidence["caught by"] == "why.unit-output"
+    got = one(confirm(f))
+    assert got.status is Status.WARN and got.subject == "why.unit-output"
+    assert got.summary.startswith(f"why.unit-output warns now: standard error of {UNIT_NAME} goes to null")
+
+
+def test_a_process_still_running_is_ok() -> None:
+    alive = SourceRead("process", True, "process 4242 is still running: it has not died")
+    a = analysis(journal(["serving"], 4242, None))
+    a = Analysis((*a.sources, alive), a.run, a.signs, a.verdict, a.pids, a.comm)
+    r = one(cause(with_analysis(a)))
+    assert r.status is Status.OK
+    assert r.summary == "process 4242 is still running: it has not died, and nothing read shows a failure"
