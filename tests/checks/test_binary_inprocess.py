@@ -15,12 +15,13 @@ import pytest
 from gomedic.binfmt.inspect import Inspection, inspect
 from gomedic.checks.binary import BINARIES
 from gomedic.facts import Facts
+from gomedic.facts.host import HostInfo
 from gomedic.finding import Finding
 from gomedic.model import Status
 from gomedic.registry import REGISTRY, load_areas
-from gomedic.targets import TARGET
+from gomedic.targets import TARGET, Target
 from gomedic.targets.resolve import resolve
-from tests.support.gobuild import HELLO, corpus, go_env
+from tests.support.gobuild import HELLO, build, corpus, go_env
 from tests.support.seeded import HOST_AMD64, facts, one, run_area
 from tests.support.toolchains import NEWEST, cache_dir, toolchain
 
@@ -34,9 +35,13 @@ def parsed(name: str) -> Inspection:
 
 
 def seeded(target: str, *bins: Inspection) -> Facts:
+    return seeded_with(resolve(target, None, HOST_AMD64, None, None, {}), *bins)
+
+
+def seeded_with(target: Target, *bins: Inspection) -> Facts:
     f = facts({})
     f.seed(BINARIES, bins)
-    f.seed(TARGET, resolve(target, None, HOST_AMD64, None, None, {}))
+    f.seed(TARGET, target)
     return f
 
 
@@ -211,3 +216,20 @@ def test_hardening_warns_for_an_executable_stack() -> None:
     r = check("binary.hardening", "debian-12", "openbsd-amd64")  # Go's openbsd/amd64 link has no PT_GNU_STACK
     assert r.status is Status.WARN and "executable stack (" in r.summary and r.evidence["nx"] == "no"
     assert r.fix == "link with -z noexecstack"
+
+
+def _host(goos: str, goarch: str, machine: str, kernel: str) -> Target:
+    return resolve("host", None, HostInfo(goos, goarch, machine, kernel, ""), None, None, {})
+
+
+def test_kernel_of_mach_o_and_pe_binaries_on_their_own_os() -> None:
+    mac = _host("darwin", "arm64", "arm64", "23.4.0")
+    new = one(REGISTRY.get("binary.kernel").fn(seeded_with(mac, parsed("darwin-arm64"))))
+    assert new.status is Status.OK and new.summary.endswith("(Mach-O) has LC_UUID and needs macOS >= 13.0")
+    old = inspect(str(build(HELLO, version="1.22.10", env={"GOOS": "darwin", "GOARCH": "arm64", "CGO_ENABLED": "0"})))
+    r = one(REGISTRY.get("binary.kernel").fn(seeded_with(mac, old)))
+    assert r.status is Status.FAIL and "has no LC_UUID load command: macOS 15 and later refuse it" in r.summary
+    assert r.fix == "rebuild with Go >= 1.24 or with -ldflags=-B=gobuildid" and r.evidence["macos_min"] == "11.0"
+    win = _host("windows", "amd64", "x86_64", "10.0")
+    r = one(REGISTRY.get("binary.kernel").fn(seeded_with(win, parsed("windows-amd64"))))
+    assert r.status is Status.SKIP and r.evidence["windows_min"] == "10 / Server 2016"
