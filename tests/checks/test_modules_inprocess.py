@@ -3,6 +3,10 @@ by gomedic's parser, `go mod verify` and go's parse errors captured once from th
 
 from __future__ import annotations
 
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +201,47 @@ def test_unreadable_go_mod_and_a_workspace_outside_its_modules(tmp_path: Path) -
     inws = module(str(tmp_path / "go.mod"), GOMOD, gowork="/src/go.work", work="go 1.22\n\nuse ./app\n")
     r = one(vendor(go_facts(mod=inws)))
     assert r.status is Status.SKIP and r.summary == "workspace mode (/src/go.work): the module's vendor/ directory is not used"
+
+
+class _Mirror(http.server.BaseHTTPRequestHandler):
+    """A module proxy on 127.0.0.1: /ok answers the list request, /broken fails with 500."""
+
+    def do_GET(self) -> None:
+        code = 200 if self.path.startswith("/ok/") else 500
+        body = b"v0.14.0\n" if code == 200 else b"internal error\n"
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def mirror() -> Iterator[str]:
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_reachable_probes_each_proxy_layer_by_layer(mirror: str) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    value = f"{mirror}/ok,{mirror}/broken,{closed}"
+    got = {x.subject: x for x in all_of(reachable(go_facts(env={"GOPROXY": value, "GOSUMDB": "off"})))}
+    assert list(got) == [f"{mirror}/ok", f"{mirror}/broken", closed]
+    ok_, broken, refused = got.values()
+    where = mirror.removeprefix("http://")
+    assert ok_.status is Status.OK and ok_.summary == f"GOPROXY {mirror}/ok: {where} answered HTTP 200"
+    assert broken.summary == f"GOPROXY {mirror}/broken: {where} answered HTTP 500"
+    assert broken.status is Status.FAIL and broken.fix == f"{mirror}/broken is failing; try again later or use another mirror"
+    assert refused.status is Status.FAIL and refused.evidence["stage"] == "tcp"
+    assert refused.summary.startswith(f"GOPROXY {closed}: the TCP connection fails: dial tcp 127.0.0.1:")
+    assert refused.summary.endswith("Connection refused")
