@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import os
 
-from gomedic.facts import Facts
+from gomedic.facts import Facts, fact
 from gomedic.facts.go import GO_CONFIG
 from gomedic.facts.gocache import scan
-from gomedic.facts.tempbuild import build_temp_module
+from gomedic.facts.tempbuild import TempBuild, build_temp_module
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 
 T = Category.TOOLCHAIN
 HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("gomedic-hello") }\n'
+
+
+@fact("build.hello")
+def HELLO_BUILD(f: Facts) -> TempBuild:
+    """The hello-world module built and run with the user's go and settings (a fact: tests seed it)."""
+    return build_temp_module(f, {"main.go": HELLO}, run=True)
 
 
 @check("build.works", category=T, severity=Severity.CRITICAL,
@@ -29,7 +35,7 @@ def works(f: Facts) -> Finding:
 
     Fix: follow the first failing check above; the output of the failed build is in the evidence.
     """
-    b = build_temp_module(f, {"main.go": HELLO}, run=True)
+    b = f.get(HELLO_BUILD)
     ev = {"command": b.command, "output": (b.output + "\n" + b.run_output).strip()[:2000]}
     cfg = f.get(GO_CONFIG)
     ev["GOOS/GOARCH"] = f"{cfg.value('GOOS')}/{cfg.value('GOARCH')}"

@@ -6,7 +6,7 @@ import os
 
 from gomedic.binfmt import goversion
 from gomedic.errors import FactUnavailable
-from gomedic.facts import Facts
+from gomedic.facts import Facts, fact
 from gomedic.facts.cctool import CGO_HEADERS, include_dirs, missing_headers, resolve, split_flags
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, GoConfig
 from gomedic.facts.gomod import GO_MODULE
@@ -14,6 +14,10 @@ from gomedic.facts.pathscan import which
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gomedic.facts.tempbuild import TempBuild
 
 T = Category.TOOLCHAIN
 CGO_MAIN = """package main
@@ -29,6 +33,14 @@ import "fmt"
 
 func main() { fmt.Println("gomedic-cgo", int(C.gomedic_answer())) }
 """
+
+
+@fact("cgo.build")
+def CGO_BUILD(f: Facts) -> TempBuild:
+    """The tiny cgo program built with the user's settings and CGO_ENABLED=1 (a fact: tests seed it)."""
+    from gomedic.facts.tempbuild import build_temp_module  # deep only
+
+    return build_temp_module(f, {"main.go": CGO_MAIN}, run=False, extra_env={"CGO_ENABLED": "1"})
 
 
 def _effective(cfg: GoConfig) -> str:
@@ -208,9 +220,7 @@ def works(f: Facts) -> Finding:
     cfg, eff = _cgo_on(f)
     if eff != "1":
         return skip(f"cgo is off (CGO_ENABLED={eff})")
-    from gomedic.facts.tempbuild import build_temp_module  # deep only
-
-    b = build_temp_module(f, {"main.go": CGO_MAIN}, run=False, extra_env={"CGO_ENABLED": "1"})
+    b = f.get(CGO_BUILD)
     ev = {"command": b.command, "CC": cfg.value("CC") or "gcc", "output": b.output[:2000]}
     if b.ok:
         return ok(f"a cgo program built and linked with CC={ev['CC']} in {b.build_s:.1f}s", **ev)
