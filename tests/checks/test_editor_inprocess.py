@@ -191,7 +191,8 @@ def test_the_editor_area_through_the_runner(tmp_path: Path) -> None:
     f = go_facts(env={"GOPATH": str(gopath)})
     f.seed(VSCODE, code(jsonc_file(USER, "user", "{}")))
     got = {cid: [r.status for r in rs] for cid, rs in run_area("editor", f).items()}
-    assert got == {"editor.vscode": [Status.OK], "editor.gopls": [Status.OK], "editor.devcontainer": [Status.SKIP]}
+    assert got == {"editor.vscode": [Status.OK], "editor.gopls": [Status.OK], "editor.devcontainer": [Status.SKIP],
+                   "editor.go-extension": [Status.SKIP]}  # no extension installed in this HOME
 
 
 def test_broken_launch_and_tasks_files_warn_and_clean_tasks_are_ok() -> None:

@@ -6,7 +6,7 @@
 What the checks read comes from real things, captured once per machine into the test cache (see `captured`):
 `go env -json` and other short go commands of the cached toolchains (run by `prefetch` in a module fixture,
 never in a test body), binaries parsed from the cached build corpus. `options` is the one place that hands a run's subject
-(a binary, a unit, a vulnerability database) to Facts: when Options.extra becomes a Subject, only it changes.
+(a binary, a unit, a vulnerability database) to Facts, as a `Subject`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from gomedic.facts.modfile import parse as parse_modfile
 from gomedic.facts.pathscan import GoInstall, inspect_go
 from gomedic.finding import Finding
 from gomedic.model import Result
+from gomedic.subject import Subject
 from gomedic.values import field, frozen
 from tests.support.systools import system_path
 from tests.support.toolchains import DEBIAN, NEWEST, cache_dir, toolchain
@@ -42,7 +43,8 @@ HOST_AMD64 = HostInfo("linux", "amd64", "x86_64", "6.1.0-28-amd64", "glibc 2.36"
 
 def options(env: Mapping[str, str], cwd: Path = Path("/nonexistent"), **subject: Any) -> Options:
     """The run's options; `subject` is what a command passes about what it looks at (binary, unit, vulndb)."""
-    return Options(env=MappingProxyType(dict(env)), cwd=cwd, extra=MappingProxyType(dict(subject)))
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in subject.items()}
+    return Options(env=MappingProxyType(dict(env)), cwd=cwd, subject=Subject(**fields))
 
 
 def facts(env: Mapping[str, str] | None = None, cwd: Path = Path("/nonexistent"), **subject: Any) -> Facts:
