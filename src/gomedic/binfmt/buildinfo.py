@@ -8,7 +8,6 @@ formats: inline uvarint strings (Go >= 1.18) and the older pointer format, deref
 
 from __future__ import annotations
 
-import json
 import os
 import struct
 
@@ -311,6 +310,8 @@ def as_json(bi: BuildInfo) -> dict[str, object]:
 
 def go_json(bi: BuildInfo) -> str:
     """What `go version -m -json` prints for one file (MarshalIndent with a tab, HTML-safe escapes)."""
+    import json  # here, not at top: `go version -m` text output never needs it
+
     text = json.dumps(as_json(bi), indent="\t", ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

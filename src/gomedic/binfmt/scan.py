@@ -9,16 +9,15 @@ build-info blob are read (pread of the ranges needed, never the whole file).
 from __future__ import annotations
 
 import os
-import pickle
 import struct
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
 
 from gomedic import proctree
 from gomedic.binfmt import buildinfo
 from gomedic.binfmt.exe import sniff
 from gomedic.binfmt.source import FileSource
 from gomedic.errors import FormatError
+from gomedic.typenames import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # the full inspector loads only for `gomedic binary` verdicts, not for --buildinfo
     from gomedic.binfmt.exe import Exe
@@ -204,6 +203,8 @@ def fork_map(fn: Callable[[S], T], items: Sequence[S], workers: int | None = Non
     n = min(workers or idle_cpus(), 8, len(items))
     if n < 2 or not hasattr(os, "fork"):
         return [fn(x) for x in items]
+    import pickle  # here, not at top: ~2 ms of every start, for large trees only
+
     children: list[tuple[int, int, int]] = []  # (index, pid, read fd)
     parent = os.getpid()
     for k in range(1, n):

@@ -7,11 +7,15 @@ import functools
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
 
 from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
-from gomedic.facts import Facts
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from gomedic.facts import Facts
 
 
 def add_parser(sub: Any) -> None:
@@ -147,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
 
     from gomedic.commands._common import validate_overrides
     from gomedic.errors import UsageError
-    from gomedic.facts import Options
+    from gomedic.facts import Facts, Options
     from gomedic.model import FailOn
     from gomedic.registry import load_areas
     from gomedic.runner import Selection, select
