@@ -148,7 +148,7 @@ def raw_exe(r: Exe) -> tuple[str, str]:
 
 def raw(src: Source) -> tuple[str, str]:
     """(version, modinfo) with the modinfo sentinels stripped, as debug/buildinfo returns them."""
-    return raw_exe(open_exe(src))
+    return raw_exe(open_exe(src, buildinfo_only=True))
 
 
 class BadModinfo(NotGoError):
