@@ -34,6 +34,9 @@ class RootFS:
     """Read-only view of a root file system. Subclasses provide _lstat, _readlink, _listdir, _source."""
 
     description = "a file system"
+    # What kind() found per path, for the life of this object (one run's target): a scan of 200 binaries
+    # asks for the same libraries, CA bundles and zoneinfo files of the same root once per binary.
+    _kinds: dict[str, Kind | None] | None = None
 
     def _lstat(self, path: str) -> Kind | None:
         raise NotImplementedError
@@ -76,8 +79,14 @@ class RootFS:
         return done
 
     def kind(self, path: str) -> Kind | None:
+        kinds = self._kinds
+        if kinds is None:
+            kinds = self._kinds = {}
+        elif path in kinds:
+            return kinds[path]
         real = self.resolve(path)
-        return None if real is None else (Kind.DIR if real == "/" else self._lstat(real))
+        k = kinds[path] = None if real is None else (Kind.DIR if real == "/" else self._lstat(real))
+        return k
 
     def exists(self, path: str) -> bool:
         return self.kind(path) is not None
