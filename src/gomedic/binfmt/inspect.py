@@ -100,11 +100,14 @@ def _elf_facts(f: elf.ElfFile) -> ElfFacts:
     return ElfFacts(f.machine, f.bits, f.big_endian, f.osabi, f.type, dyn, notes, dynamic.hardening(f, dyn), os_, why)
 
 
-def inspect_exe(path: str, x: Exe, size: int) -> Inspection:
+def inspect_exe(path: str, x: Exe, size: int, raw: tuple[str, str] | FormatError | None = None) -> Inspection:
+    """`raw`: what buildinfo.raw_exe(x) gave (or raised) when the caller already asked."""
     bi: buildinfo.BuildInfo | None = None
     go_error = None
     try:
-        vers, mod = buildinfo.raw_exe(x)
+        if isinstance(raw, FormatError):
+            raise raw
+        vers, mod = buildinfo.raw_exe(x) if raw is None else raw
         bi = buildinfo.parse_modinfo(vers, mod)
     except FormatError as e:
         go_error = str(e)

@@ -154,9 +154,13 @@ def found_inspection(item: tuple[str, bool]) -> Inspection | None:
         except hostile:
             ins = inspect_source(src, path)  # it says what is wrong with the file
         else:
-            if not _looks_go(x):
+            try:
+                raw: tuple[str, str] | FormatError = buildinfo.raw_exe(x)
+            except FormatError as e:
+                raw = e
+            if isinstance(raw, FormatError) and not _looks_go(x):
                 return None
-            ins = inspect_exe(path, x, src.size)
+            ins = inspect_exe(path, x, src.size, raw)
     except hostile as e:
         ins = Inspection(path, error=f"{path}: malformed executable ({type(e).__name__}: {e})")
     finally:
@@ -165,15 +169,10 @@ def found_inspection(item: tuple[str, bool]) -> Inspection | None:
 
 
 def _looks_go(x: Exe) -> bool:
-    """Cheap pre-check before a full inspection: build info, or a Go pclntab section, or (PE, no sections
-    to tell) anything; a C or Rust ELF/Mach-O stops here."""
+    """Cheap pre-check, for an executable without build info, before a full inspection: a Go pclntab
+    section, or (PE, no sections to tell) anything; a C or Rust ELF/Mach-O stops here."""
     from gomedic.binfmt import elf, macho
 
-    try:
-        buildinfo.raw_exe(x)
-        return True
-    except (FormatError, ValueError, OverflowError, MemoryError, RecursionError, struct.error):
-        pass
     f = x.file
     if isinstance(f, elf.ElfFile):
         return any(s.name in (".gopclntab", ".data.rel.ro.gopclntab", ".note.go.buildid") for s in f.sections) or (
