@@ -66,6 +66,75 @@ def walk(d: str) -> list[tuple[str, bool]]:
     return out
 
 
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | os.O_NONBLOCK
+
+
+def _join(base: str, name: str) -> str:
+    return base + name if base.endswith("/") else base + "/" + name  # as DirEntry.path joins
+
+
+def _listing(d: str) -> list[tuple[str, int]]:
+    """(name, kind) of a directory's entries in name order: 0 a regular file that starts like an ELF,
+    Mach-O or PE file, 1 a directory, 2 a symlink; other files are left out. The files are opened relative
+    to the directory (openat): the kernel looks up one name per file, not the whole path again."""
+    try:
+        fd = os.open(d, _DIR_FLAGS)
+    except OSError:
+        return []
+    out: list[tuple[str, int]] = []
+    flags, opn, pread, close = _FLAGS, os.open, os.pread, os.close
+    try:
+        with os.scandir(fd) as it:
+            entries = sorted(it, key=_name)
+        for e in entries:
+            try:
+                if e.is_file(follow_symlinks=False):
+                    f = opn(e.name, flags, dir_fd=fd)
+                    try:
+                        head = pread(f, 16, 0)
+                    except OSError:
+                        head = b""
+                    close(f)
+                    if len(head) == 16 and (head[:4] in _MAGIC4 or head[:2] == b"MZ"):
+                        out.append((e.name, 0))
+                elif e.is_dir(follow_symlinks=False):
+                    out.append((e.name, 1))
+                elif e.is_symlink():
+                    out.append((e.name, 2))
+            except OSError:
+                continue
+    except OSError:
+        pass
+    finally:
+        close(fd)
+    return out
+
+
+def walk_executables(d: str) -> list[tuple[str, bool]]:
+    """executables(walk(d)) in one pass, for one process: the regular files that start like an
+    executable, in walk order, and every symlink (sniffed when opened: see _open_found). One directory
+    descriptor is open at a time, so a deep tree cannot run out of them."""
+    out: list[tuple[str, bool]] = []
+    stack = [(d, iter(_listing(d)))]
+    while stack:
+        base, it = stack[-1]
+        for name, kind in it:
+            path = _join(base, name)
+            if kind == 1:
+                stack.append((path, iter(_listing(path))))
+                break
+            out.append((path, kind == 2))
+        else:
+            stack.pop()
+    return out
+
+
+def walk_tree(d: str) -> list[tuple[str, bool]]:
+    """The files under d for scan_map: all of them (walk) when there are idle CPUs for forked workers to
+    sniff them, else walk_executables (what scan_map would keep of walk, at less cost)."""
+    return walk(d) if min(idle_cpus(), 8) >= 2 else walk_executables(d)
+
+
 def open_executable(path: str) -> FileSource | None:
     """The file as a source when it starts like an ELF, Mach-O or PE file; None for anything else
     (text, a directory, a FIFO, an unreadable file). One open and one small read."""

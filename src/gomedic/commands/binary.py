@@ -50,7 +50,7 @@ File = tuple[str, bool, bool]
 
 def collect(paths: list[str], recursive: bool) -> list[File]:
     """Every file to look at: named ones, and (with -r) the files under named directories."""
-    from gomedic.binfmt.scan import walk
+    from gomedic.binfmt.scan import walk_tree
     from gomedic.errors import UsageError
 
     out: list[File] = []
@@ -58,7 +58,7 @@ def collect(paths: list[str], recursive: bool) -> list[File]:
         if os.path.isdir(p):
             if not recursive:
                 raise UsageError(f"{p} is a directory: pass -r to scan it")
-            out.extend((f, False, link) for f, link in walk(p))
+            out.extend((f, False, link) for f, link in walk_tree(p))
         else:
             out.append((p, True, False))
     return out
