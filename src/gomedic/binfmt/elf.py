@@ -6,6 +6,7 @@ Only the tables are read; section contents are read on demand through `read_sect
 from __future__ import annotations
 
 import struct
+from collections.abc import Collection
 
 from gomedic.binfmt.source import Source
 from gomedic.errors import FormatError
@@ -68,6 +69,7 @@ class ElfFile:
     entry: int
     sections: tuple[Section, ...]
     progs: tuple[Prog, ...]
+    section_count: int = 0  # section headers in the file (`sections` may hold only those asked for)
 
     @property
     def endian(self) -> str:
@@ -115,10 +117,10 @@ def _unpack(fmt: str, data: bytes, off: int = 0) -> tuple[int, ...]:
         raise FormatError(f"truncated ELF structure: {e}") from None
 
 
-def parse(src: Source, only: str | None = None) -> ElfFile:
-    """The headers and tables of an ELF file. With `only`, `sections` holds just the sections of that name
-    (the tables are read and checked all the same): `go version -m` needs one section of a few dozen, and
-    building the others is most of the cost of reading a Go binary's build info."""
+def parse(src: Source, only: Collection[str] | None = None) -> ElfFile:
+    """The headers and tables of an ELF file. With `only`, `sections` holds just the sections of those
+    names (the tables are read and checked all the same): `go version -m` needs one section of a few
+    dozen, and building the others is most of the cost of reading a Go binary's build info."""
     ident = src.read(0, 16)
     if ident[:4] != ELF_MAGIC:
         raise FormatError(f"{src.name}: not an ELF file")
@@ -137,8 +139,8 @@ def parse(src: Source, only: str | None = None) -> ElfFile:
             e + "HHIIIIIHHHHHH", hdr
         )
     progs = _progs(src, bits, e, phoff, phentsize, phnum)
-    sections = _sections(src, bits, e, shoff, shentsize, shnum, shstrndx, only)
-    return ElfFile(src, bits, e == ">", ident[7], etype, machine, flags, entry, sections, progs)
+    sections, count = _sections(src, bits, e, shoff, shentsize, shnum, shstrndx, only)
+    return ElfFile(src, bits, e == ">", ident[7], etype, machine, flags, entry, sections, progs, count)
 
 
 def _progs(src: Source, bits: int, e: str, off: int, entsize: int, num: int) -> tuple[Prog, ...]:
@@ -156,9 +158,9 @@ def _progs(src: Source, bits: int, e: str, off: int, entsize: int, num: int) -> 
 
 
 def _sections(src: Source, bits: int, e: str, off: int, entsize: int, num: int, strndx: int,
-              only: str | None = None) -> tuple[Section, ...]:
+              only: Collection[str] | None = None) -> tuple[tuple[Section, ...], int]:
     if off == 0 or num == 0:
-        return ()
+        return (), 0
     want = 64 if bits == 64 else 40
     if entsize < want or num > MAX_TABLE:
         raise FormatError(f"{src.name}: bad section header table ({num} entries of {entsize} bytes)")
@@ -172,8 +174,8 @@ def _sections(src: Source, bits: int, e: str, off: int, entsize: int, num: int, 
         if stype != 8 and size:
             names = src.read(soff, min(size, 1 << 20))
     if only is not None:
-        at = _offsets(names, only.encode())
-        return tuple(Section(only, r[1], r[2], r[3], r[4], r[5], r[6], r[9]) for r in full if r[0] in at) if at else ()
+        at = {i: name for name in only for i in _offsets(names, name.encode())}
+        return tuple(Section(at[r[0]], r[1], r[2], r[3], r[4], r[5], r[6], r[9]) for r in full if r[0] in at), num
     raw = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[9]) for r in full]
     # most names start right after a NUL: split once, fall back to a search for suffix-shared names
     starts: dict[int, str] = {}
@@ -181,7 +183,7 @@ def _sections(src: Source, bits: int, e: str, off: int, entsize: int, num: int, 
     for part in names.split(b"\0"):
         starts[pos] = part.decode("utf-8", "replace")
         pos += len(part) + 1
-    return tuple(Section(starts[r[0]] if r[0] in starts else _cstr(names, r[0]), *r[1:]) for r in raw)
+    return tuple(Section(starts[r[0]] if r[0] in starts else _cstr(names, r[0]), *r[1:]) for r in raw), num
 
 
 def _offsets(table: bytes, name: bytes) -> set[int]:

@@ -93,6 +93,12 @@ class Inspection:
         return self.buildinfo.setting(key, default) if self.buildinfo is not None else default
 
 
+# The ELF sections an inspection reads (by name): build info, hardening's `.symtab`, the Go runtime's traces
+# (goruntime._elf) and scan._looks_go. Building the other section records is most of an ELF parse.
+SECTIONS = frozenset({".go.buildinfo", ".symtab", ".gopclntab", ".data.rel.ro.gopclntab", ".note.go.buildid",
+                      ".rodata", ".noptrdata", ".data", ".data.rel.ro"})
+
+
 def _elf_facts(f: elf.ElfFile) -> ElfFacts:
     dyn = dynamic.parse(f)
     notes = dynamic.notes(f)
@@ -127,7 +133,7 @@ def inspect_source(src: Source, path: str | None = None) -> Inspection:
     """Inspect an open source; a malformed file gives an Inspection with `error`, never an exception."""
     p = path or src.name
     try:
-        return inspect_exe(p, open_exe(src), src.size)
+        return inspect_exe(p, open_exe(src, sections=SECTIONS), src.size)
     except FormatError as e:
         return Inspection(p, error=str(e))
     except (ValueError, OverflowError, MemoryError, RecursionError, struct.error) as e:  # hostile input

@@ -210,7 +210,7 @@ def found_buildinfo(item: tuple[str, bool], fmt: str = "text") -> str | None:
 def found_inspection(item: tuple[str, bool]) -> Inspection | None:
     """The inspection of a Go binary found in a directory (build info or, without it, a Go runtime)."""
     from gomedic.binfmt.exe import open_exe
-    from gomedic.binfmt.inspect import Inspection, inspect_exe, inspect_source
+    from gomedic.binfmt.inspect import SECTIONS, Inspection, inspect_exe, inspect_source
 
     path, _ = item
     src = _open_found(item)
@@ -219,7 +219,7 @@ def found_inspection(item: tuple[str, bool]) -> Inspection | None:
     hostile = (FormatError, ValueError, OverflowError, MemoryError, RecursionError, struct.error)
     try:
         try:
-            x = open_exe(src)
+            x = open_exe(src, sections=SECTIONS)
         except hostile:
             ins = inspect_source(src, path)  # it says what is wrong with the file
         else:
@@ -245,7 +245,7 @@ def _looks_go(x: Exe) -> bool:
     f = x.file
     if isinstance(f, elf.ElfFile):
         return any(s.name in (".gopclntab", ".data.rel.ro.gopclntab", ".note.go.buildid") for s in f.sections) or (
-            not f.sections)
+            not f.section_count)
     if isinstance(f, macho.MachoFile):
         return f.section("__gopclntab") is not None
     return True
