@@ -174,7 +174,8 @@ def _sections(src: Source, bits: int, e: str, off: int, entsize: int, num: int, 
         if stype != 8 and size:
             names = src.read(soff, min(size, 1 << 20))
     if only is not None:
-        at = {i: name for name in only for i in _offsets(names, name.encode())}
+        wanted = (only,) if isinstance(only, str) else only  # one name, not its characters
+        at = {i: name for name in wanted for i in _offsets(names, name.encode())}
         return tuple(Section(at[r[0]], r[1], r[2], r[3], r[4], r[5], r[6], r[9]) for r in full if r[0] in at), num
     raw = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[9]) for r in full]
     # most names start right after a NUL: split once, fall back to a search for suffix-shared names
