@@ -115,5 +115,5 @@ def build_version(src: Source, fmt: str, ro: list[Region], rw: list[Region]) -> 
                             if len(m.group(0)) <= length <= 128 and _VERSION.fullmatch(text, 0, length):
                                 return text[:length].decode("ascii")
                         j = src.find(needle, j + 1, end)
-            i = src.rfind(b"go1.", off, i + 3)  # the next hit before this one (overlaps allowed, as find)
+            i = src.rfind(b"go1.", off, i + 3)  # the previous hit: one that starts before i
     return None
