@@ -1,6 +1,7 @@
 """`gomedic binary --buildinfo -r DIR` and `--format json -r DIR` against `go version -m DIR` on a real tree.
 
     python bench/binary_scan.py [--runs 11] [--dir /tmp/gomedic-binary-scan] [--go-roots 1] [--system-python]
+                                [--baseline-src /tmp/gomedic-before/src]
 
 The tree is the registry corpus of tests/support/corpus.py unpacked whole (npm @esbuild/* and lefthook
 packages, PyPI wheels, Debian 12 packages for seven architectures: binaries, docs, man pages, licences),
@@ -10,6 +11,13 @@ the test cache. Nothing in it was built here.
 
 Runs alternate (go, gomedic --buildinfo, gomedic json, go, ...) on a warm page cache; medians and ratios
 are printed. Timings depend on the machine's load: compare the ratios, not the absolute numbers.
+--baseline-src runs the same two gomedic commands from another checkout's src/ in the same alternation
+(e.g. `git archive BASE src | tar -x -C /tmp/gomedic-before`), so before and after share the load.
+
+CPU time is user+sys of the process and of any forked workers (wait4 counts reaped children). gomedic
+forks workers only for a tree of >= 2,048 files and only on CPUs the 1-minute load leaves idle
+(binfmt/scan.py idle_cpus): on a busy machine it runs in one process, and the line printed before the
+table says which applied at the start of the runs.
 """
 
 from __future__ import annotations
@@ -99,6 +107,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="reuse the tree in --dir")
     ap.add_argument("--system-python", action="store_true",
                     help="run gomedic with this interpreter as is, instead of a clean venv (see below)")
+    ap.add_argument("--baseline-src", metavar="DIR", help="also run gomedic from this src/ directory (before)")
     args = ap.parse_args()
     d = Path(args.dir)
     if not (args.keep and d.is_dir()):
@@ -108,12 +117,24 @@ def main() -> None:
     menv = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     python = sys.executable if args.system_python else clean_venv()
     files, gos = count(d, genv)
+    bi = ["-m", "gomedic", "binary", "--buildinfo", "-r", str(d)]
+    js = ["-m", "gomedic", "binary", "--format", "json", "-r", str(d)]
     cmds = {
         "go version -m DIR": ([str(go(NEWEST)), "version", "-m", str(d)], genv),
-        "gomedic binary --buildinfo -r DIR": ([python, "-m", "gomedic", "binary", "--buildinfo", "-r", str(d)], menv),
-        "gomedic binary --format json -r DIR": ([python, "-m", "gomedic", "binary", "--format", "json", "-r", str(d)],
-                                                menv),
+        "gomedic binary --buildinfo -r DIR": ([python, *bi], menv),
+        "gomedic binary --format json -r DIR": ([python, *js], menv),
     }
+    if args.baseline_src:
+        compileall.compile_dir(str(Path(args.baseline_src) / "gomedic"), quiet=1)
+        benv = {**os.environ, "PYTHONPATH": str(Path(args.baseline_src).resolve())}
+        cmds["(baseline) --buildinfo -r DIR"] = ([python, *bi], benv)
+        cmds["(baseline) --format json -r DIR"] = ([python, *js], benv)
+    sys.path.insert(0, str(REPO / "src"))
+    from gomedic.binfmt.scan import idle_cpus
+
+    idle = idle_cpus()
+    print(f"forked workers at the start: {'up to ' + str(idle) if idle >= 2 else 'none'} "
+          f"({idle} idle CPU{'s' if idle > 1 else ''} of {os.cpu_count()}, load {os.getloadavg()[0]:.1f})")
     for argv, env in cmds.values():  # warm the page cache
         timed(argv, env)
     wall: dict[str, list[float]] = {k: [] for k in cmds}

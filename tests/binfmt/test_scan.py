@@ -31,6 +31,20 @@ def test_walk_is_lexical_depth_first_without_following_links(tmp_path: Path) -> 
                    ("top", False)]
 
 
+def test_walk_executables_is_walk_then_sniff(tree: list[tuple[str, bool]], tmp_path: Path) -> None:
+    """The one-pass walk keeps, in walk order, what executables() keeps of walk() and every symlink (those
+    are sniffed when opened); a FIFO or an empty file is passed over without blocking."""
+    root = str(toolchain(NEWEST))
+    exes = set(scan.executables(tree))
+    assert scan.walk_executables(root) == [f for f in tree if f[1] or f in exes]
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "empty").write_bytes(b"")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "elf").write_bytes(b"\x7fELF" + bytes(12))
+    (tmp_path / "link").symlink_to(tmp_path / "sub" / "elf")
+    assert scan.walk_executables(str(tmp_path) + "/") == [(f"{tmp_path}/link", True), (f"{tmp_path}/sub/elf", False)]
+
+
 def test_workers_give_what_one_process_gives(tree: list[tuple[str, bool]], monkeypatch: pytest.MonkeyPatch) -> None:
     fn = functools.partial(scan.found_buildinfo, fmt="text")
     monkeypatch.setattr(scan, "idle_cpus", lambda: 1)

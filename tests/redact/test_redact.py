@@ -19,6 +19,7 @@ from gomedic.redact import (
     netrc_secrets,
     netrc_tokens,
     redact_report,
+    redact_result,
     redact_text,
     redact_value,
     url_secrets,
@@ -90,6 +91,23 @@ def _values(v: object) -> list[str]:
     if isinstance(v, list):
         return [x for item in v for x in _values(item)]
     return [str(v)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["ok", "https://u:hunter22@proxy", "DB_PASSWORD=xyz123", "key", "s3cr3tvalue",
+                                 "-X main.apiKey=abc", "machine h login u password p", ""]), min_size=1, max_size=8))
+def test_report_redaction_is_result_by_result(texts: list[str]) -> None:
+    """redact_report redacts each distinct string once and keeps results with nothing to hide: what it
+    gives is what redacting every result on its own gives, for repeated and secret-bearing strings alike."""
+    results = tuple(
+        Result(f"a.b{i}", "a", Category.FILESYSTEM, Status.OK, Severity.LOW, t or "t", t or "x", subject=t or None,
+               evidence=frozen_map({"key": "API_TOKEN" if i % 2 else "GOOS", "value": t, "GOFLAGS": t}), fix=t or None)
+        for i, t in enumerate(texts + texts))
+    report = Report("binary", results, "2026-01-01T00:00:00Z", 0.0, {})
+    secrets = ("s3cr3tvalue",)
+    assert redact_report(report, secrets).results == tuple(redact_result(r, secrets) for r in results)
+    clean = redact_report(report, secrets).results[0]
+    assert (clean is results[0]) == (redact_result(results[0], secrets) == results[0])
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,7 +8,6 @@ formats: inline uvarint strings (Go >= 1.18) and the older pointer format, deref
 
 from __future__ import annotations
 
-import json
 import os
 import struct
 
@@ -16,7 +15,6 @@ from gomedic.binfmt import goquote
 from gomedic.binfmt.exe import Exe, open_exe
 from gomedic.binfmt.source import FileSource, Source
 from gomedic.errors import FormatError
-from gomedic.lazyre import LazyRegex
 from gomedic.values import field, frozen
 
 MAGIC = b"\xff Go buildinf:"
@@ -149,23 +147,25 @@ def raw_exe(r: Exe) -> tuple[str, str]:
 
 def raw(src: Source) -> tuple[str, str]:
     """(version, modinfo) with the modinfo sentinels stripped, as debug/buildinfo returns them."""
-    return raw_exe(open_exe(src))
+    return raw_exe(open_exe(src, buildinfo_only=True))
 
 
 class BadModinfo(NotGoError):
     """Build info found, but its text does not parse (debug.ParseBuildInfo's error)."""
 
 
-_KEY_QUOTE = LazyRegex('[= \t\r\n"`]')
-_VALUE_QUOTE = LazyRegex('[ \t\r\n"`]')
+# The characters that make debug.BuildInfo quote a build setting's key or value (a set test: a scan checks
+# thousands of settings, and a regex call costs several times as much on such short strings).
+_KEY_QUOTE = frozenset('= \t\r\n"`')
+_VALUE_QUOTE = frozenset(' \t\r\n"`')
 
 
 def _quote_key(k: str) -> bool:
-    return k == "" or _KEY_QUOTE.search(k) is not None
+    return k == "" or not _KEY_QUOTE.isdisjoint(k)
 
 
 def _quote_value(v: str) -> bool:
-    return _VALUE_QUOTE.search(v) is not None
+    return not _VALUE_QUOTE.isdisjoint(v)
 
 
 def _module_line(cols: list[str]) -> Module:
@@ -311,6 +311,8 @@ def as_json(bi: BuildInfo) -> dict[str, object]:
 
 def go_json(bi: BuildInfo) -> str:
     """What `go version -m -json` prints for one file (MarshalIndent with a tab, HTML-safe escapes)."""
+    import json  # here, not at top: `go version -m` text output never needs it
+
     text = json.dumps(as_json(bi), indent="\t", ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import struct
+from functools import lru_cache
 
 from gomedic.binfmt import elf
 from gomedic.errors import FormatError
@@ -77,6 +78,7 @@ class Dynamic:
         return best
 
 
+@lru_cache(maxsize=256)  # the same few symbol versions in every glibc binary of a scan
 def glibc_tuple(v: str) -> tuple[int, int, int]:
     m = _GLIBC.match(v)
     if not m:

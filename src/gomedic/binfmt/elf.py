@@ -6,6 +6,7 @@ Only the tables are read; section contents are read on demand through `read_sect
 from __future__ import annotations
 
 import struct
+from collections.abc import Collection
 
 from gomedic.binfmt.source import Source
 from gomedic.errors import FormatError
@@ -68,6 +69,7 @@ class ElfFile:
     entry: int
     sections: tuple[Section, ...]
     progs: tuple[Prog, ...]
+    section_count: int = 0  # section headers in the file (`sections` may hold only those asked for)
 
     @property
     def endian(self) -> str:
@@ -115,7 +117,10 @@ def _unpack(fmt: str, data: bytes, off: int = 0) -> tuple[int, ...]:
         raise FormatError(f"truncated ELF structure: {e}") from None
 
 
-def parse(src: Source) -> ElfFile:
+def parse(src: Source, only: Collection[str] | None = None) -> ElfFile:
+    """The headers and tables of an ELF file. With `only`, `sections` holds just the sections of those
+    names (the tables are read and checked all the same): `go version -m` needs one section of a few
+    dozen, and building the others is most of the cost of reading a Go binary's build info."""
     ident = src.read(0, 16)
     if ident[:4] != ELF_MAGIC:
         raise FormatError(f"{src.name}: not an ELF file")
@@ -134,8 +139,8 @@ def parse(src: Source) -> ElfFile:
             e + "HHIIIIIHHHHHH", hdr
         )
     progs = _progs(src, bits, e, phoff, phentsize, phnum)
-    sections = _sections(src, bits, e, shoff, shentsize, shnum, shstrndx)
-    return ElfFile(src, bits, e == ">", ident[7], etype, machine, flags, entry, sections, progs)
+    sections, count = _sections(src, bits, e, shoff, shentsize, shnum, shstrndx, only)
+    return ElfFile(src, bits, e == ">", ident[7], etype, machine, flags, entry, sections, progs, count)
 
 
 def _progs(src: Source, bits: int, e: str, off: int, entsize: int, num: int) -> tuple[Prog, ...]:
@@ -145,39 +150,54 @@ def _progs(src: Source, bits: int, e: str, off: int, entsize: int, num: int) -> 
     if entsize < want or num > MAX_TABLE:
         raise FormatError(f"{src.name}: bad program header table ({num} entries of {entsize} bytes)")
     table = src.read(off, entsize * num)
-    out = []
-    for i in range(num):
-        o = i * entsize
-        if bits == 64:
-            ptype, pflags, poff, vaddr, _pa, filesz, memsz, _al = _unpack(e + "IIQQQQQQ", table, o)
-        else:
-            ptype, poff, vaddr, _pa, filesz, memsz, pflags, _al = _unpack(e + "IIIIIIII", table, o)
-        out.append(Prog(ptype, pflags, poff, vaddr, filesz, memsz))
-    return tuple(out)
+    fmt = struct.Struct(e + ("IIQQQQQQ" if bits == 64 else "IIIIIIII"))
+    rows = fmt.iter_unpack(table) if entsize == fmt.size else (fmt.unpack_from(table, i * entsize) for i in range(num))
+    if bits == 64:  # (type, flags, offset, vaddr, paddr, filesz, memsz, align)
+        return tuple(Prog(r[0], r[1], r[2], r[3], r[5], r[6]) for r in rows)
+    return tuple(Prog(r[0], r[6], r[1], r[2], r[4], r[5]) for r in rows)  # flags come after memsz
 
 
-def _sections(src: Source, bits: int, e: str, off: int, entsize: int, num: int, strndx: int) -> tuple[Section, ...]:
+def _sections(src: Source, bits: int, e: str, off: int, entsize: int, num: int, strndx: int,
+              only: Collection[str] | None = None) -> tuple[tuple[Section, ...], int]:
     if off == 0 or num == 0:
-        return ()
+        return (), 0
     want = 64 if bits == 64 else 40
     if entsize < want or num > MAX_TABLE:
         raise FormatError(f"{src.name}: bad section header table ({num} entries of {entsize} bytes)")
     table = src.read(off, entsize * num)
     fmt = struct.Struct(e + ("IIQQQQIIQQ" if bits == 64 else "IIIIIIIIII"))
     rows = fmt.iter_unpack(table) if entsize == fmt.size else (fmt.unpack_from(table, i * entsize) for i in range(num))
-    raw = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[9]) for r in rows]
+    full = list(rows)  # (name, type, flags, addr, offset, size, link, info, addralign, entsize)
     names = b""
     if 0 < strndx < num:
-        _n, stype, _f, _a, soff, size, _l, _e = raw[strndx]
+        _n, stype, _f, _a, soff, size, *_rest = full[strndx]
         if stype != 8 and size:
             names = src.read(soff, min(size, 1 << 20))
+    if only is not None:
+        wanted = (only,) if isinstance(only, str) else only  # one name, not its characters
+        at = {i: name for name in wanted for i in _offsets(names, name.encode())}
+        return tuple(Section(at[r[0]], r[1], r[2], r[3], r[4], r[5], r[6], r[9]) for r in full if r[0] in at), num
+    raw = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[9]) for r in full]
     # most names start right after a NUL: split once, fall back to a search for suffix-shared names
     starts: dict[int, str] = {}
     pos = 0
     for part in names.split(b"\0"):
         starts[pos] = part.decode("utf-8", "replace")
         pos += len(part) + 1
-    return tuple(Section(starts[r[0]] if r[0] in starts else _cstr(names, r[0]), *r[1:]) for r in raw)
+    return tuple(Section(starts[r[0]] if r[0] in starts else _cstr(names, r[0]), *r[1:]) for r in raw), num
+
+
+def _offsets(table: bytes, name: bytes) -> set[int]:
+    """Where a section name `name` can start in the string table (as _cstr reads it: up to a NUL or the
+    end). Names may share suffixes, so every occurrence counts."""
+    out = set()
+    i = table.find(name + b"\0")
+    while i >= 0:
+        out.add(i)
+        i = table.find(name + b"\0", i + 1)
+    if name and table.endswith(name):
+        out.add(len(table) - len(name))
+    return out
 
 
 def _cstr(table: bytes, off: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import Enum
 
 from gomedic.binfmt import elf
@@ -83,14 +84,17 @@ class Exe:
         return self.file.read_vaddr(addr, n)
 
 
-def open_exe(src: Source) -> Exe:
+def open_exe(src: Source, buildinfo_only: bool = False, sections: Collection[str] | None = None) -> Exe:
+    """The executable in src. With buildinfo_only, an ELF file's sections are left out but the one that
+    holds the build info (`go version -m` reads nothing else: see elf.parse); with `sections`, all but
+    those named."""
     head = src.read(0, min(16, src.size))
     fmt = sniff(head)
     if fmt is None or len(head) < 16:
         raise UnrecognizedFormat(f"{src.name}: unrecognized file format")
     try:
         if fmt is Format.ELF:
-            return Exe(fmt, elf.parse(src))
+            return Exe(fmt, elf.parse(src, (".go.buildinfo",) if buildinfo_only else sections))
         if fmt is Format.MACHO:
             from gomedic.binfmt import macho
 

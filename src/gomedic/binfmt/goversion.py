@@ -8,6 +8,7 @@ Invalid versions (`devel +abc`) compare as the empty version, lower than every v
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gomedic.values import frozen
 
@@ -34,6 +35,7 @@ def _cut_int(x: str) -> tuple[str, str] | None:
     return m.group(0), x[m.end():]
 
 
+@lru_cache(maxsize=1024)  # a scan compares the same few releases hundreds of times
 def parse(x: str) -> GoVersion:
     """Parse a version without the `go` prefix (`1.21.0`, `1.21rc1`, `1.22`)."""
     cut = _cut_int(x)

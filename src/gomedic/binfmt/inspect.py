@@ -100,6 +100,12 @@ class Inspection:
         return self.buildinfo.setting(key, default) if self.buildinfo is not None else default
 
 
+# The ELF sections an inspection reads (by name): build info, hardening's `.symtab`, the Go runtime's traces
+# (goruntime._elf) and scan._looks_go. Building the other section records is most of an ELF parse.
+SECTIONS = frozenset({".go.buildinfo", ".symtab", ".gopclntab", ".data.rel.ro.gopclntab", ".note.go.buildid",
+                      ".rodata", ".noptrdata", ".data", ".data.rel.ro"})
+
+
 def _elf_facts(f: elf.ElfFile) -> ElfFacts:
     dyn = dynamic.parse(f)
     notes = dynamic.notes(f)
@@ -116,11 +122,14 @@ def _macho_facts(f: macho.MachoFile) -> MachoFacts:
     return MachoFacts(f.cputype, f.uuid, f.minos, f.arches, f.pie, f.dylibs, f.sdk, arm is not None, sig)
 
 
-def inspect_exe(path: str, x: Exe, size: int) -> Inspection:
+def inspect_exe(path: str, x: Exe, size: int, raw: tuple[str, str] | FormatError | None = None) -> Inspection:
+    """`raw`: what buildinfo.raw_exe(x) gave (or raised) when the caller already asked."""
     bi: buildinfo.BuildInfo | None = None
     go_error = None
     try:
-        vers, mod = buildinfo.raw_exe(x)
+        if isinstance(raw, FormatError):
+            raise raw
+        vers, mod = buildinfo.raw_exe(x) if raw is None else raw
         bi = buildinfo.parse_modinfo(vers, mod)
     except FormatError as e:
         go_error = str(e)
@@ -140,7 +149,7 @@ def inspect_source(src: Source, path: str | None = None) -> Inspection:
     """Inspect an open source; a malformed file gives an Inspection with `error`, never an exception."""
     p = path or src.name
     try:
-        return inspect_exe(p, open_exe(src), src.size)
+        return inspect_exe(p, open_exe(src, sections=SECTIONS), src.size)
     except FormatError as e:
         return Inspection(p, error=str(e))
     except (ValueError, OverflowError, MemoryError, RecursionError, struct.error) as e:  # hostile input

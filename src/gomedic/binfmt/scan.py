@@ -9,16 +9,15 @@ build-info blob are read (pread of the ranges needed, never the whole file).
 from __future__ import annotations
 
 import os
-import pickle
 import struct
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
 
 from gomedic import proctree
 from gomedic.binfmt import buildinfo
 from gomedic.binfmt.exe import sniff
 from gomedic.binfmt.source import FileSource
 from gomedic.errors import FormatError
+from gomedic.typenames import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # the full inspector loads only for `gomedic binary` verdicts, not for --buildinfo
     from gomedic.binfmt.exe import Exe
@@ -65,6 +64,75 @@ def walk(d: str) -> list[tuple[str, bool]]:
         else:
             stack.pop()
     return out
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | os.O_NONBLOCK
+
+
+def _join(base: str, name: str) -> str:
+    return base + name if base.endswith("/") else base + "/" + name  # as DirEntry.path joins
+
+
+def _listing(d: str) -> list[tuple[str, int]]:
+    """(name, kind) of a directory's entries in name order: 0 a regular file that starts like an ELF,
+    Mach-O or PE file, 1 a directory, 2 a symlink; other files are left out. The files are opened relative
+    to the directory (openat): the kernel looks up one name per file, not the whole path again."""
+    try:
+        fd = os.open(d, _DIR_FLAGS)
+    except OSError:
+        return []
+    out: list[tuple[str, int]] = []
+    flags, opn, pread, close = _FLAGS, os.open, os.pread, os.close
+    try:
+        with os.scandir(fd) as it:
+            entries = sorted(it, key=_name)
+        for e in entries:
+            try:
+                if e.is_file(follow_symlinks=False):
+                    f = opn(e.name, flags, dir_fd=fd)
+                    try:
+                        head = pread(f, 16, 0)
+                    except OSError:
+                        head = b""
+                    close(f)
+                    if len(head) == 16 and (head[:4] in _MAGIC4 or head[:2] == b"MZ"):
+                        out.append((e.name, 0))
+                elif e.is_dir(follow_symlinks=False):
+                    out.append((e.name, 1))
+                elif e.is_symlink():
+                    out.append((e.name, 2))
+            except OSError:
+                continue
+    except OSError:
+        pass
+    finally:
+        close(fd)
+    return out
+
+
+def walk_executables(d: str) -> list[tuple[str, bool]]:
+    """executables(walk(d)) in one pass, for one process: the regular files that start like an
+    executable, in walk order, and every symlink (sniffed when opened: see _open_found). One directory
+    descriptor is open at a time, so a deep tree cannot run out of them."""
+    out: list[tuple[str, bool]] = []
+    stack = [(d, iter(_listing(d)))]
+    while stack:
+        base, it = stack[-1]
+        for name, kind in it:
+            path = _join(base, name)
+            if kind == 1:
+                stack.append((path, iter(_listing(path))))
+                break
+            out.append((path, kind == 2))
+        else:
+            stack.pop()
+    return out
+
+
+def walk_tree(d: str) -> list[tuple[str, bool]]:
+    """The files under d for scan_map: all of them (walk) when there are idle CPUs for forked workers to
+    sniff them, else walk_executables (what scan_map would keep of walk, at less cost)."""
+    return walk(d) if min(idle_cpus(), 8) >= 2 else walk_executables(d)
 
 
 def open_executable(path: str) -> FileSource | None:
@@ -142,7 +210,7 @@ def found_buildinfo(item: tuple[str, bool], fmt: str = "text") -> str | None:
 def found_inspection(item: tuple[str, bool]) -> Inspection | None:
     """The inspection of a Go binary found in a directory (build info or, without it, a Go runtime)."""
     from gomedic.binfmt.exe import open_exe
-    from gomedic.binfmt.inspect import Inspection, inspect_exe, inspect_source
+    from gomedic.binfmt.inspect import SECTIONS, Inspection, inspect_exe, inspect_source
 
     path, _ = item
     src = _open_found(item)
@@ -151,13 +219,17 @@ def found_inspection(item: tuple[str, bool]) -> Inspection | None:
     hostile = (FormatError, ValueError, OverflowError, MemoryError, RecursionError, struct.error)
     try:
         try:
-            x = open_exe(src)
+            x = open_exe(src, sections=SECTIONS)
         except hostile:
             ins = inspect_source(src, path)  # it says what is wrong with the file
         else:
-            if not _looks_go(x):
+            try:
+                raw: tuple[str, str] | FormatError = buildinfo.raw_exe(x)
+            except FormatError as e:
+                raw = e
+            if isinstance(raw, FormatError) and not _looks_go(x):
                 return None
-            ins = inspect_exe(path, x, src.size)
+            ins = inspect_exe(path, x, src.size, raw)
     except hostile as e:
         ins = Inspection(path, error=f"{path}: malformed executable ({type(e).__name__}: {e})")
     finally:
@@ -166,19 +238,14 @@ def found_inspection(item: tuple[str, bool]) -> Inspection | None:
 
 
 def _looks_go(x: Exe) -> bool:
-    """Cheap pre-check before a full inspection: build info, or a Go pclntab section, or (PE, no sections
-    to tell) anything; a C or Rust ELF/Mach-O stops here."""
+    """Cheap pre-check, for an executable without build info, before a full inspection: a Go pclntab
+    section, or (PE, no sections to tell) anything; a C or Rust ELF/Mach-O stops here."""
     from gomedic.binfmt import elf, macho
 
-    try:
-        buildinfo.raw_exe(x)
-        return True
-    except (FormatError, ValueError, OverflowError, MemoryError, RecursionError, struct.error):
-        pass
     f = x.file
     if isinstance(f, elf.ElfFile):
         return any(s.name in (".gopclntab", ".data.rel.ro.gopclntab", ".note.go.buildid") for s in f.sections) or (
-            not f.sections)
+            not f.section_count)
     if isinstance(f, macho.MachoFile):
         return f.section("__gopclntab") is not None
     return True
@@ -204,6 +271,8 @@ def fork_map(fn: Callable[[S], T], items: Sequence[S], workers: int | None = Non
     n = min(workers or idle_cpus(), 8, len(items))
     if n < 2 or not hasattr(os, "fork"):
         return [fn(x) for x in items]
+    import pickle  # here, not at top: ~2 ms of every start, for large trees only
+
     children: list[tuple[int, int, int]] = []  # (index, pid, read fd)
     parent = os.getpid()
     for k in range(1, n):

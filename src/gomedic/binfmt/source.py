@@ -21,6 +21,8 @@ class Source(Protocol):
 
     def find(self, needle: bytes, start: int, end: int) -> int: ...
 
+    def rfind(self, needle: bytes, start: int, end: int) -> int: ...
+
 
 def _check(size: int, offset: int, n: int, name: str) -> None:
     if n < 0 or offset < 0 or n > MAX_READ:
@@ -41,6 +43,9 @@ class BytesSource:
 
     def find(self, needle: bytes, start: int, end: int) -> int:
         return self._data.find(needle, max(0, start), min(end, self.size))
+
+    def rfind(self, needle: bytes, start: int, end: int) -> int:
+        return self._data.rfind(needle, max(0, start), min(end, self.size))
 
 
 class FileSource:
@@ -84,12 +89,19 @@ class FileSource:
     def find(self, needle: bytes, start: int, end: int) -> int:
         """bytes.find over [start, end) of the file through a read-only mapping: nothing is copied, and only
         the pages searched are touched (scanning megabytes of rodata for one string)."""
+        return int(self._mapped().find(needle, max(0, start), min(end, self.size)))
+
+    def rfind(self, needle: bytes, start: int, end: int) -> int:
+        """find, from the end."""
+        return int(self._mapped().rfind(needle, max(0, start), min(end, self.size)))
+
+    def _mapped(self) -> mmap.mmap:
         if self._map is None:
             try:
                 self._map = mmap.mmap(self._fd, 0, prot=mmap.PROT_READ)
             except (OSError, ValueError) as e:
                 raise FormatError(f"{self.name}: cannot map: {e}") from None
-        return int(self._map.find(needle, max(0, start), min(end, self.size)))
+        return self._map
 
     def close(self) -> None:
         if self._map is not None:

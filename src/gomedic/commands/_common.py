@@ -8,13 +8,13 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from gomedic.facts import Facts
 from gomedic.model import FailOn, Report
 from gomedic.typenames import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Any
 
+    from gomedic.facts import Facts
     from gomedic.registry import CheckSpec
 
 FORMAT_HELP = "output format: %(choices)s (default: %(default)s)"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING, Any
 
 from gomedic.subject import Subject
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import replace
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from gomedic.vulndb.db import Database
 
 VULNS_MODULE = "gomedic.checks.binary_vulns"

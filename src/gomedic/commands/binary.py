@@ -7,11 +7,15 @@ import functools
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
 
 from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
-from gomedic.facts import Facts
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from gomedic.facts import Facts
 
 
 def add_parser(sub: Any) -> None:
@@ -46,7 +50,7 @@ File = tuple[str, bool, bool]
 
 def collect(paths: list[str], recursive: bool) -> list[File]:
     """Every file to look at: named ones, and (with -r) the files under named directories."""
-    from gomedic.binfmt.scan import walk
+    from gomedic.binfmt.scan import walk_tree
     from gomedic.errors import UsageError
 
     out: list[File] = []
@@ -54,7 +58,7 @@ def collect(paths: list[str], recursive: bool) -> list[File]:
         if os.path.isdir(p):
             if not recursive:
                 raise UsageError(f"{p} is a directory: pass -r to scan it")
-            out.extend((f, False, link) for f, link in walk(p))
+            out.extend((f, False, link) for f, link in walk_tree(p))
         else:
             out.append((p, True, False))
     return out
@@ -147,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
 
     from gomedic.commands._common import validate_overrides
     from gomedic.errors import UsageError
-    from gomedic.facts import Options
+    from gomedic.facts import Facts, Options
     from gomedic.model import FailOn
     from gomedic.registry import load_areas
     from gomedic.runner import Selection, select

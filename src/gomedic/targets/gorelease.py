@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
-from importlib import resources
 
 from gomedic.binfmt import goversion
 from gomedic.errors import ConfigError
@@ -103,4 +103,6 @@ def load_text(text: str) -> GoReleases:
 
 @functools.lru_cache(maxsize=1)
 def releases() -> GoReleases:
-    return load_text(resources.files("gomedic.targets").joinpath("data/go-releases.json").read_text("utf-8"))
+    # read beside this module: importlib.resources.files() imports zipfile and its readers (~10 ms)
+    with open(os.path.join(os.path.dirname(__file__), "data", "go-releases.json"), encoding="utf-8") as f:
+        return load_text(f.read())

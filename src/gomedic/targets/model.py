@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
 
 from gomedic.targets.rootfs import RootFS
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import field, frozen
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Libc(str, Enum):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-import tarfile
 from collections.abc import Iterable, Mapping
 from enum import Enum
 
@@ -35,6 +34,9 @@ class RootFS:
     """Read-only view of a root file system. Subclasses provide _lstat, _readlink, _listdir, _source."""
 
     description = "a file system"
+    # What kind() found per path, for the life of this object (one run's target): a scan of 200 binaries
+    # asks for the same libraries, CA bundles and zoneinfo files of the same root once per binary.
+    _kinds: dict[str, Kind | None] | None = None
 
     def _lstat(self, path: str) -> Kind | None:
         raise NotImplementedError
@@ -77,8 +79,14 @@ class RootFS:
         return done
 
     def kind(self, path: str) -> Kind | None:
+        kinds = self._kinds
+        if kinds is None:
+            kinds = self._kinds = {}
+        elif path in kinds:
+            return kinds[path]
         real = self.resolve(path)
-        return None if real is None else (Kind.DIR if real == "/" else self._lstat(real))
+        k = kinds[path] = None if real is None else (Kind.DIR if real == "/" else self._lstat(real))
+        return k
 
     def exists(self, path: str) -> bool:
         return self.kind(path) is not None
@@ -158,6 +166,8 @@ class TarRoot(RootFS):
     def __init__(self, path: str) -> None:
         self.path = path
         self.description = f"the root file system in {path}"
+        import tarfile  # here, not at top: ~5 ms of every `gomedic binary` start, for --root TAR only
+
         try:
             self._tar = tarfile.open(fileobj=safeio.open_binary(path), mode="r:*")  # noqa: SIM115 (kept open: members are read on demand)
             members = self._tar.getmembers()
