@@ -18,7 +18,6 @@ from __future__ import annotations
 import atexit
 import os
 import selectors
-import shutil
 import signal
 import subprocess
 import threading
@@ -103,6 +102,8 @@ def resolve(name: str, search_path: str | None = None) -> str:
     if "/" in name:
         return name
     if search_path is not None:
+        import shutil  # here: shutil (and zlib, bz2, lzma) is ~2.5 ms of start-up the doctor does not need
+
         found = shutil.which(name, path=search_path)
     else:
         found = next((p for d in TRUSTED_PATH.split(":") if _root_only(p := os.path.join(d, name))), None)

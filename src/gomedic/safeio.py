@@ -15,7 +15,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import BinaryIO
+
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:  # no typing at run time on the start-up path (CONTRIBUTING.md)
+    from typing import BinaryIO
 
 KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
          (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory"))

@@ -51,8 +51,9 @@ def context(f: Facts) -> Mapping[str, Any]:
 def prewarm_go(facts: Facts) -> None:
     """Start `go env -json` now, in the background: it runs while the check modules are imported.
 
-    What it needs first (which go, the GOENV file: Python work the checks need anyway) is gathered here,
-    on the main thread, so that the thread only starts go and waits. And until go has answered, threads
+    What it needs first (the path of the first go on PATH, the GOENV file: Python work the checks need
+    anyway; go's binary itself is read later, beside go) is gathered here, on the main thread, so that the
+    thread only starts go and waits. And until go has answered, threads
     take turns every 0.2 ms instead of every 5 ms: otherwise the thread waits up to 5 ms for the
     interpreter lock (held by the imports of the check modules) before it can start go, and again
     before it can read go's answer, and `go env` ends later than everything else (bench/README.md).
@@ -60,10 +61,10 @@ def prewarm_go(facts: Facts) -> None:
     import sys
     import threading
 
-    from gomedic.facts.go import GO_CMD, GO_ENV_PROBE, GOENV_FILE
+    from gomedic.facts.go import GO_ENV_PROBE, GO_FIRST, GOENV_FILE
 
     try:
-        facts.get(GO_CMD)
+        facts.get(GO_FIRST)
         facts.get(GOENV_FILE)
     except Exception:  # memoized in the fact; the checks that need it report it
         pass

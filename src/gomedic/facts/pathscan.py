@@ -10,9 +10,6 @@ import os
 from collections.abc import Mapping
 
 from gomedic import safeio
-from gomedic.binfmt import buildinfo, elf, macho
-from gomedic.binfmt.source import FileSource
-from gomedic.errors import FormatError
 from gomedic.values import frozen
 
 
@@ -75,6 +72,11 @@ def read_version_file(root: str) -> str | None:
 
 def _exe_facts(path: str) -> tuple[str | None, str | None, str | None]:
     """(embedded go version, GOARCH, GOOS) of a binary, each None when unreadable."""
+    # Imported here: `gomedic check` starts `go env` (which needs only the path) before reading binaries.
+    from gomedic.binfmt import buildinfo, elf, macho
+    from gomedic.binfmt.source import FileSource
+    from gomedic.errors import FormatError
+
     try:
         with FileSource(path) as src:
             head = src.read(0, min(4, src.size))
