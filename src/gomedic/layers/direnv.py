@@ -10,14 +10,14 @@ is reported: direnv has no `use_go` and prints `use_go: command not found`, then
 from __future__ import annotations
 
 import os
-import re
 
 from gomedic.layers import dotenv
 from gomedic.layers.model import Kind, Reader, Setting
 from gomedic.layers.shparse import ShellSim
 from gomedic.layers.shtokens import Word, plain
+from gomedic.lazyre import LazyRegex
 
-HOOK = re.compile(r"direnv\s+hook\s+(bash|zsh|fish|\$SHELL|\S+)")
+HOOK = LazyRegex(r"direnv\s+hook\s+(bash|zsh|fish|\$SHELL|\S+)")
 
 
 def hooked(rc_text: str) -> str | None:
