@@ -65,6 +65,23 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
     assert "Traceback" not in p.stderr and p.stderr.strip()
 
 
+def test_a_usage_error_leaves_no_go_running(tmp_path: Path) -> None:
+    """`check` starts go env before its command line is parsed (commands/_prewarm.py): a bad command line
+    still ends with nothing it started alive. The go here is a stand-in that never answers."""
+    (tmp_path / "bin").mkdir()
+    go = tmp_path / "bin" / "go"
+    go.write_text('#!/bin/sh\necho $$ >> "$GOMEDIC_TEST_PIDS"\nexec /bin/sleep 60\n')
+    go.chmod(0o755)
+    pids = tmp_path / "pids"
+    for _ in range(5):
+        p = run_gomedic("check", "--area", "nope", env={"HOME": str(tmp_path), "PATH": str(go.parent),
+                                                        "GOMEDIC_TEST_PIDS": str(pids)}, timeout=60)
+        assert p.returncode == 2, p.stdout + p.stderr
+    started = [int(x) for x in pids.read_text().split()] if pids.exists() else []
+    alive = [pid for pid in started if os.path.exists(f"/proc/{pid}") and "sleep" in Path(f"/proc/{pid}/cmdline").read_text()]
+    assert not alive
+
+
 def test_output_file_and_fail_on(goenv: GoEnv) -> None:
     goenv.env["GOOS"] = "windows"  # a warning, not a failure
     out = goenv.root / "report.json"
