@@ -114,6 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         _as_the_program()
         if args_list[0] == DEFAULT_COMMAND and "-h" not in args_list and "--help" not in args_list:
+            import gc
+
+            # No garbage collection while the modules load (check.run turns it back on before the checks
+            # run): what start-up allocates lives to the end anyway, and the collections that the
+            # allocations trigger cost ~2 ms of CPU (bench/README.md).
+            gc.disable()
             from gomedic.commands._prewarm import start_early
 
             start_early()  # go env runs while the parser is built (commands/_prewarm.py)

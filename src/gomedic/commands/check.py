@@ -71,5 +71,8 @@ def run(args: argparse.Namespace) -> int:
     if "build" in areas and not args.deep and args.area and areas == ["build"]:
         raise UsageError("the build area runs only with --deep")
     sel = Selection(areas=frozenset(areas), skip=frozenset(args.skip), deep=args.deep, online=args.online)
+    import gc
+
+    gc.enable()  # off during start-up when run as the program (cli.main)
     report = run_specs("check", select(registry, sel), facts, context=context, fail_on=FailOn(args.fail_on))
     return emit(report, args)
