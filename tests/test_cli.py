@@ -13,7 +13,7 @@ import pytest
 
 from gomedic import __version__
 from gomedic.registry import ID_RE, load_all
-from tests.support.cli import run_gomedic
+from tests.support.cli import gomedic_env, run_gomedic
 from tests.support.goenv import GoEnv
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "design" / "CATALOGUE.md"
@@ -128,6 +128,13 @@ def test_internal_errors_never_show_a_traceback(goenv: GoEnv, tmp_path: Path) ->
     out_dir.mkdir()
     run = goenv.gomedic("check", "--area", "toolchain", "-o", str(out_dir / "missing" / "r.json"))
     assert run.returncode == 2 and "cannot write" in run.stderr and "Traceback" not in run.stderr
+    gone = tmp_path / "gone"  # no working directory: met first where go env is started early (_prewarm)
+    gone.mkdir()
+    p = subprocess.Popen([sys.executable, "-c", "import os, sys; os.rmdir(os.getcwd()); "
+                          "from gomedic.cli import main; sys.exit(main())"], cwd=gone, env=gomedic_env(goenv.env),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode != 0 and "Traceback" not in err and err.startswith("gomedic: ")
 
 
 def test_non_utf8_names_do_not_break_output(goenv: GoEnv) -> None:

@@ -20,10 +20,16 @@ _early: Facts | None = None
 
 
 def start_early() -> None:
-    """As the program, for `gomedic check` (not its --help): start go env now, with the default options."""
+    """As the program, for `gomedic check` (not its --help): start go env now, with the default options.
+    Called before cli.main's error handling: what fails here (no working directory, no thread) is left
+    for `facts_for` to meet again, where it is reported as any error of the run is."""
     global _early
-    _early = Facts(Options())
-    start(_early)
+    try:
+        facts = Facts(Options())
+        start(facts)
+    except Exception:
+        return
+    _early = facts
 
 
 def facts_for(*, deep: bool, online: bool, overrides: dict[str, str]) -> Facts:
