@@ -13,7 +13,7 @@ import pytest
 
 from gomedic import __version__
 from gomedic.registry import ID_RE, load_all
-from tests.support.cli import run_gomedic
+from tests.support.cli import gomedic_env, run_gomedic
 from tests.support.goenv import GoEnv
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "design" / "CATALOGUE.md"
@@ -65,6 +65,23 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
     assert "Traceback" not in p.stderr and p.stderr.strip()
 
 
+def test_a_usage_error_leaves_no_go_running(tmp_path: Path) -> None:
+    """`check` starts go env before its command line is parsed (commands/_prewarm.py): a bad command line
+    still ends with nothing it started alive. The go here is a stand-in that never answers."""
+    (tmp_path / "bin").mkdir()
+    go = tmp_path / "bin" / "go"
+    go.write_text('#!/bin/sh\necho $$ >> "$GOMEDIC_TEST_PIDS"\nexec /bin/sleep 60\n')
+    go.chmod(0o755)
+    pids = tmp_path / "pids"
+    for _ in range(5):
+        p = run_gomedic("check", "--area", "nope", env={"HOME": str(tmp_path), "PATH": str(go.parent),
+                                                        "GOMEDIC_TEST_PIDS": str(pids)}, timeout=60)
+        assert p.returncode == 2, p.stdout + p.stderr
+    started = [int(x) for x in pids.read_text().split()] if pids.exists() else []
+    alive = [pid for pid in started if os.path.exists(f"/proc/{pid}") and "sleep" in Path(f"/proc/{pid}/cmdline").read_text()]
+    assert not alive
+
+
 def test_output_file_and_fail_on(goenv: GoEnv) -> None:
     goenv.env["GOOS"] = "windows"  # a warning, not a failure
     out = goenv.root / "report.json"
@@ -111,6 +128,13 @@ def test_internal_errors_never_show_a_traceback(goenv: GoEnv, tmp_path: Path) ->
     out_dir.mkdir()
     run = goenv.gomedic("check", "--area", "toolchain", "-o", str(out_dir / "missing" / "r.json"))
     assert run.returncode == 2 and "cannot write" in run.stderr and "Traceback" not in run.stderr
+    gone = tmp_path / "gone"  # no working directory: met first where go env is started early (_prewarm)
+    gone.mkdir()
+    p = subprocess.Popen([sys.executable, "-c", "import os, sys; os.rmdir(os.getcwd()); "
+                          "from gomedic.cli import main; sys.exit(main())"], cwd=gone, env=gomedic_env(goenv.env),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode != 0 and "Traceback" not in err and err.startswith("gomedic: ")
 
 
 def test_non_utf8_names_do_not_break_output(goenv: GoEnv) -> None:

@@ -12,7 +12,7 @@ import sys
 
 from gomedic.typenames import TYPE_CHECKING
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # no typing at run time: about 2 ms of every command's start-up (CONTRIBUTING.md)
     from typing import Any
 
 _on = bool(os.environ.get("GOMEDIC_DEBUG"))

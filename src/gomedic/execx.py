@@ -10,7 +10,7 @@ Every process runs in its own session with a timeout. Its output is read as it c
 MAX_OUTPUT bytes per stream: past that the process is killed and the result says `truncated`, so a command
 that prints a gigabyte costs no more memory than one that prints the cap. When it exits, times out or is
 cut off, everything it started is killed too, found through a cgroup, /proc and an inherited token
-(gomedic.proctree), and `kill_all()` (at exit, at serve's shutdown) kills what any running call started.
+(gomedic.proctree), and `kill_all()` (at serve's shutdown; `shutdown()` at exit) kills what any running call started.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import atexit
 import os
 import selectors
-import shutil
 import signal
 import subprocess
 import threading
@@ -70,15 +69,24 @@ class CmdResult:
 
 _lock = threading.RLock()  # re-entrant: kill_all may run from a signal handler while this thread holds it
 _live: dict[int, proctree.Tracked] = {}  # pid of each running child -> what it started
-_atexit = False
+_closed = False  # set by shutdown(): from then on nothing starts
 
 
 def _register(t: proctree.Tracked) -> None:
-    global _atexit
     _live[t.pid] = t
-    if not _atexit:
-        _atexit = True
-        atexit.register(kill_all)
+
+
+def shutdown() -> None:
+    """The process is ending (at exit, on SIGTERM, once `check` has written its report): start nothing
+    more, and kill what every running call started. Without the first, a worker thread (a daemon: it
+    runs while the interpreter exits) could start a process after the kill, and it would outlive gomedic."""
+    global _closed
+    with _lock:  # a start holds it from fork to _register: it is listed (and killed) or never happens
+        _closed = True
+    kill_all()
+
+
+atexit.register(shutdown)
 
 
 def _reap() -> None:
@@ -103,6 +111,8 @@ def resolve(name: str, search_path: str | None = None) -> str:
     if "/" in name:
         return name
     if search_path is not None:
+        import shutil  # here: shutil (and zlib, bz2, lzma) is ~2.5 ms of start-up the doctor does not need
+
         found = shutil.which(name, path=search_path)
     else:
         found = next((p for d in TRUSTED_PATH.split(":") if _root_only(p := os.path.join(d, name))), None)
@@ -216,6 +226,8 @@ def _sweep_strays(job: int) -> None:
 def _popen(argv: Sequence[str], exe: str, env: dict[str, str], cwd: str | os.PathLike[str] | None, stdin: bool,
            token: str, cgroup: jobcgroup.Cgroup | None, cg_fd: int | None) -> tuple[subprocess.Popen[bytes], proctree.Tracked]:
     with _lock:  # held while forking: reap_orphans never takes a child Popen still has to wait for
+        if _closed:
+            raise CommandError(f"cannot run {argv[0]}: gomedic is exiting")
         proc = subprocess.Popen(
             list(argv), executable=exe,
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,

@@ -29,8 +29,8 @@ class LazyRegex:
     def search(self, string: str) -> re.Match[str] | None:
         return self.compiled.search(string)
 
-    def match(self, string: str) -> re.Match[str] | None:
-        return self.compiled.match(string)
+    def match(self, string: str, pos: int = 0) -> re.Match[str] | None:
+        return self.compiled.match(string, pos)
 
     def fullmatch(self, string: str) -> re.Match[str] | None:
         return self.compiled.fullmatch(string)

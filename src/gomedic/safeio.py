@@ -18,7 +18,7 @@ import stat
 
 from gomedic.typenames import TYPE_CHECKING
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # no typing at run time on the start-up path (CONTRIBUTING.md)
     from typing import BinaryIO
 
 KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),

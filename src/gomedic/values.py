@@ -183,7 +183,7 @@ def _build(cls: type, order: bool) -> type:
             ns[f"_d_{n}"] = d
             params.append(f"{n}=_d_{n}")
         body.append(f"  _set(self, {n!r}, {n})")
-    post_init = "__post_init__" in dir(cls)
+    post_init = hasattr(cls, "__post_init__")  # (not `in dir(cls)`: 8 us a class, ~40 classes at start-up)
     if post_init:  # validation hooks run after the fields are set, as in dataclasses
         body.append("  self.__post_init__()")
     src = [f"def __init__(self, {', '.join(params)}):" if params else "def __init__(self):", *(body or ["  pass"])]

@@ -5,9 +5,7 @@ Imported by gomedic.checks.editor (same area). Pure over facts: the files are re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import Any
 
 from gomedic.binfmt import goversion
 from gomedic.errors import FactUnavailable
@@ -16,12 +14,17 @@ from gomedic.facts.go import GO_CONFIG
 from gomedic.facts.gomod import GO_MODULE
 from gomedic.facts.vscode import VSCODE, JsoncFile
 from gomedic.finding import Finding, fail, ok, skip, warn
+from gomedic.lazyre import LazyRegex
 from gomedic.model import Category, Severity
 from gomedic.registry import check
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:  # no typing at run time on the start-up path (CONTRIBUTING.md)
+    from typing import Any
 
 WATCHED = ("GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GODEBUG", "GOTOOLCHAIN")
-GO_FEATURE = re.compile(r"^ghcr\.io/devcontainers/features/go(:\d+)?$")
-IMAGE_GO = re.compile(r"^(?:mcr\.microsoft\.com/(?:vscode/)?devcontainers/go|(?:docker\.io/)?(?:library/)?golang)"
+GO_FEATURE = LazyRegex(r"^ghcr\.io/devcontainers/features/go(:\d+)?$")
+IMAGE_GO = LazyRegex(r"^(?:mcr\.microsoft\.com/(?:vscode/)?devcontainers/go|(?:docker\.io/)?(?:library/)?golang)"
                       r":(?:\d+-|dev-)?(1\.\d+(?:\.\d+)?)(?:$|-)")
 
 

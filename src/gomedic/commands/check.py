@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from types import MappingProxyType
 
 from gomedic.commands import SUMMARIES
 from gomedic.commands._common import add_output_options, add_set_option, emit, parse_overrides, run_specs
@@ -48,44 +47,11 @@ def context(f: Facts) -> Mapping[str, Any]:
     return {"host": f.get(HOST).as_context(), "go": go, "target": None}
 
 
-def prewarm_go(facts: Facts) -> None:
-    """Start `go env -json` now, in the background: it runs while the check modules are imported.
-
-    What it needs first (which go, the GOENV file: Python work the checks need anyway) is gathered here,
-    on the main thread, so that the thread only starts go and waits. And until go has answered, threads
-    take turns every 0.2 ms instead of every 5 ms: otherwise the thread waits up to 5 ms for the
-    interpreter lock (held by the imports of the check modules) before it can start go, and again
-    before it can read go's answer, and `go env` ends later than everything else (bench/README.md).
-    """
-    import sys
-    import threading
-
-    from gomedic.facts.go import GO_CMD, GO_ENV_PROBE, GOENV_FILE
-
-    try:
-        facts.get(GO_CMD)
-        facts.get(GOENV_FILE)
-    except Exception:  # memoized in the fact; the checks that need it report it
-        pass
-    interval = sys.getswitchinterval()
-
-    def warm() -> None:
-        try:
-            facts.get(GO_ENV_PROBE)
-        except Exception:  # memoized in the fact; the checks that need it report it
-            pass
-        finally:
-            sys.setswitchinterval(interval)
-
-    sys.setswitchinterval(min(interval, 0.0002))
-    threading.Thread(target=warm, daemon=True, name="gomedic-prewarm").start()
-
-
 def run(args: argparse.Namespace) -> int:
     from gomedic.checks import DOCTOR_AREAS
     from gomedic.commands._common import validate_overrides
+    from gomedic.commands._prewarm import facts_for
     from gomedic.errors import UsageError
-    from gomedic.facts import Options
     from gomedic.model import FailOn
 
     areas = args.area or list(DOCTOR_AREAS)
@@ -93,8 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if bad:
         raise UsageError(f"--area {bad[0]}: `check` areas are {', '.join(DOCTOR_AREAS)}")
     overrides = parse_overrides(args.overrides)
-    facts = Facts(Options(deep=args.deep, online=args.online, overrides=MappingProxyType(overrides)))
-    prewarm_go(facts)
+    facts = facts_for(deep=args.deep, online=args.online, overrides=overrides)  # go env runs from here on
     from gomedic.registry import load_areas  # after go is started: the rest of the path runs beside it
     from gomedic.runner import Selection, select
 
@@ -106,5 +71,8 @@ def run(args: argparse.Namespace) -> int:
     if "build" in areas and not args.deep and args.area and areas == ["build"]:
         raise UsageError("the build area runs only with --deep")
     sel = Selection(areas=frozenset(areas), skip=frozenset(args.skip), deep=args.deep, online=args.online)
+    import gc
+
+    gc.enable()  # off during start-up when run as the program (cli.main)
     report = run_specs("check", select(registry, sel), facts, context=context, fail_on=FailOn(args.fail_on))
     return emit(report, args)

@@ -60,6 +60,16 @@ def GO_USUAL_INSTALLS(f: Facts) -> list[GoInstall]:
     return sorted(seen.values(), key=cmp_to_key(newest_first))
 
 
+@fact("go.first")
+def GO_FIRST(f: Facts) -> str:
+    """The path of the go the user's shell would run (GO_CMD's path, the binary not read): all `go env`
+    needs, so the doctor starts it before the binary readers are imported (bench/README.md)."""
+    path = which("go", f.env)
+    if path is None:
+        raise FactUnavailable("no go command on PATH")
+    return path
+
+
 @fact("go.cmd")
 def GO_CMD(f: Facts) -> GoInstall:
     """The go the user's shell would run."""
@@ -166,25 +176,25 @@ def readonly_go_env(f: Facts) -> dict[str, str]:
 
 @fact("go.envprobe")
 def GO_ENV_PROBE(f: Facts) -> GoEnvProbe:
-    go = f.get(GO_CMD)
+    go = f.get(GO_FIRST)
     ef = f.get(GOENV_FILE)
     if ef.special:  # go opens it with a blocking read: every go command hangs (or reads a device forever)
-        return GoEnvProbe(go.path, None, f"not run: the GOENV file {ef.path} {ef.error}; every go command "
+        return GoEnvProbe(go, None, f"not run: the GOENV file {ef.path} {ef.error}; every go command "
                           "would block reading it")
     env = readonly_go_env(f)
     try:
-        r = execx.run([go.path, "env", "-json", *ENV_KEYS], timeout=GO_ENV_TIMEOUT, env=env, cwd=f.cwd)
+        r = execx.run([go, "env", "-json", *ENV_KEYS], timeout=GO_ENV_TIMEOUT, env=env, cwd=f.cwd)
     except CommandError as e:
-        return GoEnvProbe(go.path, None, str(e))
+        return GoEnvProbe(go, None, str(e))
     if not r.ok:
-        return GoEnvProbe(go.path, None, r.describe(), r.stderr)
+        return GoEnvProbe(go, None, r.describe(), r.stderr)
     try:
         data = json.loads(r.stdout)
     except ValueError:
-        return GoEnvProbe(go.path, None, f"`go env -json` printed no JSON: {r.stdout[:200]!r}", r.stderr)
+        return GoEnvProbe(go, None, f"`go env -json` printed no JSON: {r.stdout[:200]!r}", r.stderr)
     if not isinstance(data, dict):
-        return GoEnvProbe(go.path, None, "`go env -json` printed no JSON object", r.stderr)
-    return GoEnvProbe(go.path, MappingProxyType({str(k): str(v) for k, v in data.items()}), None, r.stderr)
+        return GoEnvProbe(go, None, "`go env -json` printed no JSON object", r.stderr)
+    return GoEnvProbe(go, MappingProxyType({str(k): str(v) for k, v in data.items()}), None, r.stderr)
 
 
 @fact("go.env")

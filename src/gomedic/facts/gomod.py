@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from gomedic.facts import Facts, fact
 from gomedic.typenames import TYPE_CHECKING
@@ -58,15 +57,16 @@ class ModuleContext:
         return os.path.dirname(self.gomod) if self.gomod else None
 
 
-def find_up(start: Path, name: str) -> str | None:
-    d = start.resolve()
+def find_up(start: str, name: str) -> str | None:
+    d = os.path.realpath(start)
     while True:
-        p = d / name
-        if p.is_file():
-            return str(p)
-        if d.parent == d:
+        p = os.path.join(d, name)
+        if os.path.isfile(p):
+            return p
+        parent = os.path.dirname(d)
+        if parent == d:
             return None
-        d = d.parent
+        d = parent
 
 
 def read_modfile(path: str) -> tuple[ModFile | None, str | None, bool]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-from urllib.parse import urlsplit
 
 from gomedic.values import frozen
 
@@ -39,7 +38,18 @@ class ProxyList:
         return bool(self.entries) and self.entries[0].url == "off"
 
 
+def _plain_http(url: str) -> bool:
+    """An http(s) URL that urlsplit accepts whatever follows the scheme: ASCII (no NFKC check of the
+    host) and no brackets (no IPv6 host check). The usual GOPROXY is judged without importing
+    urllib.parse (with ipaddress, ~1.8 ms of `gomedic check`'s start-up)."""
+    return url.isascii() and "[" not in url and "]" not in url and url[:8].lower().startswith(("http://", "https://"))
+
+
 def _url_error(url: str) -> str | None:
+    if _plain_http(url):
+        return None
+    from urllib.parse import urlsplit
+
     try:
         u = urlsplit(url)
     except ValueError as e:

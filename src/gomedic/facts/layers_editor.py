@@ -4,13 +4,16 @@ configuration's `envFile` and `env` (launch.json), with the line each value is o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from gomedic.facts import Facts
 from gomedic.facts.saferead import SafeReader
 from gomedic.facts.vscode import JsoncFile, VSCode, resolve_path
 from gomedic.layers import dotenv
 from gomedic.layers.model import Kind, Setting, tracked
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:  # no typing at run time on the start-up path (CONTRIBUTING.md)
+    from typing import Any
 
 
 def _line_of(text: str | None, *needles: str) -> int:

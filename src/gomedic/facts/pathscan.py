@@ -10,9 +10,6 @@ import os
 from collections.abc import Mapping
 
 from gomedic import safeio
-from gomedic.binfmt import buildinfo, elf, macho
-from gomedic.binfmt.source import FileSource
-from gomedic.errors import FormatError
 from gomedic.values import frozen
 
 
@@ -75,12 +72,19 @@ def read_version_file(root: str) -> str | None:
 
 def _exe_facts(path: str) -> tuple[str | None, str | None, str | None]:
     """(embedded go version, GOARCH, GOOS) of a binary, each None when unreadable."""
+    # Imported here: `gomedic check` starts `go env` (which needs only the path) before reading binaries.
+    from gomedic.binfmt import buildinfo, elf
+    from gomedic.binfmt.source import FileSource
+    from gomedic.errors import FormatError
+
     try:
         with FileSource(path) as src:
             head = src.read(0, min(4, src.size))
-            if macho.is_macho(head) or macho.is_fat(head):  # a go on macOS: its arch decides Rosetta
-                return buildinfo.go_version_of(path), macho.parse(src).goarch, "darwin"
             if head != elf.ELF_MAGIC:
+                from gomedic.binfmt import macho  # (only here: a go on Linux is ELF)
+
+                if macho.is_macho(head) or macho.is_fat(head):  # a go on macOS: its arch decides Rosetta
+                    return buildinfo.go_version_of(path), macho.parse(src).goarch, "darwin"
                 return buildinfo.go_version_of(path), None, None
             f = elf.parse(src)
             try:

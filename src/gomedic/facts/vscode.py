@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from types import MappingProxyType
 
 from gomedic.errors import FormatError
@@ -68,19 +67,20 @@ def read_jsonc(path: str, scope: Scope, reader: SafeReader | None = None) -> Jso
     return JsoncFile(path, scope, MappingProxyType(value))
 
 
-def find_workspace(cwd: Path, home: str) -> str | None:
+def find_workspace(cwd: str, home: str) -> str | None:
     """The nearest directory at or above cwd with a .vscode directory (HOME's own ~/.vscode is the
     extensions folder, not a workspace)."""
     try:
-        d = cwd.resolve()
+        d = os.path.realpath(cwd)
     except OSError:
         return None
     while True:
-        if (d / ".vscode").is_dir() and str(d) != home:
-            return str(d)
-        if d.parent == d:
+        if os.path.isdir(os.path.join(d, ".vscode")) and d != home:
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
             return None
-        d = d.parent
+        d = parent
 
 
 def _user_dirs(f: Facts, home: str) -> list[str]:

@@ -9,16 +9,15 @@ is reported: direnv has no `use_go` and prints `use_go: command not found`, then
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 
 from gomedic.layers import dotenv
 from gomedic.layers.model import Kind, Reader, Setting
 from gomedic.layers.shparse import ShellSim
 from gomedic.layers.shtokens import Word, plain
+from gomedic.lazyre import LazyRegex
 
-HOOK = re.compile(r"direnv\s+hook\s+(bash|zsh|fish|\$SHELL|\S+)")
+HOOK = LazyRegex(r"direnv\s+hook\s+(bash|zsh|fish|\$SHELL|\S+)")
 
 
 def hooked(rc_text: str) -> str | None:
@@ -37,6 +36,8 @@ def hooked(rc_text: str) -> str | None:
 def allow_hash(envrc_path: str, content: bytes) -> str:
     """The name of the file `direnv allow` writes under $XDG_DATA_HOME/direnv/allow/ (checked against
     direnv 2.32 in the tests)."""
+    import hashlib  # here: hashlib (OpenSSL) is ~3 ms of `gomedic check`'s start-up, and few runs hash
+
     return hashlib.sha256(envrc_path.encode() + b"\n" + content).hexdigest()
 
 

@@ -10,9 +10,10 @@ import re
 from collections.abc import Mapping
 
 from gomedic.layers.model import Kind, Setting, tracked
+from gomedic.lazyre import LazyRegex
 
-LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*?)\s*\Z")
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+LINE = LazyRegex(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*?)\s*\Z")
+_VAR = LazyRegex(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _expand(s: str, env: Mapping[str, str]) -> str:

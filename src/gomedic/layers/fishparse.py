@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from gomedic.layers.model import Kind, Reader, Setting, tracked
+from gomedic.lazyre import LazyRegex
 
 OPEN = {"if", "switch", "for", "while", "function", "begin"}
-_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_VAR = LazyRegex(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 MAX_DEPTH = 4
 
 

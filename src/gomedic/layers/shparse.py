@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 from gomedic.layers.model import Kind, Reader, Setting, tracked
 from gomedic.layers.shtokens import NAME, Word, commands, plain, quoted_name, tokenize
+from gomedic.lazyre import LazyRegex
 
-_ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?)=")
+_ASSIGN = LazyRegex(r"([A-Za-z_][A-Za-z0-9_]*)(\+?)=")
 MAX_DEPTH = 4  # nested `source`s followed
 
 

@@ -3,11 +3,12 @@ they may not run (inside a block, or after && / || / in a pipeline). Linear in t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+from gomedic.lazyre import LazyRegex
+
+NAME = LazyRegex(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_IDENT = LazyRegex(r"[A-Za-z_][A-Za-z0-9_]*")
 OPEN = {"if", "case", "for", "while", "until", "select"}
 CLOSE = {"fi", "esac", "done", "}"}
 SEPS = (";;", "&&", "||", ";", "&", "|", "\n", "(", ")")
