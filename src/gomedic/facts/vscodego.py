@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
+import os
 
 from gomedic.binfmt import goversion
 from gomedic.errors import ConfigError
@@ -41,7 +41,9 @@ def ext_tuple(v: str) -> tuple[int, ...]:
 
 @functools.lru_cache(maxsize=1)
 def compat() -> Compat:
-    doc = json.loads(resources.files("gomedic.facts").joinpath("data/vscode-go-compat.json").read_text())
+    # beside the module, not through importlib.resources (pathlib, typing, tempfile: start-up time)
+    with open(os.path.join(os.path.dirname(__file__), "data", "vscode-go-compat.json"), encoding="utf-8") as fh:
+        doc = json.load(fh)
     found: list[tuple[str, str]] = []
     for r in doc.get("last_for_go") or []:
         go, ext = (r.get("go"), r.get("extension")) if isinstance(r, dict) else (None, None)
