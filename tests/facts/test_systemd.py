@@ -92,7 +92,7 @@ def test_dropins_override_reset_and_specifiers(tmp_path: Path) -> None:
     (lib / "web@.service.d/20-same.conf").write_text("[Service]\nTasksMax=10\n")
     (etc / "web@.service.d/20-same.conf").write_text("[Service]\nTasksMax=20\n")  # masks the lib one
     (etc / "web@.service.d/30-exec.conf").write_text(
-        "[Service]\nExecStart=\nExecStart=+/usr/bin/web2 $A ${B}x %Z\nWorkingDirectory=-~\n"
+        "[Service]\nExecStart=\nExecStart=+/usr/bin/web2 $A ${B}x %Z\nWorkingDirectory=-~\nGroup=%K\n"
     )
     u = load_service("web@blue", root)
     assert u.name == "web@blue.service" and u.fragment == "/usr/lib/systemd/system/web@.service"
@@ -103,6 +103,7 @@ def test_dropins_override_reset_and_specifiers(tmp_path: Path) -> None:
     assert u.exec_start is not None and u.exec_start.full_privileges
     assert u.exec_argv == ("/usr/bin/web2", "1", "two wordsx", "%Z")
     assert any("unknown specifier %Z" in d.message and d.path.endswith("30-exec.conf") for d in u.diagnostics)
+    assert any(d.message == "Group=: unknown specifier %K" and d.line == 5 for d in u.diagnostics), u.diagnostics
     assert u.environment["PORT"] == "8%%1" and u.environment["QUOTED"] == "a b"
     assert u.working_directory is not None and u.working_directory.path == "/srv/web"
     assert u.account is not None and u.account.uid == 1500 and 1600 in u.account.groups

@@ -152,6 +152,7 @@ def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
     acct = lookup_user(root, user) if user else None
     table = _specifiers(loc, shown, user, acct, root)
     group_e = m.last("Service", "Group")
+    group = spec(group_e) if group_e else None  # before diags is frozen: its unknown specifiers are reported
     supp = tuple(w for e in m.all("Service", "SupplementaryGroups") for w in spec(e).split())
     env, origin, env_files = _environment(m, spec, diags, root)
     svc_type, cmd, argv, where = _exec_start(loc, shown, m, spec, env, diags)
@@ -161,7 +162,7 @@ def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
     return ServiceUnit(
         name=loc.name, fragment=shown, dropins=tuple(shown_path(root, p) for p in loc.dropins), merged=m,
         diagnostics=tuple(diags), type=svc_type, exec_start=cmd, exec_argv=argv, exec_where=where,
-        user=user, group=spec(group_e) if group_e else None, dynamic_user=dynamic,
+        user=user, group=group, dynamic_user=dynamic,
         supplementary_groups=supp, account=acct, working_directory=wdp,
         environment=MappingProxyType(env), env_origin=MappingProxyType(origin),
         environment_files=tuple(env_files), ambient_caps=amb,
