@@ -180,13 +180,13 @@ Plan = tuple[Entry, "str | None", Look]
 class Matcher:
     """The plans of one database, memoized per (module, version, platform): binaries of one fleet share Go
     releases and modules, so each module's advisories are judged against a version once per run, not once
-    per binary. An affected item's ranges are sorted and parsed once (match.Ranges), and what to look for
-    is built once per platform."""
+    per binary. A module's affected items are listed, and their ranges sorted and parsed (match.Ranges),
+    once; what to look for is built once per item and platform."""
 
     def __init__(self) -> None:
         self._plans: dict[tuple[str, str, str, str], tuple[Plan, ...]] = {}
-        self._ranges: dict[int, tuple[Affected, match.Ranges]] = {}  # by identity: hashing one hashes its ranges
-        self._looks: dict[tuple[int, str, str], tuple[Affected, Look | None]] = {}
+        self._items: dict[str, list[tuple[Entry, list[tuple[Affected, match.Ranges]]]]] = {}
+        self._looks: dict[tuple[int, str, str], Look | None] = {}  # by the item's identity (_items keeps it)
 
     def plans(self, mod: Mod, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]) -> tuple[Plan, ...]:
         """The entries affecting `mod` on the platform, in the database's order."""
@@ -198,28 +198,22 @@ class Matcher:
 
     def _affecting(self, mod: Mod, goos: str, goarch: str,
                    entries_for: Callable[[str], Iterable[Entry]]) -> Iterable[Plan]:
-        for e in entries_for(mod.path):
-            if e.withdrawn:
-                continue
-            for a in e.affected:  # the first item of the module that affects the version on the platform
-                if a.module != mod.path:
-                    continue
-                ranges = self._ranges_of(a)
+        items = self._items.get(mod.path)
+        if items is None:
+            items = self._items[mod.path] = [
+                (e, [(a, match.Ranges(a)) for a in e.affected if a.module == mod.path])
+                for e in entries_for(mod.path) if not e.withdrawn]
+        for e, affected in items:
+            for a, ranges in affected:  # the first item of the module that affects the version on the platform
                 if ranges.affects(mod.version) and (look := self._look(a, goos, goarch)) is not None:
                     yield e, ranges.first_fixed(mod.version), look
                     break
 
-    def _ranges_of(self, a: Affected) -> match.Ranges:
-        got = self._ranges.get(id(a))
-        if got is None or got[0] is not a:  # the item is kept with it, so its id is not reused
-            got = self._ranges[id(a)] = (a, match.Ranges(a))
-        return got[1]
-
     def _look(self, a: Affected, goos: str, goarch: str) -> Look | None:
-        got = self._looks.get((id(a), goos, goarch))
-        if got is None or got[0] is not a:
-            got = self._looks[(id(a), goos, goarch)] = (a, _look(a, goos, goarch))
-        return got[1]
+        k = (id(a), goos, goarch)
+        if k not in self._looks:
+            self._looks[k] = _look(a, goos, goarch)
+        return self._looks[k]
 
 
 def _look(a: Affected, goos: str, goarch: str) -> Look | None:
