@@ -100,9 +100,10 @@ def bracketed(table: bytes) -> list[bytes]:
 
 def generic_bases(names: bytes) -> frozenset[bytes]:
     """NUL-separated names with type arguments -> their bases: pkg.F[...] -> pkg.F, pkg.(*T[...]).M -> pkg.T.M."""
-    prev = None
-    while prev != names:  # innermost brackets first, until none are left (nested type arguments)
+    while b"[" in names:  # innermost brackets first, until none are left (nested type arguments)
         prev, names = names, _BRACKETS.sub(b"", names)
+        if names == prev:
+            break  # an unbalanced bracket stays
     return frozenset(names.replace(b"(*", b"").replace(b")", b"").split(b"\0"))
 
 
@@ -226,20 +227,19 @@ def _look(a: Affected, goos: str, goarch: str) -> Look | None:
                 frozenset(f for _, fs in syms for f in fs))
 
 
-def _judge(plan: Plan, mod: Mod, syms: Symbols, held: frozenset[bytes]) -> Hit:
-    """`held`: those of the plan's names the binary holds (Symbols.present)."""
-    entry, fixed, look = plan
-    if look.module_level or not syms.readable():
-        return Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN)
-    found = [] if look.every.isdisjoint(held) else [label for label, fs in look.symbols if not held.isdisjoint(fs)]
-    found += [f"{p} (whole package)" for p in look.packages if syms.has_package(p)]
-    return Hit(entry, mod, fixed, look.listed, tuple(found), Reach.FOUND if found else Reach.ABSENT)
-
-
 def scan(bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]],
          syms: Symbols, matcher: Matcher | None = None) -> list[Hit]:
     m = matcher or Matcher()
     todo = [(mod, plan) for mod in modules_of(bi) for plan in m.plans(mod, goos, goarch, entries_for)]
     wanted = frozenset().union(*(look.every for _, (_, _, look) in todo))
     held = syms.present(wanted) if wanted else frozenset()  # one pass over the table for every advisory
-    return [_judge(plan, mod, syms, held) for mod, plan in todo]
+    hits = []
+    for mod, (entry, fixed, look) in todo:
+        if look.module_level or not syms.readable():
+            hits.append(Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN))
+            continue
+        found = [] if look.every.isdisjoint(held) else [label for label, fs in look.symbols if not held.isdisjoint(fs)]
+        if look.packages:
+            found += [f"{p} (whole package)" for p in look.packages if syms.has_package(p)]
+        hits.append(Hit(entry, mod, fixed, look.listed, tuple(found), Reach.FOUND if found else Reach.ABSENT))
+    return hits
