@@ -14,6 +14,7 @@ as govulncheck's binary mode does not report it either.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -70,6 +71,7 @@ def _pkg_sym(pkg: str) -> str:
     return (head + "/" if head else "") + last.replace(".", "%2e")
 
 
+@functools.lru_cache(maxsize=8192)  # advisories of one module list the same functions again and again
 def forms(pkg: str, sym: str) -> tuple[bytes, ...]:
     """Names a symbol can have in the pclntab (non-generic)."""
     p = _pkg_sym(pkg)
@@ -211,7 +213,7 @@ class Matcher:
                     break
 
     def _look(self, a: Affected, goos: str, goarch: str) -> Look | None:
-        k = (id(a), goos, goarch)
+        k = (id(a), goos, goarch) if any(p.goos or p.goarch for p in a.packages) else (id(a), "", "")
         if k not in self._looks:
             self._looks[k] = _look(a, goos, goarch)
         return self._looks[k]
