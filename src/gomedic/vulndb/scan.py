@@ -130,9 +130,7 @@ class Symbols:
 
     def _get(self) -> bytes | None:
         if not self._done:
-            raw = self._load()
-            if raw is not None:
-                self._table = b"\0" + raw
+            self._table = self._load()  # used as read: a copy with a leading NUL would cost megabytes
             self._done = True
         return self._table
 
@@ -163,7 +161,8 @@ class Symbols:
         got = self._packages.get(pkg)
         if got is None:
             table = self._get()
-            got = self._packages[pkg] = table is not None and b"\0" + _pkg_sym(pkg).encode() + b"." in table
+            prefix = _pkg_sym(pkg).encode() + b"."
+            got = self._packages[pkg] = table is not None and (table.startswith(prefix) or b"\0" + prefix in table)
         return got
 
 
