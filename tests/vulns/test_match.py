@@ -109,3 +109,29 @@ def test_compare_is_a_total_order(a: str, b: str, c: str) -> None:
 def test_compare_never_raises(s: str) -> None:
     assert match.compare(s, "v1.0.0") in (-1, 0, 1)
     match.go_to_semver(s)
+
+
+@given(st.one_of(_version, st.text(max_size=12)), st.one_of(_version, st.text(max_size=12)))
+def test_key_orders_as_compare(a: str, b: str) -> None:
+    ka, kb = match.key(a), match.key(b)
+    assert (ka > kb) - (ka < kb) == match.compare(a, b)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["introduced", "fixed"]), st.sampled_from(
+    ["0", "1.2.3", "1.3.0", "1.3.4", "0.0.0-20220524220425-1d687d428aca", "1.21.0-0", "1.21.0-rc.1", "x"])),
+    max_size=6), _version)
+def test_range_walk_as_compare_walks_it(events: list[tuple[str, str]], version: str) -> None:
+    """The parsed walk (Ranges) answers as the walk of x/vuln written with compare() would."""
+    from functools import cmp_to_key
+
+    r = Range("SEMVER", tuple(Event(**{k: v}) for k, v in events))
+    affected = False
+    for e in sorted(r.events, key=cmp_to_key(match._event_cmp)):
+        if not affected and e.introduced:
+            affected = e.introduced == "0" or match.compare(version, "v" + e.introduced) >= 0
+        elif affected and e.fixed:
+            affected = match.compare(version, "v" + e.fixed) < 0
+    assert match.affects(Affected("m", (r,)), version) == affected
+    fixes = ["v" + e.fixed for e in r.events if e.fixed and match.compare("v" + e.fixed, version) > 0]
+    assert match.first_fixed(Affected("m", (r,)), version) == (min(fixes, key=cmp_to_key(match.compare))
+                                                                if fixes else None)

@@ -31,7 +31,7 @@ def VULN_HITS(f: Facts) -> Mapping[str, tuple[Hit, ...]]:
     from functools import partial
 
     from gomedic.binfmt import gofuncs
-    from gomedic.vulndb.scan import Matcher, Symbols, scan
+    from gomedic.vulndb.scan import Matcher, Symbols, paused_gc, scan
     from gomedic.vulndb.scancache import ScanCache
 
     db = f.options.subject.vulndb
@@ -40,17 +40,19 @@ def VULN_HITS(f: Facts) -> Mapping[str, tuple[Hit, ...]]:
     out: dict[str, tuple[Hit, ...]] = {}
     matcher = Matcher()
     saved = ScanCache(db.cache, f"{db.layout.value}:{db.modified}:{db.url}")
-    for ins in f.get(BINARIES):
-        if ins.buildinfo is None:
-            continue
-        platform = (ins.goos or "linux", ins.goarch or "amd64")
-        hits = saved.get(ins.path, platform)
-        if hits is None:
-            syms = Symbols(partial(gofuncs.table, ins.path), ins.buildinfo.path)
-            hits = tuple(scan(ins.buildinfo, *platform, db.entries, syms, matcher))
-            saved.put(ins.path, platform, hits)
-        out[ins.path] = hits
-    saved.save()
+    bins = f.get(BINARIES)
+    with paused_gc():
+        for ins in bins:
+            if ins.buildinfo is None:
+                continue
+            platform = (ins.goos or "linux", ins.goarch or "amd64")
+            hits = saved.get(ins.path, platform)
+            if hits is None:
+                syms = Symbols(partial(gofuncs.table, ins.path), ins.buildinfo.path)
+                hits = tuple(scan(ins.buildinfo, *platform, db.entries, syms, matcher))
+                saved.put(ins.path, platform, hits)
+            out[ins.path] = hits
+        saved.save()
     return out
 
 

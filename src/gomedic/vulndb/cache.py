@@ -60,8 +60,8 @@ class Cache:
         if p is None:
             return None
         try:
-            with open(p, "rb") as fh:
-                data = fh.read(MAX_FILE + 1)
+            with open(p, "rb") as fh:  # sized by the file: read(MAX_FILE + 1) allocates 64 MiB for each entry
+                data = fh.read(min(os.fstat(fh.fileno()).st_size, MAX_FILE) + 1)
         except OSError:
             return None
         return data if len(data) <= MAX_FILE else None

@@ -63,6 +63,30 @@ def compare(a: str, b: str) -> int:
     return c or _cmp_pre(pa[3], pb[3])
 
 
+Key = tuple[object, ...]
+_KEYS: dict[str, Key] = {}
+MAX_KEYS = 4096  # a long-running `serve` sees new versions: the memo is cleared rather than grown
+
+
+def key(v: str) -> Key:
+    """A sort key ordered as compare() orders: key(a) < key(b) exactly when compare(a, b) < 0.
+
+    Memoized: a run compares the same few versions (Go releases, module versions, fixes) thousands of times.
+    """
+    k = _KEYS.get(v)
+    if k is None:
+        p = parse(v)
+        if p is None:
+            k = ()  # invalid: before every valid version, equal to every invalid one
+        else:  # a release (1,) sorts after its prereleases (0, ...); numeric identifiers before alphanumeric
+            pre = (1,) if not p[3] else (0, *((0, int(i)) if i.isdigit() else (1, i) for i in p[3]))
+            k = (p[0], p[1], p[2], pre)
+        if len(_KEYS) >= MAX_KEYS:
+            _KEYS.clear()
+        _KEYS[v] = k
+    return k
+
+
 def go_to_semver(tag: str) -> str | None:
     """A Go release (`go1.21.5`, as build info records it) as semver, or None (devel and custom builds)."""
     m = _GOTAG.match(tag.split()[0] if tag.strip() else "")
@@ -92,25 +116,56 @@ def _event_cmp(x: Event, y: Event) -> int:
 
 
 def in_range(r: Range, version: str) -> bool:
+    return _walk(_steps(r), key(version))
+
+
+# one event of a sorted range: (introduced?, introduced at "0"?, its key, fixed?, its key)
+Step = tuple[bool, bool, Key, bool, Key]
+
+
+def _steps(r: Range) -> tuple[Step, ...]:
+    return tuple((bool(e.introduced), e.introduced == "0", key(_canon(e.introduced)) if e.introduced else (),
+                  bool(e.fixed), key(_canon(e.fixed)) if e.fixed else ())
+                 for e in sorted(r.events, key=cmp_to_key(_event_cmp)))
+
+
+def _walk(steps: tuple[Step, ...], v: Key) -> bool:
     affected = False
-    for e in sorted(r.events, key=cmp_to_key(_event_cmp)):
-        if not affected and e.introduced:
-            affected = e.introduced == "0" or compare(version, _canon(e.introduced)) >= 0
-        elif affected and e.fixed:
-            affected = compare(version, _canon(e.fixed)) < 0
+    for introduced, zero, ikey, fixed, fkey in steps:
+        if not affected and introduced:
+            affected = zero or v >= ikey
+        elif affected and fixed:
+            affected = v < fkey
     return affected
+
+
+class Ranges:
+    """An affected item's SEMVER ranges, sorted and parsed once (x/vuln's walk): a run asks the same item
+    about many versions, each answer is then a few tuple comparisons."""
+
+    def __init__(self, a: Affected) -> None:
+        semver = [r for r in a.ranges if r.type == "SEMVER"]
+        self.every = not semver  # no SEMVER range: every version
+        self.walks = tuple(_steps(r) for r in semver)
+        self.fixes = tuple((key(f), f) for f in (_canon(e.fixed) for r in semver for e in r.events if e.fixed))
+
+    def affects(self, version: str) -> bool:
+        if self.every or not version:
+            return True
+        v = key(version)
+        return any(_walk(w, v) for w in self.walks)
+
+    def first_fixed(self, version: str) -> str | None:
+        v = key(version)
+        above = [kf for kf in self.fixes if kf[0] > v] if version else list(self.fixes)
+        return min(above, key=lambda kf: kf[0])[1] if above else None
 
 
 def affects(a: Affected, version: str) -> bool:
     """Whether `version` (semver with v) is affected; an empty version counts as affected (as x/vuln)."""
-    semver = [r for r in a.ranges if r.type == "SEMVER"]
-    if not semver or not version:
-        return True
-    return any(in_range(r, version) for r in semver)
+    return Ranges(a).affects(version)
 
 
 def first_fixed(a: Affected, version: str) -> str | None:
     """The smallest `fixed` above `version` (with v), or None when no fix is published."""
-    fixes = [_canon(e.fixed) for r in a.ranges if r.type == "SEMVER" for e in r.events if e.fixed]
-    above = [f for f in fixes if compare(f, version) > 0] if version else fixes
-    return min(above, key=cmp_to_key(compare)) if above else None
+    return Ranges(a).first_fixed(version)

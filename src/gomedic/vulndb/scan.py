@@ -13,9 +13,12 @@ as govulncheck's binary mode does not report it either.
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import functools
+import gc
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from gomedic.binfmt.buildinfo import BuildInfo
 from gomedic.values import frozen
@@ -70,6 +73,7 @@ def _pkg_sym(pkg: str) -> str:
     return (head + "/" if head else "") + last.replace(".", "%2e")
 
 
+@functools.lru_cache(maxsize=8192)  # advisories of one module list the same functions again and again
 def forms(pkg: str, sym: str) -> tuple[bytes, ...]:
     """Names a symbol can have in the pclntab (non-generic)."""
     p = _pkg_sym(pkg)
@@ -80,131 +84,182 @@ def forms(pkg: str, sym: str) -> tuple[bytes, ...]:
     return tuple(x.encode() for x in out)
 
 
-# a name with type arguments; anchored on the NUL before it, so the scan is linear
-_GENERIC = re.compile(rb"\x00([^\x00\[]*\[[^\x00]*)")
 _BRACKETS = re.compile(rb"\[[^\[\]\x00]*\]")
+
+
+def bracketed(table: bytes) -> list[bytes]:
+    """The NUL-separated names that hold a `[` (type arguments), found by searching for the bracket: a
+    generic instantiation is one name in tens, so this touches the rest of the table only in C."""
+    out = []
+    i = table.find(b"[")
+    while i >= 0:
+        start = table.rfind(b"\0", 0, i) + 1
+        end = table.find(b"\0", i)
+        if end < 0:
+            end = len(table)
+        out.append(table[start:end])
+        i = table.find(b"[", end)
+    return out
 
 
 def generic_bases(names: bytes) -> frozenset[bytes]:
     """NUL-separated names with type arguments -> their bases: pkg.F[...] -> pkg.F, pkg.(*T[...]).M -> pkg.T.M."""
-    prev = None
-    while prev != names:  # innermost brackets first, until none are left (nested type arguments)
+    while b"[" in names:  # innermost brackets first, until none are left (nested type arguments)
         prev, names = names, _BRACKETS.sub(b"", names)
+        if names == prev:
+            break  # an unbalanced bracket stays
     return frozenset(names.replace(b"(*", b"").replace(b")", b"").split(b"\0"))
 
 
 class Symbols:
     """The binary's function names, read on first use (None: unreadable).
 
-    Exact names are looked up in a set; packages (an entry that lists no symbols) are searched in the raw
-    table, and generic instantiations in a set of their bases, built only from names with type arguments.
+    Only the names a scan asks about are looked for (`present`): the table is split at its NULs and the
+    wanted names intersected with the pieces, so no set of every name (tens of thousands) is built.
+    Generic instantiations are looked for among their bases, built only from names with type arguments;
+    packages (an entry that lists no symbols) are searched in the raw table, once each.
     """
 
     def __init__(self, load: Callable[[], bytes | None], main_package: str = "") -> None:
         self._load = load
         self._main = main_package  # its functions are named main.*: present in every program it builds
         self._table: bytes | None = None
-        self._names: frozenset[bytes] = frozenset()
-        self._generic: frozenset[bytes] = frozenset()
+        self._generic: frozenset[bytes] | None = None
+        self._packages: dict[str, bool] = {}
         self._done = False
 
     def _get(self) -> bytes | None:
         if not self._done:
-            raw = self._load()
-            if raw is not None:
-                self._table = b"\0" + raw
-                names = raw.split(b"\0")
-                self._names = frozenset(names)
-                self._generic = generic_bases(b"\0".join(_GENERIC.findall(self._table)))
+            self._table = self._load()  # used as read: a copy with a leading NUL would cost megabytes
             self._done = True
         return self._table
 
     def readable(self) -> bool:
         return self._get() is not None
 
-    @property
-    def names(self) -> frozenset[bytes]:
-        self._get()
-        return self._names
+    def present(self, wanted: Iterable[bytes]) -> frozenset[bytes]:
+        """Those of `wanted` the binary holds: names in the table, or bases of generic instantiations (a
+        base never has `(*`, so it can only stand for a symbol's plain form `pkg.F` / `pkg.T.M`)."""
+        table = self._get()
+        if table is None:
+            return frozenset()
+        want = set(wanted)
+        exact = want.intersection(table.split(b"\0"))
+        return frozenset(exact | (want - exact).intersection(self.generic)) if want - exact else frozenset(exact)
 
     @property
     def generic(self) -> frozenset[bytes]:
-        self._get()
+        """The bases of the generic instantiations (pkg.F for pkg.F[...])."""
+        if self._generic is None:
+            table = self._get()
+            self._generic = frozenset() if table is None else generic_bases(b"\0".join(bracketed(table)))
         return self._generic
-
-    def has(self, pkg: str, sym: str) -> bool:
-        if self._get() is None:
-            return False
-        fs = forms(pkg, sym)
-        return any(f in self._names for f in fs) or fs[0] in self._generic
 
     def has_package(self, pkg: str) -> bool:
         if pkg == self._main:
             return True
-        table = self._get()
-        return table is not None and b"\0" + _pkg_sym(pkg).encode() + b"." in table
+        got = self._packages.get(pkg)
+        if got is None:
+            table = self._get()
+            prefix = _pkg_sym(pkg).encode() + b"."
+            got = self._packages[pkg] = table is not None and (table.startswith(prefix) or b"\0" + prefix in table)
+        return got
 
 
 @frozen
-class Plan:
-    """What to look for in a binary for one advisory at one module version and platform (shared by binaries)."""
+class Look:
+    """What to look for in a binary for one affected item on one platform (shared by binaries and versions)."""
 
-    fixed: str | None
     listed: tuple[str, ...]  # pkg.Symbol as the entry names them
     symbols: tuple[tuple[str, tuple[bytes, ...]], ...]  # (pkg.Symbol, the names it can have in the pclntab)
     packages: tuple[str, ...]  # packages listed without symbols: any function of them counts
     module_level: bool  # the entry lists no packages: nothing to look for
+    every: frozenset[bytes]  # all the names of `symbols`
+
+
+# an advisory affecting a module version: the entry, its first fixed version, what to look for
+Plan = tuple[Entry, "str | None", Look]
 
 
 class Matcher:
-    """Memoizes plans per (advisory, module, version, platform): binaries of one fleet share Go releases and
-    modules, so the version walk and symbol names are computed once per run, not once per binary."""
+    """The plans of one database, memoized per (module, version, platform): binaries of one fleet share Go
+    releases and modules, so each module's advisories are judged against a version once per run, not once
+    per binary. A module's affected items are listed, and their ranges sorted and parsed (match.Ranges),
+    once; what to look for is built once per item and platform."""
 
     def __init__(self) -> None:
-        self._memo: dict[tuple[str, str, str, str, str], Plan | None] = {}
+        self._plans: dict[tuple[str, str, str, str], tuple[Plan, ...]] = {}
+        self._items: dict[str, list[tuple[Entry, list[tuple[Affected, match.Ranges]]]]] = {}
+        self._looks: dict[tuple[int, str, str], Look | None] = {}  # by the item's identity (_items keeps it)
 
-    def plan(self, e: Entry, a: Affected, version: str, goos: str, goarch: str) -> Plan | None:
-        key = (e.id, a.module, version, goos, goarch)
-        if key not in self._memo:
-            self._memo[key] = _plan(a, version, goos, goarch)
-        return self._memo[key]
+    def plans(self, mod: Mod, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]) -> tuple[Plan, ...]:
+        """The entries affecting `mod` on the platform, in the database's order."""
+        k = (mod.path, mod.version, goos, goarch)
+        got = self._plans.get(k)
+        if got is None:
+            got = self._plans[k] = tuple(self._affecting(mod, goos, goarch, entries_for))
+        return got
+
+    def _affecting(self, mod: Mod, goos: str, goarch: str,
+                   entries_for: Callable[[str], Iterable[Entry]]) -> Iterable[Plan]:
+        items = self._items.get(mod.path)
+        if items is None:
+            items = self._items[mod.path] = [
+                (e, [(a, match.Ranges(a)) for a in e.affected if a.module == mod.path])
+                for e in entries_for(mod.path) if not e.withdrawn]
+        for e, affected in items:
+            for a, ranges in affected:  # the first item of the module that affects the version on the platform
+                if ranges.affects(mod.version) and (look := self._look(a, goos, goarch)) is not None:
+                    yield e, ranges.first_fixed(mod.version), look
+                    break
+
+    def _look(self, a: Affected, goos: str, goarch: str) -> Look | None:
+        k = (id(a), goos, goarch) if any(p.goos or p.goarch for p in a.packages) else (id(a), "", "")
+        if k not in self._looks:
+            self._looks[k] = _look(a, goos, goarch)
+        return self._looks[k]
 
 
-def _plan(a: Affected, version: str, goos: str, goarch: str) -> Plan | None:
-    if not match.affects(a, version):
-        return None
+def _look(a: Affected, goos: str, goarch: str) -> Look | None:
     pkgs = [p for p in a.packages if _applies(p, goos, goarch)]
     if a.packages and not pkgs:
         return None  # only on other platforms
     listed = tuple(f"{p.path}.{s}" for p in pkgs for s in p.symbols)
     syms = tuple((f"{p.path}.{s}", forms(p.path, s)) for p in pkgs for s in p.symbols)
-    return Plan(match.first_fixed(a, version), listed, syms, tuple(p.path for p in pkgs if not p.symbols),
-                not pkgs)
+    return Look(listed, syms, tuple(p.path for p in pkgs if not p.symbols), not pkgs,
+                frozenset(f for _, fs in syms for f in fs))
 
 
-def _judge(a: Affected, mod: Mod, entry: Entry, goos: str, goarch: str, syms: Symbols,
-           m: Matcher) -> Hit | None:
-    plan = m.plan(entry, a, mod.version, goos, goarch)
-    if plan is None:
-        return None
-    if plan.module_level or not syms.readable():
-        return Hit(entry, mod, plan.fixed, plan.listed, (), Reach.UNKNOWN)
-    names, generic = syms.names, syms.generic
-    found = [label for label, fs in plan.symbols if any(f in names for f in fs) or fs[0] in generic]
-    found += [f"{p} (whole package)" for p in plan.packages if syms.has_package(p)]
-    return Hit(entry, mod, plan.fixed, plan.listed, tuple(found), Reach.FOUND if found else Reach.ABSENT)
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while scanning: a fleet's scan makes tens of thousands of findings and
+    no reference cycles, and each collection of the oldest generation walks every object of the run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def scan(bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]],
          syms: Symbols, matcher: Matcher | None = None) -> list[Hit]:
     m = matcher or Matcher()
-    hits: list[Hit] = []
-    for mod in modules_of(bi):
-        for e in entries_for(mod.path):
-            if e.withdrawn:
-                continue
-            for a in e.affected:
-                if a.module == mod.path and (h := _judge(a, mod, e, goos, goarch, syms, m)) is not None:
-                    hits.append(h)
-                    break
+    todo = [(mod, plan) for mod in modules_of(bi) for plan in m.plans(mod, goos, goarch, entries_for)]
+    wanted = frozenset().union(*(look.every for _, (_, _, look) in todo))
+    held = syms.present(wanted) if wanted else frozenset()  # one pass over the table for every advisory
+    hits = []
+    readable: bool | None = None  # the table is read only for an entry that names packages
+    for mod, (entry, fixed, look) in todo:
+        if not look.module_level and readable is None:
+            readable = syms.readable()
+        if look.module_level or not readable:
+            hits.append(Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN))
+        elif look.every.isdisjoint(held) and not look.packages:  # most advisories: nothing of them linked in
+            hits.append(Hit(entry, mod, fixed, look.listed, (), Reach.ABSENT))
+        else:
+            found = [label for label, fs in look.symbols if not held.isdisjoint(fs)]
+            found += [f"{p} (whole package)" for p in look.packages if syms.has_package(p)]
+            hits.append(Hit(entry, mod, fixed, look.listed, tuple(found), Reach.FOUND if found else Reach.ABSENT))
     return hits

@@ -2,13 +2,19 @@
 
 One file per database cache directory, `scans.json`:
 
-    {"paths": {path: {"key": [...], "hits": [[id, module, version, shown, fixed, found, reach], ...]}},
+    {"db": "format:database key",
+     "paths": {path: {"key": [...], "mods": [[module, version, shown, count], ...],
+                      "found": [[mod index, advisory index, [pkg.Symbol, ...], reach], ...]}},
+     "groups": {"module version goos goarch": [[id, fixed], ...]},
      "entries": {id: [modified, summary, aliases]}, "listed": {"id module goos goarch": [pkg.Symbol, ...]}}
 
 The key is the file's identity (device, inode, size, mtime, ctime), its platform, the database's modified
 time, layout and URL, and the format version: any change to the binary or the database recomputes it. What a
 finding shows of its advisory (summary, aliases, symbols) is kept with it, so an unchanged fleet needs no
-entry parsed; those fields belong to the same database version as the key.
+entry parsed. A group lists the advisories affecting one module version on one platform, in the order a
+scan finds them, once for every binary that records that version (a fleet's binaries share Go releases);
+a binary keeps only its modules and the findings that are not "absent" (found symbols, or unknown). The
+shared parts belong to the database named by "db": written for another, the file is started afresh.
 """
 
 from __future__ import annotations
@@ -21,9 +27,10 @@ from gomedic.vulndb.cache import Cache
 from gomedic.vulndb.osv import Entry
 from gomedic.vulndb.scan import Hit, Mod, Reach
 
-FORMAT = 3
+FORMAT = 4
 FILE = "scans.json"
 MAX_PATHS = 20_000
+_REACH = {r.value: r for r in Reach}
 
 
 def file_key(path: str, db_key: str, platform: tuple[str, str]) -> list[Any] | None:
@@ -34,8 +41,14 @@ def file_key(path: str, db_key: str, platform: tuple[str, str]) -> list[Any] | N
     return [FORMAT, db_key, *platform, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def _dump(h: Hit) -> list[Any]:
-    return [h.entry.id, h.mod.path, h.mod.version, h.mod.shown, h.fixed, list(h.found), h.reach.value]
+def _segments(hits: tuple[Hit, ...]) -> list[list[Hit]]:
+    """The hits of each module, in order (a scan lists them module by module)."""
+    out: list[list[Hit]] = []
+    for h in hits:
+        if not out or out[-1][0].mod is not h.mod:
+            out.append([])
+        out[-1].append(h)
+    return out
 
 
 def _dict(d: Any, key: str) -> dict[str, Any]:
@@ -54,11 +67,18 @@ class ScanCache:
                 data = json.loads(raw)
             except ValueError:
                 data = None
+        if not isinstance(data, dict) or data.get("db") != f"{FORMAT}:{db_key}":
+            data = None  # another database: its findings and groups do not apply
         self.paths = _dict(data, "paths")
+        self.groups = _dict(data, "groups")
         self.entries = _dict(data, "entries")
         self.listed = _dict(data, "listed")
         self.dirty = False
         self._made: dict[str, Entry] = {}
+        self._lists: dict[str, tuple[str, ...]] = {}
+        self._mods: dict[tuple[str, str, str], Mod] = {}
+        self._written: set[str] = set()
+        self._run: dict[tuple[Any, ...], tuple[Hit, ...]] = {}  # by file key: the findings of this run
 
     def _entry(self, eid: str) -> Entry:
         e = self._made.get(eid)
@@ -67,30 +87,78 @@ class ScanCache:
             e = self._made[eid] = Entry(str(eid), str(modified), str(summary), tuple(str(a) for a in aliases))
         return e
 
-    def _load(self, row: Any, platform: tuple[str, str]) -> Hit:
-        eid, mpath, version, shown, fixed, found, reach = row
-        listed = self.listed[f"{eid} {mpath} {platform[0]} {platform[1]}"]
-        return Hit(self._entry(eid), Mod(mpath, version, shown), fixed, tuple(listed), tuple(found), Reach(reach))
+    def _listed(self, k: str) -> tuple[str, ...]:
+        got = self._lists.get(k)
+        if got is None:
+            got = self._lists[k] = tuple(str(x) for x in self.listed[k])
+        return got
+
+    def _mod(self, path: Any, version: Any, shown: Any) -> Mod:
+        k = (str(path), str(version), str(shown))
+        got = self._mods.get(k)
+        if got is None:
+            got = self._mods[k] = Mod(*k)
+        return got
+
+    def _load(self, saved: dict[str, Any], platform: tuple[str, str]) -> tuple[Hit, ...] | None:
+        found = {(int(i), int(j)): (tuple(str(x) for x in syms), _REACH[reach]) for i, j, syms, reach in saved["found"]}
+        tail = f" {platform[0]} {platform[1]}"
+        out = []
+        for i, (path, version, shown, count) in enumerate(saved["mods"]):
+            mod = self._mod(path, version, shown)
+            group = self.groups[f"{mod.path} {mod.version}{tail}"]
+            if len(group) != count:
+                return None
+            for j, (eid, fixed) in enumerate(group):
+                syms, reach = found.get((i, j), ((), Reach.ABSENT))
+                out.append(Hit(self._entry(eid), mod, fixed, self._listed(f"{eid} {mod.path}{tail}"), syms, reach))
+        return tuple(out)
 
     def get(self, path: str, platform: tuple[str, str]) -> tuple[Hit, ...] | None:
-        row = self.paths.get(path)
         key = file_key(path, self.db_key, platform)
-        if key is None or not isinstance(row, dict) or row.get("key") != key:
+        if key is None:
+            return None
+        row = self.paths.get(path)
+        kept = row if isinstance(row, dict) and row.get("key") == key else None
+        same = self._run.get(tuple(key))
+        if same is not None:  # another name (a hard link) of a file seen in this run
+            if kept is None:
+                self.put(path, platform, same)
+            return same
+        if kept is None:
             return None
         try:
-            return tuple(self._load(r, platform) for r in row["hits"])
-        except (TypeError, ValueError, KeyError):
+            hits = self._load(kept, platform)
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
             return None
+        if hits is not None:
+            self._run[tuple(key)] = hits
+        return hits
 
     def put(self, path: str, platform: tuple[str, str], hits: tuple[Hit, ...]) -> None:
         key = file_key(path, self.db_key, platform)
         if key is None:
             return
-        for h in hits:
-            e = h.entry
-            self.entries[e.id] = [e.modified, e.summary, list(e.aliases)]
-            self.listed[f"{e.id} {h.mod.path} {platform[0]} {platform[1]}"] = list(h.symbols)
-        self.paths[path] = {"key": key, "hits": [_dump(h) for h in hits]}
+        tail = f" {platform[0]} {platform[1]}"
+        mods, found = [], []
+        for i, seg in enumerate(_segments(hits)):
+            mod = seg[0].mod
+            mods.append([mod.path, mod.version, mod.shown, len(seg)])
+            group = f"{mod.path} {mod.version}{tail}"
+            if group not in self._written:  # once per run (the same for every binary of the version)
+                self._written.add(group)
+                self.groups[group] = [[h.entry.id, h.fixed] for h in seg]
+            for j, h in enumerate(seg):
+                if h.reach is not Reach.ABSENT or h.found:
+                    found.append([i, j, list(h.found), h.reach.value])
+                listed = f"{h.entry.id} {mod.path}{tail}"
+                if listed not in self._written:
+                    self._written.add(listed)
+                    e = h.entry
+                    self.entries[e.id] = [e.modified, e.summary, list(e.aliases)]
+                    self.listed[listed] = list(h.symbols)
+        self._run[tuple(key)] = hits
+        self.paths[path] = {"key": key, "mods": mods, "found": found}
         self.dirty = True
 
     def save(self) -> None:
@@ -99,5 +167,6 @@ class ScanCache:
         paths = self.paths
         if len(paths) > MAX_PATHS:  # keep the newest (dicts keep insertion order)
             paths = dict(list(paths.items())[-MAX_PATHS:])
-        doc = {"paths": paths, "entries": self.entries, "listed": self.listed}
+        doc = {"db": f"{FORMAT}:{self.db_key}", "paths": paths, "groups": self.groups, "entries": self.entries,
+               "listed": self.listed}
         self.cache.write(FILE, json.dumps(doc, separators=(",", ":")).encode())

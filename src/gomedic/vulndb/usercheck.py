@@ -40,7 +40,7 @@ def vuln_findings(infos: Sequence[Any], vulndb: str, offline: bool,
     from gomedic.binfmt import gofuncs
     from gomedic.checks.binary_vulns import judge
     from gomedic.vulndb.db import open_db
-    from gomedic.vulndb.scan import Matcher, Symbols, scan
+    from gomedic.vulndb.scan import Matcher, Symbols, paused_gc, scan
     from gomedic.vulndb.source import configured
 
     env = facts.env if getattr(facts, "env", None) is not None else os.environ
@@ -49,11 +49,12 @@ def vuln_findings(infos: Sequence[Any], vulndb: str, offline: bool,
     today = datetime.date.today()
     matcher = Matcher()
     out = []
-    for ins in infos:
-        if ins.buildinfo is None:
-            continue
-        hits = tuple(scan(ins.buildinfo, ins.goos or "linux", ins.goarch or "amd64", db.entries,
-                          Symbols(partial(gofuncs.table, ins.path), ins.buildinfo.path), matcher))
-        f = judge(ins, hits, igs, today, db.describe())
-        out.append(Finding(f.status, f.summary, f.evidence, f.fix, ins.path, f.file, f.line))
+    with paused_gc():
+        for ins in infos:
+            if ins.buildinfo is None:
+                continue
+            hits = tuple(scan(ins.buildinfo, ins.goos or "linux", ins.goarch or "amd64", db.entries,
+                              Symbols(partial(gofuncs.table, ins.path), ins.buildinfo.path), matcher))
+            f = judge(ins, hits, igs, today, db.describe())
+            out.append(Finding(f.status, f.summary, f.evidence, f.fix, ins.path, f.file, f.line))
     return out
