@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
 from gomedic.facts.access import Access, Principal, W, X, can, current_principal, dangling_link
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, Setting
-from gomedic.facts.pathscan import is_executable_file, path_dirs, which
+from gomedic.facts.gobin import INSTALL_DIR
+from gomedic.facts.pathscan import path_dirs
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -67,16 +67,6 @@ def _entry_problem(entry: str) -> str | None:
     return None
 
 
-def install_dir(cfg_gobin: Setting, cfg_gopath: Setting) -> tuple[str, str]:
-    """Where `go install` writes: GOBIN, else the first GOPATH entry's bin."""
-    if cfg_gobin.value and cfg_gobin.source != SRC_DEFAULT:
-        return cfg_gobin.value, f"GOBIN, {cfg_gobin.source}"
-    first = cfg_gopath.value.split(os.pathsep)[0] if cfg_gopath.value else ""
-    if not first:
-        raise FactUnavailable("neither GOBIN nor GOPATH is set (no HOME?)")
-    return os.path.join(first, "bin"), f"GOPATH/bin, GOPATH {cfg_gopath.source}"
-
-
 def _same_dir(a: str, b: str) -> bool:
     if _clean(a) == _clean(b):
         return True
@@ -102,24 +92,24 @@ def gobin_on_path(f: Facts) -> Iterator[Finding]:
     a new shell; give the directory back to the user (or set GOBIN to one they own); remove stale
     copies (then `hash -r`).
     """
-    cfg = f.get(GO_CONFIG)
-    d, source = install_dir(cfg.get("GOBIN"), cfg.get("GOPATH"))
+    inst = f.get(INSTALL_DIR)
+    d, source = inst.path, inst.source
     ev = {"install dir": d, "from": source, "PATH": f.env.get("PATH", "")}
     who = current_principal()
     acc = writable_dir(d, who)
     if not acc.ok:
         ev.update({"user": who.label(), "examined": acc.path_examined, "owner": acc.owner, "mode": acc.mode})
-        err = f"open {d}/<program>: permission denied" if os.path.isdir(d) else f"mkdir {d}/: permission denied"
-        step = f"sudo chown {who.name} {acc.path_examined}" if acc.path_examined and os.path.isdir(d) else \
+        err = f"open {d}/<program>: permission denied" if inst.is_dir else f"mkdir {d}/: permission denied"
+        step = f"sudo chown {who.name} {acc.path_examined}" if acc.path_examined and inst.is_dir else \
             f"sudo install -d -o {who.name} {d}"
         other = "go env -w GOBIN=$HOME/go/bin" if source.startswith("GOBIN") else "export GOBIN=$HOME/go/bin"
         yield fail(f"go install cannot write to {d} ({source}): {acc.reason}: it fails with `go install <pkg>: "
-                   + (f"copying /tmp/go-build.../exe/a.out: {err}`" if os.path.isdir(d) else f"{err}`"),
+                   + (f"copying /tmp/go-build.../exe/a.out: {err}`" if inst.is_dir else f"{err}`"),
                    fix=f"{step}  (or {other}, a directory you own, and put it on PATH)", **ev)
         return
     on_path = any(_same_dir(p, d) for p in path_dirs(f.env) if os.path.isabs(p))
     if not on_path:
-        tools = sorted(_tools(d))
+        tools = list(inst.tools)
         fix = f'export PATH="$PATH:{d}"  (add it to ~/.profile or your shell rc file, then open a new shell)'
         if tools:
             ev["installed"] = ", ".join(tools[:20])
@@ -127,13 +117,13 @@ def gobin_on_path(f: Facts) -> Iterator[Finding]:
                        f"installed there ({', '.join(tools[:3])}{', ...' if len(tools) > 3 else ''}) are "
                        "`command not found`", fix=fix, **ev)
             return
-        state = "is empty" if os.path.isdir(d) else "does not exist yet (go install creates it)"
+        state = "is empty" if inst.is_dir else "does not exist yet (go install creates it)"
         yield warn(f"go install will put programs in {d} ({source}), which is not on PATH; it {state}, so "
                    "nothing is broken yet, but tools you install will be `command not found`", fix=fix, **ev)
         return
     shadowed = []
-    for name in sorted(_tools(d)):
-        first = which(name, f.env)
+    for name in inst.tools:
+        first = inst.first.get(name)
         if first and not _same_dir(os.path.dirname(first), d):
             shadowed.append((name, first))
     if not shadowed:
@@ -143,13 +133,6 @@ def gobin_on_path(f: Facts) -> Iterator[Finding]:
         yield warn(f"{name} in {d} is shadowed by {first}, which comes earlier on PATH",
                    fix=f"remove {first} (or put {d} before {os.path.dirname(first)} on PATH), then `hash -r`",
                    subject=name, **ev, installed=os.path.join(d, name), runs=first)
-
-
-def _tools(d: str) -> list[str]:
-    try:
-        return [n for n in os.listdir(d) if is_executable_file(os.path.join(d, n))]
-    except OSError:
-        return []
 
 
 def writable_dir(path: str, who: Principal) -> Access:

@@ -8,43 +8,24 @@ nothing), never for the user running gomedic. service.port and service.limits ar
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from gomedic import safeio
 from gomedic.facts import Facts
 from gomedic.facts.access import Principal, R, Want, X, can
 from gomedic.facts.accounts import lookup_group, lookup_user
 from gomedic.facts.host import HOST
+from gomedic.facts.servicefiles import EXEC, unit_root
 from gomedic.facts.systemd import UNIT, ServiceUnit
 from gomedic.finding import Finding, fail, ok, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 
-SYSTEMD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 DYNAMIC_UID = 61184  # first uid of systemd's DynamicUser= range: owns no files
 CONFIG_EXT = (".conf", ".cfg", ".ini", ".yaml", ".yml", ".json", ".toml", ".env", ".pem", ".crt", ".key", ".hcl")
 ROOT = Principal(0, frozenset({0}), "root")
 MAX_DIAGS = 20
-
-
-def unit_root(f: Facts) -> Path:
-    return Path(f.options.extra.get("unit_root") or "/")
-
-
-def exec_path(u: ServiceUnit, root: Path) -> str | None:
-    """The program ExecStart runs, resolved in systemd's fixed search path when not absolute."""
-    if u.exec_start is None:
-        return None
-    p = u.exec_start.path
-    if p.startswith("/"):
-        return p
-    for d in SYSTEMD_PATH:
-        if (root / d.lstrip("/") / p).is_file():
-            return f"{d}/{p}"
-    return p
 
 
 def principal(f: Facts, u: ServiceUnit) -> tuple[Principal | None, str]:
@@ -101,20 +82,19 @@ def unit(f: Facts) -> Iterator[Finding]:
                    fix=f"run `systemd-analyze verify {u.fragment}` for the full list", subject=u.name)
     for d in warnings[:MAX_DIAGS]:
         yield warn(f"{d}", fix=f"edit {d.path} line {d.line}" if d.line else f"edit {d.path}", subject=u.name)
-    path = exec_path(u, root)
+    exe = f.get(EXEC)
+    path = exe.path
     if path is None:
         if not errors:
             yield fail(f"{u.name} has no ExecStart=", fix=f"add ExecStart= to {u.fragment}", subject=u.name, **ev)
         return
     who, why = principal(f, u)
     real = _in_root(root, path)
-    try:
-        st = os.stat(real)
-    except OSError as e:
-        yield fail(f"ExecStart program {path} ({u.exec_where}): {e.strerror}; systemd fails with status=203/EXEC",
+    if exe.error is not None:
+        yield fail(f"ExecStart program {path} ({u.exec_where}): {exe.error}; systemd fails with status=203/EXEC",
                    fix=f"install the program at {path} or correct ExecStart= in {u.exec_where}", subject=u.name, **ev)
         return
-    if not stat.S_ISREG(st.st_mode):
+    if not exe.regular:
         yield fail(f"ExecStart program {path} is not a regular file", fix=f"correct ExecStart= in {u.exec_where}",
                    subject=u.name, **ev)
         return
@@ -134,9 +114,7 @@ def _arch(f: Facts, u: ServiceUnit, path: str, real: str, files: str, ev: dict[s
     host = f.get(HOST)
     ins = inspect(real)
     if ins.error is not None:
-        with safeio.open_binary(real) as fh:
-            head = fh.read(2)
-        if head == b"#!":
+        if f.get(EXEC).head == b"#!":
             return ok(f"{files} parses; ExecStart {path} is a script", subject=u.name, **ev)
         return fail(f"ExecStart program {path} is not an executable this host can run: {ins.error}",
                     fix="install a build for this host", subject=u.name, **ev)
@@ -251,7 +229,7 @@ def env(f: Facts) -> Iterator[Finding]:
         if item.strip() and "=" not in item:
             bad += 1
             yield warn(f"GODEBUG entry {item!r} is not key=value: the runtime ignores it", fix=fix, subject=u.name, **ev)
-    path = exec_path(u, unit_root(f))
+    path = f.get(EXEC).path
     if not u.user and not u.dynamic_user and not ("HOME" in e and "USER" in e) and path:
         uses = _uses_osuser(_in_root(unit_root(f), path))
         if uses:

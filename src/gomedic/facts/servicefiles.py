@@ -1,0 +1,84 @@
+"""Files a systemd unit's checks read: the ExecStart program (found, stat'ed, its first bytes, file
+capabilities) and the manager's /etc/systemd/system.conf. Read under the unit root (`/`, or a tree)."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+from gomedic.facts import Facts, fact
+from gomedic.facts.door import Reader
+from gomedic.facts.systemd import UNIT, ServiceUnit
+from gomedic.values import frozen
+
+SYSTEMD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+SYSTEM_CONF = "/etc/systemd/system.conf"
+
+
+def unit_root(f: Facts) -> Path:
+    return Path(f.options.extra.get("unit_root") or "/")
+
+
+def exec_path(reader: Reader, u: ServiceUnit, root: Path) -> str | None:
+    """The program ExecStart runs, resolved in systemd's fixed search path when not absolute."""
+    if u.exec_start is None:
+        return None
+    p = u.exec_start.path
+    if p.startswith("/"):
+        return p
+    for d in SYSTEMD_PATH:
+        try:
+            if stat.S_ISREG(reader.stat(root, f"{d}/{p}").st_mode):
+                return f"{d}/{p}"
+        except OSError:
+            continue
+    return p
+
+
+def parse_caps(raw: bytes | None) -> int | None:
+    """Permitted capability bits of a security.capability xattr, or None when there is none."""
+    if raw is None or len(raw) < 12:
+        return None
+    lo = int.from_bytes(raw[4:8], "little")
+    hi = int.from_bytes(raw[12:16], "little") if len(raw) >= 16 else 0
+    return lo | (hi << 32)
+
+
+@frozen
+class ExecFile:
+    path: str | None  # what ExecStart runs, as the unit names it; None: no ExecStart
+    error: str | None = None  # why stat(2) failed (strerror); None when it exists
+    regular: bool = False
+    head: bytes = b""  # its first two bytes (b"#!" for a script)
+    caps: int | None = None  # permitted file capabilities (security.capability)
+
+
+@fact("service.exec")
+def EXEC(f: Facts) -> ExecFile:
+    root, r = unit_root(f), f.reader
+    path = exec_path(r, f.get(UNIT), root)
+    if path is None:
+        return ExecFile(None)
+    try:
+        st = r.stat(root, path)
+    except OSError as e:
+        return ExecFile(path, e.strerror or str(e))
+    regular = stat.S_ISREG(st.st_mode)
+    head = (r.data(root, path, 2) or b"") if regular else b""
+    return ExecFile(path, None, regular, head, parse_caps(r.xattr(root, path, "security.capability")))
+
+
+def manager_settings(text: str) -> Mapping[str, str]:
+    """The [Manager] settings of system.conf (DefaultLimitNOFILE=, DefaultTasksMax=, ...)."""
+    from gomedic.facts.unitfile import parse_unit
+
+    entries = parse_unit(text, SYSTEM_CONF).entries
+    return MappingProxyType({e.key: e.value for e in entries if e.section == "Manager"})
+
+
+@fact("service.system-conf")
+def MANAGER(f: Facts) -> Mapping[str, str]:
+    return manager_settings(f.reader.text(unit_root(f), SYSTEM_CONF) or "")
+
