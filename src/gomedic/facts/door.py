@@ -27,6 +27,9 @@ def under(root: Path, path: str) -> Path:
 
 
 class Reader(Protocol):
+    def read(self, root: Path, path: str, limit: int) -> bytes:
+        """At most `limit` bytes of a regular file; OSError (with the reason) when it cannot be read."""
+
     def text(self, root: Path, path: str, limit: int = MAX_TEXT) -> str | None:
         """The file's text (at most `limit` bytes, bad UTF-8 replaced), or None when it is unreadable."""
 
@@ -38,6 +41,9 @@ class Reader(Protocol):
 
     def stat(self, root: Path, path: str) -> os.stat_result:
         """stat(2), following symlinks; OSError when it fails."""
+
+    def readlink(self, root: Path, path: str) -> str:
+        """A symlink's target; OSError when it is not one or cannot be read."""
 
     def exists(self, root: Path, path: str) -> bool:
         """Whether the path exists (a symlink: whether its target does)."""
@@ -63,10 +69,13 @@ class HostReader:
         data = self.data(root, path, limit)
         return None if data is None else data.decode("utf-8", "replace")
 
+    def read(self, root: Path, path: str, limit: int) -> bytes:
+        with safeio.open_binary(under(root, path)) as fh:
+            return fh.read(limit)
+
     def data(self, root: Path, path: str, limit: int) -> bytes | None:
         try:
-            with safeio.open_binary(under(root, path)) as fh:
-                return fh.read(limit)
+            return self.read(root, path, limit)
         except (OSError, ValueError):
             return None
 
@@ -75,6 +84,9 @@ class HostReader:
 
     def stat(self, root: Path, path: str) -> os.stat_result:
         return os.stat(under(root, path))
+
+    def readlink(self, root: Path, path: str) -> str:
+        return os.readlink(under(root, path))
 
     def exists(self, root: Path, path: str) -> bool:
         return under(root, path).exists()
