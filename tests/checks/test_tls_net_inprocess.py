@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from gomedic.model import Status
 from gomedic.facts.trust import BEGIN
+from gomedic.model import Status
 from tests.support.recorded import one, recorded_facts
 
 BUNDLE_PATH = "/etc/ssl/certs/ca-certificates.crt"
