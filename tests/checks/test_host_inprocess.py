@@ -4,6 +4,9 @@ check's facts read is in the tree, nothing of this machine is (the evaluated roo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from gomedic.facts import Facts
 from gomedic.facts.host import HOST, HostInfo
 from gomedic.model import Status
@@ -18,16 +21,18 @@ LABEL = "the process captured in /rec"
 
 def tree(files: dict[str, str] | None = None, *, soft: int = 65536, hard: int = 65536, nproc: int = 63000,
          threads: int = 4, seccomp: int = 0, environ: str = "PATH=/usr/bin:/bin\0HOME=/root\0",
-         sysctl: dict[str, str] | None = None, **kw: object) -> Facts:
+         sysctl: Mapping[str, str | None] | None = None, **kw: Any) -> Facts:
     base = {
         "/rec/proc/self/status": f"Name:\tapp\nThreads:\t{threads}\nSeccomp:\t{seccomp}\nSeccomp_filters:\t1\n",
         "/rec/proc/self/limits": LIMITS.format(soft=soft, hard=hard, nproc=nproc),
         "/rec/proc/self/environ": environ,
     }
-    sc = {"fs.file-max": "9223372036854775807", "fs.file-nr": "1024\t0\t9223372036854775807",
-          "kernel.threads-max": "126000", "vm.max_map_count": "65530", "vm.overcommit_memory": "0",
-          "fs.inotify.max_user_watches": "524288", "fs.inotify.max_user_instances": "128",
-          "kernel.randomize_va_space": "2", "kernel.osrelease": "6.1.0-28-amd64"} | (sysctl or {})
+    sc: dict[str, str | None] = {
+        "fs.file-max": "9223372036854775807", "fs.file-nr": "1024\t0\t9223372036854775807",
+        "kernel.threads-max": "126000", "vm.max_map_count": "65530", "vm.overcommit_memory": "0",
+        "fs.inotify.max_user_watches": "524288", "fs.inotify.max_user_instances": "128",
+        "kernel.randomize_va_space": "2", "kernel.osrelease": "6.1.0-28-amd64"}
+    sc.update(sysctl or {})
     base |= {f"/rec/proc/sys/{k.replace('.', '/')}": v + "\n" for k, v in sc.items() if v is not None}
     f = recorded_facts(base | (files or {}), extra={"root": "/rec"}, **kw)
     f.seed(HOST, HostInfo("linux", "amd64", "x86_64", "6.1.0-28-amd64", "glibc 2.36"))
@@ -97,7 +102,7 @@ def test_max_map_count_fail_warn_ok_skip() -> None:
     assert r.status is Status.WARN
     assert r.summary == "vm.max_map_count=65530; vm.overcommit_memory=2 (strict) can fail large Go heaps"
     assert one("host.max-map-count", tree()).summary == "vm.max_map_count=65530, vm.overcommit_memory=0"
-    r = one("host.max-map-count", tree(sysctl={"vm.max_map_count": None}))  # type: ignore[dict-item]
+    r = one("host.max-map-count", tree(sysctl={"vm.max_map_count": None}))
     assert r.status is Status.SKIP and "vm.max_map_count is not readable" in r.summary
 
 
@@ -108,7 +113,7 @@ def test_inotify_fail_ok_skip() -> None:
     assert r.fix == "sysctl -w fs.inotify.max_user_watches=8192 fs.inotify.max_user_instances=128"
     assert dict(r.evidence) == {"max_user_watches": "100", "max_user_instances": "128"}
     assert one("host.inotify", tree()).summary == "fs.inotify.max_user_watches=524288, max_user_instances=128"
-    r = one("host.inotify", tree(sysctl={"fs.inotify.max_user_instances": None}))  # type: ignore[dict-item]
+    r = one("host.inotify", tree(sysctl={"fs.inotify.max_user_instances": None}))
     assert r.status is Status.SKIP and r.summary == "not evaluated: fs.inotify sysctls are not readable"
 
 
