@@ -9,13 +9,16 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gomedic.facts import Facts, Options
 from gomedic.facts.door import MAX_TEXT, under
 from gomedic.model import Result
+
+if TYPE_CHECKING:
+    from gomedic.execx import CmdResult
 
 
 def _missing(path: str) -> OSError:
@@ -72,11 +75,12 @@ class RecordedReader:
 
     def stat(self, root: Path, path: str) -> os.stat_result:
         key = self._key(root, path)
+        ino = 2 + sum(1 for p in self.files if p < key)  # distinct per path: same_file() tells them apart
         if key in self.files:
             mode = stat.S_IFREG | (0o755 if key in self.executables else 0o644)
-            return os.stat_result((mode, 1, 1, 1, 0, 0, len(self.files[key]), 0, 0, 0))
+            return os.stat_result((mode, ino, 1, 1, 0, 0, len(self.files[key]), 0, 0, 0))
         if self._is_dir(key):
-            return os.stat_result((stat.S_IFDIR | 0o755, 1, 1, 2, 0, 0, 4096, 0, 0, 0))
+            return os.stat_result((stat.S_IFDIR | 0o755, ino, 1, 2, 0, 0, 4096, 0, 0, 0))
         raise _missing(key)
 
     def readlink(self, root: Path, path: str) -> str:
@@ -117,3 +121,25 @@ def one(check_id: str, facts: Facts) -> Result:
     results = run(check_id, facts)
     assert len(results) == 1, [(r.status, r.summary) for r in results]
     return results[0]
+
+
+class RecordedRunner:
+    """Answers `argv` from a table of {argv tuple: (returncode, stdout)}; records every call. A program not
+    in the table fails to start (CommandError), as one missing from the machine would."""
+
+    def __init__(self, answers: Mapping[tuple[str, ...], tuple[int, str]]) -> None:
+        self.answers = dict(answers)
+        self.calls: list[tuple[str, ...]] = []
+
+    def __call__(self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None,
+                 cwd: str | os.PathLike[str] | None = None, input: bytes | None = None,
+                 search_path: str | None = None) -> CmdResult:
+        from gomedic.errors import CommandError
+        from gomedic.execx import CmdResult
+
+        key = tuple(argv)
+        self.calls.append(key)
+        if key not in self.answers:
+            raise CommandError(f"{argv[0]}: not in the recorded answers")
+        rc, out = self.answers[key]
+        return CmdResult(key, rc, out, "", 0.0)

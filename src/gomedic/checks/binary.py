@@ -351,7 +351,8 @@ def evaluate(path: str, target: Target | None = None, facts: Facts | None = None
     if target is None and facts is not None:
         target = facts.get(TARGET)
     child = Facts(Options(env=base.env, cwd=base.cwd, overrides=base.overrides,
-                          extra=MappingProxyType({**base.extra, "binaries": [path]})), REGISTRY)
+                          extra=MappingProxyType({**base.extra, "binaries": [path]})), REGISTRY,
+                  reader=facts.reader if facts is not None else None, runner=facts.runner if facts is not None else None)
     if target is not None:
         child.seed(TARGET, target)
     # binary.vulns is opt-in: only with an opened database (when `list`/`explain` have loaded it)

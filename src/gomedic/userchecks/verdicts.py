@@ -28,7 +28,8 @@ def _run(area: str, ids: Sequence[str], extra: Mapping[str, Any], facts: Facts, 
     registry = load_areas([area])
     opts = facts.options
     child = Facts(Options(env=opts.env, cwd=opts.cwd, deep=opts.deep, online=opts.online,
-                          extra=MappingProxyType({**opts.extra, **extra})), registry)
+                          extra=MappingProxyType({**opts.extra, **extra})), registry,
+                  reader=facts.reader, runner=facts.runner)  # the same door as the run's
     out: list[Finding] = []
     for vid in ids:
         if vid not in registry:
