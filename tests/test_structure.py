@@ -126,6 +126,8 @@ def test_renderers_are_pure() -> None:
 # The doors to the world (issue 18 item 2): what a check or renderer must not call or import. A check asks
 # facts.get(KEY); the gatherer of that fact reads through facts.reader / facts.runner.
 OS_DOORS = {"stat", "lstat", "listdir", "scandir", "access", "readlink", "open", "getxattr", "walk"}
+OS_PATH_DOORS = {"exists", "lexists", "isfile", "isdir", "islink", "ismount", "realpath", "samefile", "getsize",
+                 "getmtime"}
 PATH_DOORS = {"read_text", "read_bytes", "iterdir", "exists", "is_file", "is_dir", "stat", "lstat", "glob", "rglob"}
 DOOR_MODULES = {"subprocess", "gomedic.execx", "gomedic.safeio", "gomedic.safefs", "gomedic.facts.saferead"}
 DOOR_NAMES = {"gomedic.facts.limits": {"read_text", "sysctl"}}
@@ -155,6 +157,8 @@ def door_uses(path: Path) -> list[str]:
                 owner = ast.unparse(fn.value)
                 if owner == "os" and fn.attr in OS_DOORS:
                     bad.append(f"{where} calls os.{fn.attr}()")
+                elif owner == "os.path" and fn.attr in OS_PATH_DOORS:
+                    bad.append(f"{where} calls os.path.{fn.attr}()")
                 elif owner == "shutil" and fn.attr == "which":
                     bad.append(f"{where} calls shutil.which()")
                 elif owner not in ("os", "os.path", "shutil") and not owner.endswith(".fs") and fn.attr in PATH_DOORS:
@@ -177,8 +181,19 @@ def test_the_door_finder_sees_doors(tmp_path: Path) -> None:
         "calls p.read_text() (a Path's)", "calls p.exists() (a Path's)", "calls shutil.which()"]
 
 
+# os.path probes of areas not yet moved into facts (issue 18 item 2): how many each module still makes. The
+# number must be lowered when one moves (the test fails on a count that does not match) and never raised.
+PENDING_OS_PATH = {"gomedic/checks/build.py": 1, "gomedic/checks/editor.py": 2, "gomedic/checks/modules.py": 2,
+                   "gomedic/checks/toolchain.py": 5}
+
+
 @pytest.mark.parametrize("area", ["checks", "render"])
 def test_checks_and_renderers_do_no_io(area: str) -> None:
     """Facts are the only door to the world: a check or renderer opens, lists, stats nothing itself."""
     bad = [b for path in sorted((PKG / area).rglob("*.py")) for b in door_uses(path)]
-    assert bad == [], f"{len(bad)} reads outside the facts:\n" + "\n".join(bad)
+    pending = [b for b in bad if b.split(":")[0] in PENDING_OS_PATH and " calls os.path." in b]
+    counts = {m: sum(1 for b in pending if b.startswith(m + ":")) for m in PENDING_OS_PATH}
+    if area == "checks":
+        assert counts == PENDING_OS_PATH, "lower PENDING_OS_PATH to what is left"
+    rest = [b for b in bad if b not in pending]
+    assert rest == [], f"{len(rest)} reads outside the facts:\n" + "\n".join(rest)

@@ -77,7 +77,7 @@ def test_gopath_ok_warn_fail() -> None:
 def test_gocache_ok_fail(tmp_path: Path) -> None:
     cache = tmp_path / "go-build"
     cache.mkdir()
-    r = one("paths.gocache", facts({"GOCACHE": str(cache)}))
+    r = one("paths.gocache", facts({"GOCACHE": str(cache)}, files={f"{cache}/README": "the tree has it too"}))
     assert r.status is Status.OK
     assert r.summary.startswith(f"GOCACHE={cache} (environment) exists and is writable by ")
     r = one("paths.gocache", facts({"GOCACHE": "off"}))

@@ -32,7 +32,7 @@ class RecordedReader:
         self.files = {os.path.normpath(k): v.encode() if isinstance(v, str) else v for k, v in files.items()}
         self.executables = {os.path.normpath(p) for p in executables}
         self.files.update({p: self.files.get(p, b"\x7fELF") for p in self.executables})
-        self.links = dict(links or {})
+        self.links = {os.path.normpath(k): v for k, v in (links or {}).items()}  # symlink -> its target
         self.xattrs = dict(xattrs or {})
         self.unreadable = {os.path.normpath(p) for p in unreadable}  # exist, but EACCES when read
         self.read_paths: list[str] = []
@@ -40,12 +40,19 @@ class RecordedReader:
     def _key(self, root: Path, path: str) -> str:
         return os.path.normpath(str(under(root, path)))
 
+    def _resolve(self, key: str) -> str:
+        for _ in range(40):
+            if key not in self.links:
+                return key
+            key = os.path.normpath(os.path.join(os.path.dirname(key), self.links[key]))
+        return key
+
     def _is_dir(self, key: str) -> bool:
         prefix = key.rstrip("/") + "/"
         return key == "/" or any(p.startswith(prefix) for p in self.files)
 
     def read(self, root: Path, path: str, limit: int) -> bytes:
-        key = self._key(root, path)
+        key = self._resolve(self._key(root, path))
         self.read_paths.append(key)
         if key in self.unreadable:
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), key)
@@ -74,7 +81,7 @@ class RecordedReader:
         return sorted({p[len(prefix):].split("/", 1)[0] for p in self.files if p.startswith(prefix)})
 
     def stat(self, root: Path, path: str) -> os.stat_result:
-        key = self._key(root, path)
+        key = self._resolve(self._key(root, path))
         ino = 2 + sum(1 for p in self.files if p < key)  # distinct per path: same_file() tells them apart
         if key in self.files:
             mode = stat.S_IFREG | (0o755 if key in self.executables else 0o644)
@@ -83,6 +90,15 @@ class RecordedReader:
             return os.stat_result((stat.S_IFDIR | 0o755, ino, 1, 2, 0, 0, 4096, 0, 0, 0))
         raise _missing(key)
 
+    def lstat(self, root: Path, path: str) -> os.stat_result:
+        key = self._key(root, path)
+        if key in self.links:
+            return os.stat_result((stat.S_IFLNK | 0o777, 1, 1, 1, 0, 0, len(self.links[key]), 0, 0, 0))
+        return self.stat(root, path)
+
+    def realpath(self, root: Path, path: str) -> str:
+        return self._resolve(self._key(root, path))
+
     def readlink(self, root: Path, path: str) -> str:
         key = self._key(root, path)
         if key not in self.links:
@@ -90,7 +106,7 @@ class RecordedReader:
         return self.links[key]
 
     def exists(self, root: Path, path: str) -> bool:
-        key = self._key(root, path)
+        key = self._resolve(self._key(root, path))
         return key in self.files or self._is_dir(key)
 
     def is_executable(self, root: Path, path: str) -> bool:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from gomedic.facts import Facts
 from gomedic.facts.access import Access, Principal, W, X, can, current_principal, dangling_link
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, Setting
-from gomedic.facts.gobin import INSTALL_DIR
-from gomedic.facts.pathscan import path_dirs
+from gomedic.facts.gobin import CACHE_DIRS, INSTALL_DIR, DirState
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -67,15 +66,6 @@ def _entry_problem(entry: str) -> str | None:
     return None
 
 
-def _same_dir(a: str, b: str) -> bool:
-    if _clean(a) == _clean(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 @check("paths.gobin-on-path", category=FS, severity=Severity.MEDIUM,
        title="go install's directory is on PATH and its tools are not shadowed")
 def gobin_on_path(f: Facts) -> Iterator[Finding]:
@@ -107,8 +97,7 @@ def gobin_on_path(f: Facts) -> Iterator[Finding]:
                    + (f"copying /tmp/go-build.../exe/a.out: {err}`" if inst.is_dir else f"{err}`"),
                    fix=f"{step}  (or {other}, a directory you own, and put it on PATH)", **ev)
         return
-    on_path = any(_same_dir(p, d) for p in path_dirs(f.env) if os.path.isabs(p))
-    if not on_path:
+    if not inst.on_path:
         tools = list(inst.tools)
         fix = f'export PATH="$PATH:{d}"  (add it to ~/.profile or your shell rc file, then open a new shell)'
         if tools:
@@ -121,11 +110,7 @@ def gobin_on_path(f: Facts) -> Iterator[Finding]:
         yield warn(f"go install will put programs in {d} ({source}), which is not on PATH; it {state}, so "
                    "nothing is broken yet, but tools you install will be `command not found`", fix=fix, **ev)
         return
-    shadowed = []
-    for name in inst.tools:
-        first = inst.first.get(name)
-        if first and not _same_dir(os.path.dirname(first), d):
-            shadowed.append((name, first))
+    shadowed = inst.shadowed
     if not shadowed:
         yield ok(f"{d} ({source}) is on PATH", **ev)
         return
@@ -147,7 +132,8 @@ def _go_says(key: str, value: str, err: str) -> str:
     return f"go: could not create module cache: {err}"
 
 
-def _cache_verdict(key: str, s: Setting, who: Principal, what: str, **extra: str) -> Finding:
+def _cache_verdict(key: str, s: Setting, who: Principal, what: str, dirs: Mapping[str, DirState],
+                   **extra: str) -> Finding:
     ev = {key: s.value, "source": s.source, "user": f"{who.name} (uid {who.uid})", **extra}
     set_fix = f"export {key}=$HOME/.cache/go-build" if key == "GOCACHE" else f"export {key}=$HOME/go/pkg/mod"
     if not os.path.isabs(s.value):
@@ -162,12 +148,12 @@ def _cache_verdict(key: str, s: Setting, who: Principal, what: str, **extra: str
     acc = writable_dir(s.value, who)
     ev.update({"examined": acc.path_examined, "owner": acc.owner, "mode": acc.mode})
     if acc.ok:
-        state = "exists" if os.path.isdir(s.value) else f"will be created under {acc.path_examined}"
+        state = "exists" if dirs[s.value].is_dir else f"will be created under {acc.path_examined}"
         return ok(f"{key}={s.value} ({s.source}) {state} and is writable by {who.name}", **ev)
-    real = os.path.realpath(s.value)
+    real = dirs[s.value].real
     if real != os.path.abspath(s.value):
         ev["points to"] = real
-    if key == "GOCACHE" and os.path.isdir(s.value):  # go creates its 256 subdirectories first
+    if key == "GOCACHE" and dirs[s.value].is_dir:  # go creates its 256 subdirectories first
         what = f"go fails with `{_go_says(key, s.value, f'mkdir {s.value}/00: permission denied')}`"
     chown = f"sudo chown -R {who.name} {acc.path_examined}" if acc.path_examined else set_fix
     return fail(f"{key}={s.value} ({s.source}): {acc.reason}; {what}", fix=f"{chown}  (or {set_fix})", **ev)
@@ -198,7 +184,8 @@ def gocache(f: Facts) -> Finding:
         return fail(f"GOCACHE=off ({s.source}): go fails with `build cache is disabled by GOCACHE=off, but "
                     "required as of Go 1.12`", fix="unset GOCACHE (or set it to a writable directory)",
                     GOCACHE="off", source=s.source)
-    return _cache_verdict("GOCACHE", s, who, "go disables the cache and every build starts from scratch or fails")
+    return _cache_verdict("GOCACHE", s, who, "go disables the cache and every build starts from scratch or fails",
+                          f.get(CACHE_DIRS))
 
 
 @check("paths.gomodcache", category=FS, severity=Severity.HIGH, title="The module cache is writable")
@@ -217,9 +204,10 @@ def gomodcache(f: Facts) -> Finding:
     if not s.value:
         return skip("GOMODCACHE is empty (no GOPATH: see paths.gopath)")
     who = current_principal()
-    verdict = _cache_verdict("GOMODCACHE", s, who, "downloads and `go mod` commands fail with permission denied")
+    dirs = f.get(CACHE_DIRS)
+    verdict = _cache_verdict("GOMODCACHE", s, who, "downloads and `go mod` commands fail with permission denied", dirs)
     sub = os.path.join(s.value, "cache", "download")
-    if verdict.status.value == "ok" and os.path.isdir(sub):
+    if verdict.status.value == "ok" and dirs[sub].is_dir:
         inner = writable_dir(sub, who)
         if not inner.ok:
             return fail(f"GOMODCACHE={s.value}: {inner.reason}; new downloads fail with permission denied",

@@ -7,7 +7,6 @@ nothing), never for the user running gomedic. service.port and service.limits ar
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,14 +15,13 @@ from gomedic.facts import Facts
 from gomedic.facts.access import Principal, R, Want, X, can
 from gomedic.facts.accounts import lookup_group, lookup_user
 from gomedic.facts.host import HOST
-from gomedic.facts.servicefiles import EXEC, unit_root
+from gomedic.facts.servicefiles import EXEC, UNIT_PATHS, arg_paths, unit_root
 from gomedic.facts.systemd import UNIT, ServiceUnit
 from gomedic.finding import Finding, fail, ok, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 
 DYNAMIC_UID = 61184  # first uid of systemd's DynamicUser= range: owns no files
-CONFIG_EXT = (".conf", ".cfg", ".ini", ".yaml", ".yml", ".json", ".toml", ".env", ".pem", ".crt", ".key", ".hcl")
 ROOT = Principal(0, frozenset({0}), "root")
 MAX_DIAGS = 20
 
@@ -128,20 +126,6 @@ def _arch(f: Facts, u: ServiceUnit, path: str, real: str, files: str, ev: dict[s
     return ok(f"{files} parses; ExecStart {path} is {what}", subject=u.name, **ev)
 
 
-def _arg_paths(argv: tuple[str, ...]) -> list[tuple[str, bool]]:
-    """Absolute paths among the arguments, with whether they look like configuration (must exist)."""
-    out: list[tuple[str, bool]] = []
-    prev = ""
-    for a in argv[1:]:
-        flag, sep, val = a.partition("=")
-        cand = val if sep and flag.startswith("-") else a
-        if cand.startswith("/") and "\n" not in cand:
-            named = any(k in (flag if sep else prev).lower() for k in ("conf", "config", "file", "cert", "key", "dir"))
-            out.append((cand, named or cand.endswith(CONFIG_EXT)))
-        prev = a if a.startswith("-") else ""
-    return out
-
-
 @check("service.user", category=Category.SERVICE, severity=Severity.HIGH,
        title="The unit's user exists and can reach its working directory and files")
 def user(f: Facts) -> Iterator[Finding]:
@@ -161,6 +145,7 @@ def user(f: Facts) -> Iterator[Finding]:
                    subject=u.name, User=u.user or "", Group=u.group or "")
         return
     checked = 0
+    paths = f.get(UNIT_PATHS)
     ev: dict[str, Any] = {"runs as": why, "gids": " ".join(str(g) for g in sorted(who.gids))}
     if u.working_directory:
         wd = u.working_directory
@@ -172,16 +157,15 @@ def user(f: Facts) -> Iterator[Finding]:
                        subject=u.name, **ev)
     for ef in u.environment_files:
         checked += 1
-        if not ef.optional and not os.path.isfile(_in_root(root, ef.path)):
+        if not ef.optional and not paths[ef.path].is_file:
             yield fail(f"EnvironmentFile={ef.path} ({ef.where}) does not exist: the unit fails to start",
                        fix=f"create {ef.path} or write EnvironmentFile=-{ef.path}", subject=u.name, **ev)
-    for p, named in _arg_paths(u.exec_argv):
+    for p, named in arg_paths(u.exec_argv):
         real = _in_root(root, p)
-        exists = os.path.lexists(real)
-        if not exists and not named:
+        if not paths[p].exists and not named:
             continue
         checked += 1
-        want: Want = R | X if os.path.isdir(real) else R
+        want: Want = R | X if paths[p].is_dir else R
         acc = can(real, who, want, root=str(root))
         if not acc.ok:
             yield fail(f"{p} (named in ExecStart, {u.exec_where}): {acc.reason}",

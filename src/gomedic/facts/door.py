@@ -42,6 +42,12 @@ class Reader(Protocol):
     def stat(self, root: Path, path: str) -> os.stat_result:
         """stat(2), following symlinks; OSError when it fails."""
 
+    def lstat(self, root: Path, path: str) -> os.stat_result:
+        """lstat(2): a symlink itself; OSError when it fails."""
+
+    def realpath(self, root: Path, path: str) -> str:
+        """The path on this machine with every symlink resolved (os.path.realpath)."""
+
     def readlink(self, root: Path, path: str) -> str:
         """A symlink's target; OSError when it is not one or cannot be read."""
 
@@ -84,6 +90,12 @@ class HostReader:
 
     def stat(self, root: Path, path: str) -> os.stat_result:
         return os.stat(under(root, path))
+
+    def lstat(self, root: Path, path: str) -> os.stat_result:
+        return os.lstat(under(root, path))
+
+    def realpath(self, root: Path, path: str) -> str:
+        return os.path.realpath(under(root, path))
 
     def readlink(self, root: Path, path: str) -> str:
         return os.readlink(under(root, path))

@@ -34,7 +34,8 @@ class InstallDir:
     source: str  # "GOBIN, <where set>" or "GOPATH/bin, GOPATH <where set>"
     is_dir: bool
     tools: tuple[str, ...]  # the executables in it, sorted
-    first: Mapping[str, str | None]  # each tool's name -> the first executable of that name on PATH
+    on_path: bool  # an absolute PATH entry is this directory (the same name, or the same directory by inode)
+    shadowed: tuple[tuple[str, str], ...]  # (tool, the executable of that name earlier on PATH, elsewhere)
 
 
 def executables(reader: Reader, d: str) -> list[str]:
@@ -43,6 +44,17 @@ def executables(reader: Reader, d: str) -> list[str]:
         return [n for n in reader.listdir(ROOT, d) if reader.is_executable(ROOT, os.path.join(d, n))]
     except OSError:
         return []
+
+
+def same_dir(reader: Reader, a: str, b: str) -> bool:
+    """The same directory: the same name once normalised, or the same inode (os.path.samefile)."""
+    if os.path.normpath(a) == os.path.normpath(b):
+        return True
+    try:
+        sa, sb = reader.stat(ROOT, a), reader.stat(ROOT, b)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
 def first_on_path(reader: Reader, name: str, env: Mapping[str, str], cwd: str) -> str | None:
@@ -64,6 +76,33 @@ def INSTALL_DIR(f: Facts) -> InstallDir:
     except OSError:
         is_dir = False
     tools = tuple(sorted(executables(r, full)))
-    first = {n: first_on_path(r, n, f.env, cwd) for n in tools}
-    return InstallDir(d, source, is_dir, tools, MappingProxyType(first))
+    on_path = any(same_dir(r, p, full) for p in path_dirs(f.env) if os.path.isabs(p))
+    shadowed = []
+    for name in tools if on_path else ():
+        first = first_on_path(r, name, f.env, cwd)
+        if first and not same_dir(r, os.path.join(cwd, os.path.dirname(first)), full):
+            shadowed.append((name, first))
+    return InstallDir(d, source, is_dir, tools, on_path, tuple(shadowed))
+
+
+@frozen
+class DirState:
+    is_dir: bool
+    real: str  # with every symlink resolved
+
+
+@fact("paths.cache-dirs")
+def CACHE_DIRS(f: Facts) -> Mapping[str, DirState]:
+    """GOCACHE, GOMODCACHE and GOMODCACHE/cache/download (by their values): directory or not, real path."""
+    cfg, r = f.get(GO_CONFIG), f.reader
+    out: dict[str, DirState] = {}
+    mod = cfg.value("GOMODCACHE")
+    for p in (cfg.value("GOCACHE"), mod, os.path.join(mod, "cache", "download") if mod else ""):
+        if p and os.path.isabs(p):
+            try:
+                is_dir = stat.S_ISDIR(r.stat(ROOT, p).st_mode)
+            except (OSError, ValueError):
+                is_dir = False
+            out[p] = DirState(is_dir, r.realpath(ROOT, p))
+    return MappingProxyType(out)
 

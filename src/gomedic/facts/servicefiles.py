@@ -15,6 +15,7 @@ from gomedic.values import frozen
 
 SYSTEMD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 SYSTEM_CONF = "/etc/systemd/system.conf"
+CONFIG_EXT = (".conf", ".cfg", ".ini", ".yaml", ".yml", ".json", ".toml", ".env", ".pem", ".crt", ".key", ".hcl")
 
 
 def unit_root(f: Facts) -> Path:
@@ -82,3 +83,44 @@ def manager_settings(text: str) -> Mapping[str, str]:
 def MANAGER(f: Facts) -> Mapping[str, str]:
     return manager_settings(f.reader.text(unit_root(f), SYSTEM_CONF) or "")
 
+
+
+def arg_paths(argv: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """Absolute paths among the arguments, with whether they look like configuration (must exist)."""
+    out: list[tuple[str, bool]] = []
+    prev = ""
+    for a in argv[1:]:
+        flag, sep, val = a.partition("=")
+        cand = val if sep and flag.startswith("-") else a
+        if cand.startswith("/") and "\n" not in cand:
+            named = any(k in (flag if sep else prev).lower() for k in ("conf", "config", "file", "cert", "key", "dir"))
+            out.append((cand, named or cand.endswith(CONFIG_EXT)))
+        prev = a if a.startswith("-") else ""
+    return out
+
+
+@frozen
+class PathState:
+    exists: bool  # lstat(2) succeeds (a dangling symlink exists)
+    is_file: bool  # a regular file, following symlinks
+    is_dir: bool
+
+
+def path_state(reader: Reader, root: Path, p: str) -> PathState:
+    try:
+        reader.lstat(root, p)
+    except (OSError, ValueError):
+        return PathState(False, False, False)
+    try:
+        mode = reader.stat(root, p).st_mode
+    except (OSError, ValueError):
+        return PathState(True, False, False)
+    return PathState(True, stat.S_ISREG(mode), stat.S_ISDIR(mode))
+
+
+@fact("service.unit-paths")
+def UNIT_PATHS(f: Facts) -> Mapping[str, PathState]:
+    """The unit's EnvironmentFile= paths and the absolute paths in its ExecStart arguments, under the unit root."""
+    u, root = f.get(UNIT), unit_root(f)
+    named = [ef.path for ef in u.environment_files] + [p for p, _ in arg_paths(u.exec_argv)]
+    return MappingProxyType({p: path_state(f.reader, root, p) for p in named})
