@@ -13,41 +13,21 @@ from typing import Any
 
 from gomedic.facts import Facts
 from gomedic.facts.access import Principal, R, Want, X, can
-from gomedic.facts.accounts import lookup_group, lookup_user
 from gomedic.facts.host import HOST
-from gomedic.facts.servicefiles import EXEC, UNIT_PATHS, arg_paths, unit_root
+from gomedic.facts.servicefiles import EXEC, PRINCIPAL, UNIT_PATHS, arg_paths, unit_root
 from gomedic.facts.systemd import UNIT, ServiceUnit
 from gomedic.finding import Finding, fail, ok, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 
-DYNAMIC_UID = 61184  # first uid of systemd's DynamicUser= range: owns no files
-ROOT = Principal(0, frozenset({0}), "root")
 MAX_DIAGS = 20
 
 
 def principal(f: Facts, u: ServiceUnit) -> tuple[Principal | None, str]:
-    """Who the main process runs as, or (None, why) when that user/group cannot exist."""
-    root = unit_root(f)
-    if u.exec_start is not None and u.exec_start.full_privileges:
-        return ROOT, "root (ExecStart has the '+' prefix)"
-    if u.dynamic_user:
-        return Principal(DYNAMIC_UID, frozenset({DYNAMIC_UID}), "dynamic"), "a DynamicUser= uid (owns no files)"
-    if not u.user:
-        return ROOT, "root (no User=)"
-    acct = lookup_user(root, u.user)
-    if acct is None:
-        return None, f"User={u.user} does not exist"
-    gids = set(acct.groups) | {acct.gid}
-    for g in ([u.group] if u.group else []) + list(u.supplementary_groups):
-        gid = lookup_group(root, g)
-        if gid is None:
-            return None, f"group {g} does not exist"
-        gids.add(gid)
-    if u.group:
-        gids.discard(acct.gid)  # Group= replaces the primary group
-        gids.add(lookup_group(root, u.group) or acct.gid)
-    return Principal(acct.uid, frozenset(gids), acct.name), f"{acct.name} (uid {acct.uid})"
+    """Who the main process of unit `u` (the run's unit) runs as, or (None, why) when that user/group
+    cannot exist."""
+    who = f.get(PRINCIPAL)
+    return who.principal, who.why
 
 
 def _in_root(root: Path, p: str) -> str:

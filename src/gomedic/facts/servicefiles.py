@@ -9,6 +9,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from gomedic.facts import Facts, fact
+from gomedic.facts.access import Principal
+from gomedic.facts.accounts import lookup_group, lookup_user
 from gomedic.facts.door import Reader
 from gomedic.facts.systemd import UNIT, ServiceUnit
 from gomedic.values import frozen
@@ -124,3 +126,42 @@ def UNIT_PATHS(f: Facts) -> Mapping[str, PathState]:
     u, root = f.get(UNIT), unit_root(f)
     named = [ef.path for ef in u.environment_files] + [p for p, _ in arg_paths(u.exec_argv)]
     return MappingProxyType({p: path_state(f.reader, root, p) for p in named})
+
+
+DYNAMIC_UID = 61184  # first uid of systemd's DynamicUser= range: owns no files
+ROOT = Principal(0, frozenset({0}), "root")
+
+
+@frozen
+class UnitUser:
+    principal: Principal | None  # None: the user or a group does not exist
+    why: str  # "app (uid 2000)", "root (no User=)", "User=ghost does not exist", ...
+
+
+def principal(root: Path, u: ServiceUnit) -> tuple[Principal | None, str]:
+    """Who the main process runs as, or (None, why) when that user/group cannot exist."""
+    if u.exec_start is not None and u.exec_start.full_privileges:
+        return ROOT, "root (ExecStart has the '+' prefix)"
+    if u.dynamic_user:
+        return Principal(DYNAMIC_UID, frozenset({DYNAMIC_UID}), "dynamic"), "a DynamicUser= uid (owns no files)"
+    if not u.user:
+        return ROOT, "root (no User=)"
+    acct = lookup_user(root, u.user)
+    if acct is None:
+        return None, f"User={u.user} does not exist"
+    gids = set(acct.groups) | {acct.gid}
+    for g in ([u.group] if u.group else []) + list(u.supplementary_groups):
+        gid = lookup_group(root, g)
+        if gid is None:
+            return None, f"group {g} does not exist"
+        gids.add(gid)
+    if u.group:
+        gids.discard(acct.gid)  # Group= replaces the primary group
+        gids.add(lookup_group(root, u.group) or acct.gid)
+    return Principal(acct.uid, frozenset(gids), acct.name), f"{acct.name} (uid {acct.uid})"
+
+
+@fact("service.principal")
+def PRINCIPAL(f: Facts) -> UnitUser:
+    """Who the unit's main process runs as: its accounts looked up under the unit root (NSS on a live `/`)."""
+    return UnitUser(*principal(unit_root(f), f.get(UNIT)))
