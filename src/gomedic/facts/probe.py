@@ -20,4 +20,4 @@ def PROBE(f: Facts) -> ProbeData:
     target = f.options.extra.get(EXTRA_KEY)
     if not isinstance(target, ProbeTarget):
         raise FactUnavailable("no live service to probe (run `gomedic probe URL [--pid PID]`)")
-    return collect(target)
+    return collect(target, reader=f.reader)
