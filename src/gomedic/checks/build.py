@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 from gomedic.facts import Facts
 from gomedic.facts.go import GO_CONFIG
+from gomedic.facts.gobin import CACHE_DIRS
 from gomedic.facts.gocache import scan
 from gomedic.facts.tempbuild import build_temp_module
 from gomedic.finding import Finding, fail, ok, skip, warn
@@ -61,7 +60,7 @@ def cache(f: Facts) -> Finding:
     root = gocache.value
     if not root or root == "off":
         return skip(f"GOCACHE={root or '(unset)'}: no build cache to verify (see paths.gocache)")
-    if not os.path.isdir(root):
+    if not f.get(CACHE_DIRS)[root].is_dir:
         return skip(f"GOCACHE={root} does not exist yet: nothing to verify")
     max_entries = int(f.threshold("build.cache.max_entries"))
     max_bytes = int(f.threshold("build.cache.max_mib")) << 20

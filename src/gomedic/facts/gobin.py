@@ -93,16 +93,18 @@ class DirState:
 
 @fact("paths.cache-dirs")
 def CACHE_DIRS(f: Facts) -> Mapping[str, DirState]:
-    """GOCACHE, GOMODCACHE and GOMODCACHE/cache/download (by their values): directory or not, real path."""
+    """GOCACHE, GOMODCACHE and GOMODCACHE/cache/download (by their values; a relative one from the working
+    directory): directory or not, real path."""
     cfg, r = f.get(GO_CONFIG), f.reader
     out: dict[str, DirState] = {}
     mod = cfg.value("GOMODCACHE")
     for p in (cfg.value("GOCACHE"), mod, os.path.join(mod, "cache", "download") if mod else ""):
-        if p and os.path.isabs(p):
+        if p:
+            full = os.path.join(str(f.cwd), p)
             try:
-                is_dir = stat.S_ISDIR(r.stat(ROOT, p).st_mode)
+                is_dir = stat.S_ISDIR(r.stat(ROOT, full).st_mode)
             except (OSError, ValueError):
                 is_dir = False
-            out[p] = DirState(is_dir, r.realpath(ROOT, p))
+            out[p] = DirState(is_dir, r.realpath(ROOT, full))
     return MappingProxyType(out)
 
