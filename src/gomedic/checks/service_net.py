@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from gomedic.checks.service import principal
 from gomedic.facts import Facts
 from gomedic.facts.kernel import HOST_SYSCTL
-from gomedic.facts.ports import holders, listeners, ports_in_args, ports_in_env
-from gomedic.facts.servicefiles import EXEC, MANAGER
+from gomedic.facts.ports import ports_in_args, ports_in_env
+from gomedic.facts.servicefiles import EXEC, MANAGER, PORTS
 from gomedic.facts.systemd import UNIT, ServiceUnit
 from gomedic.facts.unitexec import parse_rlimit, parse_tasks_max
 from gomedic.finding import Finding, fail, ok, skip
@@ -55,7 +54,7 @@ def port(f: Facts) -> Iterator[Finding]:
     if not named:
         yield skip("no listen port named in ExecStart or Environment", subject=u.name)
         return
-    held = listeners(Path("/"))
+    held = f.get(PORTS)
     own = f.options.extra.get("pid")
     seen: set[int] = set()
     for np in named:
@@ -63,9 +62,9 @@ def port(f: Facts) -> Iterator[Finding]:
             continue
         seen.add(np.port)
         ev = {"port": np.port, "from": np.origin}
-        socks = held.get(np.port, [])
-        if socks:
-            who = holders({s.inode for s in socks})
+        use = held.get(np.port)
+        if use is not None:
+            socks, who = use.sockets, use.holders
             if own is not None and any(pid == own for pid, _ in who):
                 yield ok(f"port {np.port} ({np.origin}) is held by the unit's own process {own}", subject=u.name, **ev)
                 continue

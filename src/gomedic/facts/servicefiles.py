@@ -12,11 +12,13 @@ from gomedic.facts import Facts, fact
 from gomedic.facts.access import Principal
 from gomedic.facts.accounts import lookup_group, lookup_user
 from gomedic.facts.door import Reader
+from gomedic.facts.ports import Socket, holders, listeners, ports_in_args, ports_in_env
 from gomedic.facts.systemd import UNIT, ServiceUnit
 from gomedic.values import frozen
 
 SYSTEMD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 SYSTEM_CONF = "/etc/systemd/system.conf"
+ROOT_DIR = Path("/")
 CONFIG_EXT = (".conf", ".cfg", ".ini", ".yaml", ".yml", ".json", ".toml", ".env", ".pem", ".crt", ".key", ".hcl")
 
 
@@ -165,3 +167,22 @@ def principal(root: Path, u: ServiceUnit) -> tuple[Principal | None, str]:
 def PRINCIPAL(f: Facts) -> UnitUser:
     """Who the unit's main process runs as: its accounts looked up under the unit root (NSS on a live `/`)."""
     return UnitUser(*principal(unit_root(f), f.get(UNIT)))
+
+
+@frozen
+class PortUse:
+    sockets: tuple[Socket, ...]  # listening sockets on the port (/proc/net/tcp, tcp6)
+    holders: tuple[tuple[int, str], ...]  # (pid, command name) of the processes holding them (those readable)
+
+
+@fact("service.ports")
+def PORTS(f: Facts) -> Mapping[int, PortUse]:
+    """Each port the unit names that something already listens on, with who holds it (this machine's /proc)."""
+    u = f.get(UNIT)
+    held = listeners(ROOT_DIR, f.reader)
+    out: dict[int, PortUse] = {}
+    for np in ports_in_args(u.exec_argv) + ports_in_env(u.environment):
+        socks = held.get(np.port, [])
+        if socks and np.port not in out:
+            out[np.port] = PortUse(tuple(socks), tuple(holders({s.inode for s in socks}, ROOT_DIR, f.reader)))
+    return MappingProxyType(out)
