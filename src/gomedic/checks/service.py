@@ -8,13 +8,20 @@ nothing), never for the user running gomedic. service.port and service.limits ar
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from gomedic.facts import Facts
-from gomedic.facts.access import Principal, R, Want, X, can
+from gomedic.facts.access import Principal
 from gomedic.facts.host import HOST
-from gomedic.facts.servicefiles import EXEC, PRINCIPAL, UNIT_PATHS, arg_paths, unit_root
+from gomedic.facts.servicefiles import (
+    ACCESS,
+    EXEC,
+    EXEC_BINARY,
+    EXEC_USES_OSUSER,
+    PRINCIPAL,
+    UNIT_PATHS,
+    arg_paths,
+)
 from gomedic.facts.systemd import UNIT, ServiceUnit
 from gomedic.finding import Finding, fail, ok, warn
 from gomedic.model import Category, Severity
@@ -30,10 +37,6 @@ def principal(f: Facts, u: ServiceUnit) -> tuple[Principal | None, str]:
     return who.principal, who.why
 
 
-def _in_root(root: Path, p: str) -> str:
-    return str(root / p.lstrip("/")) if str(root) != "/" else p
-
-
 @check("service.unit", category=Category.SERVICE, severity=Severity.HIGH,
        title="The unit file parses and its ExecStart program can run here")
 def unit(f: Facts) -> Iterator[Finding]:
@@ -44,7 +47,6 @@ def unit(f: Facts) -> Iterator[Finding]:
     host's architecture (else `Exec format error`).
     Fix: correct the named line; install the program or fix its path; rebuild for this host's GOARCH."""
     u = f.get(UNIT)
-    root = unit_root(f)
     files = f"{u.fragment}" + (f" + {len(u.dropins)} drop-ins" if u.dropins else "")
     ev: dict[str, Any] = {"fragment": u.fragment, "drop-ins": " ".join(u.dropins), "ExecStart": " ".join(u.exec_argv)}
     if u.masked:
@@ -67,7 +69,6 @@ def unit(f: Facts) -> Iterator[Finding]:
             yield fail(f"{u.name} has no ExecStart=", fix=f"add ExecStart= to {u.fragment}", subject=u.name, **ev)
         return
     who, why = principal(f, u)
-    real = _in_root(root, path)
     if exe.error is not None:
         yield fail(f"ExecStart program {path} ({u.exec_where}): {exe.error}; systemd fails with status=203/EXEC",
                    fix=f"install the program at {path} or correct ExecStart= in {u.exec_where}", subject=u.name, **ev)
@@ -76,21 +77,19 @@ def unit(f: Facts) -> Iterator[Finding]:
         yield fail(f"ExecStart program {path} is not a regular file", fix=f"correct ExecStart= in {u.exec_where}",
                    subject=u.name, **ev)
         return
-    if who is not None:
-        acc = can(real, who, X, root=str(root))
-        if not acc.ok:
-            yield fail(f"ExecStart program {path} cannot be executed by {why}: {acc.reason}",
-                       fix=f"chmod a+rx {path} (and search permission on its directories)", subject=u.name, **ev)
-            return
-    yield _arch(f, u, path, real, files, ev)
+    acc = f.get(ACCESS).exec_start
+    if who is not None and acc is not None and not acc.ok:
+        yield fail(f"ExecStart program {path} cannot be executed by {why}: {acc.reason}",
+                   fix=f"chmod a+rx {path} (and search permission on its directories)", subject=u.name, **ev)
+        return
+    yield _arch(f, u, path, files, ev)
 
 
-def _arch(f: Facts, u: ServiceUnit, path: str, real: str, files: str, ev: dict[str, str]) -> Finding:
+def _arch(f: Facts, u: ServiceUnit, path: str, files: str, ev: dict[str, str]) -> Finding:
     from gomedic.binfmt.exe import Format
-    from gomedic.binfmt.inspect import inspect
 
     host = f.get(HOST)
-    ins = inspect(real)
+    ins = f.get(EXEC_BINARY)
     if ins.error is not None:
         if f.get(EXEC).head == b"#!":
             return ok(f"{files} parses; ExecStart {path} is a script", subject=u.name, **ev)
@@ -116,7 +115,6 @@ def user(f: Facts) -> Iterator[Finding]:
     Fix: create the user (useradd --system NAME), or grant access: chown/chmod the path, or add the user
     to the owning group (usermod -aG GROUP NAME), or give the parent directories search (x) permission."""
     u = f.get(UNIT)
-    root = unit_root(f)
     who, why = principal(f, u)
     if who is None:
         code = "217/USER" if why.startswith("User=") else "216/GROUP"
@@ -127,9 +125,9 @@ def user(f: Facts) -> Iterator[Finding]:
     checked = 0
     paths = f.get(UNIT_PATHS)
     ev: dict[str, Any] = {"runs as": why, "gids": " ".join(str(g) for g in sorted(who.gids))}
-    if u.working_directory:
-        wd = u.working_directory
-        acc = can(_in_root(root, wd.path), who, X, root=str(root))
+    access = f.get(ACCESS)
+    if u.working_directory and access.working_directory is not None:
+        wd, acc = u.working_directory, access.working_directory
         checked += 1
         if not acc.ok and not (wd.optional and "does not exist" in acc.reason):
             yield fail(f"WorkingDirectory={wd.path} ({wd.where}): {acc.reason}; systemd fails with status=200/CHDIR",
@@ -141,12 +139,10 @@ def user(f: Facts) -> Iterator[Finding]:
             yield fail(f"EnvironmentFile={ef.path} ({ef.where}) does not exist: the unit fails to start",
                        fix=f"create {ef.path} or write EnvironmentFile=-{ef.path}", subject=u.name, **ev)
     for p, named in arg_paths(u.exec_argv):
-        real = _in_root(root, p)
         if not paths[p].exists and not named:
             continue
         checked += 1
-        want: Want = R | X if paths[p].is_dir else R
-        acc = can(real, who, want, root=str(root))
+        acc = access.paths[p]
         if not acc.ok:
             yield fail(f"{p} (named in ExecStart, {u.exec_where}): {acc.reason}",
                        fix=f"grant {who.label()} access: chown/chmod {acc.path_examined}, or add the user to its group",
@@ -194,28 +190,13 @@ def env(f: Facts) -> Iterator[Finding]:
             bad += 1
             yield warn(f"GODEBUG entry {item!r} is not key=value: the runtime ignores it", fix=fix, subject=u.name, **ev)
     path = f.get(EXEC).path
-    if not u.user and not u.dynamic_user and not ("HOME" in e and "USER" in e) and path:
-        uses = _uses_osuser(_in_root(unit_root(f), path))
-        if uses:
-            yield fail(f"{path} is a cgo-less Go binary that uses os/user, and the unit sets neither User= nor "
-                       "HOME/USER: `user: Current requires cgo or $USER set in environment`",
-                       fix="add Environment=HOME=/root USER=root (or set User=)", subject=u.name, **ev)
-            return
+    osuser = bool(path) and not u.user and not u.dynamic_user and not ("HOME" in e and "USER" in e)
+    if osuser and f.get(EXEC_USES_OSUSER):
+        yield fail(f"{path} is a cgo-less Go binary that uses os/user, and the unit sets neither User= nor "
+                   "HOME/USER: `user: Current requires cgo or $USER set in environment`",
+                   fix="add Environment=HOME=/root USER=root (or set User=)", subject=u.name, **ev)
+        return
     if bad == 0:
         shown = ", ".join(f"{k}={v}" for k, v in ev.items()) or "no Go runtime variables"
         yield ok(f"environment of {u.name}: {shown}", subject=u.name, **ev)
 
-
-def _uses_osuser(path: str) -> bool:
-    from gomedic.binfmt.inspect import inspect
-
-    ins = inspect(path)
-    if not ins.is_go or ins.setting("CGO_ENABLED") != "0":
-        return False
-    try:
-        from gomedic.binfmt import gosyms
-
-        found = gosyms.uses(path, ["os/user."])
-    except Exception:  # a reader problem must not hide the other results
-        return False
-    return bool(found and found.get("os/user."))

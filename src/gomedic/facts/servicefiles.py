@@ -9,12 +9,16 @@ from pathlib import Path
 from types import MappingProxyType
 
 from gomedic.facts import Facts, fact
-from gomedic.facts.access import Principal
+from gomedic.facts.access import Access, Principal, R, Want, X, can
 from gomedic.facts.accounts import lookup_group, lookup_user
 from gomedic.facts.door import Reader
 from gomedic.facts.ports import Socket, holders, listeners, ports_in_args, ports_in_env
 from gomedic.facts.systemd import UNIT, ServiceUnit
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
+
+if TYPE_CHECKING:
+    from gomedic.binfmt.inspect import Inspection
 
 SYSTEMD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 SYSTEM_CONF = "/etc/systemd/system.conf"
@@ -186,3 +190,65 @@ def PORTS(f: Facts) -> Mapping[int, PortUse]:
         if socks and np.port not in out:
             out[np.port] = PortUse(tuple(socks), tuple(holders({s.inode for s in socks}, ROOT_DIR, f.reader)))
     return MappingProxyType(out)
+
+
+def in_root(root: Path, p: str) -> str:
+    """`p` of the unit as a path on this machine."""
+    return str(root / p.lstrip("/")) if str(root) != "/" else p
+
+
+@fact("service.exec-binary")
+def EXEC_BINARY(f: Facts) -> Inspection:
+    """The ExecStart program's headers and Go build info (read, never run)."""
+    from gomedic.binfmt.inspect import inspect
+    from gomedic.errors import FactUnavailable
+
+    path = f.get(EXEC).path
+    if path is None:
+        raise FactUnavailable("the unit has no ExecStart=")
+    return inspect(in_root(unit_root(f), path))
+
+
+@fact("service.exec-os-user")
+def EXEC_USES_OSUSER(f: Facts) -> bool:
+    """The ExecStart program is a cgo-less Go binary that uses os/user (needs HOME and USER)."""
+    ins = f.get(EXEC_BINARY)
+    if not ins.is_go or ins.setting("CGO_ENABLED") != "0":
+        return False
+    try:
+        from gomedic.binfmt import gosyms
+
+        found = gosyms.uses(in_root(unit_root(f), f.get(EXEC).path or ""), ["os/user."])
+    except Exception:  # a reader problem must not hide the other results
+        return False
+    return bool(found and found.get("os/user."))
+
+
+@frozen
+class UnitAccess:
+    """What the unit's user may do, evaluated for its uid and groups (facts.access.can), under the unit root."""
+
+    exec_start: Access | None  # execute the ExecStart program (None: no such user, or no regular program)
+    working_directory: Access | None  # enter WorkingDirectory= (None: none set, or no such user)
+    paths: Mapping[str, Access]  # the ExecStart argument paths that exist or name configuration: read (dirs: +x)
+
+
+@fact("service.access")
+def ACCESS(f: Facts) -> UnitAccess:
+    u, root, who = f.get(UNIT), unit_root(f), f.get(PRINCIPAL).principal
+    if who is None:
+        return UnitAccess(None, None, MappingProxyType({}))
+    exe = f.get(EXEC)
+    run = None
+    if exe.path is not None and exe.error is None and exe.regular:
+        run = can(in_root(root, exe.path), who, X, root=str(root))
+    wd = u.working_directory
+    enter = can(in_root(root, wd.path), who, X, root=str(root)) if wd else None
+    states = f.get(UNIT_PATHS)
+    paths: dict[str, Access] = {}
+    for p, named in arg_paths(u.exec_argv):
+        if p in paths or (not states[p].exists and not named):
+            continue
+        want: Want = R | X if states[p].is_dir else R
+        paths[p] = can(in_root(root, p), who, want, root=str(root))
+    return UnitAccess(run, enter, MappingProxyType(paths))
