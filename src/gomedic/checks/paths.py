@@ -6,9 +6,9 @@ import os
 from collections.abc import Iterator, Mapping
 
 from gomedic.facts import Facts
-from gomedic.facts.access import Access, Principal, W, X, can, current_principal, dangling_link
+from gomedic.facts.access import Principal
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, Setting
-from gomedic.facts.gobin import CACHE_DIRS, INSTALL_DIR, DirState
+from gomedic.facts.gobin import CACHE_DIRS, INSTALL_DIR, USER, DirState
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -85,8 +85,8 @@ def gobin_on_path(f: Facts) -> Iterator[Finding]:
     inst = f.get(INSTALL_DIR)
     d, source = inst.path, inst.source
     ev = {"install dir": d, "from": source, "PATH": f.env.get("PATH", "")}
-    who = current_principal()
-    acc = writable_dir(d, who)
+    who = f.get(USER)
+    acc = inst.writable
     if not acc.ok:
         ev.update({"user": who.label(), "examined": acc.path_examined, "owner": acc.owner, "mode": acc.mode})
         err = f"open {d}/<program>: permission denied" if inst.is_dir else f"mkdir {d}/: permission denied"
@@ -120,11 +120,6 @@ def gobin_on_path(f: Facts) -> Iterator[Finding]:
                    subject=name, **ev, installed=os.path.join(d, name), runs=first)
 
 
-def writable_dir(path: str, who: Principal) -> Access:
-    """Can `who` create entries in directory `path` (or create it, when it does not exist yet)?"""
-    return can(path, who, W | X, create=True)
-
-
 def _go_says(key: str, value: str, err: str) -> str:
     """go's message when it cannot create or open cache `key` at `value` (the same from go1.19 to go1.27)."""
     if key == "GOCACHE":
@@ -138,14 +133,16 @@ def _cache_verdict(key: str, s: Setting, who: Principal, what: str, dirs: Mappin
     set_fix = f"export {key}=$HOME/.cache/go-build" if key == "GOCACHE" else f"export {key}=$HOME/go/pkg/mod"
     if not os.path.isabs(s.value):
         return fail(f"{key}={s.value} ({s.source}) is not an absolute path", fix=set_fix, **ev)
-    dangling = dangling_link(s.value)
+    cache = dirs[s.value]
+    dangling = cache.dangling
     if dangling:
         link, target = dangling
         ev.update({"symlink": link, "points to": f"{target} (missing)"})
         return fail(f"{key}={s.value} ({s.source}): {link} is a symlink to {target}, which does not exist: go "
                     f"fails with `{_go_says(key, s.value, f'mkdir {link}: file exists')}`",
                     fix=f"mkdir -p {target}  (or remove the dangling link: rm {link})", **ev)
-    acc = writable_dir(s.value, who)
+    acc = cache.writable
+    assert acc is not None  # evaluated for every absolute path
     ev.update({"examined": acc.path_examined, "owner": acc.owner, "mode": acc.mode})
     if acc.ok:
         state = "exists" if dirs[s.value].is_dir else f"will be created under {acc.path_examined}"
@@ -174,7 +171,7 @@ def gocache(f: Facts) -> Finding:
     Fix: `sudo chown -R $USER ~/.cache/go-build`, or set GOCACHE to a writable absolute directory.
     """
     s = f.get(GO_CONFIG).get("GOCACHE")
-    who = current_principal()
+    who = f.get(USER)
     if not s.value or (s.value == "off" and s.source == SRC_DEFAULT):  # go reports "off" when it finds no dir
         return fail("the build cache cannot be located: GOCACHE is not defined and neither $XDG_CACHE_HOME nor "
                     "$HOME are defined (go: `build cache is required, but could not be located`)",
@@ -203,12 +200,13 @@ def gomodcache(f: Facts) -> Finding:
     s = f.get(GO_CONFIG).get("GOMODCACHE")
     if not s.value:
         return skip("GOMODCACHE is empty (no GOPATH: see paths.gopath)")
-    who = current_principal()
+    who = f.get(USER)
     dirs = f.get(CACHE_DIRS)
     verdict = _cache_verdict("GOMODCACHE", s, who, "downloads and `go mod` commands fail with permission denied", dirs)
     sub = os.path.join(s.value, "cache", "download")
     if verdict.status.value == "ok" and dirs[sub].is_dir:
-        inner = writable_dir(sub, who)
+        inner = dirs[sub].writable
+        assert inner is not None
         if not inner.ok:
             return fail(f"GOMODCACHE={s.value}: {inner.reason}; new downloads fail with permission denied",
                         fix=f"sudo chown -R {who.name} {s.value}", GOMODCACHE=s.value, source=s.source,

@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
+from gomedic.facts.access import Access, Principal, W, X, can, current_principal, dangling_link
 from gomedic.facts.door import Reader
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, Setting
 from gomedic.facts.pathscan import path_dirs
@@ -28,10 +29,22 @@ def install_dir(cfg_gobin: Setting, cfg_gopath: Setting) -> tuple[str, str]:
     return os.path.join(first, "bin"), f"GOPATH/bin, GOPATH {cfg_gopath.source}"
 
 
+@fact("paths.user")
+def USER(f: Facts) -> Principal:
+    """The effective user and groups gomedic runs as: who `go` would run as."""
+    return current_principal()
+
+
+def writable_dir(path: str, who: Principal) -> Access:
+    """Can `who` create entries in directory `path` (or create it, when it does not exist yet)?"""
+    return can(path, who, W | X, create=True)
+
+
 @frozen
 class InstallDir:
     path: str
     source: str  # "GOBIN, <where set>" or "GOPATH/bin, GOPATH <where set>"
+    writable: Access  # for the user gomedic runs as
     is_dir: bool
     tools: tuple[str, ...]  # the executables in it, sorted
     on_path: bool  # an absolute PATH entry is this directory (the same name, or the same directory by inode)
@@ -82,13 +95,15 @@ def INSTALL_DIR(f: Facts) -> InstallDir:
         first = first_on_path(r, name, f.env, cwd)
         if first and not same_dir(r, os.path.join(cwd, os.path.dirname(first)), full):
             shadowed.append((name, first))
-    return InstallDir(d, source, is_dir, tools, on_path, tuple(shadowed))
+    return InstallDir(d, source, writable_dir(d, f.get(USER)), is_dir, tools, on_path, tuple(shadowed))
 
 
 @frozen
 class DirState:
     is_dir: bool
     real: str  # with every symlink resolved
+    dangling: tuple[str, str] | None = None  # (link, missing target): the first component that is a dangling link
+    writable: Access | None = None  # for the user gomedic runs as (None: a relative path, not evaluated)
 
 
 @fact("paths.cache-dirs")
@@ -105,6 +120,8 @@ def CACHE_DIRS(f: Facts) -> Mapping[str, DirState]:
                 is_dir = stat.S_ISDIR(r.stat(ROOT, full).st_mode)
             except (OSError, ValueError):
                 is_dir = False
-            out[p] = DirState(is_dir, r.realpath(ROOT, full))
+            absolute = os.path.isabs(p)
+            out[p] = DirState(is_dir, r.realpath(ROOT, full), dangling_link(p) if absolute else None,
+                              writable_dir(p, f.get(USER)) if absolute else None)
     return MappingProxyType(out)
 
