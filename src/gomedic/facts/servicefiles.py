@@ -92,7 +92,6 @@ def MANAGER(f: Facts) -> Mapping[str, str]:
     return manager_settings(f.reader.text(unit_root(f), SYSTEM_CONF) or "")
 
 
-
 def arg_paths(argv: tuple[str, ...]) -> list[tuple[str, bool]]:
     """Absolute paths among the arguments, with whether they look like configuration (must exist)."""
     out: list[tuple[str, bool]] = []
