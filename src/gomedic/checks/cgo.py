@@ -7,10 +7,9 @@ import os
 from gomedic.binfmt import goversion
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.cctool import CGO_HEADERS, include_dirs, missing_headers, resolve, split_flags
+from gomedic.facts.cctool import CGO_HEADERS, DEFAULT_CC, include_dirs, missing_headers, resolve, split_flags
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, GoConfig
 from gomedic.facts.gomod import GO_MODULE
-from gomedic.facts.pathscan import which
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -76,7 +75,8 @@ def enabled(f: Facts) -> Finding:
     elif cc.source != SRC_DEFAULT:
         why = f"CC={cc.value} is set ({cc.source})"
     else:
-        found = [p for p in (which("gcc", f.env), which("clang", f.env)) if p]
+        compilers = f.get(DEFAULT_CC)
+        found = list(compilers)
         ev["default C compiler"] = found[0] if found else "none on PATH"
         version = cfg.value("GOVERSION")
         if not found and eff == "1" and version and goversion.compare(version, "go1.20") < 0:

@@ -13,7 +13,7 @@ from gomedic.facts import Facts, fact
 from gomedic.facts.access import Access, Principal, W, X, can, current_principal, dangling_link
 from gomedic.facts.door import Reader
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, Setting
-from gomedic.facts.pathscan import path_dirs
+from gomedic.facts.pathscan import first_on_path, path_dirs
 from gomedic.values import frozen
 
 ROOT = Path("/")
@@ -68,15 +68,6 @@ def same_dir(reader: Reader, a: str, b: str) -> bool:
     except OSError:
         return False
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
-
-
-def first_on_path(reader: Reader, name: str, env: Mapping[str, str], cwd: str) -> str | None:
-    """The first executable `name` on env's PATH (relative entries are relative to cwd), as PATH names it."""
-    for d in path_dirs(env):
-        p = os.path.join(d, name)
-        if reader.is_executable(ROOT, os.path.join(cwd, p)):
-            return p
-    return None
 
 
 @fact("paths.install-dir")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from gomedic import safeio
 from gomedic.binfmt import buildinfo, elf, macho
 from gomedic.binfmt.source import FileSource
 from gomedic.errors import FormatError
+from gomedic.facts.door import Reader
 from gomedic.values import frozen
 
 
@@ -57,6 +59,16 @@ def which(name: str, env: Mapping[str, str], cwd: str | None = None) -> str | No
     for d in path_dirs(env):
         p = os.path.join(d, name)
         if is_executable_file(p):
+            return p
+    return None
+
+
+def first_on_path(reader: Reader, name: str, env: Mapping[str, str], cwd: str) -> str | None:
+    """`which` through a reader: the first executable `name` on env's PATH (relative entries from cwd), as
+    PATH names it."""
+    for d in path_dirs(env):
+        p = os.path.join(d, name)
+        if reader.is_executable(Path("/"), os.path.join(cwd, p)):
             return p
     return None
 
