@@ -5,7 +5,7 @@ from __future__ import annotations
 from gomedic.facts import Facts
 from gomedic.facts.go import GO_CONFIG
 from gomedic.facts.gobin import CACHE_DIRS
-from gomedic.facts.gocache import scan
+from gomedic.facts.gocache import CACHE_SCAN
 from gomedic.facts.tempbuild import build_temp_module
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
@@ -64,7 +64,7 @@ def cache(f: Facts) -> Finding:
         return skip(f"GOCACHE={root} does not exist yet: nothing to verify")
     max_entries = int(f.threshold("build.cache.max_entries"))
     max_bytes = int(f.threshold("build.cache.max_mib")) << 20
-    res = scan(root, max_entries=max_entries, max_bytes=max_bytes)
+    res = f.get(CACHE_SCAN)
     ev = {"GOCACHE": f"{root} ({gocache.source})", "entries": str(res.entries),
           "outputs verified": str(res.outputs_checked), "MiB hashed": f"{res.bytes_hashed / (1 << 20):.1f}"}
     if res.truncated:
