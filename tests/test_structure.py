@@ -190,8 +190,7 @@ def test_the_door_finder_sees_doors(tmp_path: Path) -> None:
 
 # Reads of areas not yet moved into facts (issue 18 item 2): how many each module still makes. The number
 # must be lowered when one moves (the test fails on a count that does not match) and never raised.
-PENDING = {"gomedic/checks/editor.py": 6, "gomedic/checks/binary.py": 1, "gomedic/checks/binary_go.py": 1,
-           "gomedic/checks/binary_vulns.py": 1}
+PENDING = {"gomedic/checks/editor.py": 6, "gomedic/checks/binary_go.py": 1, "gomedic/checks/binary_vulns.py": 1}
 
 
 @pytest.mark.parametrize("area", ["checks", "render"])

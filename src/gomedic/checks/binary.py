@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from types import MappingProxyType
 
 from gomedic.binfmt.exe import Format
-from gomedic.binfmt.inspect import Inspection, inspect
-from gomedic.facts import Facts, Options, fact
+from gomedic.binfmt.inspect import Inspection
+from gomedic.facts import Facts, Options
+from gomedic.facts.binaries import BINARIES
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Result, Severity
 from gomedic.registry import check
@@ -21,19 +22,6 @@ from gomedic.targets.model import GLIBC_LOADERS, musl_loader, vstr
 
 # modules registering the rest of the binary.* checks (imported at the bottom)
 Judge = Callable[[Inspection, Target], Finding]
-
-
-@fact("binary.binaries")
-def BINARIES(f: Facts) -> tuple[Inspection, ...]:
-    given = f.options.extra.get("inspections")
-    if given:
-        return tuple(given)
-    paths = f.options.extra.get("binaries")
-    if not paths:
-        from gomedic.errors import FactUnavailable
-
-        raise FactUnavailable("no binary given (run `gomedic binary PATH...`)")
-    return tuple(inspect(p) for p in paths)
 
 
 def each(f: Facts, judge: Judge, *, needs_exe: bool = True) -> Iterator[Finding]:
