@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from gomedic.checks.build import HELLO_BUILD, cache, works
-from gomedic.checks.cgo import CGO_BUILD, cc, deps, enabled, headers
+from gomedic.checks.build import cache, works
+from gomedic.checks.cgo import cc, deps, enabled, headers
 from gomedic.checks.cgo import works as cgo_works
 from gomedic.facts.golist import FIELDS, GO_LIST_DEPS, DepsList, cgo_needs, parse_stream, unlisted_cgo
-from gomedic.facts.tempbuild import TempBuild, build_temp_module
+from gomedic.facts.tempbuild import CGO_BUILD, HELLO_BUILD, TempBuild, build_temp_module
 from gomedic.model import Status
 from gomedic.values import fields
 from tests.support.gobuild import go_env

@@ -165,7 +165,7 @@ def test_ca_bundle_reader_on_mutated_bundles(cut: int, junk: bytes) -> None:
     """The real CA bundle, truncated and with garbage spliced in: counted, never raising."""
     from datetime import datetime, timezone
 
-    from gomedic.checks.tls import count_certs
+    from gomedic.facts.trust import count_certs
 
     data = BUNDLE[:cut] + junk + BUNDLE[cut : cut + 20_000]
     good, bad, expired = count_certs(data, datetime.now(timezone.utc))

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from functools import partial, wraps
 
 from gomedic.binfmt.exe import Format
-from gomedic.binfmt.inspect import ElfFacts, Inspection, MachoFacts, PeFacts, inspect
-from gomedic.facts import Facts, Options, fact
+from gomedic.binfmt.inspect import ElfFacts, Inspection, MachoFacts, PeFacts
+from gomedic.facts import Facts, Options
+from gomedic.facts.binaries import BINARIES
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Result, Severity
 from gomedic.registry import check
@@ -28,19 +29,6 @@ N = TypeVar("N")
 # What a binary check is handed for one binary (an Inspection, Exe or Elf), or the skip saying why it does
 # not apply to that binary.
 Applies = Callable[[Inspection, Target], "N | Finding"]
-
-
-@fact("binary.binaries")
-def BINARIES(f: Facts) -> tuple[Inspection, ...]:
-    given = f.options.subject.inspections
-    if given:
-        return given
-    paths = f.options.subject.binaries
-    if not paths:
-        from gomedic.errors import FactUnavailable
-
-        raise FactUnavailable("no binary given (run `gomedic binary PATH...`)")
-    return tuple(inspect(p) for p in paths)
 
 
 def each(f: Facts, applies: Applies[N], judge: Callable[[N, Target], Finding]) -> Iterator[Finding]:
@@ -477,7 +465,8 @@ def evaluate(path: str, target: Target | None = None, facts: Facts | None = None
     if target is None and facts is not None:
         target = facts.get(TARGET)
     child = Facts(Options(env=base.env, cwd=base.cwd, overrides=base.overrides,
-                          subject=replace(base.subject, binaries=(path,))), REGISTRY)
+                          subject=replace(base.subject, binaries=(path,))), REGISTRY,
+                  reader=facts.reader if facts is not None else None, runner=facts.runner if facts is not None else None)
     if target is not None:
         child.seed(TARGET, target)
     # binary.vulns is opt-in: only with an opened database (when `list`/`explain` have loaded it)

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
-from gomedic.facts import Facts, fact
+from gomedic.facts import Facts
 from gomedic.facts.go import GO_CONFIG
-from gomedic.facts.gocache import scan
-from gomedic.facts.tempbuild import TempBuild, build_temp_module
+from gomedic.facts.gobin import CACHE_DIRS
+from gomedic.facts.gocache import CACHE_SCAN
+from gomedic.facts.tempbuild import HELLO_BUILD
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 
 T = Category.TOOLCHAIN
-HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("gomedic-hello") }\n'
-
-
-@fact("build.hello")
-def HELLO_BUILD(f: Facts) -> TempBuild:
-    """The hello-world module built and run with the user's go and settings (a fact: tests seed it)."""
-    return build_temp_module(f, {"main.go": HELLO}, run=True)
 
 
 @check("build.works", category=T, severity=Severity.CRITICAL,
@@ -67,11 +59,11 @@ def cache(f: Facts) -> Finding:
     root = gocache.value
     if not root or root == "off":
         return skip(f"GOCACHE={root or '(unset)'}: no build cache to verify (see paths.gocache)")
-    if not os.path.isdir(root):
+    if not f.get(CACHE_DIRS)[root].is_dir:
         return skip(f"GOCACHE={root} does not exist yet: nothing to verify")
     max_entries = int(f.threshold("build.cache.max_entries"))
     max_bytes = int(f.threshold("build.cache.max_mib")) << 20
-    res = scan(root, max_entries=max_entries, max_bytes=max_bytes)
+    res = f.get(CACHE_SCAN)
     ev = {"GOCACHE": f"{root} ({gocache.source})", "entries": str(res.entries),
           "outputs verified": str(res.outputs_checked), "MiB hashed": f"{res.bytes_hashed / (1 << 20):.1f}"}
     if res.truncated:

@@ -6,43 +6,16 @@ import os
 
 from gomedic.binfmt import goversion
 from gomedic.errors import FactUnavailable
-from gomedic.facts import Facts, fact
-from gomedic.facts.cctool import CGO_HEADERS, include_dirs, missing_headers, resolve, split_flags
+from gomedic.facts import Facts
+from gomedic.facts.cctool import CGO_HEADERS, DEFAULT_CC, include_dirs, missing_headers, resolve, split_flags
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, GoConfig
 from gomedic.facts.gomod import GO_MODULE
-from gomedic.facts.pathscan import which
+from gomedic.facts.tempbuild import CGO_BUILD
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
-from gomedic.typenames import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from gomedic.facts.tempbuild import TempBuild
 
 T = Category.TOOLCHAIN
-CGO_MAIN = """package main
-
-/*
-#include <errno.h>
-#include <stdlib.h>
-static int gomedic_answer(void) { errno = 0; return 42; }
-*/
-import "C"
-
-import "fmt"
-
-func main() { fmt.Println("gomedic-cgo", int(C.gomedic_answer())) }
-"""
-
-
-@fact("cgo.build")
-def CGO_BUILD(f: Facts) -> TempBuild:
-    """The tiny cgo program built with the user's settings and CGO_ENABLED=1 (a fact: tests seed it)."""
-    from gomedic.facts.tempbuild import build_temp_module  # deep only
-
-    return build_temp_module(f, {"main.go": CGO_MAIN}, run=False, extra_env={"CGO_ENABLED": "1"})
-
-
 def _effective(cfg: GoConfig) -> str:
     """The CGO_ENABLED go uses: go env's value (defaults applied), else an explicit 0 or 1, else ""."""
     v = cfg.defaults.get("CGO_ENABLED", "")
@@ -88,7 +61,8 @@ def enabled(f: Facts) -> Finding:
     elif cc.source != SRC_DEFAULT:
         why = f"CC={cc.value} is set ({cc.source})"
     else:
-        found = [p for p in (which("gcc", f.env), which("clang", f.env)) if p]
+        compilers = f.get(DEFAULT_CC)
+        found = list(compilers)
         ev["default C compiler"] = found[0] if found else "none on PATH"
         version = cfg.value("GOVERSION")
         if not found and eff == "1" and version and goversion.compare(version, "go1.20") < 0:

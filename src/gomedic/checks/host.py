@@ -6,7 +6,6 @@ the live /proc and /sys. The cgroup checks live in gomedic.checks.host_cgroup (i
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,8 +14,9 @@ from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
 from gomedic.facts.cgroup import CGROUP
 from gomedic.facts.host import HOST
-from gomedic.facts.limits import NOFILE, NPROC, fmt_limit, parse_int, read_text, sysctl
-from gomedic.facts.proc import PROCESS, target_env, target_root
+from gomedic.facts.kernel import CONTAINER, SYSCTL, WINDOWS_GO
+from gomedic.facts.limits import NOFILE, NPROC, fmt_limit, parse_int
+from gomedic.facts.proc import PROCESS, target_env
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -31,32 +31,18 @@ def platform(f: Facts) -> Finding:
     from gomedic.facts.cpu import CPU
 
     h = f.get(HOST)
-    root = target_root(f)
     level = ""
     try:
         lv = f.get(CPU).x86_64_level
         level = f", x86-64-v{lv}" if lv else ""
     except FactUnavailable:
         pass
-    osrel = (read_text(root, "/proc/sys/kernel/osrelease") or h.kernel).strip()
-    container = _container(f)
+    osrel = (f.get(SYSCTL).get("kernel.osrelease") or h.kernel).strip()
+    container = f.get(CONTAINER)
     where = f"in a container ({container})" if container else "not in a container"
     wsl = " under WSL" if "microsoft" in osrel.lower() else ""
     return ok(f"{h.goos}/{h.goarch} kernel {osrel}{wsl}, {h.libc or 'libc unknown'}{level}, {where}",
               kernel=osrel, libc=h.libc, arch=h.goarch, container=container or "none")
-
-
-def _container(f: Facts) -> str:
-    root = target_root(f)
-    if (root / ".dockerenv").exists():
-        return "docker"
-    if (root / "run/.containerenv").exists():
-        return "podman"
-    env = read_text(root, "/proc/1/environ") or ""
-    for marker in ("container=", "KUBERNETES_SERVICE_HOST="):
-        if marker in env:
-            return marker.rstrip("=").lower()
-    return ""
 
 
 @check("host.nofile", category=Category.LIMITS, severity=Severity.HIGH,
@@ -73,8 +59,8 @@ def nofile(f: Facts) -> Finding:
     lim = p.limits.get(NOFILE) if p.limits else None
     if lim is None:
         raise FactUnavailable(f"no `{NOFILE}` row in /proc/{p.pid}/limits")
-    root = target_root(f)
-    file_max, file_nr = sysctl(root, "fs.file-max"), " ".join((sysctl(root, "fs.file-nr") or "").split())
+    sc = f.get(SYSCTL)
+    file_max, file_nr = sc.get("fs.file-max"), " ".join((sc.get("fs.file-nr") or "").split())
     ev: dict[str, Any] = {"soft": fmt_limit(lim.soft), "hard": fmt_limit(lim.hard), "fs.file-max": file_max or "",
           "fs.file-nr": file_nr or "", "open fds": "" if p.fd_count is None else p.fd_count}
     hard = lim.hard
@@ -105,7 +91,7 @@ def threads(f: Facts) -> Finding:
     Fix: raise LimitNPROC/TasksMax in the unit, `ulimit -u`, or the container's --pids-limit."""
     p = f.get(PROCESS)
     cg = f.get(CGROUP)
-    tmax = parse_int(sysctl(target_root(f), "kernel.threads-max"))
+    tmax = f.get(SYSCTL).number("kernel.threads-max")
     lim = p.limits.get(NPROC) if p.limits else None
     bounds = [(v, name) for v, name in (
         (lim.soft if lim else None, f"RLIMIT_NPROC (/proc/{p.pid}/limits)"),
@@ -135,9 +121,9 @@ def max_map_count(f: Facts) -> Finding:
     vm.overcommit_memory. A process that runs out of mappings dies with
     `fatal error: runtime: cannot allocate memory`. overcommit_memory=2 makes large Go heaps fail early.
     Fix: `sysctl -w vm.max_map_count=262144` (persist in /etc/sysctl.d/)."""
-    root = target_root(f)
-    mmc = parse_int(sysctl(root, "vm.max_map_count"))
-    over = sysctl(root, "vm.overcommit_memory")
+    sc = f.get(SYSCTL)
+    mmc = sc.number("vm.max_map_count")
+    over = sc.get("vm.overcommit_memory")
     if mmc is None:
         raise FactUnavailable("vm.max_map_count is not readable under /proc/sys")
     p = f.get(PROCESS)
@@ -160,9 +146,8 @@ def inotify(f: Facts) -> Finding:
     """Checks fs.inotify.max_user_watches and max_user_instances. Go programs that watch files
     (fsnotify, hot reload, gopls) fail with `too many open files` or `no space left on device` from
     inotify_add_watch when these are low. Fix: `sysctl -w fs.inotify.max_user_watches=524288`."""
-    root = target_root(f)
-    w = parse_int(sysctl(root, "fs.inotify.max_user_watches"))
-    i = parse_int(sysctl(root, "fs.inotify.max_user_instances"))
+    sc = f.get(SYSCTL)
+    w, i = sc.number("fs.inotify.max_user_watches"), sc.number("fs.inotify.max_user_instances")
     if w is None or i is None:
         raise FactUnavailable("fs.inotify sysctls are not readable")
     ev: dict[str, Any] = {"max_user_watches": w, "max_user_instances": i}
@@ -179,7 +164,7 @@ def aslr(f: Facts) -> Finding:
     the heap (brk) fixed; 0 turns ASLR off and makes every PIE Go binary's addresses predictable (what
     binary.hardening reports as PIE is then worth nothing). Informational: nothing fails to start.
     Fix: `sysctl -w kernel.randomize_va_space=2` (persist in /etc/sysctl.d/)."""
-    v = sysctl(target_root(f), "kernel.randomize_va_space")
+    v = f.get(SYSCTL).get("kernel.randomize_va_space")
     if v is None:
         raise FactUnavailable("kernel.randomize_va_space is not readable")
     if v != "2":
@@ -194,7 +179,7 @@ def wsl(f: Facts) -> Iterator[Finding]:
     system through 9p) makes builds many times slower and breaks file watching; a Windows `go.exe` on
     PATH runs Windows Go against Linux paths. Fix: keep Go data in the Linux home, drop /mnt/c/... Go
     entries from PATH (appendWindowsPath=false in /etc/wsl.conf)."""
-    osrel = read_text(target_root(f), "/proc/sys/kernel/osrelease") or ""
+    osrel = f.get(SYSCTL).get("kernel.osrelease") or ""
     env = target_env(f)
     if "microsoft" not in osrel.lower() and "WSL_DISTRO_NAME" not in env:
         yield skip(f"not WSL (kernel {osrel.strip() or 'unknown'})")
@@ -206,10 +191,9 @@ def wsl(f: Facts) -> Iterator[Finding]:
             found = True
             yield warn(f"{key}={v} is on a Windows drive (slow 9p file system)",
                        fix=f"move it under the Linux home and update {key}", subject=key)
-    for d in env.get("PATH", "").split(":"):
-        if d.startswith("/mnt/") and shutil.which("go.exe", path=d):
-            found = True
-            yield warn(f"a Windows go.exe is on PATH in {d}", fix="remove the Windows Go directory from PATH",
-                       subject="PATH")
+    for d in f.get(WINDOWS_GO):
+        found = True
+        yield warn(f"a Windows go.exe is on PATH in {d}", fix="remove the Windows Go directory from PATH",
+                   subject="PATH")
     if not found:
         yield ok("WSL: GOPATH, caches, working directory and PATH stay on the Linux file system")

@@ -6,9 +6,9 @@ import errno
 from typing import Any
 
 from gomedic.facts import Facts
-from gomedic.facts.limits import read_text
+from gomedic.facts.kernel import AUDIT_LOG, LSM
 from gomedic.facts.nettools import NET_TOOLS, TOOLS
-from gomedic.facts.proc import PROCESS, target_root
+from gomedic.facts.proc import PROCESS
 from gomedic.finding import Finding, ok, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -73,25 +73,19 @@ def lsm(f: Facts) -> Finding:
     process (/proc/<pid>/attr/current), and counts denials in /var/log/audit/audit.log when readable.
     Denials look like `permission denied` from open/bind/execve with correct file modes.
     Fix: adjust the policy (audit2allow, aa-logprof) or the file labels (restorecon)."""
-    root = target_root(f)
     p = f.get(PROCESS)
-    enforce = read_text(root, "/sys/fs/selinux/enforce")
-    aa_enabled = (read_text(root, "/sys/module/apparmor/parameters/enabled") or "").strip()
-    label = (read_text(root, f"/proc/{p.pid}/attr/apparmor/current") or read_text(root, f"/proc/{p.pid}/attr/current")
-             or "").strip("\0\n ")
+    lsm_ = f.get(LSM)
+    enforce, aa_enabled, label, denials = lsm_.selinux_enforce, lsm_.apparmor_enabled, lsm_.label, lsm_.audit_denials
     selinux = "absent" if enforce is None else ("enforcing" if enforce.strip() == "1" else "permissive")
     ev: dict[str, Any] = {"selinux": selinux, "apparmor": aa_enabled or "absent", "label": label or "unconfined"}
-    audit = read_text(root, "/var/log/audit/audit.log", limit=1 << 20)
-    denials = 0
-    if audit is not None:
-        denials = sum(1 for ln in audit.splitlines() if "denied" in ln and ("avc:" in ln or "apparmor=" in ln))
+    if denials is not None:
         ev["audit denials"] = str(denials)
     confined = selinux == "enforcing" or (label not in ("", "unconfined") and "(enforce)" in label)
     seen = f"SELinux {selinux}, AppArmor {'enabled' if aa_enabled == 'Y' else 'not enabled'}, {p.label} is {label or 'unconfined'}"
     if confined and denials:
-        return warn(f"{seen}; {denials} denials in /var/log/audit/audit.log",
+        return warn(f"{seen}; {denials} denials in {AUDIT_LOG}",
                     fix="review the denials (ausearch -m avc -ts recent) and adjust the policy", **ev)
-    tail = "" if audit is not None else "; audit log not readable"
+    tail = "" if denials is not None else "; audit log not readable"
     return ok(f"{seen}{tail}", **ev)
 
 

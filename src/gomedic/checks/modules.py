@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 
 from gomedic.errors import FactUnavailable
@@ -238,15 +237,13 @@ def vendor(f: Facts) -> Finding:
     mod = _module(f)
     if mod.mod is None or mod.module_dir is None:
         return skip("no readable go.mod (see modules.gomod)")
-    vdir = os.path.join(mod.module_dir, "vendor")
-    if not os.path.isdir(vdir):
+    from gomedic.facts.moddirs import VENDOR, VENDOR_DIR
+
+    if f.get(VENDOR_DIR) is None:
         return skip(f"{mod.module_dir} has no vendor/ directory")
     if mod.work is not None:
         return skip(f"workspace mode ({mod.gowork}): the module's vendor/ directory is not used")
-    flags = f.get(GO_CONFIG).value("GOFLAGS")
-    from gomedic.facts.modvendor import vendor_state  # only where vendor/ exists
-
-    st = vendor_state(mod.mod, vdir, flags)
+    st = f.get(VENDOR)
     ev = {"vendor/modules.txt": st.path, "go line": mod.mod.go or "(none)", "vendor mode": st.mode,
           **{f"problem[{i}]": e for i, e in enumerate(st.errors[:20])}}
     if not st.errors:
@@ -319,8 +316,10 @@ def reachable(f: Facts) -> Iterator[Finding]:
 def _reach(f: Facts, url: str, role: str, path: str, limit: float) -> Finding:
     ev = {"url": url, "role": role}
     if url.startswith("file:"):
-        d = url[len("file://"):] if url.startswith("file://") else url[len("file:"):]
-        if os.path.isdir(d):
+        from gomedic.facts.moddirs import FILE_PROXIES, file_url_dir
+
+        d = file_url_dir(url)
+        if f.get(FILE_PROXIES).get(url):
             return ok(f"{role} {url}: directory {d} exists", subject=url, **ev)
         return fail(f"{role} {url}: directory {d} does not exist", subject=url,
                     fix=f"create {d} or remove it from GOPROXY", **ev)

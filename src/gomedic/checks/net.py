@@ -8,8 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from gomedic.facts import Facts
-from gomedic.facts.limits import read_text
-from gomedic.facts.proc import target_root
+from gomedic.facts.resolver import RESOLVER_FILES, hosts_line, nameservers
 from gomedic.finding import Finding, ok, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -22,15 +21,10 @@ def resolver(f: Facts) -> Finding:
     `localhost` and /etc/hosts names go to DNS), /etc/hosts, and /etc/resolv.conf with a nameserver.
     Symptoms: `lookup localhost: no such host`, `dial udp [::1]:53: connect: connection refused`.
     Fix: add `hosts: files dns` to /etc/nsswitch.conf; provide /etc/hosts and /etc/resolv.conf."""
-    root = target_root(f)
-    ns = read_text(root, "/etc/nsswitch.conf")
-    hosts = read_text(root, "/etc/hosts")
-    rc = read_text(root, "/etc/resolv.conf")
-    line = ""
-    if ns is not None:
-        line = next((ln.split(":", 1)[1].split("#")[0].strip() for ln in ns.splitlines()
-                     if ln.strip().startswith("hosts:")), "")
-    servers = [ln.split()[1] for ln in (rc or "").splitlines() if ln.startswith("nameserver") and len(ln.split()) > 1]
+    files = f.get(RESOLVER_FILES)
+    ns, hosts, rc = files.nsswitch, files.hosts, files.resolv
+    line = "" if ns is None else hosts_line(ns)
+    servers = nameservers(rc or "")
     ev: dict[str, Any] = {"hosts:": line or ("(no hosts line)" if ns is not None else "(no nsswitch.conf)"),
           "/etc/hosts": "present" if hosts is not None else "missing", "nameservers": " ".join(servers)}
     problems = []

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.access import Access, Principal, W, X, can, current_principal, dangling_link
+from gomedic.facts.access import Principal
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, Setting
-from gomedic.facts.pathscan import is_executable_file, path_dirs, which
+from gomedic.facts.gobin import CACHE_DIRS, INSTALL_DIR, USER, DirState
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -67,25 +66,6 @@ def _entry_problem(entry: str) -> str | None:
     return None
 
 
-def install_dir(cfg_gobin: Setting, cfg_gopath: Setting) -> tuple[str, str]:
-    """Where `go install` writes: GOBIN, else the first GOPATH entry's bin."""
-    if cfg_gobin.value and cfg_gobin.source != SRC_DEFAULT:
-        return cfg_gobin.value, f"GOBIN, {cfg_gobin.source}"
-    first = cfg_gopath.value.split(os.pathsep)[0] if cfg_gopath.value else ""
-    if not first:
-        raise FactUnavailable("neither GOBIN nor GOPATH is set (no HOME?)")
-    return os.path.join(first, "bin"), f"GOPATH/bin, GOPATH {cfg_gopath.source}"
-
-
-def _same_dir(a: str, b: str) -> bool:
-    if _clean(a) == _clean(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 @check("paths.gobin-on-path", category=FS, severity=Severity.MEDIUM,
        title="go install's directory is on PATH and its tools are not shadowed")
 def gobin_on_path(f: Facts) -> Iterator[Finding]:
@@ -102,24 +82,23 @@ def gobin_on_path(f: Facts) -> Iterator[Finding]:
     a new shell; give the directory back to the user (or set GOBIN to one they own); remove stale
     copies (then `hash -r`).
     """
-    cfg = f.get(GO_CONFIG)
-    d, source = install_dir(cfg.get("GOBIN"), cfg.get("GOPATH"))
+    inst = f.get(INSTALL_DIR)
+    d, source = inst.path, inst.source
     ev = {"install dir": d, "from": source, "PATH": f.env.get("PATH", "")}
-    who = current_principal()
-    acc = writable_dir(d, who)
+    who = f.get(USER)
+    acc = inst.writable
     if not acc.ok:
         ev.update({"user": who.label(), "examined": acc.path_examined, "owner": acc.owner, "mode": acc.mode})
-        err = f"open {d}/<program>: permission denied" if os.path.isdir(d) else f"mkdir {d}/: permission denied"
-        step = f"sudo chown {who.name} {acc.path_examined}" if acc.path_examined and os.path.isdir(d) else \
+        err = f"open {d}/<program>: permission denied" if inst.is_dir else f"mkdir {d}/: permission denied"
+        step = f"sudo chown {who.name} {acc.path_examined}" if acc.path_examined and inst.is_dir else \
             f"sudo install -d -o {who.name} {d}"
         other = "go env -w GOBIN=$HOME/go/bin" if source.startswith("GOBIN") else "export GOBIN=$HOME/go/bin"
         yield fail(f"go install cannot write to {d} ({source}): {acc.reason}: it fails with `go install <pkg>: "
-                   + (f"copying /tmp/go-build.../exe/a.out: {err}`" if os.path.isdir(d) else f"{err}`"),
+                   + (f"copying /tmp/go-build.../exe/a.out: {err}`" if inst.is_dir else f"{err}`"),
                    fix=f"{step}  (or {other}, a directory you own, and put it on PATH)", **ev)
         return
-    on_path = any(_same_dir(p, d) for p in path_dirs(f.env) if os.path.isabs(p))
-    if not on_path:
-        tools = sorted(_tools(d))
+    if not inst.on_path:
+        tools = list(inst.tools)
         fix = f'export PATH="$PATH:{d}"  (add it to ~/.profile or your shell rc file, then open a new shell)'
         if tools:
             ev["installed"] = ", ".join(tools[:20])
@@ -127,15 +106,11 @@ def gobin_on_path(f: Facts) -> Iterator[Finding]:
                        f"installed there ({', '.join(tools[:3])}{', ...' if len(tools) > 3 else ''}) are "
                        "`command not found`", fix=fix, **ev)
             return
-        state = "is empty" if os.path.isdir(d) else "does not exist yet (go install creates it)"
+        state = "is empty" if inst.is_dir else "does not exist yet (go install creates it)"
         yield warn(f"go install will put programs in {d} ({source}), which is not on PATH; it {state}, so "
                    "nothing is broken yet, but tools you install will be `command not found`", fix=fix, **ev)
         return
-    shadowed = []
-    for name in sorted(_tools(d)):
-        first = which(name, f.env)
-        if first and not _same_dir(os.path.dirname(first), d):
-            shadowed.append((name, first))
+    shadowed = inst.shadowed
     if not shadowed:
         yield ok(f"{d} ({source}) is on PATH", **ev)
         return
@@ -145,18 +120,6 @@ def gobin_on_path(f: Facts) -> Iterator[Finding]:
                    subject=name, **ev, installed=os.path.join(d, name), runs=first)
 
 
-def _tools(d: str) -> list[str]:
-    try:
-        return [n for n in os.listdir(d) if is_executable_file(os.path.join(d, n))]
-    except OSError:
-        return []
-
-
-def writable_dir(path: str, who: Principal) -> Access:
-    """Can `who` create entries in directory `path` (or create it, when it does not exist yet)?"""
-    return can(path, who, W | X, create=True)
-
-
 def _go_says(key: str, value: str, err: str) -> str:
     """go's message when it cannot create or open cache `key` at `value` (the same from go1.19 to go1.27)."""
     if key == "GOCACHE":
@@ -164,27 +127,30 @@ def _go_says(key: str, value: str, err: str) -> str:
     return f"go: could not create module cache: {err}"
 
 
-def _cache_verdict(key: str, s: Setting, who: Principal, what: str, **extra: str) -> Finding:
+def _cache_verdict(key: str, s: Setting, who: Principal, what: str, dirs: Mapping[str, DirState],
+                   **extra: str) -> Finding:
     ev = {key: s.value, "source": s.source, "user": f"{who.name} (uid {who.uid})", **extra}
     set_fix = f"export {key}=$HOME/.cache/go-build" if key == "GOCACHE" else f"export {key}=$HOME/go/pkg/mod"
     if not os.path.isabs(s.value):
         return fail(f"{key}={s.value} ({s.source}) is not an absolute path", fix=set_fix, **ev)
-    dangling = dangling_link(s.value)
+    cache = dirs[s.value]
+    dangling = cache.dangling
     if dangling:
         link, target = dangling
         ev.update({"symlink": link, "points to": f"{target} (missing)"})
         return fail(f"{key}={s.value} ({s.source}): {link} is a symlink to {target}, which does not exist: go "
                     f"fails with `{_go_says(key, s.value, f'mkdir {link}: file exists')}`",
                     fix=f"mkdir -p {target}  (or remove the dangling link: rm {link})", **ev)
-    acc = writable_dir(s.value, who)
+    acc = cache.writable
+    assert acc is not None  # evaluated for every absolute path
     ev.update({"examined": acc.path_examined, "owner": acc.owner, "mode": acc.mode})
     if acc.ok:
-        state = "exists" if os.path.isdir(s.value) else f"will be created under {acc.path_examined}"
+        state = "exists" if dirs[s.value].is_dir else f"will be created under {acc.path_examined}"
         return ok(f"{key}={s.value} ({s.source}) {state} and is writable by {who.name}", **ev)
-    real = os.path.realpath(s.value)
+    real = dirs[s.value].real
     if real != os.path.abspath(s.value):
         ev["points to"] = real
-    if key == "GOCACHE" and os.path.isdir(s.value):  # go creates its 256 subdirectories first
+    if key == "GOCACHE" and dirs[s.value].is_dir:  # go creates its 256 subdirectories first
         what = f"go fails with `{_go_says(key, s.value, f'mkdir {s.value}/00: permission denied')}`"
     chown = f"sudo chown -R {who.name} {acc.path_examined}" if acc.path_examined else set_fix
     return fail(f"{key}={s.value} ({s.source}): {acc.reason}; {what}", fix=f"{chown}  (or {set_fix})", **ev)
@@ -205,7 +171,7 @@ def gocache(f: Facts) -> Finding:
     Fix: `sudo chown -R $USER ~/.cache/go-build`, or set GOCACHE to a writable absolute directory.
     """
     s = f.get(GO_CONFIG).get("GOCACHE")
-    who = current_principal()
+    who = f.get(USER)
     if not s.value or (s.value == "off" and s.source == SRC_DEFAULT):  # go reports "off" when it finds no dir
         return fail("the build cache cannot be located: GOCACHE is not defined and neither $XDG_CACHE_HOME nor "
                     "$HOME are defined (go: `build cache is required, but could not be located`)",
@@ -215,7 +181,8 @@ def gocache(f: Facts) -> Finding:
         return fail(f"GOCACHE=off ({s.source}): go fails with `build cache is disabled by GOCACHE=off, but "
                     "required as of Go 1.12`", fix="unset GOCACHE (or set it to a writable directory)",
                     GOCACHE="off", source=s.source)
-    return _cache_verdict("GOCACHE", s, who, "go disables the cache and every build starts from scratch or fails")
+    return _cache_verdict("GOCACHE", s, who, "go disables the cache and every build starts from scratch or fails",
+                          f.get(CACHE_DIRS))
 
 
 @check("paths.gomodcache", category=FS, severity=Severity.HIGH, title="The module cache is writable")
@@ -233,11 +200,13 @@ def gomodcache(f: Facts) -> Finding:
     s = f.get(GO_CONFIG).get("GOMODCACHE")
     if not s.value:
         return skip("GOMODCACHE is empty (no GOPATH: see paths.gopath)")
-    who = current_principal()
-    verdict = _cache_verdict("GOMODCACHE", s, who, "downloads and `go mod` commands fail with permission denied")
+    who = f.get(USER)
+    dirs = f.get(CACHE_DIRS)
+    verdict = _cache_verdict("GOMODCACHE", s, who, "downloads and `go mod` commands fail with permission denied", dirs)
     sub = os.path.join(s.value, "cache", "download")
-    if verdict.status.value == "ok" and os.path.isdir(sub):
-        inner = writable_dir(sub, who)
+    if verdict.status.value == "ok" and dirs[sub].is_dir:
+        inner = dirs[sub].writable
+        assert inner is not None
         if not inner.ok:
             return fail(f"GOMODCACHE={s.value}: {inner.reason}; new downloads fail with permission denied",
                         fix=f"sudo chown -R {who.name} {s.value}", GOMODCACHE=s.value, source=s.source,

@@ -6,12 +6,11 @@ go_sched_gomaxprocs_threads, go_info) or, with --pid, from /proc, the process's 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from gomedic.checks.runtime import not_go, num, probe, sample
 from gomedic.facts import Facts
 from gomedic.facts.goruntime import godebug_value
-from gomedic.facts.limits import NPROC, parse_int, read_text
+from gomedic.facts.kernel import HOST_SYSCTL
+from gomedic.facts.limits import NPROC
 from gomedic.finding import Finding, fail, grade, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.probe import releases
@@ -51,13 +50,13 @@ def fds(f: Facts) -> Finding:
 
 
 def _thread_bounds(d_pid: int | None, info_uid: int | None, nproc_soft: int | None,
-                   pids_max: float | None, pids_src: str) -> list[Bound]:
+                   pids_max: float | None, pids_src: str, threads_max: int | None) -> list[Bound]:
     bounds = [Bound(GO_MAX_THREADS, "Go's thread limit (debug.SetMaxThreads)", "runtime default")]
     if nproc_soft is not None and info_uid not in (None, 0):
         bounds.append(Bound(nproc_soft, "RLIMIT_NPROC (per user)", f"/proc/{d_pid}/limits"))
     if pids_max is not None:
         bounds.append(Bound(pids_max, "cgroup pids.max", pids_src))
-    tmax = parse_int(read_text(Path("/"), "/proc/sys/kernel/threads-max"))
+    tmax = threads_max
     if tmax:
         bounds.append(Bound(tmax, "kernel.threads-max", "/proc/sys/kernel/threads-max"))
     return bounds
@@ -89,7 +88,8 @@ def threads(f: Facts) -> Finding:
     uid = info.status.uids[0] if info is not None and info.status.uids else None
     bounds = _thread_bounds(d.target.pid, uid, nproc.soft if nproc else None,
                             float(cg.pids.value) if cg is not None and cg.pids is not None else None,
-                            cg.pids.source if cg is not None and cg.pids is not None else "")
+                            cg.pids.source if cg is not None and cg.pids is not None else "",
+                            f.get(HOST_SYSCTL).number("kernel.threads-max"))
     lim = tightest(bounds)
     assert lim is not None  # Go's own limit is always there
     ev = {"threads": s.show(M.THREADS)}

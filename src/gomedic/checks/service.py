@@ -7,72 +7,34 @@ nothing), never for the user running gomedic. service.port and service.limits ar
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from gomedic import safeio
 from gomedic.facts import Facts
-from gomedic.facts.access import Principal, R, Want, X, can
-from gomedic.facts.accounts import lookup_group, lookup_user
+from gomedic.facts.access import Principal
 from gomedic.facts.host import HOST
+from gomedic.facts.servicefiles import (
+    ACCESS,
+    EXEC,
+    EXEC_BINARY,
+    EXEC_USES_OSUSER,
+    PRINCIPAL,
+    UNIT_PATHS,
+    arg_paths,
+)
 from gomedic.facts.systemd import UNIT, ServiceUnit
 from gomedic.finding import Finding, fail, ok, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 
-SYSTEMD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-DYNAMIC_UID = 61184  # first uid of systemd's DynamicUser= range: owns no files
-CONFIG_EXT = (".conf", ".cfg", ".ini", ".yaml", ".yml", ".json", ".toml", ".env", ".pem", ".crt", ".key", ".hcl")
-ROOT = Principal(0, frozenset({0}), "root")
 MAX_DIAGS = 20
 
 
-def unit_root(f: Facts) -> Path:
-    return Path(f.options.subject.unit_root or "/")
-
-
-def exec_path(u: ServiceUnit, root: Path) -> str | None:
-    """The program ExecStart runs, resolved in systemd's fixed search path when not absolute."""
-    if u.exec_start is None:
-        return None
-    p = u.exec_start.path
-    if p.startswith("/"):
-        return p
-    for d in SYSTEMD_PATH:
-        if (root / d.lstrip("/") / p).is_file():
-            return f"{d}/{p}"
-    return p
-
-
 def principal(f: Facts, u: ServiceUnit) -> tuple[Principal | None, str]:
-    """Who the main process runs as, or (None, why) when that user/group cannot exist."""
-    root = unit_root(f)
-    if u.exec_start is not None and u.exec_start.full_privileges:
-        return ROOT, "root (ExecStart has the '+' prefix)"
-    if u.dynamic_user:
-        return Principal(DYNAMIC_UID, frozenset({DYNAMIC_UID}), "dynamic"), "a DynamicUser= uid (owns no files)"
-    if not u.user:
-        return ROOT, "root (no User=)"
-    acct = lookup_user(root, u.user)
-    if acct is None:
-        return None, f"User={u.user} does not exist"
-    gids = set(acct.groups) | {acct.gid}
-    for g in ([u.group] if u.group else []) + list(u.supplementary_groups):
-        gid = lookup_group(root, g)
-        if gid is None:
-            return None, f"group {g} does not exist"
-        gids.add(gid)
-    if u.group:
-        gids.discard(acct.gid)  # Group= replaces the primary group
-        gids.add(lookup_group(root, u.group) or acct.gid)
-    return Principal(acct.uid, frozenset(gids), acct.name), f"{acct.name} (uid {acct.uid})"
-
-
-def _in_root(root: Path, p: str) -> str:
-    return str(root / p.lstrip("/")) if str(root) != "/" else p
+    """Who the main process of unit `u` (the run's unit) runs as, or (None, why) when that user/group
+    cannot exist."""
+    who = f.get(PRINCIPAL)
+    return who.principal, who.why
 
 
 @check("service.unit", category=Category.SERVICE, severity=Severity.HIGH,
@@ -85,7 +47,6 @@ def unit(f: Facts) -> Iterator[Finding]:
     host's architecture (else `Exec format error`).
     Fix: correct the named line; install the program or fix its path; rebuild for this host's GOARCH."""
     u = f.get(UNIT)
-    root = unit_root(f)
     files = f"{u.fragment}" + (f" + {len(u.dropins)} drop-ins" if u.dropins else "")
     ev: dict[str, Any] = {"fragment": u.fragment, "drop-ins": " ".join(u.dropins), "ExecStart": " ".join(u.exec_argv),
                           "file": u.fragment}
@@ -104,42 +65,36 @@ def unit(f: Facts) -> Iterator[Finding]:
     for d in warnings[:MAX_DIAGS]:
         yield warn(f"{d}", fix=f"edit {d.path} line {d.line}" if d.line else f"edit {d.path}", subject=u.name,
                    file=d.path, line=d.line or None)
-    path = exec_path(u, root)
+    exe = f.get(EXEC)
+    path = exe.path
     if path is None:
         if not errors:
             yield fail(f"{u.name} has no ExecStart=", fix=f"add ExecStart= to {u.fragment}", subject=u.name, **ev)
         return
     who, why = principal(f, u)
-    real = _in_root(root, path)
-    try:
-        st = os.stat(real)
-    except OSError as e:
-        yield fail(f"ExecStart program {path} ({u.exec_where}): {e.strerror}; systemd fails with status=203/EXEC",
+    if exe.error is not None:
+        yield fail(f"ExecStart program {path} ({u.exec_where}): {exe.error}; systemd fails with status=203/EXEC",
                    fix=f"install the program at {path} or correct ExecStart= in {u.exec_where}", subject=u.name, **ev)
         return
-    if not stat.S_ISREG(st.st_mode):
+    if not exe.regular:
         yield fail(f"ExecStart program {path} is not a regular file", fix=f"correct ExecStart= in {u.exec_where}",
                    subject=u.name, **ev)
         return
-    if who is not None:
-        acc = can(real, who, X, root=str(root))
-        if not acc.ok:
-            yield fail(f"ExecStart program {path} cannot be executed by {why}: {acc.reason}",
-                       fix=f"chmod a+rx {path} (and search permission on its directories)", subject=u.name, **ev)
-            return
-    yield _arch(f, u, path, real, files, ev)
+    acc = f.get(ACCESS).exec_start
+    if who is not None and acc is not None and not acc.ok:
+        yield fail(f"ExecStart program {path} cannot be executed by {why}: {acc.reason}",
+                   fix=f"chmod a+rx {path} (and search permission on its directories)", subject=u.name, **ev)
+        return
+    yield _arch(f, u, path, files, ev)
 
 
-def _arch(f: Facts, u: ServiceUnit, path: str, real: str, files: str, ev: dict[str, str]) -> Finding:
+def _arch(f: Facts, u: ServiceUnit, path: str, files: str, ev: dict[str, str]) -> Finding:
     from gomedic.binfmt.exe import Format
-    from gomedic.binfmt.inspect import inspect
 
     host = f.get(HOST)
-    ins = inspect(real)
+    ins = f.get(EXEC_BINARY)
     if ins.error is not None:
-        with safeio.open_binary(real) as fh:
-            head = fh.read(2)
-        if head == b"#!":
+        if f.get(EXEC).head == b"#!":
             return ok(f"{files} parses; ExecStart {path} is a script", subject=u.name, **ev)
         return fail(f"ExecStart program {path} is not an executable this host can run: {ins.error}",
                     fix="install a build for this host", subject=u.name, **ev)
@@ -153,20 +108,6 @@ def _arch(f: Facts, u: ServiceUnit, path: str, real: str, files: str, ev: dict[s
     return ok(f"{files} parses; ExecStart {path} is {what}", subject=u.name, **ev)
 
 
-def _arg_paths(argv: tuple[str, ...]) -> list[tuple[str, bool]]:
-    """Absolute paths among the arguments, with whether they look like configuration (must exist)."""
-    out: list[tuple[str, bool]] = []
-    prev = ""
-    for a in argv[1:]:
-        flag, sep, val = a.partition("=")
-        cand = val if sep and flag.startswith("-") else a
-        if cand.startswith("/") and "\n" not in cand:
-            named = any(k in (flag if sep else prev).lower() for k in ("conf", "config", "file", "cert", "key", "dir"))
-            out.append((cand, named or cand.endswith(CONFIG_EXT)))
-        prev = a if a.startswith("-") else ""
-    return out
-
-
 @check("service.user", category=Category.SERVICE, severity=Severity.HIGH,
        title="The unit's user exists and can reach its working directory and files")
 def user(f: Facts) -> Iterator[Finding]:
@@ -177,7 +118,6 @@ def user(f: Facts) -> Iterator[Finding]:
     Fix: create the user (useradd --system NAME), or grant access: chown/chmod the path, or add the user
     to the owning group (usermod -aG GROUP NAME), or give the parent directories search (x) permission."""
     u = f.get(UNIT)
-    root = unit_root(f)
     who, why = principal(f, u)
     if who is None:
         code = "217/USER" if why.startswith("User=") else "216/GROUP"
@@ -186,10 +126,11 @@ def user(f: Facts) -> Iterator[Finding]:
                    subject=u.name, User=u.user or "", Group=u.group or "")
         return
     checked = 0
+    paths = f.get(UNIT_PATHS)
     ev: dict[str, Any] = {"runs as": why, "gids": " ".join(str(g) for g in sorted(who.gids))}
-    if u.working_directory:
-        wd = u.working_directory
-        acc = can(_in_root(root, wd.path), who, X, root=str(root))
+    access = f.get(ACCESS)
+    if u.working_directory and access.working_directory is not None:
+        wd, acc = u.working_directory, access.working_directory
         checked += 1
         if not acc.ok and not (wd.optional and "does not exist" in acc.reason):
             yield fail(f"WorkingDirectory={wd.path} ({wd.where}): {acc.reason}; systemd fails with status=200/CHDIR",
@@ -197,17 +138,14 @@ def user(f: Facts) -> Iterator[Finding]:
                        subject=u.name, **ev)
     for ef in u.environment_files:
         checked += 1
-        if not ef.optional and not os.path.isfile(_in_root(root, ef.path)):
+        if not ef.optional and not paths[ef.path].is_file:
             yield fail(f"EnvironmentFile={ef.path} ({ef.where}) does not exist: the unit fails to start",
                        fix=f"create {ef.path} or write EnvironmentFile=-{ef.path}", subject=u.name, **ev)
-    for p, named in _arg_paths(u.exec_argv):
-        real = _in_root(root, p)
-        exists = os.path.lexists(real)
-        if not exists and not named:
+    for p, named in arg_paths(u.exec_argv):
+        if not paths[p].exists and not named:
             continue
         checked += 1
-        want: Want = R | X if os.path.isdir(real) else R
-        acc = can(real, who, want, root=str(root))
+        acc = access.paths[p]
         if not acc.ok:
             yield fail(f"{p} (named in ExecStart, {u.exec_where}): {acc.reason}",
                        fix=f"grant {who.label()} access: chown/chmod {acc.path_examined}, or add the user to its group",
@@ -254,29 +192,14 @@ def env(f: Facts) -> Iterator[Finding]:
         if item.strip() and "=" not in item:
             bad += 1
             yield warn(f"GODEBUG entry {item!r} is not key=value: the runtime ignores it", fix=fix, subject=u.name, **ev)
-    path = exec_path(u, unit_root(f))
-    if not u.user and not u.dynamic_user and not ("HOME" in e and "USER" in e) and path:
-        uses = _uses_osuser(_in_root(unit_root(f), path))
-        if uses:
-            yield fail(f"{path} is a cgo-less Go binary that uses os/user, and the unit sets neither User= nor "
-                       "HOME/USER: `user: Current requires cgo or $USER set in environment`",
-                       fix="add Environment=HOME=/root USER=root (or set User=)", subject=u.name, **ev)
-            return
+    path = f.get(EXEC).path
+    osuser = bool(path) and not u.user and not u.dynamic_user and not ("HOME" in e and "USER" in e)
+    if osuser and f.get(EXEC_USES_OSUSER):
+        yield fail(f"{path} is a cgo-less Go binary that uses os/user, and the unit sets neither User= nor "
+                   "HOME/USER: `user: Current requires cgo or $USER set in environment`",
+                   fix="add Environment=HOME=/root USER=root (or set User=)", subject=u.name, **ev)
+        return
     if bad == 0:
         shown = ", ".join(f"{k}={v}" for k, v in ev.items()) or "no Go runtime variables"
         yield ok(f"environment of {u.name}: {shown}", subject=u.name, **ev)
 
-
-def _uses_osuser(path: str) -> bool:
-    from gomedic.binfmt.inspect import inspect
-
-    ins = inspect(path)
-    if not ins.is_go or ins.setting("CGO_ENABLED") != "0":
-        return False
-    try:
-        from gomedic.binfmt import gosyms
-
-        found = gosyms.uses(path, ["os/user."])
-    except Exception:  # a reader problem must not hide the other results
-        return False
-    return bool(found and found.get("os/user."))

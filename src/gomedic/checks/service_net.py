@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from gomedic.checks.service import exec_path, principal, unit_root
+from gomedic.checks.service import principal
 from gomedic.facts import Facts
-from gomedic.facts.limits import parse_int, read_text, sysctl
-from gomedic.facts.ports import holders, listeners, ports_in_args, ports_in_env
+from gomedic.facts.kernel import HOST_SYSCTL
+from gomedic.facts.ports import ports_in_args, ports_in_env
+from gomedic.facts.servicefiles import EXEC, MANAGER, PORTS
 from gomedic.facts.systemd import UNIT, ServiceUnit
 from gomedic.facts.unitexec import parse_rlimit, parse_tasks_max
-from gomedic.facts.unitfile import parse_unit
 from gomedic.finding import Finding, fail, ok, skip
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 
 CAP_NET_BIND_SERVICE = 10
-
-
-def file_caps(path: str) -> int | None:
-    """Permitted capability bits of a file (security.capability xattr), or None when it has none."""
-    try:
-        raw = os.getxattr(path, "security.capability")
-    except OSError:
-        return None
-    if len(raw) < 12:
-        return None
-    lo = int.from_bytes(raw[4:8], "little")
-    hi = int.from_bytes(raw[12:16], "little") if len(raw) >= 16 else 0
-    return lo | (hi << 32)
 
 
 def _may_bind_low(f: Facts, u: ServiceUnit, port: int) -> tuple[bool, str]:
@@ -44,11 +29,11 @@ def _may_bind_low(f: Facts, u: ServiceUnit, port: int) -> tuple[bool, str]:
         return True, f"runs as {why}"
     if "CAP_NET_BIND_SERVICE" in u.ambient_caps:
         return True, "AmbientCapabilities=CAP_NET_BIND_SERVICE"
-    path = exec_path(u, unit_root(f))
-    caps = file_caps(str(unit_root(f) / path.lstrip("/"))) if path else None
+    exe = f.get(EXEC)
+    path, caps = exe.path, exe.caps
     if caps is not None and caps >> CAP_NET_BIND_SERVICE & 1:
         return True, f"{path} has the file capability cap_net_bind_service"
-    start = parse_int(sysctl(Path("/"), "net.ipv4.ip_unprivileged_port_start"))
+    start = f.get(HOST_SYSCTL).number("net.ipv4.ip_unprivileged_port_start")
     if start is not None and port >= start:
         return True, f"net.ipv4.ip_unprivileged_port_start={start}"
     return False, f"runs as {why} without CAP_NET_BIND_SERVICE"
@@ -69,7 +54,7 @@ def port(f: Facts) -> Iterator[Finding]:
     if not named:
         yield skip("no listen port named in ExecStart or Environment", subject=u.name)
         return
-    held = listeners(Path("/"))
+    held = f.get(PORTS)
     own = f.options.subject.pid
     seen: set[int] = set()
     for np in named:
@@ -77,9 +62,9 @@ def port(f: Facts) -> Iterator[Finding]:
             continue
         seen.add(np.port)
         ev = {"port": np.port, "from": np.origin}
-        socks = held.get(np.port, [])
-        if socks:
-            who = holders({s.inode for s in socks})
+        use = held.get(np.port)
+        if use is not None:
+            socks, who = use.sockets, use.holders
             if own is not None and any(pid == own for pid, _ in who):
                 yield ok(f"port {np.port} ({np.origin}) is held by the unit's own process {own}", subject=u.name, **ev)
                 continue
@@ -107,12 +92,6 @@ def port(f: Facts) -> Iterator[Finding]:
         yield ok(f"port {np.port} ({np.origin}) is free", subject=u.name, **ev)
 
 
-def _system_conf(root: Path) -> dict[str, str]:
-    text = read_text(root, "/etc/systemd/system.conf") or ""
-    entries = parse_unit(text, "/etc/systemd/system.conf").entries
-    return {e.key: e.value for e in entries if e.section == "Manager"}
-
-
 @check("service.limits", category=Category.LIMITS, severity=Severity.HIGH,
        title="LimitNOFILE, LimitNPROC and TasksMax give a Go server room",
        thresholds={"nofile-min": 4096, "nproc-min": 1024, "tasks-min": 512})
@@ -125,8 +104,7 @@ def limits(f: Facts) -> Iterator[Finding]:
     Fix: set `LimitNOFILE=65536` (and TasksMax=/LimitNPROC= as needed) in a drop-in:
     `systemctl edit UNIT`."""
     u = f.get(UNIT)
-    root = unit_root(f)
-    conf = _system_conf(root)
+    conf = f.get(MANAGER)
     found = 0
     nofile = u.limits.get("LimitNOFILE")
     where = nofile[2] if nofile else "DefaultLimitNOFILE"
@@ -135,7 +113,8 @@ def limits(f: Facts) -> Iterator[Finding]:
         nofile = (d[0], d[1], where) if d else (1024, 524288, where)
     soft, hard, _w = nofile
     ev: dict[str, Any] = {"LimitNOFILE": f"{soft}:{hard}", "from": where}
-    nr_open = parse_int(sysctl(Path("/"), "fs.nr_open"))
+    sc = f.get(HOST_SYSCTL)
+    nr_open = sc.number("fs.nr_open")
     need = int(f.threshold("service.limits.nofile-min"))
     if hard is not None and hard < need:
         found += 1
@@ -153,8 +132,7 @@ def limits(f: Facts) -> Iterator[Finding]:
         yield fail(f"LimitNPROC={nproc[1]} ({nproc[2]}) is below {f.threshold('service.limits.nproc-min')} "
                    "(it counts all processes of the user)", fix="raise LimitNPROC= or remove it",
                    subject=u.name, LimitNPROC=nproc[1])
-    tmax = parse_int(sysctl(Path("/"), "kernel.threads-max"))
-    pid_max = parse_int(sysctl(Path("/"), "kernel.pid_max"))
+    tmax, pid_max = sc.number("kernel.threads-max"), sc.number("kernel.pid_max")
     kernel = min(x for x in (tmax, pid_max, 1 << 22) if x is not None)
     te = u.tasks_max
     raw = te.value if te else conf.get("DefaultTasksMax", "15%")

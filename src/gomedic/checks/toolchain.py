@@ -6,13 +6,12 @@ import os
 from collections.abc import Iterator
 
 from gomedic.binfmt import goversion
-from gomedic.binfmt.buildinfo import go_version_of
-from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
 from gomedic.facts.go import GO_CMD, GO_CONFIG, GO_PATH_SCAN, GO_USUAL_INSTALLS, SRC_DEFAULT, go_version
 from gomedic.facts.gomod import GO_MODULE, ModuleContext
+from gomedic.facts.goroot import GOROOT_RELEASE, GOROOT_TREE
 from gomedic.facts.host import HOST
-from gomedic.facts.pathscan import GoInstall, read_version_file
+from gomedic.facts.pathscan import GoInstall
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -117,16 +116,6 @@ def multiple_go(f: Facts) -> Finding:
     )
 
 
-def _goroot_setting(f: Facts) -> tuple[str, str]:
-    """(GOROOT, where it came from): the environment, the GOENV file, or the go binary's own root."""
-    s = f.get(GO_CONFIG).get("GOROOT")
-    if s.source != SRC_DEFAULT:
-        return s.value, s.source
-    if s.value:
-        return s.value, "derived from the go binary"
-    raise FactUnavailable("GOROOT is not set and no go binary to derive it from")
-
-
 @check("toolchain.goroot-exists", category=T, severity=Severity.CRITICAL,
        title="GOROOT is a complete Go installation")
 def goroot_exists(f: Facts) -> Finding:
@@ -139,7 +128,8 @@ def goroot_exists(f: Facts) -> Finding:
     Fix: unset GOROOT (the go command finds its own root), or point it at the directory that contains
     `bin/` and `src/`.
     """
-    goroot, source = _goroot_setting(f)
+    tree = f.get(GOROOT_TREE)
+    goroot, source = tree.path, tree.source
     ev = {"GOROOT": goroot, "source": source}
     fix = "unset GOROOT (the go command finds its own root)" if source != "derived from the go binary" else \
         "reinstall Go: remove the tree and unpack a fresh release"
@@ -150,11 +140,11 @@ def goroot_exists(f: Facts) -> Finding:
         parent = stripped[: stripped.rfind("/bin")]
         return fail(f"GOROOT={goroot} ({source}) points inside bin/; it must be the tree that contains bin/ and src/",
                     fix=f"unset GOROOT, or set GOROOT={parent}", **ev)
-    if not os.path.isdir(goroot):
-        what = "does not exist" if not os.path.exists(goroot) else "is not a directory"
+    if not tree.is_dir:
+        what = "does not exist" if not tree.exists else "is not a directory"
         return fail(f"GOROOT={goroot} ({source}) {what}: go reports `go: cannot find GOROOT directory: {goroot}`",
                     fix=fix, **ev)
-    missing = [p for p in ("bin/go", "src/runtime") if not os.path.exists(os.path.join(goroot, p))]
+    missing = tree.missing
     if missing:
         return fail(f"GOROOT={goroot} ({source}) is not a complete Go tree: missing {', '.join(missing)}",
                     fix=fix, **ev)
@@ -173,17 +163,14 @@ def goroot_matches(f: Facts) -> Finding:
     Fix: unset GOROOT; or remove the old tree (`rm -rf /usr/local/go`) before unpacking a new release.
     """
     go = f.get(GO_CMD)
-    goroot, source = _goroot_setting(f)
-    if not os.path.isdir(goroot):
+    tree = f.get(GOROOT_TREE)
+    goroot, source = tree.path, tree.source
+    if not tree.is_dir:
         return skip(f"GOROOT={goroot} does not exist (see toolchain.goroot-exists)")
-    cfg = f.get(GO_CONFIG)
     running = go_version(f) or "unknown"
-    root_version = read_version_file(goroot) or go_version_of(os.path.join(goroot, "bin", "go")) or "unknown"
-    host = f.get(HOST)
-    tooldir = cfg.value("GOTOOLDIR") if source == "derived from the go binary" else ""
-    tooldir = tooldir or os.path.join(goroot, "pkg", "tool", f"{host.goos}_{host.goarch}")
-    compile_path = os.path.join(tooldir, "compile")
-    compile_version = go_version_of(compile_path) if os.path.exists(compile_path) else None
+    rel = f.get(GOROOT_RELEASE)
+    root_version = rel.version or "unknown"
+    tooldir, compile_path, compile_version = rel.tooldir, rel.compile_path, rel.compile_version
     ev = {"go": go.path, "go version": running, "GOROOT": goroot, "GOROOT source": source,
           "GOROOT/VERSION": root_version, "compile": compile_path, "compile version": compile_version or "missing"}
     fix = "unset GOROOT (the go command finds its own root)" if source != "derived from the go binary" else \

@@ -27,13 +27,13 @@ def unit_notify(f: Facts) -> Finding:
     github.com/coreos/go-systemd in its build info, daemon.SdNotify in its symbols, or the string
     NOTIFY_SOCKET / sd_notify (a hand-written notifier, libsystemd through cgo).
     Fix: `Type=exec` (or simple), or call `daemon.SdNotify(false, daemon.SdNotifyReady)` once serving."""
-    from gomedic.checks.service import exec_path, unit_root
     from gomedic.facts.sdnotify import notify_support
+    from gomedic.facts.servicefiles import EXEC
 
     u = f.get(UNIT)
     if u.type not in NOTIFY_TYPES:
         return ok(f"Type={u.type}: systemd does not wait for a readiness notification", subject=u.name, Type=u.type)
-    path = exec_path(u, unit_root(f))
+    path = f.get(EXEC).path
     real = f.options.subject.binary
     if not path or not real:
         return skip(f"Type={u.type} but the ExecStart program {path or '(none)'} is not on this machine to read",

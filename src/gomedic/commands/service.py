@@ -49,8 +49,9 @@ def main_pid(name: str) -> int | None:
 
 def unit_subject(unit: str, root: str | None, pid: int | None) -> Subject:
     """The Subject for a unit: loads it now (a unit that cannot be found is a usage error, exit 2)."""
-    from gomedic.checks.service import exec_path
     from gomedic.errors import UsageError
+    from gomedic.facts.door import HOST_READER
+    from gomedic.facts.servicefiles import exec_path
     from gomedic.facts.systemd import load_service
 
     r = Path(root).resolve() if root else Path("/")
@@ -58,7 +59,7 @@ def unit_subject(unit: str, root: str | None, pid: int | None) -> Subject:
         raise UsageError(f"--root {root}: not a directory")
     u = load_service(unit, r)
     subject = Subject(unit=unit, unit_root=str(r))
-    path = exec_path(u, r)
+    path = exec_path(HOST_READER, u, r)
     if path:
         real = r / path.lstrip("/")
         if real.is_file():

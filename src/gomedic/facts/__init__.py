@@ -23,6 +23,7 @@ from gomedic.values import field, frozen
 if TYPE_CHECKING:
     from typing import Any
 
+    from gomedic.facts.door import Reader, Runner
     from gomedic.registry import Registry, Threshold
 
 T = TypeVar("T")
@@ -70,9 +71,15 @@ class _Slot:
 
 
 class Facts:
-    def __init__(self, options: Options | None = None, registry: Registry | None = None) -> None:
+    """The facts of one run. `reader` and `runner` are the door gatherers read files and start programs
+    through (facts.door: this machine's by default; a test passes a recorded tree)."""
+
+    def __init__(self, options: Options | None = None, registry: Registry | None = None, *,
+                 reader: Reader | None = None, runner: Runner | None = None) -> None:
         self.options = options or Options()
         self._registry = registry
+        self._reader = reader
+        self._runner = runner
         self._slots: dict[str, _Slot] = {}
         self._guard = threading.Lock()
 
@@ -83,6 +90,22 @@ class Facts:
     @property
     def cwd(self) -> str:
         return os.fspath(self.options.cwd)
+
+    @property
+    def reader(self) -> Reader:
+        if self._reader is None:
+            from gomedic.facts.door import HOST_READER
+
+            self._reader = HOST_READER
+        return self._reader
+
+    @property
+    def runner(self) -> Runner:
+        if self._runner is None:
+            from gomedic.facts.door import host_runner
+
+            self._runner = host_runner
+        return self._runner
 
     def get(self, key: FactKey[T]) -> T:
         with self._guard:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
+from gomedic.facts import Facts, fact
 from gomedic.facts.envfile import split_quoted
-from gomedic.facts.pathscan import is_executable_file, which
+from gomedic.facts.pathscan import first_on_path, is_executable_file, which
 from gomedic.values import frozen
 
 # The libc headers runtime/cgo includes first (gcc_libinit.c, gcc_util.c, libcgo.h).
@@ -98,3 +99,10 @@ def split_flags(value: str) -> list[str]:
         return split_quoted(value)
     except ValueError:
         return value.split()
+
+
+@fact("cgo.default-compilers")
+def DEFAULT_CC(f: Facts) -> tuple[str, ...]:
+    """gcc and clang as found on PATH (the C compilers go defaults to when CC is unset), in that order."""
+    found = (first_on_path(f.reader, n, f.env, str(f.cwd)) for n in ("gcc", "clang"))
+    return tuple(p for p in found if p)

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from gomedic.facts import Facts, fact
-from gomedic.facts.limits import read_text
+from gomedic.facts.door import HOST_READER, Reader
 from gomedic.facts.proc import target_pid, target_root
 from gomedic.values import frozen
 
@@ -149,43 +149,43 @@ def _tightest(cands: list[Bound]) -> Bound | None:
     return min(cands, key=lambda b: b.value) if cands else None
 
 
-def _read_limits(root: Path, dirs: list[str], v2: bool) -> tuple[list[Bound], list[Bound], list[Bound], list[Bound]]:
+def _read_limits(reader: Reader, root: Path, dirs: list[str], v2: bool) -> tuple[list[Bound], list[Bound], list[Bound], list[Bound]]:
     cpu: list[Bound] = []
     mem: list[Bound] = []
     high: list[Bound] = []
     pids: list[Bound] = []
     for d in dirs:
         if v2:
-            t = read_text(root, d + "/cpu.max")
+            t = reader.text(root, d + "/cpu.max")
             q = parse_cpu_max(t) if t is not None else None
             if q and q[0] is not None:
                 cpu.append(Bound(q[0] / q[1], d + "/cpu.max", f"{q[0]} {q[1]}"))
             for name, acc in (("memory.max", mem), ("memory.high", high)):
-                t = read_text(root, f"{d}/{name}")
+                t = reader.text(root, f"{d}/{name}")
                 v = parse_bytes_limit(t) if t is not None else None
                 if v is not None:
                     acc.append(Bound(v, f"{d}/{name}"))
         else:
-            tq, tp = read_text(root, d + "/cpu.cfs_quota_us"), read_text(root, d + "/cpu.cfs_period_us")
+            tq, tp = reader.text(root, d + "/cpu.cfs_quota_us"), reader.text(root, d + "/cpu.cfs_period_us")
             if tq is not None and tp is not None:
                 q2 = parse_cpu_max(f"{tq.strip()} {tp.strip()}".replace("-1 ", "max "))
                 if q2 and q2[0] is not None:
                     cpu.append(Bound(q2[0] / q2[1], d + "/cpu.cfs_quota_us", f"{q2[0]} {q2[1]}"))
-            t = read_text(root, d + "/memory.limit_in_bytes")
+            t = reader.text(root, d + "/memory.limit_in_bytes")
             v = parse_bytes_limit(t) if t is not None else None
             if v is not None:
                 mem.append(Bound(v, d + "/memory.limit_in_bytes"))
-        t = read_text(root, d + "/pids.max")
+        t = reader.text(root, d + "/pids.max")
         v = parse_bytes_limit(t) if t is not None else None
         if v is not None:
             pids.append(Bound(v, d + "/pids.max"))
     return cpu, mem, high, pids
 
 
-def read_cgroup(root: Path, pid: int | str = "self") -> CgroupInfo:
+def read_cgroup(root: Path, pid: int | str = "self", reader: Reader = HOST_READER) -> CgroupInfo:
     """The cgroup limits that apply to process `pid`, read under `root` (a live `/` or a captured tree)."""
-    cg_text = read_text(root, f"/proc/{pid}/cgroup")
-    mi_text = read_text(root, f"/proc/{pid}/mountinfo", limit=1 << 20)
+    cg_text = reader.text(root, f"/proc/{pid}/cgroup")
+    mi_text = reader.text(root, f"/proc/{pid}/mountinfo", limit=1 << 20)
     if cg_text is None or mi_text is None:
         return CgroupInfo("none", (), None, None, None, None, (f"/proc/{pid}/cgroup or mountinfo not readable",))
     lines, mounts = parse_proc_cgroup(cg_text), parse_mountinfo(mi_text)
@@ -208,7 +208,7 @@ def read_cgroup(root: Path, pid: int | str = "self") -> CgroupInfo:
                 continue
             dirs = _dirs(mount, line.path)
             paths.append((ctl or "unified", dirs[0]))
-            c, m, h, p = _read_limits(root, dirs, ctl is None)
+            c, m, h, p = _read_limits(reader, root, dirs, ctl is None)
             cpu += c if ctl in (None, "cpu") else []
             mem += m if ctl in (None, "memory") else []
             high += h
@@ -219,4 +219,4 @@ def read_cgroup(root: Path, pid: int | str = "self") -> CgroupInfo:
 
 @fact("cgroup.target")
 def CGROUP(f: Facts) -> CgroupInfo:
-    return read_cgroup(target_root(f), target_pid(f))
+    return read_cgroup(target_root(f), target_pid(f), f.reader)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from gomedic import safeio
+from gomedic.facts import Facts, fact
 from gomedic.values import frozen
 
 ENTRY_SIZE = 175
@@ -114,3 +115,12 @@ def scan(root: str, *, max_entries: int, max_bytes: int) -> CacheScan:
             except OSError:
                 continue
     return res
+
+
+@fact("build.cache-scan")
+def CACHE_SCAN(f: Facts) -> CacheScan:
+    """GOCACHE verified up to the limits of build.cache (build.cache.max_entries, build.cache.max_mib)."""
+    from gomedic.facts.go import GO_CONFIG
+
+    return scan(f.get(GO_CONFIG).value("GOCACHE"), max_entries=int(f.threshold("build.cache.max_entries")),
+                max_bytes=int(f.threshold("build.cache.max_mib")) << 20)

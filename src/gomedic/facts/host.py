@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from gomedic.facts import Facts, fact
+from gomedic.facts.door import HOST_READER, Reader
 from gomedic.values import frozen
 
 # uname -m -> GOARCH
@@ -54,21 +56,21 @@ def goos() -> str:
     return p.rstrip("0123456789")
 
 
-def libc() -> str:
+def libc(reader: Reader = HOST_READER) -> str:
     try:
         v = os.confstr("CS_GNU_LIBC_VERSION")
     except (ValueError, OSError, AttributeError):
         v = None
     if v:
         return v
-    if any(n.startswith("ld-musl-") for n in _listdir("/lib")):
+    if any(n.startswith("ld-musl-") for n in _listdir(reader, "/lib")):
         return "musl"
     return ""
 
 
-def _listdir(path: str) -> list[str]:
+def _listdir(reader: Reader, path: str) -> list[str]:
     try:
-        return os.listdir(path)
+        return reader.listdir(Path("/"), path)
     except OSError:
         return []
 
@@ -76,4 +78,4 @@ def _listdir(path: str) -> list[str]:
 @fact("host.info")
 def HOST(f: Facts) -> HostInfo:
     u = os.uname()  # not platform.uname(): same answer without importing platform at start-up
-    return HostInfo(goos(), UNAME_TO_GOARCH.get(u.machine, u.machine), u.machine, u.release, libc())
+    return HostInfo(goos(), UNAME_TO_GOARCH.get(u.machine, u.machine), u.machine, u.release, libc(f.reader))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gomedic import safeio
 from gomedic.facts import Facts, fact
+from gomedic.facts.door import HOST_READER, Reader, Runner, host_runner
 from gomedic.facts.proc import target_env, target_root
 from gomedic.values import frozen
 
@@ -40,7 +41,7 @@ class Tool:
         return f"{self.path}: {self.kind} ({self.note})" if self.note else f"{self.path}: {self.kind}"
 
 
-def find_on(path_var: str, name: str, root: Path) -> tuple[str, str] | None:
+def find_on(path_var: str, name: str, root: Path, reader: Reader = HOST_READER) -> tuple[str, str] | None:
     """(path as the process sees it, path on this host) of the first executable regular `name` on
     path_var, resolved inside `root`. Relative PATH entries depend on the process's cwd: skipped."""
     for d in path_var.split(os.pathsep):
@@ -49,7 +50,7 @@ def find_on(path_var: str, name: str, root: Path) -> tuple[str, str] | None:
         shown = os.path.join(d, name)
         host = str(root / shown.lstrip("/"))
         try:
-            st = os.stat(host)
+            st = reader.stat(root, shown)
         except (OSError, ValueError):
             continue
         if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:
@@ -57,10 +58,10 @@ def find_on(path_var: str, name: str, root: Path) -> tuple[str, str] | None:
     return None
 
 
-def describe_file(path: str) -> str:
+def describe_file(path: str, reader: Reader = HOST_READER) -> str:
     """What an executable file is, from its first bytes and headers: never by running it."""
     try:
-        head = safeio.read_bytes(path, 256)
+        head = reader.read(Path("/"), path, 256)
     except OSError as e:
         return f"unreadable ({safeio.describe(e)})"
     if head.startswith(b"#!"):
@@ -81,15 +82,16 @@ def describe_file(path: str) -> str:
     return ", ".join(parts)
 
 
-def same_file(a: str, b: str) -> bool:
+def same_file(a: str, b: str, reader: Reader = HOST_READER) -> bool:
     try:
-        sa, sb = os.stat(a), os.stat(b)
+        sa, sb = reader.stat(Path("/"), a), reader.stat(Path("/"), b)
     except OSError:
         return False
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
-def trusted_version(name: str, host_path: str) -> tuple[str | None, str]:
+def trusted_version(name: str, host_path: str, reader: Reader = HOST_READER,
+                    runner: Runner = host_runner) -> tuple[str | None, str]:
     """(first line of the version, why none): run only the trusted copy, only if it is the same file."""
     from gomedic import execx
     from gomedic.errors import CommandError
@@ -98,10 +100,10 @@ def trusted_version(name: str, host_path: str) -> tuple[str | None, str]:
         trusted = execx.resolve(name)
     except CommandError:
         trusted = None
-    if trusted is None or not same_file(trusted, host_path):
+    if trusted is None or not same_file(trusted, host_path, reader):
         return None, f"not run: not the {name} of gomedic's trusted PATH"
     try:
-        r = execx.run([trusted, "version" if name == "openssl" else "--version"], timeout=VERSION_TIMEOUT)
+        r = runner([trusted, "version" if name == "openssl" else "--version"], timeout=VERSION_TIMEOUT)
     except CommandError as e:
         return None, str(e)
     if r.ok and r.stdout.strip():
@@ -109,17 +111,18 @@ def trusted_version(name: str, host_path: str) -> tuple[str | None, str]:
     return None, r.describe()[:160]
 
 
-def find_tool(name: str, path_var: str, root: Path) -> Tool:
-    found = find_on(path_var, name, root)
+def find_tool(name: str, path_var: str, root: Path, reader: Reader = HOST_READER,
+              runner: Runner = host_runner) -> Tool:
+    found = find_on(path_var, name, root, reader)
     if found is None:
         return Tool(name, None)
     shown, host = found
-    version, note = trusted_version(name, host) if str(root) == "/" else (None, "not run: inside --root")
-    return Tool(name, shown, describe_file(host), version, note)
+    version, note = trusted_version(name, host, reader, runner) if str(root) == "/" else (None, "not run: inside --root")
+    return Tool(name, shown, describe_file(host, reader), version, note)
 
 
 @fact("host.net-tools")
 def NET_TOOLS(f: Facts) -> tuple[Tool, ...]:
     path_var = target_env(f).get("PATH") or DEFAULT_PATH
     root = target_root(f)
-    return tuple(find_tool(t, path_var, root) for t in TOOLS)
+    return tuple(find_tool(t, path_var, root, f.reader, f.runner) for t in TOOLS)

@@ -10,7 +10,11 @@ import os
 from collections.abc import Mapping
 
 from gomedic import safeio
+from gomedic.typenames import TYPE_CHECKING
 from gomedic.values import frozen
+
+if TYPE_CHECKING:
+    from gomedic.facts.door import Reader
 
 
 @frozen
@@ -54,6 +58,16 @@ def which(name: str, env: Mapping[str, str], cwd: str | None = None) -> str | No
     for d in path_dirs(env):
         p = os.path.join(d, name)
         if is_executable_file(p):
+            return p
+    return None
+
+
+def first_on_path(reader: Reader, name: str, env: Mapping[str, str], cwd: str) -> str | None:
+    """`which` through a reader: the first executable `name` on env's PATH (relative entries from cwd), as
+    PATH names it."""
+    for d in path_dirs(env):
+        p = os.path.join(d, name)
+        if reader.is_executable("/", os.path.join(cwd, p)):
             return p
     return None
 

@@ -8,12 +8,11 @@ bind or port (`--listen :8080`, `-addr=127.0.0.1:80`, `PORT=8080`, `HTTP_ADDR=[:
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from gomedic.facts.limits import read_text
+from gomedic.facts.door import HOST_READER, Reader
 from gomedic.values import frozen
 
 _NAME = re.compile(r"(listen|addr|address|bind|port)", re.IGNORECASE)
@@ -112,29 +111,29 @@ def parse_proc_net_tcp(text: str) -> list[Socket]:
     return out
 
 
-def listeners(root: Path) -> dict[int, list[Socket]]:
+def listeners(root: Path, reader: Reader = HOST_READER) -> dict[int, list[Socket]]:
     by_port: dict[int, list[Socket]] = {}
     for name in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for s in parse_proc_net_tcp(read_text(root, name, 1 << 24) or ""):
+        for s in parse_proc_net_tcp(reader.text(root, name, 1 << 24) or ""):
             by_port.setdefault(s.port, []).append(s)
     return by_port
 
 
-def holders(inodes: set[int], root: Path = Path("/")) -> list[tuple[int, str]]:
+def holders(inodes: set[int], root: Path = Path("/"), reader: Reader = HOST_READER) -> list[tuple[int, str]]:
     """(pid, command name) of processes holding these socket inodes (those whose fds we may read)."""
     want = {f"socket:[{i}]" for i in inodes}
     found: list[tuple[int, str]] = []
     try:
-        pids = [int(d) for d in os.listdir(root / "proc") if d.isdecimal()]
+        pids = [int(d) for d in reader.listdir(root, "/proc") if d.isdecimal()]
     except OSError:
         return found
     for pid in pids[:MAX_SCAN]:
-        fd_dir = root / "proc" / str(pid) / "fd"
+        fd_dir = f"/proc/{pid}/fd"
         try:
-            for fd in os.listdir(fd_dir):
+            for fd in reader.listdir(root, fd_dir):
                 try:
-                    if os.readlink(fd_dir / fd) in want:
-                        comm = (read_text(root, f"/proc/{pid}/comm") or "?").strip()
+                    if reader.readlink(root, f"{fd_dir}/{fd}") in want:
+                        comm = (reader.text(root, f"/proc/{pid}/comm") or "?").strip()
                         found.append((pid, comm))
                         break
                 except OSError:

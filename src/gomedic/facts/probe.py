@@ -17,4 +17,4 @@ def PROBE(f: Facts) -> ProbeData:
     target = f.options.subject.probe
     if target is None:
         raise FactUnavailable("no live service to probe (run `gomedic probe URL [--pid PID]`)")
-    return collect(target)
+    return collect(target, reader=f.reader)

@@ -16,7 +16,8 @@ from types import MappingProxyType
 from gomedic import safeio
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
-from gomedic.facts.limits import Limits, parse_limits, read_text
+from gomedic.facts.door import HOST_READER, Reader
+from gomedic.facts.limits import Limits, parse_limits
 from gomedic.values import field, frozen
 
 MAX_ENVIRON = 1 << 20
@@ -143,25 +144,26 @@ def _count(path: Path, *, lines: bool) -> int | None:
         return None
 
 
-def read_process(root: Path, pid: int | str = "self") -> ProcessInfo:
-    """Read /proc/<pid> under `root`. Raises FactUnavailable when the process does not exist."""
+def read_process(root: Path, pid: int | str = "self", reader: Reader = HOST_READER) -> ProcessInfo:
+    """Read /proc/<pid> under `root`. Raises FactUnavailable when the process does not exist.
+
+    The fd and mapping counts stream the live /proc (capped at MAX_COUNT), not through the reader."""
     base = f"/proc/{pid}"
-    status_text = read_text(root, base + "/status")
+    status_text = reader.text(root, base + "/status")
     if status_text is None:
         raise FactUnavailable(f"no process {pid}: {root / base.lstrip('/')}/status is not readable")
     notes: list[str] = []
-    limits_text = read_text(root, base + "/limits")
+    limits_text = reader.text(root, base + "/limits")
     if limits_text is None:
         notes.append(f"{base}/limits not readable")
     env: Mapping[str, str] | None = None
     try:
-        with safeio.open_binary(root / base.lstrip("/") / "environ") as fh:
-            env = MappingProxyType(parse_environ(fh.read(MAX_ENVIRON)))
+        env = MappingProxyType(parse_environ(reader.read(root, base + "/environ", MAX_ENVIRON)))
     except OSError as e:
         notes.append(f"{base}/environ not readable ({e.strerror or e})")
     exe: str | None = None
     try:
-        exe = os.readlink(root / base.lstrip("/") / "exe")
+        exe = reader.readlink(root, base + "/exe")
     except OSError:
         exe = None
     return ProcessInfo(
@@ -193,7 +195,7 @@ def PROCESS(f: Facts) -> ProcessInfo:
     """The process host checks evaluate: `--pid`, else gomedic itself."""
     from gomedic.redact import remember, secrets_in_settings
 
-    info = read_process(target_root(f), target_pid(f))
+    info = read_process(target_root(f), target_pid(f), f.reader)
     remember(secrets_in_settings(info.environ or {}))  # its secrets are hidden in every output, as gomedic's
     return info
 

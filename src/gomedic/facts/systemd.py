@@ -13,11 +13,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from gomedic import safeio
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.facts.accounts import Account, lookup_user
-from gomedic.facts.limits import read_text
+from gomedic.facts.door import HOST_READER, Reader
 from gomedic.facts.unitexec import (
     ExecCommand,
     expand_env,
@@ -81,8 +80,8 @@ class ServiceUnit:
         return self.merged.last(section, key)
 
 
-def _os_release(root: Path) -> dict[str, str]:
-    text = read_text(root, "/etc/os-release") or read_text(root, "/usr/lib/os-release") or ""
+def _os_release(root: Path, reader: Reader) -> dict[str, str]:
+    text = reader.text(root, "/etc/os-release") or reader.text(root, "/usr/lib/os-release") or ""
     out: dict[str, str] = {}
     for line in text.splitlines():
         k, sep, v = line.partition("=")
@@ -91,8 +90,9 @@ def _os_release(root: Path) -> dict[str, str]:
     return out
 
 
-def _specifiers(loc: Located, shown: str, user: str | None, acct: Account | None, root: Path) -> dict[str, str]:
-    osr = _os_release(root)
+def _specifiers(loc: Located, shown: str, user: str | None, acct: Account | None, root: Path,
+                reader: Reader) -> dict[str, str]:
+    osr = _os_release(root, reader)
     stem, _, _suffix = loc.name.rpartition(".")
     prefix, at, instance = stem.partition("@")
     u = user or "root"
@@ -107,14 +107,15 @@ def _specifiers(loc: Located, shown: str, user: str | None, acct: Account | None
         "V": "/var/tmp", "d": f"/run/credentials/{loc.name}", "y": shown, "Y": os.path.dirname(shown),
         "H": socket.gethostname(), "l": socket.gethostname().split(".")[0], "q": socket.gethostname(),
         "v": os.uname().release, "a": os.uname().machine,
-        "m": (read_text(root, "/etc/machine-id") or "").strip(),
-        "b": (read_text(root, "/proc/sys/kernel/random/boot_id") or "").strip().replace("-", ""),
+        "m": (reader.text(root, "/etc/machine-id") or "").strip(),
+        "b": (reader.text(root, "/proc/sys/kernel/random/boot_id") or "").strip().replace("-", ""),
         **{k: osr.get(v, "") for k, v in (("o", "ID"), ("w", "VERSION_ID"), ("W", "VARIANT_ID"),
                                            ("B", "BUILD_ID"), ("A", "IMAGE_VERSION"), ("M", "IMAGE_ID"))},
     }
 
 
-def load_service(spec: str, root: Path) -> ServiceUnit:
+def load_service(spec: str, root: Path, reader: Reader = HOST_READER) -> ServiceUnit:
+    """The unit `spec` as systemd would load it under `root` (its files read through `reader`)."""
     loc = find_unit(spec, root)
     shown = shown_path(root, loc.fragment)
     if loc.masked:
@@ -124,22 +125,21 @@ def load_service(spec: str, root: Path) -> ServiceUnit:
     texts = []
     for p in (loc.fragment, *loc.dropins):
         try:
-            with safeio.open_binary(p) as fh:
-                data = fh.read(MAX_FILE + 1)  # parse_unit reports and cuts what is longer
+            data = reader.read(Path("/"), os.path.abspath(p), MAX_FILE + 1)  # parse_unit reports and cuts what is longer
         except OSError as e:
             texts.append(UnitText(shown_path(root, p), (), (Diagnostic(shown_path(root, p), 0, f"unreadable: {e.strerror}"),)))
             continue
         texts.append(parse_unit(data, shown_path(root, p)))
     m = merge(texts)
-    return _build(loc, shown, m, root)
+    return _build(loc, shown, m, root, reader)
 
 
-def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
+def _build(loc: Located, shown: str, m: MergedUnit, root: Path, reader: Reader) -> ServiceUnit:
     diags = list(m.diagnostics)
     raw_user = m.last("Service", "User")
     dyn = m.last("Service", "DynamicUser")
     dynamic = bool(dyn and parse_bool(dyn.value))
-    base_table = _specifiers(loc, shown, None, None, root)
+    base_table = _specifiers(loc, shown, None, None, root, reader)
 
     def spec(e: Entry) -> str:
         out, unknown = expand_specifiers(e.value, table)
@@ -150,11 +150,11 @@ def _build(loc: Located, shown: str, m: MergedUnit, root: Path) -> ServiceUnit:
     table = base_table
     user = spec(raw_user) if raw_user else None
     acct = lookup_user(root, user) if user else None
-    table = _specifiers(loc, shown, user, acct, root)
+    table = _specifiers(loc, shown, user, acct, root, reader)
     group_e = m.last("Service", "Group")
     group = spec(group_e) if group_e else None  # before diags is frozen: its unknown specifiers are reported
     supp = tuple(w for e in m.all("Service", "SupplementaryGroups") for w in spec(e).split())
-    env, origin, env_files = _environment(m, spec, diags, root)
+    env, origin, env_files = _environment(m, spec, diags, root, reader)
     svc_type, cmd, argv, where = _exec_start(loc, shown, m, spec, env, diags)
     wdp = _working_directory(m, spec, acct)
     amb, bounding = _caps(m)
@@ -175,7 +175,7 @@ Spec = Callable[[Entry], str]  # an entry's value with its %-specifiers expanded
 
 
 def _environment(m: MergedUnit, spec: Spec, diags: list[Diagnostic],
-                 root: Path) -> tuple[dict[str, str], dict[str, str], list[PathSetting]]:
+                 root: Path, reader: Reader) -> tuple[dict[str, str], dict[str, str], list[PathSetting]]:
     """Environment= and EnvironmentFile= in order (a later one wins), with where each variable was set."""
     env: dict[str, str] = {}
     origin: dict[str, str] = {}
@@ -189,7 +189,7 @@ def _environment(m: MergedUnit, spec: Spec, diags: list[Diagnostic],
         v = spec(e)
         ps = PathSetting(v.lstrip("-"), v.startswith("-"), e.where)
         env_files.append(ps)
-        text = read_text(root, ps.path, limit=1 << 22) if ps.path.startswith("/") else None
+        text = reader.text(root, ps.path, limit=1 << 22) if ps.path.startswith("/") else None
         if text is None:
             if not ps.path.startswith("/"):
                 diags.append(Diagnostic(e.path, e.line, f"EnvironmentFile={v}: path is not absolute"))
@@ -275,6 +275,6 @@ def UNIT(f: Facts) -> ServiceUnit:
     from gomedic.redact import remember, secrets_in_settings
 
     root = f.options.subject.unit_root or "/"
-    unit = load_service(spec, Path(root))
+    unit = load_service(str(spec), Path(root), f.reader)
     remember(secrets_in_settings(unit.environment))  # Environment= secrets are hidden wherever they show up
     return unit

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from gomedic import execx
 from gomedic.binfmt import goversion
 from gomedic.errors import CommandError
-from gomedic.facts import Facts
+from gomedic.facts import Facts, fact
 from gomedic.facts.go import GO_CMD, GO_ENV, go_version
 from gomedic.values import frozen
 
@@ -87,3 +87,33 @@ def build_temp_module(f: Facts, files: Mapping[str, str], *, run: bool,
 def _first_error(out: str) -> str:
     lines = [ln.strip() for ln in out.splitlines() if ln.strip() and not ln.startswith("#")]
     return "; ".join(lines[:3])
+
+
+HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("gomedic-hello") }\n'
+
+
+@fact("build.hello")
+def HELLO_BUILD(f: Facts) -> TempBuild:
+    """The hello-world module built and run with the user's go and settings (build.works; tests seed it)."""
+    return build_temp_module(f, {"main.go": HELLO}, run=True)
+
+
+CGO_MAIN = """package main
+
+/*
+#include <errno.h>
+#include <stdlib.h>
+static int gomedic_answer(void) { errno = 0; return 42; }
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println("gomedic-cgo", int(C.gomedic_answer())) }
+"""
+
+
+@fact("cgo.build")
+def CGO_BUILD(f: Facts) -> TempBuild:
+    """The tiny cgo program built with the user's settings and CGO_ENABLED=1 (cgo.works; tests seed it)."""
+    return build_temp_module(f, {"main.go": CGO_MAIN}, run=False, extra_env={"CGO_ENABLED": "1"})

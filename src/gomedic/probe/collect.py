@@ -17,6 +17,7 @@ from typing import Any
 
 from gomedic.errors import FactUnavailable, FormatError
 from gomedic.facts.cgroup import CgroupInfo, read_cgroup
+from gomedic.facts.door import HOST_READER, Reader
 from gomedic.facts.proc import ProcessInfo, read_process
 from gomedic.probe import expvar, pprof, promtext
 from gomedic.probe.fetch import FetchError, FetchFailure, fetch
@@ -129,17 +130,17 @@ def _get_both(target: ProbeTarget, e: Endpoint, url: str, explicit: bool, detail
     return first, _get(target, e, url, explicit, 2)
 
 
-def _proc(pid: int) -> tuple[ProcessSide, dict[Any, float]]:
+def _proc(pid: int, reader: Reader) -> tuple[ProcessSide, dict[Any, float]]:
     root = Path("/")
     try:
-        info = read_process(root, pid)
+        info = read_process(root, pid, reader)
     except FactUnavailable as e:
         return ProcessSide(None, None, None, str(e)), {}
-    return ProcessSide(info, read_cgroup(root, pid), None), dict(proc_values(info, start_time(pid, root)))
+    return ProcessSide(info, read_cgroup(root, pid, reader), None), dict(proc_values(info, start_time(pid, root)))
 
 
 def _sample(target: ProbeTarget, live: list[tuple[Endpoint, str, bool]], *, detailed: bool,
-            pool: ThreadPoolExecutor) -> tuple[list[EndpointResult], RuntimeSample, GoroutineDump | None,
+            pool: ThreadPoolExecutor, reader: Reader) -> tuple[list[EndpointResult], RuntimeSample, GoroutineDump | None,
                                                ProcessSide | None]:
     at, wall = time.monotonic(), time.time()
     jobs: list[tuple[Endpoint, Future[tuple[_Parsed, _Parsed | None]]]] = []
@@ -149,7 +150,7 @@ def _sample(target: ProbeTarget, live: list[tuple[Endpoint, str, bool]], *, deta
     side: ProcessSide | None = None
     procv: dict[Any, float] = {}
     if target.pid is not None:
-        side, procv = _proc(target.pid)
+        side, procv = _proc(target.pid, reader)
     results: list[EndpointResult] = []
     parsed: dict[Endpoint, Any] = {}
     detail: GoroutineDump | None = None
@@ -165,17 +166,19 @@ def _sample(target: ProbeTarget, live: list[tuple[Endpoint, str, bool]], *, deta
     return results, s, detail or parsed.get(Endpoint.PPROF), side
 
 
-def collect(target: ProbeTarget, *, sleep: Callable[[float], None] = time.sleep) -> ProbeData:
-    """Probe `target`: one sample, or two `window_s` apart with rates between them."""
+def collect(target: ProbeTarget, *, sleep: Callable[[float], None] = time.sleep,
+            reader: Reader = HOST_READER) -> ProbeData:
+    """Probe `target`: one sample, or two `window_s` apart with rates between them (/proc/PID read through
+    `reader`)."""
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="gomedic-probe") as pool:
         single = target.window_s <= 0
-        results, first, dump, side = _sample(target, list(target.urls), detailed=single, pool=pool)
+        results, first, dump, side = _sample(target, list(target.urls), detailed=single, pool=pool, reader=reader)
         last, window = first, None
         if not single:
             live = [u for u in target.urls if any(r.endpoint is u[0] and r.outcome is Outcome.OK for r in results)]
             if live or target.pid is not None:
                 sleep(max(0.0, first.at + target.window_s - time.monotonic()))
-                again, last, dump2, side2 = _sample(target, live, detailed=True, pool=pool)
+                again, last, dump2, side2 = _sample(target, live, detailed=True, pool=pool, reader=reader)
                 results = _worst(results, again)
                 dump = dump2 or dump
                 side = side2 or side

@@ -27,7 +27,8 @@ def _run(area: str, ids: Sequence[str], given: Subject, facts: Facts, subject: s
     registry = load_areas([area])
     opts = facts.options
     child = Facts(Options(env=opts.env, cwd=opts.cwd, deep=opts.deep, online=opts.online,
-                          subject=given.over(opts.subject)), registry)
+                          subject=given.over(opts.subject)), registry,
+                  reader=facts.reader, runner=facts.runner)  # the same door as the run's
     out: list[Finding] = []
     for vid in ids:
         if vid not in registry:
