@@ -137,6 +137,7 @@ DOOR_NAMES = {"gomedic.facts.limits": {"read_text", "sysctl"},
               "gomedic.facts.accounts": {"lookup_user", "lookup_group", "group_name"},
               "gomedic.facts.ports": {"listeners", "holders"}, "gomedic.facts.gocache": {"scan"},
               "gomedic.facts.modvendor": {"vendor_state"}, "gomedic.binfmt.inspect": {"inspect"},
+              "gomedic.facts.cctool": {"resolve", "missing_headers"},
               "gomedic.binfmt": {"gosyms", "gofuncs", "buildinfo"}, "gomedic.binfmt.buildinfo": {"go_version_of"}}
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from gomedic.facts import Facts
 from gomedic.facts.host import HOST, HostInfo
 from gomedic.model import Status
+from gomedic.subject import Subject
 from tests.support.recorded import one, recorded_facts, run
 
 LIMITS = """Limit                     Soft Limit           Hard Limit           Units
@@ -34,7 +35,7 @@ def tree(files: dict[str, str] | None = None, *, soft: int = 65536, hard: int = 
         "kernel.randomize_va_space": "2", "kernel.osrelease": "6.1.0-28-amd64"}
     sc.update(sysctl or {})
     base |= {f"/rec/proc/sys/{k.replace('.', '/')}": v + "\n" for k, v in sc.items() if v is not None}
-    f = recorded_facts(base | (files or {}), extra={"root": "/rec"}, **kw)
+    f = recorded_facts(base | (files or {}), subject=Subject(root="/rec"), **kw)
     f.seed(HOST, HostInfo("linux", "amd64", "x86_64", "6.1.0-28-amd64", "glibc 2.36"))
     return f
 

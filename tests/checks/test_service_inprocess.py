@@ -14,6 +14,7 @@ from gomedic.facts import Facts, Options
 from gomedic.facts.host import HOST, HostInfo
 from gomedic.facts.kernel import HOST_SYSCTL, Sysctls
 from gomedic.model import Status
+from gomedic.subject import Subject
 from tests.support.recorded import one, run
 
 FRAGMENT = "/etc/systemd/system/app.service"
@@ -39,7 +40,7 @@ def unit(root: Path, service: str, *, kernel: dict[str, str] | None = None, syst
     (root / FRAGMENT.lstrip("/")).write_text(f"[Unit]\nDescription=test\n\n[Service]\n{service.strip()}\n")
     if system_conf is not None:
         (root / "etc/systemd/system.conf").write_text(system_conf)
-    f = Facts(Options(extra=MappingProxyType({"unit": "app", "unit_root": str(root)})))
+    f = Facts(Options(subject=Subject(unit="app", unit_root=str(root))))
     f.seed(HOST, HostInfo("linux", "amd64", "x86_64", "6.1.0", "glibc 2.36"))
     f.seed(HOST_SYSCTL, Sysctls(MappingProxyType(KERNEL | (kernel or {}))))
     return f
@@ -48,7 +49,8 @@ def unit(root: Path, service: str, *, kernel: dict[str, str] | None = None, syst
 def test_unit_ok_for_a_script_found_on_systemds_path(root: Path) -> None:
     r = one("service.unit", unit(root, "User=app\nExecStart=app --config /etc/app.conf"))
     assert (r.status, r.subject, r.summary) == (Status.OK, "app.service", f"{FRAGMENT} parses; ExecStart /usr/bin/app is a script")
-    assert dict(r.evidence) == {"fragment": FRAGMENT, "drop-ins": "", "ExecStart": "app --config /etc/app.conf"}
+    assert dict(r.evidence) == {"file": FRAGMENT, "fragment": FRAGMENT, "drop-ins": "", "ExecStart": "app --config /etc/app.conf"}
+    assert (r.file, r.line) == (FRAGMENT, None)  # SARIF locates it at the unit file
 
 
 def test_unit_fails_on_missing_directory_and_junk_programs(root: Path) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from gomedic.facts import Facts, Options
 from gomedic.facts.door import MAX_TEXT, under
 from gomedic.model import Result
+from gomedic.subject import Subject
 
 if TYPE_CHECKING:
     from gomedic.execx import CmdResult
@@ -117,11 +118,11 @@ class RecordedReader:
 
 
 def recorded_facts(files: Mapping[str, str | bytes], *, env: Mapping[str, str] | None = None,
-                   extra: Mapping[str, object] | None = None, cwd: str = "/work", **kw: Any) -> Facts:
-    """Facts over a recorded tree, with the given environment (nothing of this machine's) and extra options."""
+                   subject: Subject | None = None, cwd: str = "/work", **kw: Any) -> Facts:
+    """Facts over a recorded tree, with the given environment (nothing of this machine's) and subject."""
     from types import MappingProxyType
 
-    opts = Options(env=MappingProxyType(dict(env or {})), cwd=Path(cwd), extra=MappingProxyType(dict(extra or {})))
+    opts = Options(env=MappingProxyType(dict(env or {})), cwd=cwd, subject=subject or Subject())
     return Facts(opts, reader=RecordedReader(files, **kw))
 
 

@@ -7,7 +7,7 @@ import os
 from gomedic.binfmt import goversion
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.cctool import CGO_HEADERS, DEFAULT_CC, include_dirs, missing_headers, resolve, split_flags
+from gomedic.facts.cctool import CGO_HEADERS, COMPILERS, DEFAULT_CC, HEADER_SEARCH
 from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, GoConfig
 from gomedic.facts.gomod import GO_MODULE
 from gomedic.facts.tempbuild import CGO_BUILD
@@ -96,7 +96,7 @@ def cc(f: Facts) -> Finding:
         if key == "CXX" and s.source == SRC_DEFAULT:
             continue
         raw = s.value or ("gcc" if key == "CC" else "g++")
-        comp = resolve(raw, f.env)
+        comp = f.get(COMPILERS)[raw]
         ev[key] = f"{raw} ({s.source})"
         ev[f"{key} resolves to"] = comp.path or "nothing"
         if comp.error:
@@ -129,12 +129,10 @@ def headers(f: Facts) -> Finding:
     cfg, eff = _cgo_on(f)
     if eff != "1":
         return skip(f"cgo is off (CGO_ENABLED={eff}): no C headers are needed")
-    comp = resolve(cfg.value("CC") or "gcc", f.env)
-    if not comp.argv:
+    if not f.get(COMPILERS)[cfg.value("CC") or "gcc"].argv:
         return skip(f"CC={cfg.value('CC')!r} cannot be split (see cgo.cc)")
-    flags = split_flags(cfg.value("CGO_CFLAGS")) + split_flags(cfg.value("CGO_CPPFLAGS"))
-    root, dirs = include_dirs(comp.argv, flags, cfg.value("GOARCH"))
-    missing = missing_headers(dirs)
+    hs = f.get(HEADER_SEARCH)
+    root, dirs, missing = hs.sysroot, hs.dirs, list(hs.missing)
     ev = {"CC": cfg.value("CC") or "gcc", "sysroot": root or "/ (none given)", "searched": ", ".join(dirs)}
     if missing:
         where = f"sysroot {root}" if root else "/usr/include"

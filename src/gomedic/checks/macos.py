@@ -105,19 +105,17 @@ CGO_FLAG_VARS = ("CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_LDFLAGS")
 
 def _compiler(raw: str, f: Facts) -> tuple[str, str | None]:
     """(what the compiler resolves to, its toolchain) for CC or CXX as cmd/go splits it."""
-    import os
-
-    from gomedic.facts.cctool import resolve
+    from gomedic.facts.cctool import COMPILERS
     from gomedic.macos.toolchains import APPLE_SHIMS, kind_of
 
-    comp = resolve(raw, f.env)
+    comp = f.get(COMPILERS)[raw]
     if not comp.argv:
         return raw, None
     name = comp.argv[0]
     if comp.path is None:  # not on this PATH: a bare clang/gcc is Apple's /usr/bin shim on every Mac
         path = f"/usr/bin/{name}" if name in APPLE_SHIMS else name
         return path, kind_of(path)
-    return comp.path, kind_of(comp.path) or kind_of(os.path.realpath(comp.path))
+    return comp.path, kind_of(comp.path) or kind_of(comp.realpath or comp.path)
 
 
 @check("macos.cc-mix", category=T, severity=Severity.MEDIUM,

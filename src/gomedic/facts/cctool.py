@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from gomedic.facts import Facts, fact
 from gomedic.facts.envfile import split_quoted
@@ -32,6 +33,7 @@ class Compiler:
     path: str | None  # the resolved executable, None when it cannot be found
     error: str | None = None  # a quoting error
     unquoted_space: str | None = None  # the real executable when the value has an unquoted space in its path
+    realpath: str | None = None  # `path` with its symlinks resolved (Homebrew's clang is a link into a keg)
 
 
 def resolve(raw: str, env: Mapping[str, str]) -> Compiler:
@@ -49,7 +51,7 @@ def resolve(raw: str, env: Mapping[str, str]) -> Compiler:
             if os.sep in candidate and is_executable_file(candidate):
                 spaced = candidate
                 break
-    return Compiler(raw, tuple(argv), found, None, spaced)
+    return Compiler(raw, tuple(argv), found, None, spaced, os.path.realpath(found) if found else None)
 
 
 def _flag_values(args: Sequence[str], names: Sequence[str]) -> list[str]:
@@ -106,3 +108,35 @@ def DEFAULT_CC(f: Facts) -> tuple[str, ...]:
     """gcc and clang as found on PATH (the C compilers go defaults to when CC is unset), in that order."""
     found = (first_on_path(f.reader, n, f.env, str(f.cwd)) for n in ("gcc", "clang"))
     return tuple(p for p in found if p)
+
+
+@fact("cgo.compilers")
+def COMPILERS(f: Facts) -> Mapping[str, Compiler]:
+    """CC and CXX as go env resolves them, and the defaults (gcc, g++; clang, clang++ on macOS), each resolved
+    on PATH as cmd/go would: the checks look nothing up themselves."""
+    from gomedic.facts.go import GO_CONFIG
+
+    cfg = f.get(GO_CONFIG)
+    raws = {cfg.value("CC"), cfg.value("CXX"), "gcc", "g++", "clang", "clang++"} - {""}
+    return MappingProxyType({r: resolve(r, f.env) for r in sorted(raws)})
+
+
+@frozen
+class HeaderSearch:
+    cc: str  # the CC value searched for (go env's, else gcc)
+    sysroot: str | None
+    dirs: tuple[str, ...]  # searched, in order
+    missing: tuple[str, ...]  # of CGO_HEADERS
+
+
+@fact("cgo.header-search")
+def HEADER_SEARCH(f: Facts) -> HeaderSearch:
+    """Where CC finds libc headers (its sysroot, -I/-isystem in CGO_CFLAGS and CGO_CPPFLAGS, the standard
+    directories) and which of the headers runtime/cgo includes are in none of them (stat only)."""
+    from gomedic.facts.go import GO_CONFIG
+
+    cfg = f.get(GO_CONFIG)
+    cc = cfg.value("CC") or "gcc"
+    flags = split_flags(cfg.value("CGO_CFLAGS")) + split_flags(cfg.value("CGO_CPPFLAGS"))
+    root, dirs = include_dirs(f.get(COMPILERS)[cc].argv, flags, cfg.value("GOARCH"))
+    return HeaderSearch(cc, root, tuple(dirs), tuple(missing_headers(dirs)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
-from pathlib import Path
 from types import MappingProxyType
 
 from gomedic.errors import FactUnavailable
@@ -16,7 +15,7 @@ from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT, Setting
 from gomedic.facts.pathscan import first_on_path, path_dirs
 from gomedic.values import frozen
 
-ROOT = Path("/")
+ROOT = "/"  # the reader's root: this machine
 
 
 def install_dir(cfg_gobin: Setting, cfg_gopath: Setting) -> tuple[str, str]:

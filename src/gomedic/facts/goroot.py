@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
@@ -15,7 +14,7 @@ from gomedic.facts.go import GO_CONFIG, SRC_DEFAULT
 from gomedic.facts.host import HOST
 from gomedic.values import frozen
 
-ROOT = Path("/")
+ROOT = "/"  # the reader's root: this machine
 DERIVED = "derived from the go binary"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from gomedic.facts import Facts, fact
 from gomedic.facts.door import HOST_READER, Reader
@@ -70,7 +69,7 @@ def libc(reader: Reader = HOST_READER) -> str:
 
 def _listdir(reader: Reader, path: str) -> list[str]:
     try:
-        return reader.listdir(Path("/"), path)
+        return reader.listdir("/", path)
     except OSError:
         return []
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
-from pathlib import Path
 from types import MappingProxyType
 
 from gomedic.facts import Facts, fact
@@ -18,7 +17,7 @@ from gomedic.typenames import TYPE_CHECKING
 if TYPE_CHECKING:
     from gomedic.facts.modvendor import VendorState
 
-ROOT = Path("/")
+ROOT = "/"  # the reader's root: this machine
 
 
 def is_dir(reader: Reader, path: str) -> bool:
