@@ -25,8 +25,9 @@ favouring any command.
 
 Without --venv, gomedic runs as `python -m gomedic` from this tree (PYTHONPATH=src, byte-compiled first, as
 any non-editable install does). With --venv DIR it runs DIR/bin/gomedic, the console script pip generates,
-and the baseline is DIR/bin/python (of the first DIR; give several to compare installs in one run): build DIR with `python3 -m venv DIR && DIR/bin/pip install .` (not
-`-e`: an editable install adds a .pth import to every start).
+and the baseline is DIR/bin/python (of the first DIR; give several to compare installs in one run): build
+DIR with `python3 -m venv DIR && DIR/bin/pip install .` (not `-e`: an editable install adds a .pth import
+to every start).
 """
 
 from __future__ import annotations
@@ -126,7 +127,9 @@ def main() -> int:
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
     width = max(len(name) for name in med)
     base_cpu, go_cpu = med_cpu["python -c pass"], med_cpu["go env -json"]
-    print(f"{'command':{width}} {'median':>9} {'ratio':>6} {'idle estimate':>14} {'CPU median':>11} {'CPU estimate':>13}")
+    print(
+        f"{'command':{width}} {'median':>9} {'ratio':>6} {'idle estimate':>14} {'CPU median':>11} {'CPU estimate':>13}"
+    )
     for name, ms in med.items():
         ratio = ms / base
         # CPU estimate: the CPU time in units of the bare interpreter's, times its idle wall time; `check`

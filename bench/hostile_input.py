@@ -42,7 +42,11 @@ def redos() -> None:
     for n in (16, 20, 22, 24, 30, 100_000):
         subject = "a" * n + "!"
         ours = _time(lambda s=subject: check(Matcher(matches="^(a+)+$"), s))
-        ref = f"{_time(lambda s=subject: re.search(r'^(a+)+$', s)):.3f} s" if n <= 24 else "(not run: doubles per character)"
+        ref = (
+            f"{_time(lambda s=subject: re.search(r'^(a+)+$', s)):.3f} s"
+            if n <= 24
+            else "(not run: doubles per character)"
+        )
         print(f"  N={n:>6}: RE2 {ours:.4f} s, re {ref}")
 
 

@@ -1,6 +1,7 @@
 """Which imports does a gomedic command pay for? `python -X importtime`, median of several runs.
 
-    python bench/importtime.py [--runs 9] [--min-ms 0.3] [--top N] -- /tmp/sv/bin/python /tmp/sv/bin/gomedic check --format json
+    python bench/importtime.py [--runs 9] [--min-ms 0.3] [--top N] -- \
+        /tmp/sv/bin/python /tmp/sv/bin/gomedic check --format json
 
 Runs the command (an interpreter and its arguments) with `-X importtime` in a healthy environment (as
 bench/doctor.py builds it) and prints each module's median self and cumulative time in ms, as a tree

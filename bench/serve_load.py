@@ -185,8 +185,18 @@ def probe_loop(host: str, port: int, duration: float, timeout: float, path: str)
 
 async def prober(host: str, port: int, stop: float, st: Stats, timeout: float, path: str) -> None:
     child = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--probe-only", f"{host}:{port}", "--duration", str(max(0.0, stop - time.monotonic())),
-        "--probe-timeout", str(timeout), "--probe-path", path, stdout=asyncio.subprocess.PIPE)
+        sys.executable,
+        __file__,
+        "--probe-only",
+        f"{host}:{port}",
+        "--duration",
+        str(max(0.0, stop - time.monotonic())),
+        "--probe-timeout",
+        str(timeout),
+        "--probe-path",
+        path,
+        stdout=asyncio.subprocess.PIPE,
+    )
     out, _ = await child.communicate()
     res = json.loads(out)
     for code, n in res["codes"].items():
@@ -379,8 +389,11 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)
     med = medians(runs)
     print(json.dumps(med, indent=2) if a.json else "medians:\n" + "\n".join(f"  {k}: {v}" for k, v in med.items()))
-    return 0 if all(r["probe_errors"] == 0 and r["scrape_errors"] == 0 for r in runs if r["server"] != "node-exporter") \
+    return (
+        0
+        if all(r["probe_errors"] == 0 and r["scrape_errors"] == 0 for r in runs if r["server"] != "node-exporter")
         else 1
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ TEMPLATES = [
     "  - {{name: bin-{i}, kind: binary, path: /opt/app/bin, go: '>=1.24, <1.28', cgo: false, goamd64_max: v2}}",
     "  - {{name: metric-{i}, kind: metric, url: 'http://127.0.0.1:9100/metrics', metric: delay_seconds,"
     " labels: {{db: main}}, value: {{lt: 60}}}}",
-    "  - {{name: svc-{i}, kind: service, unit: api.service, user: {{ne: root}}, limits: {{LimitNOFILE: {{ge: 65536}}}}}}",
+    "  - {{name: svc-{i}, kind: service, unit: api.service, user: {{ne: root}},"
+    " limits: {{LimitNOFILE: {{ge: 65536}}}}}}",
 ]
 
 

@@ -78,7 +78,9 @@ def test_a_usage_error_leaves_no_go_running(tmp_path: Path) -> None:
                                                         "GOMEDIC_TEST_PIDS": str(pids)}, timeout=60)
         assert p.returncode == 2, p.stdout + p.stderr
     started = [int(x) for x in pids.read_text().split()] if pids.exists() else []
-    alive = [pid for pid in started if os.path.exists(f"/proc/{pid}") and "sleep" in Path(f"/proc/{pid}/cmdline").read_text()]
+    alive = [
+        pid for pid in started if os.path.exists(f"/proc/{pid}") and "sleep" in Path(f"/proc/{pid}/cmdline").read_text()
+    ]
     assert not alive
 
 

@@ -122,8 +122,10 @@ def test_validate_examples_glob_and_a_vars_file_given_as_checks() -> None:
 def test_missing_ca_file_is_named(tmp_path: Path) -> None:
     checks = tmp_path / "c.yaml"
     ca = tmp_path / "missing-ca.pem"
-    checks.write_text(f"checks:\n  - {{name: api, kind: http, url: 'https://127.0.0.1:9/', ca_file: '{ca}'}}\n"
-                      f"  - {{name: m, kind: metric, url: 'https://127.0.0.1:9/metrics', metric: up, ca_file: '{ca}'}}\n")
+    checks.write_text(
+        f"checks:\n  - {{name: api, kind: http, url: 'https://127.0.0.1:9/', ca_file: '{ca}'}}\n"
+        f"  - {{name: m, kind: metric, url: 'https://127.0.0.1:9/metrics', metric: up, ca_file: '{ca}'}}\n"
+    )
     p = gomedic("run", str(checks), "--format", "json")
     assert p.returncode == 1, p.stderr
     import json

@@ -322,7 +322,9 @@ def argv_for(cmd: str, work: Path, svc: Service) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("cmd", RUNNABLE)
-def test_example_runs(cmd: str, tmp_path: Path, reports: Path, service: Service, request: pytest.FixtureRequest) -> None:
+def test_example_runs(
+    cmd: str, tmp_path: Path, reports: Path, service: Service, request: pytest.FixtureRequest
+) -> None:
     needs_journal = cmd.startswith("gomedic why") and "--exit-status" not in cmd
     env, work = workspace(tmp_path, reports, request.getfixturevalue("journal") if needs_journal else None)
     argv = argv_for(cmd, work, service)

@@ -39,8 +39,15 @@ def test_mutations_never_crash(data: st.DataObject) -> None:
         ("results", 3, "duration_s"), ("results",), ("context",), ("command",), ("results", 4),
         ("results", 3, "file"), ("results", 3, "line"),
     ]))
-    value = data.draw(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
-                      | st.lists(st.integers(), max_size=3) | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+    value = data.draw(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats()
+        | st.text(max_size=20)
+        | st.lists(st.integers(), max_size=3)
+        | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)
+    )
     target = doc
     for k in path[:-1]:
         target = target[k]

@@ -38,6 +38,10 @@ def test_check_imports_nothing_it_does_not_need(goenv: GoEnv) -> None:
     p = subprocess.run([sys.executable, "-S", "-c", PROGRAM], env=env, cwd=goenv.root, capture_output=True, text=True,
                        timeout=120)
     assert p.returncode == 0, p.stderr
-    assert {r["id"] for r in json.loads(p.stdout)["results"]} >= {"toolchain.go-on-path", "goenv.file", "layers.conflict"}
+    assert {r["id"] for r in json.loads(p.stdout)["results"]} >= {
+        "toolchain.go-on-path",
+        "goenv.file",
+        "layers.conflict",
+    }
     loaded = set(json.loads(out.read_text()))
     assert sorted(loaded & set(NOT_ON_THE_PATH)) == []

@@ -129,7 +129,8 @@ OS_DOORS = {"stat", "lstat", "listdir", "scandir", "access", "readlink", "open",
 OS_PATH_DOORS = {"exists", "lexists", "isfile", "isdir", "islink", "ismount", "realpath", "samefile", "getsize",
                  "getmtime"}
 PATH_DOORS = {"read_text", "read_bytes", "iterdir", "exists", "is_file", "is_dir", "stat", "lstat", "glob", "rglob"}
-DOOR_MODULES = {"subprocess", "gomedic.execx", "gomedic.safeio", "gomedic.safefs", "gomedic.facts.saferead"}
+DOOR_MODULES = {"subprocess", "gomedic.execx", "gomedic.safeio", "gomedic.safefs", "gomedic.facts.saferead",
+                "ctypes"}  # a libc call (a syscall probe) is a door too
 DOOR_NAMES = {"gomedic.facts.limits": {"read_text", "sysctl"},
               # helpers of facts and readers of binfmt that open files themselves: a fact's to call
               "gomedic.facts.pathscan": {"is_executable_file", "which", "which_all", "read_version_file"},

@@ -223,8 +223,16 @@ def _sweep_strays(job: int) -> None:
         proctree.reap_orphans(frozenset(_live))
 
 
-def _popen(argv: Sequence[str], exe: str, env: dict[str, str], cwd: str | os.PathLike[str] | None, stdin: bool,
-           token: str, cgroup: jobcgroup.Cgroup | None, cg_fd: int | None) -> tuple[subprocess.Popen[bytes], proctree.Tracked]:
+def _popen(
+    argv: Sequence[str],
+    exe: str,
+    env: dict[str, str],
+    cwd: str | os.PathLike[str] | None,
+    stdin: bool,
+    token: str,
+    cgroup: jobcgroup.Cgroup | None,
+    cg_fd: int | None,
+) -> tuple[subprocess.Popen[bytes], proctree.Tracked]:
     with _lock:  # held while forking: reap_orphans never takes a child Popen still has to wait for
         if _closed:
             raise CommandError(f"cannot run {argv[0]}: gomedic is exiting")

@@ -38,7 +38,13 @@ def location(file: object, line: object) -> tuple[str | None, int | None]:
     path = str(file).strip() if file is not None else None
     if not path or path.startswith("(") or "\n" in path or len(path) >= 4096 or not ("/" in path or "." in path):
         return None, None
-    n = line if isinstance(line, int) and not isinstance(line, bool) else int(line) if isinstance(line, str) and line.strip().isdigit() else None
+    n = (
+        line
+        if isinstance(line, int) and not isinstance(line, bool)
+        else int(line)
+        if isinstance(line, str) and line.strip().isdigit()
+        else None
+    )
     return path, n if n is not None and 0 < n < MAX_LINE else None
 
 

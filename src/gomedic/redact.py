@@ -54,7 +54,9 @@ _BARE_CREDS = LazyRegex(r"(?<![\w.~%+/:@-])(?P<user>[\w.~%+-]+):(?P<pw>[^\s@/,|'
 _ASSIGN = LazyRegex(r"\b(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<val>\"[^\"]*\"|'[^']*'|[^\s,;]*)")
 _NETRC_PAIR = LazyRegex(r"\b(?P<kw>password|passwd|account|login)(?P<sp>\s+)(?P<val>\S+)")
 # a netrc record: `machine HOST` (or `default`) followed by its login/password/account pairs
-_NETRC_RECORD = LazyRegex(r"\b(?:machine[ \t\r\n]+\S+|default)(?:[ \t\r\n]+(?:login|password|passwd|account)[ \t\r\n]+\S+)+")
+_NETRC_RECORD = LazyRegex(
+    r"\b(?:machine[ \t\r\n]+\S+|default)(?:[ \t\r\n]+(?:login|password|passwd|account)[ \t\r\n]+\S+)+"
+)
 
 # "password hunter2" in prose; not the file /etc/passwd ("/etc/passwd holds no ..." is not a secret)
 _PASSWORD_WORD = LazyRegex(r"(?<![\w/.-])(password|passwd)([ \t]+)(?!\*\*\*)(\S+)")

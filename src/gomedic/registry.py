@@ -50,7 +50,9 @@ def threshold_key(key: str) -> str:
 
 
 def _declared(check_id: str, thresholds: Mapping[str, Threshold] | None) -> Mapping[str, Threshold]:
-    return MappingProxyType({threshold_key(f"{check_id}.{n}").rpartition(".")[2]: v for n, v in (thresholds or {}).items()})
+    return MappingProxyType(
+        {threshold_key(f"{check_id}.{n}").rpartition(".")[2]: v for n, v in (thresholds or {}).items()}
+    )
 
 
 @frozen
@@ -143,7 +145,9 @@ class Registry:
         check_id, _, name = threshold_key(key).rpartition(".")
         spec = self.get(check_id)
         if name not in spec.thresholds:
-            raise UsageError(f"check {check_id} has no threshold {name!r} (it has: {', '.join(spec.thresholds) or 'none'})")
+            raise UsageError(
+                f"check {check_id} has no threshold {name!r} (it has: {', '.join(spec.thresholds) or 'none'})"
+            )
         return spec.thresholds[name]
 
 

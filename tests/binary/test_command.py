@@ -89,5 +89,7 @@ def test_evaluate_api_with_a_seeded_target() -> None:
     rhel8 = resolve("rhel-8", None, host, None, None, {})
     results = {r.id: r for r in evaluate(str(corpus("cgo-glibc")), rhel8)}
     assert set(results) == BINARY_CHECKS
-    assert results["binary.glibc"].status.value == "fail" and results["binary.glibc"].subject == str(corpus("cgo-glibc"))
+    assert results["binary.glibc"].status.value == "fail" and results["binary.glibc"].subject == str(
+        corpus("cgo-glibc")
+    )
     assert results["binary.arch"].status.value == "ok"

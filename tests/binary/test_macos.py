@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from gomedic.binfmt import codesign, macho
-from gomedic.binfmt.inspect import inspect
+from gomedic.binfmt.inspect import arm64_slice, inspect
 from gomedic.binfmt.source import FileSource
 from gomedic.errors import UsageError
 from gomedic.targets.macos import load_text, macos_targets
@@ -108,7 +108,9 @@ def test_a_newer_go_fails_an_older_macos(arch: str) -> None:
     assert run.result("binary.arch", new)["status"] == "ok"
     ok13 = gomedic_binary("--format", "json", "--target", f"macos-13-{arch}", new)
     assert ok13.result("binary.kernel", new)["status"] == "ok"
-    r12 = gomedic_binary("--format", "json", "--target", f"macos-12-{arch},macos=12.7", new).result("binary.kernel", new)
+    r12 = gomedic_binary("--format", "json", "--target", f"macos-12-{arch},macos=12.7", new).result(
+        "binary.kernel", new
+    )
     assert r12["status"] == "fail" and r12["evidence"]["target_macos"] == "12.7"
 
 
@@ -129,12 +131,20 @@ def test_architecture_on_a_mac() -> None:
     assert r["status"] == "ok" and r["evidence"]["signature"] == "not required"
 
 
+def verified(path: Path) -> codesign.Signature | None:
+    """The arm64 slice's signature with every code page hashed (inspect only parses its structure)."""
+    with FileSource(path) as src:
+        arm = arm64_slice(macho.parse(src))
+        return codesign.read(arm) if arm is not None else None
+
+
 def test_the_go_linker_signs_arm64_and_every_page_hash_matches() -> None:
     exe = darwin(NEW, "arm64")
     ins = inspect(exe)
-    assert ins.macho is not None and ins.macho.signature is not None
-    sig = ins.macho.signature
-    assert sig.valid and sig.ad_hoc and sig.linker_signed and sig.identifier == "a.out" and sig.hash_type == "sha256"
+    assert ins.macho is not None and ins.macho.signature is not None and not ins.macho.signature.checked
+    sig = verified(exe)
+    assert sig is not None and sig.checked and sig.valid and sig.ad_hoc and sig.linker_signed
+    assert sig.identifier == "a.out" and sig.hash_type == "sha256"
     with FileSource(exe) as src:
         off = macho.parse(src).signature
     assert off is not None and sig.pages == -(-off[0] // 4096)  # every 4 KiB page up to the signature
@@ -153,10 +163,9 @@ def test_llvm_strip_re_signs_and_the_signature_it_writes_verifies(tmp_path: Path
     out = tmp_path / "app"
     shutil.copy(darwin(NEW, "arm64"), out)
     subprocess.run([strip, str(out)], check=True, timeout=120)
-    ins = inspect(out)
-    assert ins.macho is not None and ins.macho.signature is not None
-    assert ins.macho.signature.valid and ins.macho.signature.identifier == "app"
-    assert ins.macho.signature.pages < inspect(darwin(NEW, "arm64")).macho.signature.pages  # type: ignore[union-attr]
+    sig = verified(out)
+    assert sig is not None and sig.checked and sig.valid and sig.identifier == "app"
+    assert sig.pages < inspect(darwin(NEW, "arm64")).macho.signature.pages  # type: ignore[union-attr]
 
 
 def test_unsigned_arm64_fails(tmp_path: Path) -> None:
@@ -184,9 +193,9 @@ def test_changed_after_signing_fails_naming_the_page(tmp_path: Path) -> None:
 
 
 def test_dylibs_outside_the_system_warn(tmp_path: Path) -> None:
-    """binary.libs for a Mach-O on a Mac. A pure-Go binary loads libSystem and libresolv only. The copy names a Homebrew library instead of
-    libresolv (same load command, a path of the length the command holds), as a cgo build linked against
-    Homebrew does; it is amd64, so no signature is involved."""
+    """binary.libs for a Mach-O on a Mac. A pure-Go binary loads libSystem and libresolv only. The copy
+    names a Homebrew library instead of libresolv (same load command, a path of the length the command
+    holds), as a cgo build linked against Homebrew does; it is amd64, so no signature is involved."""
     exe = darwin(NEW, "amd64")
     run = gomedic_binary("--format", "json", "--target", "macos-14-amd64", exe)
     assert run.result("binary.libs", exe)["status"] == "ok"
@@ -211,8 +220,9 @@ def test_published_darwin_arm64_binaries_verify() -> None:
         pytest.skip("no darwin-arm64 executables in the registry corpus")
     for p in exes:
         ins = inspect(p)
-        assert ins.macho is not None and ins.macho.signature is not None, p
-        assert ins.macho.signature.valid, (p, ins.macho.signature)
+        sig = verified(p)
+        assert ins.macho is not None and sig is not None and sig.checked, p
+        assert sig.valid, (p, sig)
         assert all(d.startswith(("/usr/lib/", "/System/Library/")) for d in ins.macho.dylibs), p
 
 

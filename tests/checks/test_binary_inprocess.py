@@ -58,7 +58,9 @@ def test_format_ok_not_go_and_not_an_executable(tmp_path: Path) -> None:
                                                         "main module example.com/linux-amd64 (devel)")
     true = inspect("/usr/bin/true")  # a real executable nobody here built: not Go
     r = one(REGISTRY.get("binary.format").fn(seeded("debian-12", true)))
-    assert r.status is Status.WARN and r.summary.startswith("/usr/bin/true is a linux ELF 64-bit amd64 executable but not a Go binary")
+    assert r.status is Status.WARN and r.summary.startswith(
+        "/usr/bin/true is a linux ELF 64-bit amd64 executable but not a Go binary"
+    )
     assert r.fix == "only the loader-level checks apply; rebuild it with `go build` for full results"
     text = tmp_path / "app"
     text.write_text("#!/bin/sh\necho hi\n")
@@ -71,7 +73,9 @@ def test_format_ok_not_go_and_not_an_executable(tmp_path: Path) -> None:
 
 def test_arch_arm64_on_an_amd64_target_fails() -> None:
     r = check("binary.arch", "debian-12", "linux-arm64")
-    assert r.status is Status.FAIL and r.summary.endswith("is linux/arm64 but debian-12 is linux/amd64: exec fails with `exec format error`")
+    assert r.status is Status.FAIL and r.summary.endswith(
+        "is linux/arm64 but debian-12 is linux/amd64: exec fails with `exec format error`"
+    )
     assert r.fix == "rebuild for the target: GOOS=linux GOARCH=amd64 go build"
     assert check("binary.arch", "debian-12", "linux-amd64").status is Status.OK
 
@@ -81,9 +85,14 @@ def test_interpreter_libs_and_glibc_of_a_musl_binary_on_debian() -> None:
     assert r.status is Status.FAIL and "the interpreter /lib/ld-musl-x86_64.so.1 of" in r.summary
     assert "does not exist on debian-12: running it fails with `No such file or directory`" in r.summary
     r = check("binary.libs", "debian-12", "cgo-musl")
-    assert r.status is Status.FAIL and "`error while loading shared libraries: libc.so: cannot open shared object file`" in r.summary
+    assert (
+        r.status is Status.FAIL
+        and "`error while loading shared libraries: libc.so: cannot open shared object file`" in r.summary
+    )
     r = check("binary.glibc", "debian-12", "cgo-musl")
-    assert r.status is Status.FAIL and r.summary.endswith("is linked against musl but debian-12 has glibc 2.36: it does not start")
+    assert r.status is Status.FAIL and r.summary.endswith(
+        "is linked against musl but debian-12 has glibc 2.36: it does not start"
+    )
     assert check("binary.interpreter", "alpine-3.20", "cgo-musl").status is Status.OK
     assert check("binary.libs", "debian-12", "cgo-glibc").summary.endswith(
         "resolve on debian-12 (libc.so.6=/lib/x86_64-linux-gnu/libc.so.6)")
@@ -92,7 +101,9 @@ def test_interpreter_libs_and_glibc_of_a_musl_binary_on_debian() -> None:
 def test_glibc_too_old_on_rhel_8() -> None:
     r = check("binary.glibc", "rhel-8", "cgo-glibc")
     assert r.status is Status.FAIL
-    assert r.summary.endswith("needs GLIBC_2.34 but rhel-8 has glibc 2.28: it fails with `version 'GLIBC_2.34' not found`")
+    assert r.summary.endswith(
+        "needs GLIBC_2.34 but rhel-8 has glibc 2.28: it fails with `version 'GLIBC_2.34' not found`"
+    )
     assert r.evidence["glibc_needed"] == "2.34"
     ok = check("binary.glibc", "debian-12", "cgo-glibc")
     assert ok.status is Status.OK and ok.summary.endswith("needs glibc >= 2.34; debian-12 has 2.36")
@@ -121,7 +132,9 @@ def test_go_release_unsupported_warns() -> None:
     assert r.status is Status.WARN and "was built with go1.22.10; Go 1.22 is no longer supported" in r.summary
     assert r.fix is not None and r.fix.startswith("rebuild with go1.")
     r = check("binary.go-release", "debian-12", "linux-amd64")
-    assert r.status is Status.OK and r.summary.endswith("was built with go1.27.3, the latest patch of supported Go 1.27")
+    assert r.status is Status.OK and r.summary.endswith(
+        "was built with go1.27.3, the latest patch of supported Go 1.27"
+    )
 
 
 def test_runtime_files_missing_on_alpine_and_scratch() -> None:

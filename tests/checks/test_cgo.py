@@ -17,7 +17,8 @@ from tests.support.toolchains import VERSIONS
 
 AREAS = ("--area", "cgo")
 
-CGO_PKG = 'package csum\n\n// int add(int a, int b) { return a + b; }\nimport "C"\n\nfunc Add(a, b int) int { return int(C.add(C.int(a), C.int(b))) }\n'
+CGO_PKG = ('package csum\n\n// int add(int a, int b) { return a + b; }\nimport "C"\n\n'
+           "func Add(a, b int) int { return int(C.add(C.int(a), C.int(b))) }\n")
 NOCGO_FALLBACK = "//go:build !cgo\n\npackage csum\n\nfunc Add(a, b int) int { return a + b }\n"
 CGO_MAIN = 'package main\n\n// int one(void) { return 1; }\nimport "C"\n\nfunc main() { _ = C.one() }\n'
 MAIN = ('package main\n\nimport (\n\t"fmt"\n\t"net"\n\t"os/user"\n\n\t"example.com/capp/csum"\n)\n\n'

@@ -59,7 +59,9 @@ def builds() -> dict[str, TempBuild]:
 
 def test_cgo_enabled_default_follows_the_c_compiler_on_path() -> None:
     r = one(enabled(go_facts(with_cc=True)))
-    assert r.status is Status.OK and r.summary.startswith("CGO_ENABLED=1 by default: the default C compiler was found at ")
+    assert r.status is Status.OK and r.summary.startswith(
+        "CGO_ENABLED=1 by default: the default C compiler was found at "
+    )
     r = one(enabled(go_facts()))  # the real go env says 0 when PATH has no gcc or clang
     assert r.status is Status.OK
     assert r.summary == "CGO_ENABLED=0 by default: no C compiler (gcc or clang) on PATH, so cgo defaults to off"
@@ -90,7 +92,9 @@ def test_cgo_cc_resolves_or_fails_as_go_does() -> None:
 
 def test_cgo_headers_found_in_the_system_and_missing_in_an_empty_sysroot(tmp_path: Path) -> None:
     r = one(headers(go_facts(with_cc=True)))
-    assert r.status is Status.OK and r.summary == "errno.h, stdlib.h, pthread.h found for CC=gcc (sysroot / (none given))"
+    assert (
+        r.status is Status.OK and r.summary == "errno.h, stdlib.h, pthread.h found for CC=gcc (sysroot / (none given))"
+    )
     r = one(headers(go_facts(with_cc=True, env={"CGO_CFLAGS": f"--sysroot={tmp_path}"})))
     assert r.status is Status.FAIL and r.evidence["sysroot"] == str(tmp_path)
     assert "errno.h, stdlib.h, pthread.h not found in sysroot" in r.summary
@@ -126,7 +130,9 @@ def test_cgo_deps_finds_the_cgo_only_package(tmp_path: Path, listed: dict[str, d
     assert r.status is Status.FAIL and r.summary.startswith("CGO_ENABLED=0 (default) but example.com/app/sq need cgo")
     assert r.evidence["needs cgo[0]"].startswith("example.com/app/sq: ")
     assert 'sq.go import "C"' in r.evidence["needs cgo[0]"]
-    assert one(deps(go_facts(with_cc=True, mod=module(str(tmp_path / "go.mod"), SQLITE["go.mod"])))).status is Status.SKIP
+    assert (
+        one(deps(go_facts(with_cc=True, mod=module(str(tmp_path / "go.mod"), SQLITE["go.mod"])))).status is Status.SKIP
+    )
     assert one(deps(go_facts())).status is Status.SKIP
 
 
@@ -135,7 +141,9 @@ def test_cgo_deps_ok_for_a_pure_go_module(tmp_path: Path, listed: dict[str, dict
     f = go_facts(mod=module(str(tmp_path / "go.mod"), PURE["go.mod"]))
     f.seed(GO_LIST_DEPS, DepsList(str(tmp_path), tuple(pkgs), tuple(cgo_needs(pkgs)), ""))
     r = one(deps(f))
-    assert r.status is Status.OK and f"none of the {len(pkgs)} packages in the build of {tmp_path} needs cgo" in r.summary
+    assert (
+        r.status is Status.OK and f"none of the {len(pkgs)} packages in the build of {tmp_path} needs cgo" in r.summary
+    )
 
 
 def test_cgo_works_ok_and_fails_with_a_missing_compiler(builds: dict[str, TempBuild]) -> None:
@@ -149,7 +157,10 @@ def test_cgo_works_ok_and_fails_with_a_missing_compiler(builds: dict[str, TempBu
     f.seed(CGO_BUILD, bad)
     r = one(cgo_works(f))
     assert r.status is Status.FAIL and r.summary == f"a tiny cgo program does not build: {bad.first_error}"
-    assert r.fix == "see cgo.cc and cgo.headers; check CGO_CFLAGS/CGO_LDFLAGS" and r.evidence["CC"] == "/nonexistent/bin/gcc"
+    assert (
+        r.fix == "see cgo.cc and cgo.headers; check CGO_CFLAGS/CGO_LDFLAGS"
+        and r.evidence["CC"] == "/nonexistent/bin/gcc"
+    )
     assert one(cgo_works(go_facts())).status is Status.SKIP
 
 

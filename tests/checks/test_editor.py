@@ -89,7 +89,9 @@ def test_workspace_and_launch_targets_against_the_shell(goenv: GoEnv) -> None:
     run = goenv.check(*AREAS, cwd=proj / "sub" if (proj / "sub").mkdir() is None else proj)
     res = {r["subject"]: r for r in run.report["results"] if r["id"] == "editor.vscode"}
     ws = res[str(proj / ".vscode" / "settings.json")]
-    assert ws["status"] == "warn" and '"go.toolsEnvVars" sets GOOS=windows but the shell has GOOS=linux' in ws["summary"]
+    assert (
+        ws["status"] == "warn" and '"go.toolsEnvVars" sets GOOS=windows but the shell has GOOS=linux' in ws["summary"]
+    )
     launch = res[str(proj / ".vscode" / "launch.json")]
     assert launch["status"] == "warn"
     assert 'configuration "Launch" env sets CGO_ENABLED=0 but the shell has CGO_ENABLED=1' in launch["summary"]
@@ -130,7 +132,9 @@ def test_gopls_missing_but_vscode_configured(goenv: GoEnv) -> None:
 
 
 def test_secrets_in_tools_env_vars_are_redacted(goenv: GoEnv) -> None:
-    user_settings(goenv, json.dumps({"go.toolsEnvVars": {"GITHUB_TOKEN": "ghp_0123456789abcdef", "GOFLAGS": "-trimpath"}}))
+    user_settings(
+        goenv, json.dumps({"go.toolsEnvVars": {"GITHUB_TOKEN": "ghp_0123456789abcdef", "GOFLAGS": "-trimpath"}})
+    )
     for fmt in ("json", "text"):
         run = goenv.gomedic("check", "--format", fmt, "-v", *AREAS)
         assert "ghp_0123456789abcdef" not in run.stdout and "GOFLAGS=-trimpath" in run.stdout

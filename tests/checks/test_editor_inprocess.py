@@ -47,13 +47,18 @@ def with_code(vs: VSCode, **kw: Any) -> Facts:
 def test_no_vscode_settings_skips_naming_where_it_looked() -> None:
     vs = VSCode((), None, None, ("/home/gmseeded/.config/Code/User",))
     r = one(vscode(with_code(vs)))
-    assert r.status is Status.SKIP and r.summary == "no VS Code settings found (looked in /home/gmseeded/.config/Code/User)"
+    assert (
+        r.status is Status.SKIP
+        and r.summary == "no VS Code settings found (looked in /home/gmseeded/.config/Code/User)"
+    )
 
 
 def test_settings_without_go_keys_are_ok() -> None:
     vs = code(jsonc_file(USER, "user", '{\n  // editor\n  "editor.fontSize": 14,\n}\n'))
     r = one(vscode(with_code(vs)))
-    assert r.status is Status.OK and r.summary == f"{USER}: no Go toolchain settings (the extension uses the go on PATH)"
+    assert (
+        r.status is Status.OK and r.summary == f"{USER}: no Go toolchain settings (the extension uses the go on PATH)"
+    )
     assert r.subject == USER and r.evidence["file"] == USER
 
 
@@ -106,7 +111,9 @@ def test_tools_env_vars_launch_and_tasks_that_change_the_target() -> None:
     settings = jsonc_file(USER, "user", '{"go.toolsEnvVars": {"GOOS": "windows", "GITHUB_TOKEN": "x"}}')
     launch = jsonc_file(f"{WS}/launch.json", "launch",
                         '{"configurations": [{"name": "Debug", "type": "go", "env": {"GOARCH": "arm64"}}]}')
-    tasks = jsonc_file(f"{WS}/tasks.json", "tasks", '{"tasks": [{"label": "test", "options": {"env": {"GOFLAGS": "-race"}}}]}')
+    tasks = jsonc_file(
+        f"{WS}/tasks.json", "tasks", '{"tasks": [{"label": "test", "options": {"env": {"GOFLAGS": "-race"}}}]}'
+    )
     got = all_of(vscode(with_code(code(settings, launch=launch, tasks=tasks))))
     assert [x.status for x in got] == [Status.WARN, Status.WARN, Status.WARN]
     assert '"go.toolsEnvVars" sets GOOS=windows but the shell has GOOS=linux' in got[0].summary
@@ -120,7 +127,10 @@ def test_broken_settings_json_warns_with_the_parse_error() -> None:
     bad = jsonc_file(USER, "user", '{"go.goroot": "/usr/local/go"')
     assert bad.error
     r = one(vscode(with_code(code(bad))))
-    assert r.status is Status.WARN and r.summary == f"cannot parse {USER}: {bad.error}: VS Code ignores the broken part of its settings"
+    assert (
+        r.status is Status.WARN
+        and r.summary == f"cannot parse {USER}: {bad.error}: VS Code ignores the broken part of its settings"
+    )
     assert r.fix == f"fix the JSON in {USER}"
 
 
@@ -177,7 +187,10 @@ def test_devcontainer_ok_env_difference_missing_and_broken() -> None:
     mod = module("/src/app/go.mod", "module example.com/app\n\ngo 1.24.0\n")
     good = jsonc_file(DC, "devcontainer", '{"image": "mcr.microsoft.com/devcontainers/go:1.25-bookworm"}')
     r = one(devcontainer(with_code(code(devcontainer=good), mod=mod)))
-    assert r.status is Status.OK and r.evidence["container go"] == 'image "mcr.microsoft.com/devcontainers/go:1.25-bookworm"'
+    assert (
+        r.status is Status.OK
+        and r.evidence["container go"] == 'image "mcr.microsoft.com/devcontainers/go:1.25-bookworm"'
+    )
     env = jsonc_file(DC, "devcontainer", '{"image": "golang:1.25", "remoteEnv": {"CGO_ENABLED": "1"}}')
     r = one(devcontainer(with_code(code(devcontainer=env), mod=mod)))
     assert r.status is Status.WARN and "remoteEnv sets CGO_ENABLED=1 (the shell has CGO_ENABLED=0)" in r.summary
@@ -201,7 +214,9 @@ def test_broken_launch_and_tasks_files_warn_and_clean_tasks_are_ok() -> None:
     got = all_of(vscode(with_code(code(jsonc_file(USER, "user", "{}"), launch=launch, tasks=tasks))))
     assert [x.status for x in got] == [Status.OK, Status.WARN, Status.OK]
     assert got[1].summary == f"cannot parse {WS}/launch.json: {launch.error}" and launch.error
-    assert got[2].summary == f"{WS}/tasks.json: no task changes GOOS, GOARCH, CGO_ENABLED, GOFLAGS, GODEBUG, GOTOOLCHAIN"
+    assert (
+        got[2].summary == f"{WS}/tasks.json: no task changes GOOS, GOARCH, CGO_ENABLED, GOFLAGS, GODEBUG, GOTOOLCHAIN"
+    )
     broken = jsonc_file(f"{WS}/tasks.json", "tasks", "{\"tasks\": [")
     got = all_of(vscode(with_code(code(tasks=broken))))
     assert [x.status for x in got] == [Status.WARN] and got[0].fix == f"fix the JSON in {WS}/tasks.json"

@@ -37,7 +37,10 @@ RUNS = {
     "bad-gopath": GoRun(NEWEST, ("env", "GOPATH"), {"GOENV": "$DIR/env"}, {"env": BAD_GOPATH}),
     "bad-experiment": GoRun(NEWEST, ("env", "-json", "GOOS"), {"GOENV": "$DIR/env"}, {"env": BAD_EXPERIMENT}),
     "go111module-yes": GoRun(NEWEST, ("env", "GOVERSION"), {"GO111MODULE": "yes"}),
-    **{f"goflags {v}": GoRun(NEWEST, ("version",), {"GOFLAGS": v}) for v in (SPLIT, "-trimpath -mod=mod", "-mod=vendor")},
+    **{
+        f"goflags {v}": GoRun(NEWEST, ("version",), {"GOFLAGS": v})
+        for v in (SPLIT, "-trimpath -mod=mod", "-mod=vendor")
+    },
 }
 
 
@@ -129,7 +132,8 @@ def test_goflags_ok_non_flag_and_unbalanced_quotes(real: Real) -> None:
     assert r.status is Status.OK and r.summary == "GOFLAGS=-trimpath -mod=mod (environment) parses: -trimpath, -mod=mod"
     r = one(goflags(go_facts(goenv=envfile(ENVFILE, "GOFLAGS=trimpath\n"))))
     assert r.status is Status.FAIL
-    assert r.summary == 'GOFLAGS=trimpath (GOENV file): \'trimpath\' is not a flag: go reports `go: parsing $GOFLAGS: non-flag "trimpath"`'
+    assert r.summary == ("GOFLAGS=trimpath (GOENV file): 'trimpath' is not a flag: go reports "
+                         "`go: parsing $GOFLAGS: non-flag \"trimpath\"`")
     r = one(goflags(go_facts(env={"GOFLAGS": "'-ldflags=-s"})))
     assert r.status is Status.FAIL and r.fix == "balance the quotes in GOFLAGS"
     assert one(goflags(go_facts())).summary == "GOFLAGS is empty"

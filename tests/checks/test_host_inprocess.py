@@ -44,11 +44,18 @@ def test_platform_names_kernel_libc_and_container() -> None:
     r = one("host.platform", tree({"/rec/.dockerenv": ""}))
     assert r.status is Status.OK
     assert r.summary == "linux/amd64 kernel 6.1.0-28-amd64, glibc 2.36, in a container (docker)"
-    assert dict(r.evidence) == {"kernel": "6.1.0-28-amd64", "libc": "glibc 2.36", "arch": "amd64", "container": "docker"}
+    assert dict(r.evidence) == {
+        "kernel": "6.1.0-28-amd64",
+        "libc": "glibc 2.36",
+        "arch": "amd64",
+        "container": "docker",
+    }
 
 
 def test_platform_container_from_pid1_environ_and_wsl_kernel() -> None:
-    f = tree({"/rec/proc/1/environ": "container=lxc\0"}, sysctl={"kernel.osrelease": "5.15.153.1-microsoft-standard-WSL2"})
+    f = tree(
+        {"/rec/proc/1/environ": "container=lxc\0"}, sysctl={"kernel.osrelease": "5.15.153.1-microsoft-standard-WSL2"}
+    )
     r = one("host.platform", f)
     assert r.summary == ("linux/amd64 kernel 5.15.153.1-microsoft-standard-WSL2 under WSL, glibc 2.36, "
                          "in a container (container)")

@@ -122,7 +122,9 @@ def test_direct_without_git(goenv: GoEnv, mod: Path) -> None:
     goenv.env["GOPROXY"] = "direct"
     goenv.env["PATH"] = str(goenv.goroot / "bin")  # no /usr/bin: no git
     r = goenv.check(*AREAS, cwd=mod).result("modules.proxy")
-    assert r["status"] == "fail" and "git is not on PATH" in r["summary"] and r["evidence"]["git"] == "not found on PATH"
+    assert (
+        r["status"] == "fail" and "git is not on PATH" in r["summary"] and r["evidence"]["git"] == "not found on PATH"
+    )
 
 
 def test_private_requirement_not_covered(goenv: GoEnv) -> None:

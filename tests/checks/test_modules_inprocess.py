@@ -23,7 +23,9 @@ from tests.support.seeded import GoRun, all_of, envfile, go_facts, module, one, 
 from tests.support.toolchains import DEBIAN, NEWEST, release
 
 GOMOD = "module example.com/app\n\ngo 1.22\n"
-PRIVATE_REQ = "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgit.corp.example/lib v1.2.0\n\tgolang.org/x/text v0.14.0\n)\n"
+PRIVATE_REQ = (
+    "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgit.corp.example/lib v1.2.0\n\tgolang.org/x/text v0.14.0\n)\n"
+)
 ENVFILE = "/home/gmseeded/.config/go/env"
 THREE_PART = "module example.com/app\n\ngo 1.21.8\n"
 NEWER = "module example.com/app\n\ngo 1.99.0\n"
@@ -49,7 +51,10 @@ def real() -> Real:
 def test_proxy_default_ok_names_the_chain_and_git() -> None:
     r = one(proxy(go_facts(with_cc=True)))
     assert r.status is Status.OK
-    assert r.summary == "GOPROXY=https://proxy.golang.org,direct (GOROOT/go.env): tries https://proxy.golang.org then direct"
+    assert (
+        r.summary
+        == "GOPROXY=https://proxy.golang.org,direct (GOROOT/go.env): tries https://proxy.golang.org then direct"
+    )
     assert r.evidence["git"].endswith("/git")
     r = one(proxy(go_facts()))  # PATH is the toolchain alone: no git for the direct fallback
     assert r.status is Status.OK and r.summary.endswith("; git is not on PATH, so the direct fallback cannot work")
@@ -59,7 +64,8 @@ def test_proxy_without_scheme_fails_with_gos_error(real: Real) -> None:
     assert "invalid proxy URL missing scheme: foo" in real["proxy-foo"]["stderr"]
     r = one(proxy(go_facts(env={"GOPROXY": "foo"})))
     assert r.status is Status.FAIL
-    assert r.summary == "GOPROXY=foo (environment) is rejected: every download fails with `go: invalid proxy URL missing scheme: foo`"
+    assert r.summary == ("GOPROXY=foo (environment) is rejected: every download fails with "
+                         "`go: invalid proxy URL missing scheme: foo`")
     assert r.fix == "go env -w GOPROXY=https://proxy.golang.org,direct  (or your module mirror)"
 
 
@@ -168,7 +174,9 @@ def test_verify_reports_what_go_mod_verify_said(real: Real) -> None:
 
 def test_reachable_without_the_network(tmp_path: Path) -> None:
     r = all_of(reachable(go_facts(env={"GOPROXY": f"file://{tmp_path}", "GOSUMDB": "off"})))
-    assert [(x.status, x.summary) for x in r] == [(Status.OK, f"GOPROXY file://{tmp_path}: directory {tmp_path} exists")]
+    assert [(x.status, x.summary) for x in r] == [
+        (Status.OK, f"GOPROXY file://{tmp_path}: directory {tmp_path} exists")
+    ]
     r = all_of(reachable(go_facts(env={"GOPROXY": "file:///nonexistent/mirror", "GOSUMDB": "off"})))
     assert r[0].status is Status.FAIL and r[0].fix == "create /nonexistent/mirror or remove it from GOPROXY"
     assert one(reachable(go_facts(env={"GOPROXY": "off"}))).status is Status.SKIP
@@ -196,11 +204,16 @@ def test_unreadable_go_mod_and_a_workspace_outside_its_modules(tmp_path: Path) -
     work = ModuleContext(None, None, "/src/go.work", parse_modfile("go 1.22\n\nuse (\n\t./a\n\t./b\n)\n"), "found")
     r = one(gomod(go_facts(mod=work)))
     assert r.status is Status.OK
-    assert r.summary == "/src/go.work parses (workspace of 2 modules, go 1.22); the current directory is in none of them"
+    assert (
+        r.summary == "/src/go.work parses (workspace of 2 modules, go 1.22); the current directory is in none of them"
+    )
     (tmp_path / "vendor").mkdir()
     inws = module(str(tmp_path / "go.mod"), GOMOD, gowork="/src/go.work", work="go 1.22\n\nuse ./app\n")
     r = one(vendor(go_facts(mod=inws)))
-    assert r.status is Status.SKIP and r.summary == "workspace mode (/src/go.work): the module's vendor/ directory is not used"
+    assert (
+        r.status is Status.SKIP
+        and r.summary == "workspace mode (/src/go.work): the module's vendor/ directory is not used"
+    )
 
 
 class _Mirror(http.server.BaseHTTPRequestHandler):
@@ -241,7 +254,10 @@ def test_reachable_probes_each_proxy_layer_by_layer(mirror: str) -> None:
     where = mirror.removeprefix("http://")
     assert ok_.status is Status.OK and ok_.summary == f"GOPROXY {mirror}/ok: {where} answered HTTP 200"
     assert broken.summary == f"GOPROXY {mirror}/broken: {where} answered HTTP 500"
-    assert broken.status is Status.FAIL and broken.fix == f"{mirror}/broken is failing; try again later or use another mirror"
+    assert (
+        broken.status is Status.FAIL
+        and broken.fix == f"{mirror}/broken is failing; try again later or use another mirror"
+    )
     assert refused.status is Status.FAIL and refused.evidence["stage"] == "tcp"
     assert refused.summary.startswith(f"GOPROXY {closed}: the TCP connection fails: dial tcp 127.0.0.1:")
     assert refused.summary.endswith("Connection refused")

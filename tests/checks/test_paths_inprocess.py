@@ -88,8 +88,10 @@ def test_gocache_ok_fail(tmp_path: Path) -> None:
     os.symlink(tmp_path / "gone", link)
     r = one("paths.gocache", facts({"GOCACHE": str(link)}))
     assert r.status is Status.FAIL
-    assert r.summary == (f"GOCACHE={link} (environment): {link} is a symlink to {tmp_path}/gone, which does not "
-                         f"exist: go fails with `failed to initialize build cache at {link}: mkdir {link}: file exists`")
+    assert r.summary == (
+        f"GOCACHE={link} (environment): {link} is a symlink to {tmp_path}/gone, which does not "
+        f"exist: go fails with `failed to initialize build cache at {link}: mkdir {link}: file exists`"
+    )
     assert r.fix == f"mkdir -p {tmp_path}/gone  (or remove the dangling link: rm {link})"
 
 

@@ -48,8 +48,17 @@ def unit(root: Path, service: str, *, kernel: dict[str, str] | None = None, syst
 
 def test_unit_ok_for_a_script_found_on_systemds_path(root: Path) -> None:
     r = one("service.unit", unit(root, "User=app\nExecStart=app --config /etc/app.conf"))
-    assert (r.status, r.subject, r.summary) == (Status.OK, "app.service", f"{FRAGMENT} parses; ExecStart /usr/bin/app is a script")
-    assert dict(r.evidence) == {"file": FRAGMENT, "fragment": FRAGMENT, "drop-ins": "", "ExecStart": "app --config /etc/app.conf"}
+    assert (r.status, r.subject, r.summary) == (
+        Status.OK,
+        "app.service",
+        f"{FRAGMENT} parses; ExecStart /usr/bin/app is a script",
+    )
+    assert dict(r.evidence) == {
+        "file": FRAGMENT,
+        "fragment": FRAGMENT,
+        "drop-ins": "",
+        "ExecStart": "app --config /etc/app.conf",
+    }
     assert (r.file, r.line) == (FRAGMENT, None)  # SARIF locates it at the unit file
 
 
@@ -78,13 +87,21 @@ def test_unit_names_broken_lines(root: Path) -> None:
 
 def test_user_missing_and_ok(root: Path) -> None:
     r = one("service.user", unit(root, "User=ghost\nExecStart=/usr/bin/app"))
-    assert (r.status, r.summary) == (Status.FAIL, "User=ghost does not exist: systemd fails the start with status=217/USER")
+    assert (r.status, r.summary) == (
+        Status.FAIL,
+        "User=ghost does not exist: systemd fails the start with status=217/USER",
+    )
     assert r.fix == "create it (useradd --system ghost)" and dict(r.evidence) == {"User": "ghost", "Group": ""}
     r = one("service.user", unit(root, "User=app\nGroup=nogroup\nExecStart=/usr/bin/app"))
-    assert (r.status, r.summary) == (Status.FAIL, "group nogroup does not exist: systemd fails the start with status=216/GROUP")
+    assert (r.status, r.summary) == (
+        Status.FAIL,
+        "group nogroup does not exist: systemd fails the start with status=216/GROUP",
+    )
     r = one("service.user", unit(root, "User=app\nExecStart=/usr/bin/app"))
     assert r.status is Status.OK
-    assert r.summary == "runs as app (uid 2000); no WorkingDirectory, EnvironmentFile or file paths in ExecStart to check"
+    assert (
+        r.summary == "runs as app (uid 2000); no WorkingDirectory, EnvironmentFile or file paths in ExecStart to check"
+    )
     assert dict(r.evidence) == {"runs as": "app (uid 2000)", "gids": "2000"}
 
 
@@ -96,7 +113,9 @@ def test_user_environment_file_must_exist(root: Path) -> None:
 
 
 def test_env_fail_warn_ok(root: Path) -> None:
-    results = run("service.env", unit(root, "User=app\nEnvironment=GOMEMLIMIT=lots GOMAXPROCS=0\nExecStart=/usr/bin/app"))
+    results = run(
+        "service.env", unit(root, "User=app\nEnvironment=GOMEMLIMIT=lots GOMAXPROCS=0\nExecStart=/usr/bin/app")
+    )
     assert [r.status for r in results] == [Status.FAIL, Status.WARN]
     assert "`fatal error: malformed GOMEMLIMIT`" in results[0].summary
     assert results[1].summary == (f"GOMAXPROCS=0 (set at {FRAGMENT}:6) is not a positive integer: the runtime "
@@ -112,7 +131,9 @@ def test_limits_fail_and_ok(root: Path) -> None:
     assert r.summary == (f"LimitNOFILE hard limit 1024 ({FRAGMENT}:6) is below 4096: a Go server runs out of fds "
                          "(`accept4: too many open files`)")
     assert dict(r.evidence) == {"LimitNOFILE": "1024:1024", "from": f"{FRAGMENT}:6"}
-    r = one("service.limits", unit(root, "ExecStart=/usr/bin/app", system_conf="[Manager]\nDefaultLimitNOFILE=1024:2048\n"))
+    r = one(
+        "service.limits", unit(root, "ExecStart=/usr/bin/app", system_conf="[Manager]\nDefaultLimitNOFILE=1024:2048\n")
+    )
     assert r.summary.startswith("LimitNOFILE hard limit 2048 (DefaultLimitNOFILE) is below 4096")
     r = one("service.limits", unit(root, "ExecStart=/usr/bin/app\nLimitNOFILE=2000000"))
     assert r.summary == (f"LimitNOFILE=2000000 ({FRAGMENT}:6) exceeds fs.nr_open=1048576: systemd cannot apply it "
@@ -120,8 +141,13 @@ def test_limits_fail_and_ok(root: Path) -> None:
     results = run("service.limits", unit(root, "ExecStart=/usr/bin/app\nLimitNOFILE=65536\nTasksMax=64"))
     assert [(r.status, r.summary.split(":")[0]) for r in results] == [(Status.FAIL, f"TasksMax=64 ({FRAGMENT}")]
     r = one("service.limits", unit(root, "ExecStart=/usr/bin/app\nLimitNOFILE=65536"))
-    assert (r.status, r.summary) == (Status.OK, f"LimitNOFILE 65536:65536 ({FRAGMENT}:6), TasksMax 15% = 18900")  # of threads-max
-    r = one("service.limits", unit(root, "ExecStart=/usr/bin/app\nLimitNOFILE=65536", kernel={"kernel.threads-max": "1000"}))
+    assert (r.status, r.summary) == (
+        Status.OK,
+        f"LimitNOFILE 65536:65536 ({FRAGMENT}:6), TasksMax 15% = 18900",
+    )  # of threads-max
+    r = one(
+        "service.limits", unit(root, "ExecStart=/usr/bin/app\nLimitNOFILE=65536", kernel={"kernel.threads-max": "1000"})
+    )
     assert (r.status, r.summary.split(" allows")[0]) == (Status.FAIL, "TasksMax=15% (DefaultTasksMax)")
 
 
@@ -133,8 +159,13 @@ def test_port_privileged_needs_a_capability(root: Path) -> None:
     assert r.summary.startswith("port 979 (") and r.summary.endswith(
         "is privileged and the unit runs as app (uid 2000) without CAP_NET_BIND_SERVICE: "
         "`listen tcp :979: bind: permission denied`")
-    r = one("service.port", unit(root, "User=app\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/usr/bin/app --listen :979"))
-    assert r.status is Status.OK and r.summary.endswith("is free and bindable (AmbientCapabilities=CAP_NET_BIND_SERVICE)")
+    r = one(
+        "service.port",
+        unit(root, "User=app\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/usr/bin/app --listen :979"),
+    )
+    assert r.status is Status.OK and r.summary.endswith(
+        "is free and bindable (AmbientCapabilities=CAP_NET_BIND_SERVICE)"
+    )
     r = one("service.port", unit(root, "User=app\nExecStart=/usr/bin/app --listen :979",
                                  kernel={"net.ipv4.ip_unprivileged_port_start": "0"}))
     assert r.status is Status.OK and r.summary.endswith("is free and bindable (net.ipv4.ip_unprivileged_port_start=0)")

@@ -55,7 +55,10 @@ def test_ca_bundle_ok_with_the_first_default_file() -> None:
 def test_ca_bundle_counts_expired_and_unparsable_blocks() -> None:
     f = recorded_facts({"/etc/pki/tls/certs/ca-bundle.crt": real_certs()[0] + expired_cert() + BAD_BLOCK})
     r = one("tls.ca-bundle", f)
-    assert (r.status, r.summary) == (Status.OK, "/etc/pki/tls/certs/ca-bundle.crt: 2 certificates (1 expired, 1 unparsable)")
+    assert (r.status, r.summary) == (
+        Status.OK,
+        "/etc/pki/tls/certs/ca-bundle.crt: 2 certificates (1 expired, 1 unparsable)",
+    )
 
 
 def test_ca_bundle_from_the_directories_only() -> None:

@@ -97,7 +97,11 @@ def test_sources_say_what_was_read_and_what_not(nilmap_crash: dict[str, Any]) ->
 def test_failure_without_a_known_cause_warns_and_a_clean_exit_is_ok() -> None:
     a = analysis(journal(["serving", "shutting down"], 4242, "code=exited, status=1/FAILURE"))
     r = one(cause(with_analysis(a)))
-    assert r.status is Status.WARN and r.summary == "no known cause: the service failed (exit status 1/FAILURE (journal)) but nothing read names why"
+    assert (
+        r.status is Status.WARN
+        and r.summary
+        == "no known cause: the service failed (exit status 1/FAILURE (journal)) but nothing read names why"
+    )
     assert r.fix is not None and r.fix.startswith("read the unit's whole log (journalctl -u UNIT -b)")
     assert one(confirm(with_analysis(a))).summary == "no cause named: nothing to confirm"
     a = analysis(journal(["serving"], 4242, "code=exited, status=0/SUCCESS"))
@@ -122,7 +126,9 @@ def test_confirm_reruns_the_binary_checks_that_catch_a_203_exec() -> None:
     assert got["binary.interpreter"].status is Status.FAIL
     assert got["binary.interpreter"].summary.startswith("confirmed: binary.interpreter fails now: the interpreter "
                                                         "/lib/ld-musl-x86_64.so.1 of ")
-    assert got["binary.arch"].status is Status.OK and got["binary.arch"].summary.startswith("ruled out by binary.arch: ")
+    assert got["binary.arch"].status is Status.OK and got["binary.arch"].summary.startswith(
+        "ruled out by binary.arch: "
+    )
     assert got["service.unit"].status is Status.SKIP and "cannot run now" in got["service.unit"].summary
 
 
@@ -143,7 +149,8 @@ def test_notify_unit_whose_program_never_notifies(tmp_path: Path) -> None:
     f.seed(UNIT, load_service(UNIT_NAME, root))
     r = one(unit_notify(f))
     assert r.status is Status.FAIL and r.summary.startswith("Type=notify but /usr/local/bin/app has no sd_notify code")
-    assert r.fix == "set Type=exec in /etc/systemd/system/app.service, or send READY=1 from the program (go-systemd daemon.SdNotify)"
+    assert r.fix == ("set Type=exec in /etc/systemd/system/app.service, or send READY=1 from the program "
+                     "(go-systemd daemon.SdNotify)")
     assert r.evidence["file"] == "/etc/systemd/system/app.service"
     notifier = build(crashers.NOTIFIER, name="app")
     f = facts({}, unit=UNIT_NAME, unit_root=str(root), binary=str(notifier))
@@ -178,7 +185,10 @@ def test_stop_settings_that_cut_shutdown_short(tmp_path: Path) -> None:
     assert [x.status for x in got] == [Status.FAIL, Status.WARN]
     assert got[0].summary.startswith("KillSignal=SIGKILL (/etc/systemd/system/app.service:")
     assert "systemd sends SIGKILL 2s after SIGTERM, less than 5s to drain" in got[1].summary
-    assert got[1].evidence["line"] == "7" and got[1].fix == "raise TimeoutStopSec= at /etc/systemd/system/app.service:7 (e.g. 30s)"
+    assert (
+        got[1].evidence["line"] == "7"
+        and got[1].fix == "raise TimeoutStopSec= at /etc/systemd/system/app.service:7 (e.g. 30s)"
+    )
     _, f = unit(tmp_path / "b", "TimeoutStopSec=soon")
     assert one(unit_stop(f)).summary.startswith("TimeoutStopSec=soon (")
     _, f = unit(tmp_path / "c", "TimeoutStopSec=30s")

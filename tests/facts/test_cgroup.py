@@ -58,7 +58,10 @@ def test_this_machine() -> None:
 
 def test_parsers() -> None:
     lines = parse_proc_cgroup("12:cpu,cpuacct:/a/b\n0::/x\ngarbage\n3:memory:relative\n")
-    assert [(ln.hierarchy, ln.controllers, ln.path) for ln in lines] == [(12, ("cpu", "cpuacct"), "/a/b"), (0, (), "/x")]
+    assert [(ln.hierarchy, ln.controllers, ln.path) for ln in lines] == [
+        (12, ("cpu", "cpuacct"), "/a/b"),
+        (0, (), "/x"),
+    ]
     mi = parse_mountinfo("36 25 0:31 /sub /sys/fs/cgroup/my\\040dir rw shared:1 - cgroup2 cgroup2 rw,nsdelegate\nbad\n")
     assert mi[0].root == "/sub" and mi[0].mount_point == "/sys/fs/cgroup/my dir" and mi[0].fstype == "cgroup2"
     assert parse_cpu_max("max 100000") == (None, 100000)

@@ -84,7 +84,9 @@ def test_cache_scan_of_a_hostile_tree(tmp_path: Path) -> None:
 
 
 def test_go_list_stream() -> None:
-    text = '{"ImportPath": "a", "Standard": true}\n{"ImportPath": "b", "GoFiles": ["x.go"], "Error": {"Err": "e"}}\n{"Imp'
+    text = (
+        '{"ImportPath": "a", "Standard": true}\n{"ImportPath": "b", "GoFiles": ["x.go"], "Error": {"Err": "e"}}\n{"Imp'
+    )
     pkgs = golist.parse_stream(text)
     assert [p.import_path for p in pkgs] == ["a", "b"] and pkgs[1].error == "e" and pkgs[1].go_files == ("x.go",)
     assert golist.imports_c(b'package p\n\n// #include <x.h>\nimport "C"\n')
@@ -130,7 +132,9 @@ MODULES_TXT = "# a.com/x v1.0.0\n## explicit; go 1.20\na.com/x\n# b.com/y v1.1.0
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(0, len(MODULES_TXT)), st.integers(0, len(MODULES_TXT) - 1), st.characters(blacklist_categories=("Cs",)))
+@given(
+    st.integers(0, len(MODULES_TXT)), st.integers(0, len(MODULES_TXT) - 1), st.characters(blacklist_categories=("Cs",))
+)
 def test_truncated_and_mutated_modules_txt(cut: int, at: int, c: str) -> None:
     mod = parse_mod("module m\n\ngo 1.22\n\nrequire a.com/x v1.0.0\nrequire b.com/y v1.1.0\nreplace b.com/y => ../y\n")
     for text in (MODULES_TXT[:cut], MODULES_TXT[:at] + c + MODULES_TXT[at + 1 :]):

@@ -134,7 +134,10 @@ def test_value_parsers() -> None:
     assert parse_exec("")[1] == "empty command line"
     assert expand_specifiers("%n %% %q", {"n": "a.service"}) == ("a.service % %q", ["%q"])
     assert expand_env(("x", "$A", "${B}y", "$NOPE"), {"A": "1 2", "B": "b"}) == (("x", "1", "2", "by"), ["NOPE"])
-    assert parse_environment('A=1 "B=2 3" bad') == ([("A", "1"), ("B", "2 3")], ["invalid environment assignment 'bad'"])
+    assert parse_environment('A=1 "B=2 3" bad') == (
+        [("A", "1"), ("B", "2 3")],
+        ["invalid environment assignment 'bad'"],
+    )
     assert parse_env_file("A=1\\\n2\n#c\n")[0] == {"A": "12"}
     assert parse_rlimit("1024:4096") == ((1024, 4096), None)
     assert parse_rlimit("infinity") == ((None, None), None)

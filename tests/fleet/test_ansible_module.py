@@ -26,8 +26,16 @@ def _run_module(tmp: Path, cases: dict[str, tuple[dict[str, str], dict[str, Any]
     localhost; return each task's registered result."""
     tasks = []
     for name, (env, args, check_mode) in cases.items():
-        tasks.append({"name": name, "gomedic.gomedic.gomedic_check": {"executable": [sys.executable, "-m", "gomedic"], **args},
-                      "environment": env, "check_mode": check_mode, "register": name, "ignore_errors": True})
+        tasks.append(
+            {
+                "name": name,
+                "gomedic.gomedic.gomedic_check": {"executable": [sys.executable, "-m", "gomedic"], **args},
+                "environment": env,
+                "check_mode": check_mode,
+                "register": name,
+                "ignore_errors": True,
+            }
+        )
     out = tmp / "results.json"
     tasks.append({"name": "save", "ansible.builtin.copy": {
         "dest": str(out), "content": "{{ {" + ", ".join(f"'{n}': {n}" for n in cases) + "} | to_json }}"}})

@@ -114,7 +114,9 @@ def test_role_installs_gomedic_and_the_textfile_path_works(root: Path) -> None:
     state = root / "state"
     state.mkdir()
     os.chown(state, user.pw_uid, user.pw_gid)
-    argv = [a.replace("/var/lib/gomedic", str(state)) for a in _exec_start(root / "systemd" / "gomedic-textfile.service")]
+    argv = [
+        a.replace("/var/lib/gomedic", str(state)) for a in _exec_start(root / "systemd" / "gomedic-textfile.service")
+    ]
     env = {"HOME": str(state), "LANG": "C.UTF-8",
            "PATH": os.pathsep.join([str(toolchain("1.27.3") / "bin"), *SYSTEM_DIRS])}
     textdir = root / "node-textfile"

@@ -97,7 +97,13 @@ def _kubernetes_validate(*files: Path) -> subprocess.CompletedProcess[str]:
 
 def test_builtin_kinds_validate_offline(tmp_path: Path) -> None:
     builtin = [K8S / n for n in MANIFESTS if _docs(K8S / n)[0]["kind"] not in BY_KIND]
-    assert {_docs(p)[0]["kind"] for p in builtin} == {"Namespace", "ServiceAccount", "ConfigMap", "Service", "DaemonSet"}
+    assert {_docs(p)[0]["kind"] for p in builtin} == {
+        "Namespace",
+        "ServiceAccount",
+        "ConfigMap",
+        "Service",
+        "DaemonSet",
+    }
     p = _kubernetes_validate(*builtin)
     assert p.returncode == 0, p.stdout + p.stderr
     assert p.stdout.count(" passed ") == len(builtin) and "WARN" not in p.stdout + p.stderr, p.stdout
@@ -134,7 +140,11 @@ def test_daemonset_reads_the_host_read_only_within_limits(tmp_path: Path) -> Non
     for name in host_vols:
         assert mounts[name].get("readOnly") is True, f"hostPath {name} must be mounted read-only"
     res = c["resources"]
-    assert set(res) == {"requests", "limits"} and {"cpu", "memory"} <= set(res["requests"]) and {"cpu", "memory"} <= set(res["limits"])
+    assert (
+        set(res) == {"requests", "limits"}
+        and {"cpu", "memory"} <= set(res["requests"])
+        and {"cpu", "memory"} <= set(res["limits"])
+    )
     sc = c["securityContext"]
     assert sc["readOnlyRootFilesystem"] and not sc["allowPrivilegeEscalation"] and sc["capabilities"]["drop"] == ["ALL"]
     assert pod["securityContext"]["runAsNonRoot"] and not pod.get("hostNetwork") and not pod.get("hostPID")
@@ -186,9 +196,20 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
 @pytest.mark.parametrize("unit", ["gomedic-serve.service", "gomedic-textfile.service"])
 def test_units_are_hardened(unit: str) -> None:
     text = (SYSTEMD / unit).read_text()
-    keys = {line.split("=", 1)[0]: line.split("=", 1)[1] for line in text.splitlines() if "=" in line and not line.startswith("#")}
-    for k, v in {"ProtectSystem": "strict", "NoNewPrivileges": "yes", "PrivateTmp": "yes", "CapabilityBoundingSet": "",
-                 "ProtectKernelTunables": "yes", "RestrictSUIDSGID": "yes", "SystemCallFilter": "@system-service"}.items():
+    keys = {
+        line.split("=", 1)[0]: line.split("=", 1)[1]
+        for line in text.splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    for k, v in {
+        "ProtectSystem": "strict",
+        "NoNewPrivileges": "yes",
+        "PrivateTmp": "yes",
+        "CapabilityBoundingSet": "",
+        "ProtectKernelTunables": "yes",
+        "RestrictSUIDSGID": "yes",
+        "SystemCallFilter": "@system-service",
+    }.items():
         assert keys.get(k) == v, (unit, k)
     assert "MemoryMax" in keys
     assert keys.get("DynamicUser") == "yes" or keys.get("User") == "gomedic"
@@ -216,5 +237,9 @@ def test_grafana_dashboard() -> None:
             assert t["expr"].strip()
     exprs = " ".join(t["expr"] for p in dash["panels"] for t in p["targets"])
     recorded = {r["record"] for g in yaml.safe_load(RULES.read_text())["groups"] for r in g["rules"] if "record" in r}
-    assert {"gomedic:health_score:avg", "id:gomedic_hosts_failing:count", "instance:gomedic_last_run_age:seconds"} <= recorded
+    assert {
+        "gomedic:health_score:avg",
+        "id:gomedic_hosts_failing:count",
+        "instance:gomedic_last_run_age:seconds",
+    } <= recorded
     assert all(r in exprs for r in ("gomedic:health_score:avg", "id:gomedic_hosts_failing:count"))

@@ -147,7 +147,10 @@ def test_subjects_and_name_collisions(reports: Path, tmp_path: Path) -> None:
     (tmp_path / "b" / "web.json").write_text((reports / "web-1.json").read_text())
     p = _run("fleet", "summarize", "--format", "json", str(tmp_path / "a"), str(tmp_path / "b"), cwd=tmp_path)
     out = validate_summary(json.loads(p.stdout))
-    assert sorted(h["name"] for h in out["hosts"]) == [str(tmp_path / "a" / "web.json"), str(tmp_path / "b" / "web.json")]
+    assert sorted(h["name"] for h in out["hosts"]) == [
+        str(tmp_path / "a" / "web.json"),
+        str(tmp_path / "b" / "web.json"),
+    ]
     check = next(c for c in out["checks"] if c["id"] == "toolchain.go-on-path")
     assert check["hosts_failing"] == 1 and len(check["failing"]) == 2
     assert check["hosts"]["total"] == 2
@@ -181,8 +184,17 @@ def test_summarize_streams_reports_one_at_a_time(tmp_path: Path) -> None:
     d.mkdir()
     for n in range(300):  # hard links: 300 hosts on disk for the price of one file
         os.link(one, d / f"web-{n:03d}.json")
-    code, peak = gomedic_peak_rss("fleet", "summarize", str(d), "--format", "json", "-o", str(tmp_path / "summary.json"),
-                                  env={"PATH": system_path(), "LANG": "C.UTF-8"}, cwd=tmp_path)
+    code, peak = gomedic_peak_rss(
+        "fleet",
+        "summarize",
+        str(d),
+        "--format",
+        "json",
+        "-o",
+        str(tmp_path / "summary.json"),
+        env={"PATH": system_path(), "LANG": "C.UTF-8"},
+        cwd=tmp_path,
+    )
     assert code == 1
     summary = validate_summary(json.loads((tmp_path / "summary.json").read_text()))
     assert len(summary["hosts"]) == 300

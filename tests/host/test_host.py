@@ -17,7 +17,11 @@ from tests.support.hostfixtures import DATA, child, cpu_cgroup, gomedic, results
 from tests.support.systools import system_path
 from tests.support.toolchains import toolchain
 
-BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt").read_bytes() if Path("/etc/ssl/certs/ca-certificates.crt").exists() else b""
+BUNDLE = (
+    Path("/etc/ssl/certs/ca-certificates.crt").read_bytes()
+    if Path("/etc/ssl/certs/ca-certificates.crt").exists()
+    else b""
+)
 HOST_IDS = {"host.platform", "host.nofile", "host.threads", "host.max-map-count", "host.inotify",
             "host.cgroup-cpu", "host.cgroup-memory", "host.seccomp", "host.lsm", "host.aslr", "host.wsl",
             "host.net-tools", "tls.ca-bundle", "tls.tzdata", "net.resolver"}
@@ -36,14 +40,18 @@ def test_live_host_report() -> None:
     assert f"vm.max_map_count={mmc}" in results(run, "host.max-map-count")[0]["summary"]
     aslr = Path("/proc/sys/kernel/randomize_va_space").read_text().strip()
     assert results(run, "host.aslr")[0]["evidence"]["value"] == aslr
-    seccomp = next(ln.split()[1] for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith("Seccomp:"))
+    seccomp = next(
+        ln.split()[1] for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith("Seccomp:")
+    )
     assert results(run, "host.seccomp")[0]["evidence"]["Seccomp"] == seccomp
     assert run.returncode == doc["exit_code"]
 
 
 def test_prlimit_lowered_limits_are_reported_as_proc_shows_them() -> None:
     with child() as proc:
-        subprocess.run(["prlimit", f"--pid={proc.pid}", "--nofile=1000:2000", "--nproc=500:600"], check=True, timeout=30)
+        subprocess.run(
+            ["prlimit", f"--pid={proc.pid}", "--nofile=1000:2000", "--nproc=500:600"], check=True, timeout=30
+        )
         shown = parse_limits(Path(f"/proc/{proc.pid}/limits").read_text())
         run = gomedic("host", "--pid", str(proc.pid), "--format", "json", "--area", "host")
     nofile = results(run, "host.nofile")[0]
@@ -99,7 +107,9 @@ def test_constructed_v2_quota_against_go_releases(version: str, status: str) -> 
 
 def test_captured_v1_quota_with_go_124_uses_the_cpu_count() -> None:
     binary = toolchain("1.24.11") / "bin" / "gofmt"
-    run = gomedic("host", "--root", str(DATA / "cgroup-v1"), "--binary", str(binary), "--format", "json", "--area", "host")
+    run = gomedic(
+        "host", "--root", str(DATA / "cgroup-v1"), "--binary", str(binary), "--format", "json", "--area", "host"
+    )
     cpu = results(run, "host.cgroup-cpu")[0]
     assert cpu["evidence"]["quota file"] == "/sys/fs/cgroup/cpu/gmtest/cpu.cfs_quota_us"
     assert "GOMAXPROCS=2 (the CPU count (2)" in cpu["summary"] and "predates" in cpu["summary"]

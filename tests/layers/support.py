@@ -22,8 +22,15 @@ def real_go_env(goenv: GoEnv, argv: list[str], cwd: Path | None = None, keys: tu
     """What `go env` says inside a real shell started as argv + [command]: the value that really wins."""
     # the go by absolute path: a login shell's /etc/profile resets PATH (Debian), and the value is what matters
     cmd = f"{goenv.goroot}/bin/go env -json " + " ".join(keys)
-    p = subprocess.run([*argv, cmd] if argv else cmd.split(), env=goenv.env, cwd=cwd or goenv.root, capture_output=True, text=True,
-                       timeout=120, stdin=subprocess.DEVNULL)
+    p = subprocess.run(
+        [*argv, cmd] if argv else cmd.split(),
+        env=goenv.env,
+        cwd=cwd or goenv.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert p.returncode == 0, (argv, p.stdout, p.stderr)
     start = p.stdout.index("{")
     got: dict[str, str] = json.loads(p.stdout[start:])

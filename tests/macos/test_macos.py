@@ -96,7 +96,8 @@ def test_go_release_vs_macos_version(tmp_path: Path) -> None:
 @pytest.mark.parametrize("arch", ["arm64", "amd64"])
 def test_macho_minos_of_real_cross_builds_against_the_table(version: str, arch: str) -> None:
     """The real linker's LC_BUILD_VERSION minos never claims more than the release notes' minimum, and from
-    Go 1.23 on it equals it (arm64 Macs start at macOS 11): a cross-check of data/go-macos-minimum.json against the toolchains."""
+    Go 1.23 on it equals it (arm64 Macs start at macOS 11): a cross-check of data/go-macos-minimum.json
+    against the toolchains."""
     exe = build(HELLO, version=version, env={"GOOS": "darwin", "GOARCH": arch, "CGO_ENABLED": "0"})
     with FileSource(exe) as src:
         m = macho.parse(src)

@@ -29,7 +29,9 @@ from gomedic.redact import (
 def test_url_credentials() -> None:
     assert redact_text("GOPROXY=https://u:p4ss@proxy.example/x,direct") == "GOPROXY=https://u:***@proxy.example/x,direct"
     assert redact_text("https://ghp_0123456789abcdefXYZ@github.com/") == "https://***@github.com/"
-    assert redact_text("git.corp.example/x,bob:t0ken99@git.corp.example") == "git.corp.example/x,bob:***@git.corp.example"
+    assert (
+        redact_text("git.corp.example/x,bob:t0ken99@git.corp.example") == "git.corp.example/x,bob:***@git.corp.example"
+    )
     assert redact_text("git@github.com:org/repo") == "git@github.com:org/repo"  # no credential there
 
 

@@ -35,10 +35,14 @@ def _clean(out: str, secrets: dict[str, str], what: str) -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_unit_secrets_hidden_godebug_warning_shown(wd: Path, hello_amd64: Path, fmt: str) -> None:  # noqa: F811
     s = UNIT_SECRETS
-    unit = write_unit(wd, "leaky.service", f"""
-Environment=GODEBUG=http2client GOFLAGS=-ldflags=-X=main.apiKey={s['GOFLAGS -X']} DB_PASS={s['Environment DB_PASS']}
-ExecStart={hello_amd64} --password {s['--password']} --db-password {s['--db-password']} --token={s['--token=']} ${{DB_PASS}} -p 8080
-""")
+    unit = write_unit(
+        wd,
+        "leaky.service",
+        f"""
+Environment=GODEBUG=http2client GOFLAGS=-ldflags=-X=main.apiKey={s["GOFLAGS -X"]} DB_PASS={s["Environment DB_PASS"]}
+ExecStart={hello_amd64} --password {s["--password"]} --db-password {s["--db-password"]} --token={s["--token="]} ${{DB_PASS}} -p 8080
+""",  # noqa: E501 (one ExecStart line, as written in a unit)
+    )
     run = gomedic("service", str(unit), "--format", fmt, "-v")
     assert run.returncode in ((0, 1, 2) if fmt == "nagios" else (0, 1)), run.stderr
     _clean(run.stdout + run.stderr, UNIT_SECRETS, f"service --format {fmt}")

@@ -38,10 +38,20 @@ _GOENV_KEY = st.sampled_from(["GOFOO", "GOPROXY", "GOFLAGS", "GOPRIVATE", "GOTOO
 
 def _report(texts: list[str], evidence: dict[str, str]) -> Report:
     a, b, c, d = texts
-    r = Result("goenv.file", "goenv", Category.TOOLCHAIN, Status.FAIL, Severity.HIGH, f"title {a}", f"summary {b}",
-               subject=f"/etc/app {c}",
-               evidence=frozen_map({**evidence, "seen": d, "API_TOKEN": d, "file": "/home/u/.config/go/env", "line": "3"}), fix=f"fix {c}",
-               file="/home/u/.config/go/env", line=3)
+    r = Result(
+        "goenv.file",
+        "goenv",
+        Category.TOOLCHAIN,
+        Status.FAIL,
+        Severity.HIGH,
+        f"title {a}",
+        f"summary {b}",
+        subject=f"/etc/app {c}",
+        evidence=frozen_map({**evidence, "seen": d, "API_TOKEN": d, "file": "/home/u/.config/go/env", "line": "3"}),
+        fix=f"fix {c}",
+        file="/home/u/.config/go/env",
+        line=3,
+    )
     return Report("check", (r,), "2026-01-01T00:00:00Z", 0.0, {"go_env": {"GOFLAGS": a, "AUTH_HEADER_VALUE": b}})
 
 

@@ -19,7 +19,7 @@ flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse
 
 processor\t: 1
 model name\t: other
-"""
+"""  # noqa: E501 (a verbatim /proc/cpuinfo line)
 
 
 def test_cpu_level() -> None:

@@ -26,7 +26,9 @@ def test_one_line_with_perfdata() -> None:
     text = render(mixed_report(), "nagios", RenderOptions())
     assert text.count("\n") == 1
     status, perf = text.rstrip("\n").split(" | ")
-    assert status.startswith("GOMEDIC CRITICAL - check: 4 fail, 1 warn, 2 ok, 1 skip, 1 error; toolchain.goroot-matches: ")
+    assert status.startswith(
+        "GOMEDIC CRITICAL - check: 4 fail, 1 warn, 2 ok, 1 skip, 1 error; toolchain.goroot-matches: "
+    )
     fields = perf.split()
     assert [f.split("=")[0] for f in fields] == ["ok", "warn", "fail", "skip", "error", "score", "duration"]
     assert all(PERF.match(f) for f in fields), fields

@@ -21,8 +21,11 @@ def test_prove_parses_and_counts_failures() -> None:
 
 
 def test_all_passing_report_passes_prove() -> None:
-    tap = render(report(result(status=Status.OK), result("goenv.file", Status.WARN), result("modules.proxy", Status.SKIP)),
-                 "tap", RenderOptions())
+    tap = render(
+        report(result(status=Status.OK), result("goenv.file", Status.WARN), result("modules.proxy", Status.SKIP)),
+        "tap",
+        RenderOptions(),
+    )
     res = prove(tap)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "Result: PASS" in res.stdout

@@ -41,7 +41,9 @@ def fifo(tmp_path: Path) -> Path:
 def test_binary_argument_fifo(fifo: Path, tmp_path: Path) -> None:
     p = gm("binary", str(fifo), cwd=tmp_path)
     assert p.returncode == 2, p.stderr  # a usage error, refused before anything runs (issue 13 item 9)
-    assert p.stderr.strip().splitlines() == [f"gomedic: error: {fifo}: a FIFO (named pipe), not a binary file"], p.stderr
+    assert p.stderr.strip().splitlines() == [f"gomedic: error: {fifo}: a FIFO (named pipe), not a binary file"], (
+        p.stderr
+    )
 
 
 def test_goenv_fifo_is_reported_and_go_is_not_left_blocking(fifo: Path, tmp_path: Path) -> None:

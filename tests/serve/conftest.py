@@ -27,7 +27,9 @@ class Served:
     port: int
     log: Path
 
-    def get(self, path: str, headers: Mapping[str, str] | None = None, method: str = "GET") -> tuple[int, bytes, dict[str, str]]:
+    def get(
+        self, path: str, headers: Mapping[str, str] | None = None, method: str = "GET"
+    ) -> tuple[int, bytes, dict[str, str]]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
             conn.request(method, path, headers=dict(headers or {}))

@@ -37,35 +37,53 @@ jobs:
     assert cfg.listen == "127.0.0.1:9999" and cfg.token == "0123456789abcdef0123" and cfg.max_parallel == 2
     assert cfg.weights.tau_s == 60 and cfg.weights.max_factor == 4
     assert cfg.http == c.HttpLimits()  # the defaults when `http:` is absent
-    assert cfg.jobs == (c.JobSpec("fast", "host", (), 300.0, 300.0), c.JobSpec("deep", "check", ("--deep",), 86400.0, 600.0))
+    assert cfg.jobs == (
+        c.JobSpec("fast", "host", (), 300.0, 300.0),
+        c.JobSpec("deep", "check", ("--deep",), 86400.0, 600.0),
+    )
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("jobs: []", "jobs: expected a non-empty list"),
-    ("[1, 2]", "expected a mapping at the top level"),
-    ("jobs: [{name: a, command: check}]\nlisten: nowhere", "listen: expected HOST:PORT"),
-    ("jobs: [{name: a, command: check}]\nbogus: 1", "unknown key 'bogus'"),
-    ("jobs: [{name: A B, command: check}]", "jobs[0].name"),
-    ("jobs: [{name: a, command: fix}]", "jobs[0].command: 'fix' is not a command a job can run"),
-    ("jobs: [{name: a, command: serve}]", "'serve' is not a command a job can run"),
-    ("jobs: [{name: a, command: check, args: [--format, text]}]", "'--format' is not allowed for a `check` job"),
-    ("jobs: [{name: a, command: check, args: ['--output=/etc/passwd']}]", "'--output=/etc/passwd' is not allowed"),
-    ("jobs: [{name: a, command: check, args: --deep}]", "jobs[0].args: expected a list"),
-    ("jobs: [{name: a, command: check, every: 1s}]", "every: '1s' must be between 10s and 7d"),
-    ("jobs: [{name: a, command: check, every: soon}]", "jobs[0].every: expected a duration"),
-    ("jobs: [{name: a, command: check, every: 1m, timeout: 2m}]", "timeout: '2m' is longer than every='1m'"),
-    ("jobs: [{name: a, command: check}, {name: a, command: host}]", "the name 'a' is used twice"),
-    ("jobs: [{name: a, command: check}]\nmax_parallel: 0", "max_parallel: expected an integer from 1 to 16"),
-    ("jobs: [{name: a, command: check}]\nhttp: {head_timeout: 0.1s}", "http.head_timeout: '0.1s' must be between 0.5s and 10m"),
-    ("jobs: [{name: a, command: check}]\nhttp: {keepalive_timeout: never}", "http.keepalive_timeout: expected a duration"),
-    ("jobs: [{name: a, command: check}]\nhttp: {connections_per_peer: 0}", "http.connections_per_peer: expected an integer from 1"),
-    ("jobs: [{name: a, command: check}]\nhttp: {connections: true}", "http.connections: expected an integer from 1"),
-    ("jobs: [{name: a, command: check}]\nhttp: {backlog: 5}", "http: unknown key 'backlog'"),
-    ("jobs: [{name: a, command: check}]\nhttp: 5", "http: expected a mapping"),
-    ("jobs: [{name: a, command: check}]\nscore: {tau_s: -1}", "score tau_s must be a positive"),
-    ("jobs: [{name: a, command: check}]\ntoken_file: /nonexistent/token", "token_file: cannot read"),
-    ("jobs: [{name: a, command: check\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("jobs: []", "jobs: expected a non-empty list"),
+        ("[1, 2]", "expected a mapping at the top level"),
+        ("jobs: [{name: a, command: check}]\nlisten: nowhere", "listen: expected HOST:PORT"),
+        ("jobs: [{name: a, command: check}]\nbogus: 1", "unknown key 'bogus'"),
+        ("jobs: [{name: A B, command: check}]", "jobs[0].name"),
+        ("jobs: [{name: a, command: fix}]", "jobs[0].command: 'fix' is not a command a job can run"),
+        ("jobs: [{name: a, command: serve}]", "'serve' is not a command a job can run"),
+        ("jobs: [{name: a, command: check, args: [--format, text]}]", "'--format' is not allowed for a `check` job"),
+        ("jobs: [{name: a, command: check, args: ['--output=/etc/passwd']}]", "'--output=/etc/passwd' is not allowed"),
+        ("jobs: [{name: a, command: check, args: --deep}]", "jobs[0].args: expected a list"),
+        ("jobs: [{name: a, command: check, every: 1s}]", "every: '1s' must be between 10s and 7d"),
+        ("jobs: [{name: a, command: check, every: soon}]", "jobs[0].every: expected a duration"),
+        ("jobs: [{name: a, command: check, every: 1m, timeout: 2m}]", "timeout: '2m' is longer than every='1m'"),
+        ("jobs: [{name: a, command: check}, {name: a, command: host}]", "the name 'a' is used twice"),
+        ("jobs: [{name: a, command: check}]\nmax_parallel: 0", "max_parallel: expected an integer from 1 to 16"),
+        (
+            "jobs: [{name: a, command: check}]\nhttp: {head_timeout: 0.1s}",
+            "http.head_timeout: '0.1s' must be between 0.5s and 10m",
+        ),
+        (
+            "jobs: [{name: a, command: check}]\nhttp: {keepalive_timeout: never}",
+            "http.keepalive_timeout: expected a duration",
+        ),
+        (
+            "jobs: [{name: a, command: check}]\nhttp: {connections_per_peer: 0}",
+            "http.connections_per_peer: expected an integer from 1",
+        ),
+        (
+            "jobs: [{name: a, command: check}]\nhttp: {connections: true}",
+            "http.connections: expected an integer from 1",
+        ),
+        ("jobs: [{name: a, command: check}]\nhttp: {backlog: 5}", "http: unknown key 'backlog'"),
+        ("jobs: [{name: a, command: check}]\nhttp: 5", "http: expected a mapping"),
+        ("jobs: [{name: a, command: check}]\nscore: {tau_s: -1}", "score tau_s must be a positive"),
+        ("jobs: [{name: a, command: check}]\ntoken_file: /nonexistent/token", "token_file: cannot read"),
+        ("jobs: [{name: a, command: check\n", "not valid YAML"),
+    ],
+)
 def test_errors(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as e:
         load(tmp_path, text)
@@ -94,7 +112,11 @@ def test_durations() -> None:
 
 
 def test_default_jobs_follow_the_build_and_path() -> None:
-    assert [j.name for j in c.default_jobs(("check", "host"), go_on_path=True)] == ["host", "toolchain", "toolchain-deep"]
+    assert [j.name for j in c.default_jobs(("check", "host"), go_on_path=True)] == [
+        "host",
+        "toolchain",
+        "toolchain-deep",
+    ]
     assert [j.name for j in c.default_jobs(("check", "host"), go_on_path=False)] == ["host"]
     assert [j.name for j in c.default_jobs(("check",), go_on_path=True)] == ["toolchain", "toolchain-deep"]
     with pytest.raises(ConfigError, match="no default jobs"):
@@ -125,11 +147,17 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=20,
 )
-job_like = st.fixed_dictionaries({}, optional={
-    "name": st.text(max_size=8) | st.just("ok"), "command": st.sampled_from(["check", "host", "nope", ""]) | json_values,
-    "args": st.lists(st.text(max_size=10), max_size=3) | json_values, "every": st.sampled_from(["10s", "5m", "x"]) | json_values,
-    "timeout": json_values, "extra": json_values,
-})
+job_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": st.text(max_size=8) | st.just("ok"),
+        "command": st.sampled_from(["check", "host", "nope", ""]) | json_values,
+        "args": st.lists(st.text(max_size=10), max_size=3) | json_values,
+        "every": st.sampled_from(["10s", "5m", "x"]) | json_values,
+        "timeout": json_values,
+        "extra": json_values,
+    },
+)
 
 
 @settings(max_examples=150, deadline=None)

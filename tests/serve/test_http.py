@@ -48,13 +48,18 @@ def test_requests_choose_nothing(failing_serve: Served) -> None:
     for _ in range(20):
         s.get("/metrics")
     after = json.loads(s.get("/report.json")[1])
-    assert after["context"]["jobs"]["toolchain"]["runs"]["success"] == json.loads(before)["context"]["jobs"]["toolchain"]["runs"]["success"]
+    assert (
+        after["context"]["jobs"]["toolchain"]["runs"]["success"]
+        == json.loads(before)["context"]["jobs"]["toolchain"]["runs"]["success"]
+    )
 
 
 def test_bearer_token(tmp_path: Path) -> None:
     tok = tmp_path / "token"
     tok.write_text("s3cret-token-0123456789\n")
-    s = start_serve(tmp_path, f"token_file: {tok}\njobs: [{{name: tc, command: check, args: [--area, toolchain], every: 10s}}]\n")
+    s = start_serve(
+        tmp_path, f"token_file: {tok}\njobs: [{{name: tc, command: check, args: [--area, toolchain], every: 10s}}]\n"
+    )
     try:
         s.wait_ready()
         code, _, headers = s.get("/metrics")

@@ -1,6 +1,6 @@
 """Under 200 back-to-back keep-alive scrapers and 500 slow/idle clients at once (from another address), a real
-`gomedic serve` keeps answering /-/healthy and /healthz with no errors and at most 60 MiB of memory. (Latencies are measured by bench/serve_load.py and
-reported in bench/README.md; tests assert no timings.)"""
+`gomedic serve` keeps answering /-/healthy and /healthz with no errors and at most 60 MiB of memory.
+(Latencies are measured by bench/serve_load.py and reported in bench/README.md; tests assert no timings.)"""
 
 from __future__ import annotations
 

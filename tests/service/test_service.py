@@ -44,7 +44,9 @@ LimitNOFILE=65536
     assert {r["status"] for r in run.report["results"]} == {"ok"}, run.stdout
     u = results(run, "service.unit")[0]
     assert "linux/amd64 Go binary (go1.27.3)" in u["summary"] and u["subject"] == "app.service"
-    assert f"runs as {svc_user.name} (uid {svc_user.uid}); 2 paths checked" in results(run, "service.user")[0]["summary"]
+    assert (
+        f"runs as {svc_user.name} (uid {svc_user.uid}); 2 paths checked" in results(run, "service.user")[0]["summary"]
+    )
     assert "GOMAXPROCS=2, GOMEMLIMIT=400MiB" in results(run, "service.env")[0]["summary"]
 
 
@@ -113,7 +115,9 @@ def test_port_80_needs_cap_net_bind_service(wd: Path, svc_user: User, hello_amd6
     assert "AmbientCapabilities=CAP_NET_BIND_SERVICE" in r["fix"]
     capped = write_unit(wd, "cap.service", base + "AmbientCapabilities=CAP_NET_BIND_SERVICE\n")
     assert service(capped)["service.port"] == {"ok"}
-    env_port = write_unit(wd, "envport.service", f"User={svc_user.name}\nExecStart={hello_amd64}\nEnvironment=PORT=443\n")
+    env_port = write_unit(
+        wd, "envport.service", f"User={svc_user.name}\nExecStart={hello_amd64}\nEnvironment=PORT=443\n"
+    )
     assert service(env_port)["service.port"] == {"fail"}
 
 
@@ -140,7 +144,11 @@ def test_cgoless_os_user_without_home(wd: Path, osuser_prog: Path) -> None:
 
 
 def test_broken_unit_lines_are_named(wd: Path, hello_amd64: Path) -> None:
-    unit = write_unit(wd, "syntax.service", f"ExecStart={hello_amd64} 'unterminated\nGarbage line\nEnvironment=GOMEMLIMIT=lots GOMAXPROCS=zero")
+    unit = write_unit(
+        wd,
+        "syntax.service",
+        f"ExecStart={hello_amd64} 'unterminated\nGarbage line\nEnvironment=GOMEMLIMIT=lots GOMAXPROCS=zero",
+    )
     run = gomedic("service", str(unit), "--format", "json")
     summaries = [r["summary"] for r in results(run, "service.unit") if r["status"] == "fail"]
     assert f"{unit}:5: ExecStart=: unterminated ' quote" in summaries
@@ -215,7 +223,9 @@ def test_unit_by_name_under_a_root(tmp_path: Path, hello_amd64: Path) -> None:
     (tmp_path / "etc/group").write_text("root:x:0:\napp:x:2000:\n")
     write_unit(tmp_path / "etc/systemd/system", "app.service", "User=app\nExecStart=app --port 8080\nLimitNOFILE=65536")
     run = gomedic("service", "app", "--root", str(tmp_path), "--format", "json")
-    assert results(run, "service.unit")[0]["summary"].endswith("ExecStart /usr/bin/app is a linux/amd64 Go binary (go1.27.3)")
+    assert results(run, "service.unit")[0]["summary"].endswith(
+        "ExecStart /usr/bin/app is a linux/amd64 Go binary (go1.27.3)"
+    )
     assert "runs as app (uid 2000)" in results(run, "service.user")[0]["summary"]
     missing = gomedic("service", "app", "--root", str(tmp_path / "etc"))
     assert missing.returncode == 2

@@ -43,7 +43,8 @@ def _in_shell(goenv: GoEnv, shell: str, times: int = 2) -> tuple[list[str], dict
         pytest.skip(f"{EXE[shell]} is not installed (.ci/apt-packages.txt lists it)")
     source = "; ".join([SCRIPTS[shell]] * times)
     if shell == "fish":
-        script = f'{source}; printf "%s\\n" $PATH; echo ---; "$GM_PY" -m gomedic check --format json --area paths --area toolchain'
+        script = (f'{source}; printf "%s\\n" $PATH; echo ---; '
+                  '"$GM_PY" -m gomedic check --format json --area paths --area toolchain')
     else:
         script = (f'{source}; printf "%s\\n" "$PATH" | tr : "\\n"; echo ---; '
                   '"$GM_PY" -m gomedic check --format json --area paths --area toolchain')

@@ -39,7 +39,9 @@ class Run:
         """The result of `check_id` (about `subject`, when a check reports several)."""
         found = [r for r in self.report["results"]
                  if r["id"] == check_id and (subject is None or r["subject"] == str(subject))]
-        assert found, f"{check_id} {subject or ''} not in report: {[r['id'] for r in self.report['results']]}\n{self.stderr}"
+        assert found, (
+            f"{check_id} {subject or ''} not in report: {[r['id'] for r in self.report['results']]}\n{self.stderr}"
+        )
         if subject is not None:
             assert len(found) == 1, f"{check_id} {subject}: {found}"
         return found[0]

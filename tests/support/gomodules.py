@@ -43,7 +43,8 @@ def write_module(d: Path, path: str, go: str = "1.22", files: Mapping[str, str] 
 HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n'
 
 
-CGO_HELLO = 'package main\n\n// int one(void) { return 1; }\nimport "C"\n\nimport "fmt"\n\nfunc main() { fmt.Println(C.one()) }\n'
+CGO_HELLO = ('package main\n\n// int one(void) { return 1; }\nimport "C"\n\nimport "fmt"\n\n'
+             "func main() { fmt.Println(C.one()) }\n")
 
 
 def warm_gocache(env: GoEnv) -> Path:

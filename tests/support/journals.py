@@ -54,7 +54,9 @@ def usec(ts: float) -> str:
     return str(int(ts * 1_000_000))
 
 
-def unit_entry(unit: str, message: str, *, pid: int, ts: float, comm: str = "app", stream: str = "stdout") -> dict[str, str]:
+def unit_entry(
+    unit: str, message: str, *, pid: int, ts: float, comm: str = "app", stream: str = "stdout"
+) -> dict[str, str]:
     """A line the unit's program wrote to stdout/stderr, as journald stores it."""
     return {"__REALTIME_TIMESTAMP": usec(ts), "MESSAGE": message, "_SYSTEMD_UNIT": unit, "_PID": str(pid),
             "_COMM": comm, "SYSLOG_IDENTIFIER": comm, "_TRANSPORT": stream, "PRIORITY": "6",

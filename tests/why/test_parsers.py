@@ -45,8 +45,10 @@ def test_kernel_trap_segfault_and_seccomp() -> None:
     lines = klines(
         "traps: app[4321] trap invalid opcode ip:45e0a0 sp:7ffc8f0c1e38 error:0 in app[401000+b2000]",
         "app[4322]: segfault at 0 ip 000000000045e0a0 sp 00007ffc8f0c1e38 error 4 in app[401000+b2000]",
-        'audit: type=1326 audit(1700000000.123:45): auid=4294967295 uid=0 gid=0 ses=4294967295 subj=unconfined '
-        'pid=4323 comm="app" exe="/usr/local/bin/app" sig=31 arch=c000003e syscall=41 compat=0 ip=0x45e0a0 code=0x80000000')
+        "audit: type=1326 audit(1700000000.123:45): auid=4294967295 uid=0 gid=0 ses=4294967295 subj=unconfined "
+        'pid=4323 comm="app" exe="/usr/local/bin/app" sig=31 arch=c000003e syscall=41 compat=0 ip=0x45e0a0 '
+        "code=0x80000000",
+    )
     signs = list(kernel.recognise(lines, frozenset({4321, 4322, 4323}), None))
     assert [s.kind for s in signs] == [Kind.KERNEL_TRAP, Kind.KERNEL_SEGFAULT, Kind.SECCOMP]
     assert signs[0].detail["trap"] == "invalid opcode" and signs[0].detail["where"] == "app[401000+b2000]"
@@ -112,13 +114,22 @@ def test_last_run_starts_at_systemds_last_start() -> None:
 
 def test_go_signal_and_loader_texts() -> None:
     j = Source.JOURNAL
-    lines = [LogLine(t, j, float(i), 5) for i, t in enumerate([
-        "SIGSEGV: segmentation violation", "PC=0x45e0a0 m=0 sigcode=1 addr=0x0",
-        "/usr/local/bin/app: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by /usr/local/bin/app)",
-        "2026/01/01 00:00:00 open /etc/app.conf: too many open files",
-        "tls: failed to verify certificate: x509: certificate signed by unknown authority",
-        "panic: unknown time zone Europe/Berlin", "bash: /app: cannot execute: required file not found",
-        "listen tcp :80: bind: permission denied"])]
+    lines = [
+        LogLine(t, j, float(i), 5)
+        for i, t in enumerate(
+            [
+                "SIGSEGV: segmentation violation",
+                "PC=0x45e0a0 m=0 sigcode=1 addr=0x0",
+                "/usr/local/bin/app: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found "
+                "(required by /usr/local/bin/app)",
+                "2026/01/01 00:00:00 open /etc/app.conf: too many open files",
+                "tls: failed to verify certificate: x509: certificate signed by unknown authority",
+                "panic: unknown time zone Europe/Berlin",
+                "bash: /app: cannot execute: required file not found",
+                "listen tcp :80: bind: permission denied",
+            ]
+        )
+    ]
     kinds = [s.kind for s in gosigns.recognise(lines)]
     assert kinds == [Kind.GO_SIGNAL, Kind.GLIBC_VERSION, Kind.TOO_MANY_FILES, Kind.X509_UNKNOWN_CA, Kind.GO_PANIC,
                      Kind.MISSING_INTERPRETER, Kind.PORT_DENIED]

@@ -119,7 +119,9 @@ def test_cpu_level_refusal(tmp_path: Path) -> None:
     run = why("app", "--journal", str(journal_of(crash, tmp_path / "app.journal")))
     c = cause(run)
     assert run.returncode == 0 and c["evidence"]["cause"] == "cpu-level"
-    assert "microarchitecture support" in c["evidence"]["evidence 1"] and "binary.cpu-level" in c["evidence"]["caught by"]
+    assert (
+        "microarchitecture support" in c["evidence"]["evidence 1"] and "binary.cpu-level" in c["evidence"]["caught by"]
+    )
 
 
 def test_oom_kill_by_the_kernel(tmp_path: Path) -> None:
@@ -244,7 +246,9 @@ def test_systemd_user_step_from_the_journal(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "json", "junit", "sarif", "tap", "nagios", "markdown", "prom"])
 def test_every_format(tmp_path: Path, fmt: str) -> None:
-    crash = Crash(["app"], ["panic: boom", "", "goroutine 1 [running]:", "main.main()", "\t/src/main.go:9 +0x1d"], 2, 77)
+    crash = Crash(
+        ["app"], ["panic: boom", "", "goroutine 1 [running]:", "main.main()", "\t/src/main.go:9 +0x1d"], 2, 77
+    )
     j = journal_of(crash, tmp_path / "app.journal")
     run = gomedic("why", "app", "--journal", str(j), "--format", fmt)
     assert run.returncode == (2 if fmt == "nagios" else 0), run.stdout + run.stderr

@@ -55,7 +55,10 @@ def test_settings_that_are_fine(tmp_path: Path) -> None:
     run = why(root, "--exit-status", "1")
     n = run.result("why.unit-notify")
     assert n["status"] == "ok" and "NOTIFY_SOCKET" in n["summary"]
-    assert run.result("why.unit-output")["status"] == "ok" and "/var/log/app.err" in run.result("why.unit-output")["summary"]
+    assert (
+        run.result("why.unit-output")["status"] == "ok"
+        and "/var/log/app.err" in run.result("why.unit-output")["summary"]
+    )
     assert run.result("why.unit-stop")["status"] == "ok"
     assert run.returncode == 1  # exit status 1 and nothing else: no known cause
 
@@ -80,7 +83,9 @@ def test_exec_failure_confirmed_by_the_binary_checks(tmp_path: Path) -> None:
     c = run.result("why.cause")
     assert run.returncode == 0 and c["evidence"]["cause"] == "systemd-step" and "step EXEC failed" in c["summary"]
     interp_check = run.result("why.confirm", "binary.interpreter")
-    assert interp_check["status"] == "fail" and interp_check["summary"].startswith("confirmed: binary.interpreter fails")
+    assert interp_check["status"] == "fail" and interp_check["summary"].startswith(
+        "confirmed: binary.interpreter fails"
+    )
     assert "ld-linux-x86-64.so.9" in interp_check["summary"]
     assert run.result("why.confirm", "binary.arch")["status"] == "ok"  # ruled out: it is an amd64 binary
     assert run.result("why.sources", "unit file")["status"] == "ok"

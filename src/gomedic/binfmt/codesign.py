@@ -29,8 +29,9 @@ class Signature:
     ad_hoc: bool
     linker_signed: bool
     pages: int
-    bad_page: int | None  # the first code page whose hash differs (None: all match)
+    bad_page: int | None  # the first code page whose hash differs (None: all match, or not compared)
     error: str | None = None  # the signature cannot be read: as good as none to the kernel
+    checked: bool = True  # the page hashes were compared (read(verify=False) only parses the structure)
 
     @property
     def valid(self) -> bool:
@@ -45,8 +46,9 @@ def _broken(why: str) -> Signature:
     return Signature("", "", False, False, 0, None, why)
 
 
-def read(f: MachoFile) -> Signature | None:
-    """The slice's signature (None without LC_CODE_SIGNATURE); never raises on a malformed one."""
+def read(f: MachoFile, verify: bool = True) -> Signature | None:
+    """The slice's signature (None without LC_CODE_SIGNATURE); never raises on a malformed one. With `verify`,
+    every code page is read and hashed (the whole slice: a scan of a tree leaves that to the check)."""
     if f.signature is None:
         return None
     off, size = f.signature
@@ -54,23 +56,23 @@ def read(f: MachoFile) -> Signature | None:
         return _broken(f"LC_CODE_SIGNATURE points outside the file ({size} bytes at {off})")
     blob = f.src.read(f.base + off, size)
     try:
-        return _superblob(f, blob, off)
+        return _superblob(f, blob, off, verify)
     except struct.error as e:
         return _broken(f"truncated code signature: {e}")
 
 
-def _superblob(f: MachoFile, blob: bytes, sig_off: int) -> Signature:
+def _superblob(f: MachoFile, blob: bytes, sig_off: int, verify: bool) -> Signature:
     magic, _length, count = struct.unpack_from(">III", blob, 0)
     if magic != SUPERBLOB:
         return _broken(f"code signature magic {magic:#x} is not an embedded signature")
     for i in range(min(count, 64)):
         typ, at = struct.unpack_from(">II", blob, 12 + 8 * i)
         if typ == CD_SLOT:
-            return _directory(f, blob, at, sig_off)
+            return _directory(f, blob, at, sig_off, verify)
     return _broken("the code signature has no CodeDirectory")
 
 
-def _directory(f: MachoFile, blob: bytes, at: int, sig_off: int) -> Signature:
+def _directory(f: MachoFile, blob: bytes, at: int, sig_off: int, verify: bool) -> Signature:
     magic, _len, _ver, flags, hash_off, ident_off, _nspecial, nslots, limit = struct.unpack_from(">9I", blob, at)
     hash_size, hash_type, _plat, page_log = struct.unpack_from(">4B", blob, at + 36)
     if magic != CODEDIRECTORY:
@@ -83,7 +85,7 @@ def _directory(f: MachoFile, blob: bytes, at: int, sig_off: int) -> Signature:
     if nslots > MAX_PAGES or limit > sig_off or page == 0 or nslots != -(-limit // page):
         return _broken(f"CodeDirectory covers {limit} bytes in {nslots} pages of {page}: inconsistent")
     bad = None
-    for i in range(nslots):
+    for i in range(nslots if verify else 0):
         start = i * page
         data = f.src.read(f.base + start, min(page, limit - start))
         want = blob[at + hash_off + i * hash_size: at + hash_off + (i + 1) * hash_size]
@@ -91,4 +93,4 @@ def _directory(f: MachoFile, blob: bytes, at: int, sig_off: int) -> Signature:
             bad = i
             break
     return Signature(ident, algo[0] + ("" if algo[1] == hashlib.new(algo[0]).digest_size else f"/{algo[1]}"),
-                     bool(flags & CS_ADHOC), bool(flags & CS_LINKER_SIGNED), nslots, bad)
+                     bool(flags & CS_ADHOC), bool(flags & CS_LINKER_SIGNED), nslots, bad, checked=verify)

@@ -215,7 +215,9 @@ def notes(f: elf.ElfFile) -> Notes:
         if p.type not in (elf.PT_NOTE, elf.PT_GNU_PROPERTY) or not p.filesz:
             continue
         data = f.src.read(p.offset, min(p.filesz, MAX_NOTES))
-        for name, ntype, desc in _iter_notes(data, f.endian, 8 if p.type == elf.PT_GNU_PROPERTY and f.bits == 64 else 4):
+        for name, ntype, desc in _iter_notes(
+            data, f.endian, 8 if p.type == elf.PT_GNU_PROPERTY and f.bits == 64 else 4
+        ):
             if name == b"GNU" and ntype == NT_GNU_ABI_TAG and len(desc) >= 16:
                 kind, a, b, c = struct.unpack_from(f.endian + "IIII", desc)
                 abi = (ABI_OS.get(kind, str(kind)), f"{a}.{b}.{c}")

@@ -113,12 +113,18 @@ def _elf_facts(f: elf.ElfFile) -> ElfFacts:
     return ElfFacts(f.machine, f.bits, f.big_endian, f.osabi, f.type, dyn, notes, dynamic.hardening(f, dyn), os_, why)
 
 
+def arm64_slice(f: macho.MachoFile) -> macho.MachoFile | None:
+    """The slice macOS on Apple Silicon runs natively (and refuses unsigned)."""
+    return f if f.goarch == "arm64" else (macho.slice_for(f.src, "arm64") if "arm64" in f.arches else None)
+
+
 def _macho_facts(f: macho.MachoFile) -> MachoFacts:
-    """The header's facts, and the code signature of the arm64 slice (the one macOS refuses unsigned)."""
+    """The header's facts, and the structure of the arm64 slice's code signature (its page hashes are
+    compared by the binary.codesign-pages fact, when a macOS target asks)."""
     from gomedic.binfmt import codesign  # hashlib: only when a Mach-O shows up
 
-    arm = f if f.goarch == "arm64" else (macho.slice_for(f.src, "arm64") if "arm64" in f.arches else None)
-    sig = codesign.read(arm) if arm is not None else None
+    arm = arm64_slice(f)
+    sig = codesign.read(arm, verify=False) if arm is not None else None
     return MachoFacts(f.cputype, f.uuid, f.minos, f.arches, f.pie, f.dylibs, f.sdk, arm is not None, sig)
 
 

@@ -42,7 +42,9 @@ def each(f: Facts, applies: Applies[N], judge: Callable[[N, Target], Finding]) -
         yield Finding(out.status, out.summary, out.evidence, out.fix, ins.path, out.file or ins.path, out.line)
 
 
-def binary_check(applies: Applies[N]) -> Callable[[Callable[[N, Target], Finding]], Callable[[Facts], Iterator[Finding]]]:
+def binary_check(
+    applies: Applies[N],
+) -> Callable[[Callable[[N, Target], Finding]], Callable[[Facts], Iterator[Finding]]]:
     """Decorator (under @check) for a check that judges one binary against the target: `judge(value, target)`
     gets what `applies` narrowed the binary's Inspection to (any_file, executable, native, with_header,
     native_with_header, elf_only, elf_loaded), and is not called when that gives a skip."""
@@ -144,8 +146,12 @@ def foreign(ins: Inspection, t: Target) -> Finding | None:
     goos = ins.goos
     if goos is None or ins.format is None or goos == t.goos or (goos == "android" and t.goos == "linux"):
         return None
-    return skip(f"not applicable: {ins.path} is {article(goos)} {goos} binary ({FORMAT_NAMES[ins.format]}) and {describe(t)} "
-                f"runs {t.goos}; binary.arch says whether it runs there", binary_os=goos, target_os=t.goos)
+    return skip(
+        f"not applicable: {ins.path} is {article(goos)} {goos} binary ({FORMAT_NAMES[ins.format]}) and {describe(t)} "
+        f"runs {t.goos}; binary.arch says whether it runs there",
+        binary_os=goos,
+        target_os=t.goos,
+    )
 
 
 def article(word: str) -> str:
@@ -287,9 +293,14 @@ def _foreign_elf(ins: Inspection, elf: ElfFacts, t: Target, goos: str, fix: str,
         return ok(f"{ins.path} is android/{ins.goarch}, which runs on the Linux kernel (binary.interpreter checks "
                   "its loader)", **ev)
     if interp is not None and not t.fs.exists(interp):
-        return fail(f"{ins.path} is {article(goos)} {goos}/{ins.goarch} binary ({elf.os_evidence}); Linux loads it but its "
-                    f"interpreter {interp} does not exist on {describe(t)}: exec fails with `No such file or "
-                    "directory` although the file exists", fix=fix, interpreter=interp, **ev)
+        return fail(
+            f"{ins.path} is {article(goos)} {goos}/{ins.goarch} binary ({elf.os_evidence}); Linux loads it but its "
+            f"interpreter {interp} does not exist on {describe(t)}: exec fails with `No such file or "
+            "directory` although the file exists",
+            fix=fix,
+            interpreter=interp,
+            **ev,
+        )
     how = f"its interpreter {interp} is started" if interp else "it is a static binary, so Linux starts it"
     return fail(f"{ins.path} is {article(goos)} {goos}/{ins.goarch} binary ({elf.os_evidence}); {how} but its first "
                 f"{goos} system call does not mean the same on Linux: it crashes at start (`Segmentation fault` or "
@@ -464,9 +475,12 @@ def evaluate(path: str, target: Target | None = None, facts: Facts | None = None
     base = facts.options if facts is not None else Options()
     if target is None and facts is not None:
         target = facts.get(TARGET)
-    child = Facts(Options(env=base.env, cwd=base.cwd, overrides=base.overrides,
-                          subject=replace(base.subject, binaries=(path,))), REGISTRY,
-                  reader=facts.reader if facts is not None else None, runner=facts.runner if facts is not None else None)
+    child = Facts(
+        Options(env=base.env, cwd=base.cwd, overrides=base.overrides, subject=replace(base.subject, binaries=(path,))),
+        REGISTRY,
+        reader=facts.reader if facts is not None else None,
+        runner=facts.runner if facts is not None else None,
+    )
     if target is not None:
         child.seed(TARGET, target)
     # binary.vulns is opt-in: only with an opened database (when `list`/`explain` have loaded it)

@@ -128,8 +128,8 @@ def kernel(x: Exe, t: Target) -> Finding:
     LC_UUID load command, without which macOS 15+ refuses the binary. Windows: the release's minimum.
 
     Too old a kernel: `FATAL: kernel too old` (static glibc) or crashes at start (pure Go). Too old a macOS:
-    dyld stops it at launch, its error ending `(built for macOS 13.0 which is newer than running OS)`. A Mach-O without LC_UUID:
-    `dyld: missing LC_UUID load command`.
+    dyld stops it at launch, its error ending `(built for macOS 13.0 which is newer than running OS)`. A
+    Mach-O without LC_UUID: `dyld: missing LC_UUID load command`.
 
     Fix: upgrade the kernel, or build with a Go release that still supports it (Go 1.23 for kernels
     older than 3.2); for macOS build with a Go release that supports the target's macOS
@@ -178,9 +178,13 @@ def _macos_version(ins: Inspection, m: MachoFacts, t: Target, release_min: str |
           "sdk": m.sdk or "unknown", "target_macos": vstr(t.macos_version) if t.macos_version else "unknown"}
     need = parse_version(macos) if macos != "unknown" else None
     if need and t.macos_version and need > t.macos_version:
-        return fail(f"{ins.path} needs macOS {macos} (its {ev['macos_min_from']}) but {describe(t)} runs macOS "
-                    f"{vstr(t.macos_version)}: dyld stops it at launch, its error ending `(built for macOS {macos} which "
-                    "is newer than running OS)`", fix=_older_go_fix(t.macos_version), **ev)
+        return fail(
+            f"{ins.path} needs macOS {macos} (its {ev['macos_min_from']}) but {describe(t)} runs macOS "
+            f"{vstr(t.macos_version)}: dyld stops it at launch, its error ending `(built for macOS {macos} which "
+            "is newer than running OS)`",
+            fix=_older_go_fix(t.macos_version),
+            **ev,
+        )
     if m.uuid is None:
         why = (f"{ins.path} has no LC_UUID load command: macOS 15 and later refuse it with `dyld: missing LC_UUID "
                "load command`")
@@ -226,7 +230,9 @@ def go_release(ins: Inspection, t: Target) -> Finding:
         return skip(f"{ins.path} is not a Go binary")
     ev = {"go_version": go, "supported": ", ".join(supported), "data_as_of": rel.as_of}
     if not goversion.is_valid(go):
-        return warn(f"{ins.path} was built with a development Go ({go})", fix=f"rebuild with go{rel.latest[supported[0]]}", **ev)
+        return warn(
+            f"{ins.path} was built with a development Go ({go})", fix=f"rebuild with go{rel.latest[supported[0]]}", **ev
+        )
     minor = goversion.lang(goversion.strip_go(go))
     latest = rel.latest.get(minor)
     if minor in supported and latest:
@@ -292,8 +298,11 @@ def runtime_files(ins: Inspection, t: Target) -> Finding:
         return warn(f"{ins.path} on {describe(t)}: " + "; ".join(problems) + maybe,
                     fix="COPY /etc/ssl/certs/ca-certificates.crt into the image, `import _ \"time/tzdata\"`, "
                     "set HOME/USER", **ev)
-    return ok(f"{describe(t)} lacks some runtime files ({', '.join(k for k in ('ca_bundle', 'zoneinfo') if ev[k] == 'none') or 'passwd'}) "
-              f"but {ins.path} does not use them", **ev)
+    lacking = ", ".join(k for k in ("ca_bundle", "zoneinfo") if ev[k] == "none") or "passwd"
+    return ok(
+        f"{describe(t)} lacks some runtime files ({lacking}) but {ins.path} does not use them",
+        **ev,
+    )
 
 
 @check("binary.hardening", category=Category.BINARY, severity=Severity.INFO,

@@ -5,12 +5,22 @@ binary.arch, binary.kernel and binary.libs). Registered with the rest of the bin
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
+
 from gomedic.binfmt.inspect import Inspection
-from gomedic.checks.binary import Macho, binary_check, describe, foreign
+from gomedic.checks.binary import Macho, describe, each, foreign
+from gomedic.facts import Facts
+from gomedic.facts.binaries import SIGNED_PAGES
 from gomedic.finding import Finding, fail, ok, skip
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 from gomedic.targets import Target
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gomedic.binfmt.codesign import Signature
 
 
 def mach_o(ins: Inspection, t: Target) -> Macho | Finding:
@@ -27,8 +37,7 @@ def mach_o(ins: Inspection, t: Target) -> Macho | Finding:
 
 @check("binary.codesign", category=Category.BINARY, severity=Severity.CRITICAL,
        title="An arm64 Mach-O carries a code signature whose page hashes match the file")
-@binary_check(mach_o)
-def codesign(x: Macho, t: Target) -> Finding:
+def codesign(f: Facts) -> Iterator[Finding]:
     """macOS on Apple Silicon runs arm64 code only when it is signed (golang/go#42684); the Go linker signs
     darwin/arm64 binaries ad hoc (LC_CODE_SIGNATURE). gomedic reads the CodeDirectory and hashes every code
     page as the kernel does when it maps them; it does not validate a Developer ID certificate chain.
@@ -40,6 +49,11 @@ def codesign(x: Macho, t: Target) -> Finding:
     Fix: rebuild with `go build` (the linker signs it), or sign it ad hoc: `codesign --force -s - PATH`.
     """
 
+    # the page hashes are read only when a Mach-O for this Mac reaches the judge (never on a Linux target)
+    return each(f, mach_o, partial(_judge, pages=functools.cache(lambda: f.get(SIGNED_PAGES))))
+
+
+def _judge(x: Macho, t: Target, *, pages: Callable[[], Mapping[str, Signature | None]]) -> Finding:
     ins, m = x.ins, x.macho
     arches = m.arches or (ins.goarch or "?",)
     runs = t.goarch if t.goarch in arches else ("amd64" if t.goarch == "arm64" and "amd64" in arches else None)
@@ -50,6 +64,8 @@ def codesign(x: Macho, t: Target) -> Finding:
                   signature="present" if m.signature else "none")
     fix = f"rebuild it with `go build` (the Go linker signs darwin/arm64), or sign it: codesign --force -s - {ins.path}"
     sig = m.signature
+    if sig is not None and sig.error is None:
+        sig = pages().get(ins.path, sig)
     if sig is None:
         return fail(f"{ins.path} is arm64 with no code signature (no LC_CODE_SIGNATURE): macOS on Apple Silicon "
                     "kills it at launch (`killed`; crash report: `Code Signature Invalid`)", fix=fix, signature="none")

@@ -96,7 +96,12 @@ def _line(h: Hit) -> str:
     if h.reach is Reach.FOUND:
         syms = "symbols in the binary: " + ", ".join(h.found)
     elif h.reach is Reach.ABSENT:
-        syms = "none of its symbols is in the binary (" + ", ".join(h.symbols[:8]) + (", ..." if len(h.symbols) > 8 else "") + ")"
+        syms = (
+            "none of its symbols is in the binary ("
+            + ", ".join(h.symbols[:8])
+            + (", ..." if len(h.symbols) > 8 else "")
+            + ")"
+        )
     else:
         syms = "symbols not known (the entry lists none, or the function table is unreadable)"
     return f"{h.mod.shown} ({fixed}); {aliases}; {syms}; {h.entry.summary}"

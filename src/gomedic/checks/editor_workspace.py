@@ -77,7 +77,11 @@ def container_go(dc: Mapping[str, Any]) -> tuple[str | None, str]:
     if isinstance(feats, dict):
         for name, opts in feats.items():
             if GO_FEATURE.match(str(name)):
-                v = opts.get("version", "latest") if isinstance(opts, dict) else (opts if isinstance(opts, str) else "latest")
+                v = (
+                    opts.get("version", "latest")
+                    if isinstance(opts, dict)
+                    else (opts if isinstance(opts, str) else "latest")
+                )
                 return (None if v in ("latest", "none", "") else str(v)), f'feature "{name}" version {v}'
     image = dc.get("image")
     if isinstance(image, str) and image:
@@ -122,7 +126,8 @@ def devcontainer(f: Facts) -> Finding:
         msg = (f"{dcf.path}: the container has Go {version} ({how}) but {mod.file} needs go {need}: "
                + (f"`go: go.mod requires go >= {need} (running go {version}; GOTOOLCHAIN=local)`" if local else
                   f"every first build downloads go{need} (`go: downloading go{need}`), and fails offline"))
-        fix = f"set the Go feature's version (or the image tag) in {dcf.path} to {goversion.lang('go' + need)[2:]} or newer"
+        want = goversion.lang("go" + need)[2:]
+        fix = f"set the Go feature's version (or the image tag) in {dcf.path} to {want} or newer"
         return (fail if local else warn)(msg + ("; " + "; ".join(diffs) if diffs else ""), fix=fix, **ev)
     if diffs:
         return warn(f"{dcf.path}: " + "; ".join(diffs) + ": builds in the container target something else",

@@ -71,7 +71,9 @@ def nofile(f: Facts) -> Finding:
     if hard is not None and hard < lo:
         return fail(f"{what}; below the minimum {lo} for a Go server", fix=fix, **ev)
     if p.fd_count is not None and lim.soft and p.pid != "self" and p.fd_count * 100 >= lim.soft * pct:
-        return warn(f"{what}; {p.fd_count} fds open, {pct}% or more of the soft limit", fix="find the fd leak, or " + fix, **ev)
+        return warn(
+            f"{what}; {p.fd_count} fds open, {pct}% or more of the soft limit", fix="find the fd leak, or " + fix, **ev
+        )
     nr, fmax = parse_int(file_nr), parse_int(file_max)
     if nr is not None and fmax and nr * 100 >= fmax * pct:
         return warn(f"the kernel file table is {nr}/{fmax} full (fs.file-nr)", fix="sysctl -w fs.file-max=...", **ev)
@@ -132,7 +134,9 @@ def max_map_count(f: Facts) -> Finding:
     if mmc < need:
         return fail(f"vm.max_map_count={mmc} is below {need}", fix=f"sysctl -w vm.max_map_count={need}", **ev)
     if p.maps_count and p.maps_count * 100 >= mmc * 80:
-        return warn(f"{p.label} has {p.maps_count} mappings of at most {mmc}", fix="sysctl -w vm.max_map_count=262144", **ev)
+        return warn(
+            f"{p.label} has {p.maps_count} mappings of at most {mmc}", fix="sysctl -w vm.max_map_count=262144", **ev
+        )
     if over == "2":
         return warn(f"vm.max_map_count={mmc}; vm.overcommit_memory=2 (strict) can fail large Go heaps",
                     fix="sysctl -w vm.overcommit_memory=0", **ev)
@@ -153,8 +157,11 @@ def inotify(f: Facts) -> Finding:
     ev: dict[str, Any] = {"max_user_watches": w, "max_user_instances": i}
     mw, mi = int(f.threshold("host.inotify.min-watches")), int(f.threshold("host.inotify.min-instances"))
     if w < mw or i < mi:
-        return fail(f"fs.inotify.max_user_watches={w} (min {mw}), max_user_instances={i} (min {mi})",
-                    fix=f"sysctl -w fs.inotify.max_user_watches={max(w, mw)} fs.inotify.max_user_instances={max(i, mi)}", **ev)
+        return fail(
+            f"fs.inotify.max_user_watches={w} (min {mw}), max_user_instances={i} (min {mi})",
+            fix=f"sysctl -w fs.inotify.max_user_watches={max(w, mw)} fs.inotify.max_user_instances={max(i, mi)}",
+            **ev,
+        )
     return ok(f"fs.inotify.max_user_watches={w}, max_user_instances={i}", **ev)
 
 
@@ -173,7 +180,9 @@ def aslr(f: Facts) -> Finding:
     return ok("kernel.randomize_va_space=2 (full randomisation)", value=v)
 
 
-@check("host.wsl", category=Category.RUNTIME, severity=Severity.LOW, title="WSL: Go data not on the slow Windows drives")
+@check(
+    "host.wsl", category=Category.RUNTIME, severity=Severity.LOW, title="WSL: Go data not on the slow Windows drives"
+)
 def wsl(f: Facts) -> Iterator[Finding]:
     """Under WSL, GOPATH/GOCACHE/GOMODCACHE or the working directory on /mnt/<drive> (the Windows file
     system through 9p) makes builds many times slower and breaks file watching; a Windows `go.exe` on

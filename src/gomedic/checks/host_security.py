@@ -6,29 +6,14 @@ import errno
 from typing import Any
 
 from gomedic.facts import Facts
-from gomedic.facts.kernel import AUDIT_LOG, LSM
+from gomedic.facts.kernel import AUDIT_LOG, LSM, SYSCALL_PROBE
 from gomedic.facts.nettools import NET_TOOLS, TOOLS
 from gomedic.facts.proc import PROCESS
 from gomedic.finding import Finding, ok, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
 
-SYSCALLS = {"clone3": 435, "faccessat2": 439}  # the generic syscall table: same on amd64 and arm64
 SECCOMP_MODES = {0: "disabled", 1: "strict", 2: "filter"}
-
-
-def probe_syscall(name: str) -> int:
-    """errno of a harmless call of `name` in this process: clone3(NULL, 0) (EINVAL when allowed),
-    faccessat2(AT_FDCWD, "/", F_OK, 0) (0 when allowed); EPERM means a seccomp filter blocks it."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    ctypes.set_errno(0)
-    if name == "clone3":
-        rc = libc.syscall(SYSCALLS[name], None, 0)
-    else:
-        rc = libc.syscall(SYSCALLS[name], -100, b"/", 0, 0)
-    return 0 if rc == 0 else ctypes.get_errno()
 
 
 @check("host.seccomp", category=Category.RUNTIME, severity=Severity.MEDIUM,
@@ -54,8 +39,7 @@ def seccomp(f: Facts) -> Finding:
                     "runtime profile returns EPERM for clone3/faccessat2",
                     fix="run `gomedic host` inside the same container to probe the syscalls", **ev)
     blocked = []
-    for sc in SYSCALLS:
-        e = probe_syscall(sc)
+    for sc, e in f.get(SYSCALL_PROBE).items():
         ev[sc] = errno.errorcode.get(e, str(e)) if e else "allowed"
         if e == errno.EPERM:
             blocked.append(sc)
@@ -81,7 +65,8 @@ def lsm(f: Facts) -> Finding:
     if denials is not None:
         ev["audit denials"] = str(denials)
     confined = selinux == "enforcing" or (label not in ("", "unconfined") and "(enforce)" in label)
-    seen = f"SELinux {selinux}, AppArmor {'enabled' if aa_enabled == 'Y' else 'not enabled'}, {p.label} is {label or 'unconfined'}"
+    apparmor = "enabled" if aa_enabled == "Y" else "not enabled"
+    seen = f"SELinux {selinux}, AppArmor {apparmor}, {p.label} is {label or 'unconfined'}"
     if confined and denials:
         return warn(f"{seen}; {denials} denials in {AUDIT_LOG}",
                     fix="review the denials (ausearch -m avc -ts recent) and adjust the policy", **ev)

@@ -128,8 +128,9 @@ def cc_mix(f: Facts) -> Finding:
     <stdlib.h> header` (llvm/llvm-project#133994); Apple clang given Homebrew LLVM's `-I`/`-L` compiles
     against one libc++ and links another; Homebrew GCC (`gcc-14`) cannot parse every Apple SDK header:
     `Authorization.h:193:7: error: variably modified 'bytes' at file scope` from Security.framework
-    (filecoin-project/venus#2071; golang/go#24437 is Go's report of gcc failing on Apple headers). gomedic reads CC, CXX and CGO_CFLAGS, CGO_CPPFLAGS, CGO_CXXFLAGS, CGO_LDFLAGS (as go
-    env resolves them) and `xcrun --find clang`; a sysroot (`-isysroot`) is not a mix.
+    (filecoin-project/venus#2071; golang/go#24437 is Go's report of gcc failing on Apple headers). gomedic
+    reads CC, CXX and CGO_CFLAGS, CGO_CPPFLAGS, CGO_CXXFLAGS, CGO_LDFLAGS (as go env resolves them) and
+    `xcrun --find clang`; a sysroot (`-isysroot`) is not a mix.
 
     Fix: use one toolchain. Apple's: `go env -u CC CXX` (unset them in the shell too) and drop the Homebrew
     LLVM directories from CGO_*; or Homebrew LLVM's: set CC and CXX to it and drop the -I/-L under Xcode.app or

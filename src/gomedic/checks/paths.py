@@ -173,10 +173,14 @@ def gocache(f: Facts) -> Finding:
     s = f.get(GO_CONFIG).get("GOCACHE")
     who = f.get(USER)
     if not s.value or (s.value == "off" and s.source == SRC_DEFAULT):  # go reports "off" when it finds no dir
-        return fail("the build cache cannot be located: GOCACHE is not defined and neither $XDG_CACHE_HOME nor "
-                    "$HOME are defined (go: `build cache is required, but could not be located`)",
-                    fix="export HOME=/home/<user> (or GOCACHE=/tmp/go-build)",
-                    GOCACHE="", HOME=f.env.get("HOME", "(unset)"), XDG_CACHE_HOME=f.env.get("XDG_CACHE_HOME", "(unset)"))
+        return fail(
+            "the build cache cannot be located: GOCACHE is not defined and neither $XDG_CACHE_HOME nor "
+            "$HOME are defined (go: `build cache is required, but could not be located`)",
+            fix="export HOME=/home/<user> (or GOCACHE=/tmp/go-build)",
+            GOCACHE="",
+            HOME=f.env.get("HOME", "(unset)"),
+            XDG_CACHE_HOME=f.env.get("XDG_CACHE_HOME", "(unset)"),
+        )
     if s.value == "off":
         return fail(f"GOCACHE=off ({s.source}): go fails with `build cache is disabled by GOCACHE=off, but "
                     "required as of Go 1.12`", fix="unset GOCACHE (or set it to a writable directory)",

@@ -121,9 +121,13 @@ def user(f: Facts) -> Iterator[Finding]:
     who, why = principal(f, u)
     if who is None:
         code = "217/USER" if why.startswith("User=") else "216/GROUP"
-        yield fail(f"{why}: systemd fails the start with status={code}",
-                   fix=f"create it (useradd --system {u.user})" if code == "217/USER" else "create the group (groupadd)",
-                   subject=u.name, User=u.user or "", Group=u.group or "")
+        yield fail(
+            f"{why}: systemd fails the start with status={code}",
+            fix=f"create it (useradd --system {u.user})" if code == "217/USER" else "create the group (groupadd)",
+            subject=u.name,
+            User=u.user or "",
+            Group=u.group or "",
+        )
         return
     checked = 0
     paths = f.get(UNIT_PATHS)
@@ -191,7 +195,9 @@ def env(f: Facts) -> Iterator[Finding]:
     for item in e.get("GODEBUG", "").split(","):
         if item.strip() and "=" not in item:
             bad += 1
-            yield warn(f"GODEBUG entry {item!r} is not key=value: the runtime ignores it", fix=fix, subject=u.name, **ev)
+            yield warn(
+                f"GODEBUG entry {item!r} is not key=value: the runtime ignores it", fix=fix, subject=u.name, **ev
+            )
     path = f.get(EXEC).path
     osuser = bool(path) and not u.user and not u.dynamic_user and not ("HOME" in e and "USER" in e)
     if osuser and f.get(EXEC_USES_OSUSER):

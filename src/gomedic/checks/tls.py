@@ -53,9 +53,12 @@ def _no_roots(store: CaStore, ev: dict[str, Any]) -> Finding | None:
         return fail(f"SSL_CERT_FILE={store.cert_file} holds no parsable certificate ({b.unparsable} bad PEM blocks); "
                     f"{rest}", fix=SET_FILE_FIX, **ev)
     if b is not None and b.certificates == 0 and dir_certs == 0:
-        return fail(f"{b.path} holds no parsable certificate ({b.unparsable} bad PEM blocks): every TLS handshake "
-                    "fails with `x509: certificate signed by unknown authority`",
-                    fix="replace it with a PEM bundle (apt-get install --reinstall ca-certificates) or unset SSL_CERT_FILE", **ev)
+        return fail(
+            f"{b.path} holds no parsable certificate ({b.unparsable} bad PEM blocks): every TLS handshake "
+            "fails with `x509: certificate signed by unknown authority`",
+            fix="replace it with a PEM bundle (apt-get install --reinstall ca-certificates) or unset SSL_CERT_FILE",
+            **ev,
+        )
     if b is None and dir_certs == 0:
         return fail(f"no CA bundle: none of {', '.join(store.files)} exists and {dirs} hold no certificates",
                     fix="install ca-certificates, or copy /etc/ssl/certs/ca-certificates.crt into the image", **ev)
@@ -64,7 +67,11 @@ def _no_roots(store: CaStore, ev: dict[str, Any]) -> Finding | None:
 
 def _loaded(store: CaStore, ev: dict[str, Any]) -> Finding:
     b = store.bundle
-    where = f"{b.path}: {b.certificates} certificates" if b else f"{store.dir_certs} certificates in {', '.join(store.dirs)}"
+    where = (
+        f"{b.path}: {b.certificates} certificates"
+        if b
+        else f"{store.dir_certs} certificates in {', '.join(store.dirs)}"
+    )
     extra = f" ({b.expired} expired, {b.unparsable} unparsable)" if b and (b.expired or b.unparsable) else ""
     return ok(f"{where}{extra}", **ev)
 

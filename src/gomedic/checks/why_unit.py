@@ -59,7 +59,8 @@ def unit_output(f: Facts) -> Finding:
     """The Go runtime writes panics, fatal errors and their stacks to standard error. `StandardError=null`
     (or `StandardOutput=null` with StandardError= unset or `inherit`) throws them away: the unit dies with
     `status=2/INVALIDARGUMENT` and no word why.
-    Fix: remove the setting (the default is the journal) or send it to a file (`StandardError=append:/var/log/app.err`)."""
+    Fix: remove the setting (the default is the journal) or send it to a file
+    (`StandardError=append:/var/log/app.err`)."""
     u = f.get(UNIT)
     out, out_where = _stream(f, "StandardOutput")
     err, err_where = _stream(f, "StandardError")
@@ -94,8 +95,13 @@ def unit_stop(f: Facts) -> Iterator[Finding]:
     sig = u.setting("KillSignal")
     if sig and sig.value.upper() in KILL_NOW:
         bad += 1
-        yield fail(f"KillSignal={sig.value} ({sig.where}): every stop kills the program outright, no graceful shutdown",
-                   fix=f"set KillSignal=SIGTERM (the default) at {sig.where}", subject=u.name, file=sig.path, line=sig.line)
+        yield fail(
+            f"KillSignal={sig.value} ({sig.where}): every stop kills the program outright, no graceful shutdown",
+            fix=f"set KillSignal=SIGTERM (the default) at {sig.where}",
+            subject=u.name,
+            file=sig.path,
+            line=sig.line,
+        )
     for key in ("TimeoutStopSec", "TimeoutSec"):
         e = u.setting(key)
         if not e:

@@ -55,15 +55,19 @@ SUMMARIES: dict[str, str] = {
 # environment: ./app is a Go binary, api.service a unit, checks.yaml a check file, 127.0.0.1:6060 and pid
 # 4242 a live Go service), so an example here is one that works.
 EXAMPLES: dict[str, tuple[str, ...]] = {
-    "check": ("gomedic check --area toolchain --area paths -v",
-              "gomedic check --deep --format json -o report.json",
-              "gomedic check --fail-on warn --skip editor.gopls"),
+    "check": (
+        "gomedic check --area toolchain --area paths -v",
+        "gomedic check --deep --format json -o report.json",
+        "gomedic check --fail-on warn --skip editor.gopls",
+    ),
     "list": ("gomedic list --area host", "gomedic list --format json"),
     "explain": ("gomedic explain toolchain.goroot-matches",),
-    "binary": ("gomedic binary ./app",
-               "gomedic binary ./app --target alpine-3.20",
-               "gomedic binary -r ./bin --target rhel-8,cpu=x86-64-v3",
-               "gomedic binary --buildinfo ./app"),
+    "binary": (
+        "gomedic binary ./app",
+        "gomedic binary ./app --target alpine-3.20",
+        "gomedic binary -r ./bin --target rhel-8,cpu=x86-64-v3",
+        "gomedic binary --buildinfo ./app",
+    ),
     "targets": ("gomedic targets", "gomedic targets --format json"),
     "fix": ("gomedic fix", "gomedic fix paths.gobin-on-path --yes --edit-rc --shell bash"),
     "shellenv": ("gomedic shellenv --shell fish",),
@@ -73,13 +77,21 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "run": ("gomedic run checks.yaml --vars prod.yaml", "gomedic run checks.yaml --format junit -o junit.xml"),
     "validate": ("gomedic validate checks.yaml --vars prod.yaml",),
     "init": ("gomedic init --binary ./app -o app-checks.yaml", "gomedic init --unit ./api.service"),
-    "host": ("gomedic host", "gomedic host --pid 4242 --set host.nofile.min=65536",
-             "gomedic host --area host --format prom -o host.prom"),
+    "host": (
+        "gomedic host",
+        "gomedic host --pid 4242 --set host.nofile.min=65536",
+        "gomedic host --area host --format prom -o host.prom",
+    ),
     "service": ("gomedic service ./api.service", "gomedic service api.service --root ./image"),
-    "gate": ("gomedic gate --unit ./api.service --checks checks.yaml --vars prod.yaml", "gomedic gate --binary ./app -q"),
-    "probe": ("gomedic probe http://127.0.0.1:6060 --window 0",
-              "gomedic probe http://127.0.0.1:6060 --pid 4242 --window 5s",
-              "gomedic probe --pid 4242 --window 0 --set runtime.goroutines.max=100000"),
+    "gate": (
+        "gomedic gate --unit ./api.service --checks checks.yaml --vars prod.yaml",
+        "gomedic gate --binary ./app -q",
+    ),
+    "probe": (
+        "gomedic probe http://127.0.0.1:6060 --window 0",
+        "gomedic probe http://127.0.0.1:6060 --pid 4242 --window 5s",
+        "gomedic probe --pid 4242 --window 0 --set runtime.goroutines.max=100000",
+    ),
     "layers": ("gomedic layers", "gomedic layers --format json -C ."),
     "why": ("gomedic why --exit-status 203", 'gomedic why api.service --journal ./journal --since "2026-12-01 10:00"'),
 }

@@ -28,13 +28,20 @@ def add_parser(sub: Any) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="binaries; directories with -r")
     p.add_argument("-r", "--recursive", action="store_true",
                    help="scan directories; files in them that are not Go binaries are passed over quietly")
-    p.add_argument("--target", default="host", metavar="SPEC",
-                   help="host (default), a profile (debian-12, rhel-8, alpine-3.20, distroless-static, macos-14-arm64, ...) and/or "
-                   "overrides: rhel-8,cpu=x86-64-v3 | glibc=2.31 | kernel=4.18 | libc=musl | arch=arm64")
+    p.add_argument(
+        "--target",
+        default="host",
+        metavar="SPEC",
+        help="host (default), a profile (debian-12, rhel-8, alpine-3.20, distroless-static, macos-14-arm64, ...) "
+        "and/or overrides: rhel-8,cpu=x86-64-v3 | glibc=2.31 | kernel=4.18 | libc=musl | arch=arm64",
+    )
     p.add_argument("--root", metavar="DIR|TAR", help="judge against this root file system (unpacked, or a "
                    "`docker export` tar): loader, libraries, CA bundle, zoneinfo and passwd are read inside it")
-    p.add_argument("--buildinfo", action="store_true",
-                   help="print the build info exactly as `go version -m` does (--format json: as `go version -m -json`)")
+    p.add_argument(
+        "--buildinfo",
+        action="store_true",
+        help="print the build info exactly as `go version -m` does (--format json: as `go version -m -json`)",
+    )
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
     from gomedic.commands._vulns import add_vuln_options
 

@@ -19,7 +19,9 @@ HOST_AREAS = ("host", "tls", "net")
 def add_target_options(p: argparse.ArgumentParser, *, root: bool = True) -> None:
     p.add_argument("--pid", type=int, metavar="PID",
                    help="evaluate this running process (its limits, environment, cgroup, seccomp) instead of gomedic")
-    p.add_argument("--binary", metavar="PATH", help="the Go program the service runs (its Go release decides GOMAXPROCS)")
+    p.add_argument(
+        "--binary", metavar="PATH", help="the Go program the service runs (its Go release decides GOMAXPROCS)"
+    )
     if root:
         p.add_argument("--root", metavar="DIR",
                        help="read /proc, /sys and /etc under DIR (a captured tree or an unpacked container root)")

@@ -26,14 +26,20 @@ def add_parser(sub: Any) -> None:
         "known cause.",
     )
     p.add_argument("unit", nargs="?", metavar="UNIT", help="the unit (app, app.service) or path to its unit file")
-    p.add_argument("--pid", type=int, metavar="PID", help="the process that died (its journal lines and kernel records)")
+    p.add_argument(
+        "--pid", type=int, metavar="PID", help="the process that died (its journal lines and kernel records)"
+    )
     p.add_argument("--exit-status", metavar="N",
                    help="how it ended, when systemd cannot say: 2, 137 (128+9), 203/EXEC, EXEC, SIGKILL")
     p.add_argument("--journal", metavar="FILE|DIR", help="read this journal file or directory (a copy from the "
                    "machine where it died) instead of this machine's journal")
     p.add_argument("--since", metavar="TIME", help="only journal entries since TIME (journalctl --since syntax)")
-    p.add_argument("--root", metavar="DIR", help="a captured machine or container root: read the unit file, its users, its program "
-                   "and var/log/audit/audit.log under DIR")
+    p.add_argument(
+        "--root",
+        metavar="DIR",
+        help="a captured machine or container root: read the unit file, its users, its program "
+        "and var/log/audit/audit.log under DIR",
+    )
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="skip this check (repeatable)")
     add_set_option(p, "why.unit-stop.min_s=10")
     add_output_options(p, fail_on=False)

@@ -149,7 +149,9 @@ def _tightest(cands: list[Bound]) -> Bound | None:
     return min(cands, key=lambda b: b.value) if cands else None
 
 
-def _read_limits(reader: Reader, root: Path, dirs: list[str], v2: bool) -> tuple[list[Bound], list[Bound], list[Bound], list[Bound]]:
+def _read_limits(
+    reader: Reader, root: Path, dirs: list[str], v2: bool
+) -> tuple[list[Bound], list[Bound], list[Bound], list[Bound]]:
     cpu: list[Bound] = []
     mem: list[Bound] = []
     high: list[Bound] = []

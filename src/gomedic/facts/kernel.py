@@ -110,3 +110,25 @@ def WINDOWS_GO(f: Facts) -> tuple[str, ...]:
         if d.startswith("/mnt/") and f.reader.is_executable(Path("/"), d.rstrip("/") + "/go.exe"):
             found.append(d)
     return tuple(found)
+
+
+SYSCALLS = {"clone3": 435, "faccessat2": 439}  # the generic syscall table: same on amd64 and arm64
+
+
+def probe_syscall(name: str) -> int:
+    """errno of a harmless call of `name` in this process: clone3(NULL, 0) (EINVAL when allowed),
+    faccessat2(AT_FDCWD, "/", F_OK, 0) (0 when allowed); EPERM means a seccomp filter blocks it."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    ctypes.set_errno(0)
+    args: tuple[object, ...] = (None, 0) if name == "clone3" else (-100, b"/", 0, 0)  # -100: AT_FDCWD
+    rc = libc.syscall(SYSCALLS[name], *args)
+    return 0 if rc == 0 else ctypes.get_errno()
+
+
+@fact("host.syscall-probe")
+def SYSCALL_PROBE(f: Facts) -> Mapping[str, int]:
+    """clone3 and faccessat2 called harmlessly in this process: the errno of each (0: allowed), which tells
+    a seccomp filter that answers EPERM from one that lets glibc fall back (host.seccomp)."""
+    return MappingProxyType({name: probe_syscall(name) for name in SYSCALLS})

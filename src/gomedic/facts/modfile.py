@@ -114,7 +114,9 @@ def parse(text: str) -> ModFile:
                 go, go_no = args[0], n
         elif verb == "toolchain":
             if len(args) != 1 or not _TOOLCHAIN.match(args[0]):
-                errors.append((n, f"invalid toolchain version '{' '.join(args)}': must match format go1.23.0 or default"))
+                errors.append(
+                    (n, f"invalid toolchain version '{' '.join(args)}': must match format go1.23.0 or default")
+                )
             else:
                 toolchain = args[0]
         elif verb == "require":
@@ -125,7 +127,13 @@ def parse(text: str) -> ModFile:
         elif verb == "replace":
             rep = _replace(args, n)
             if rep is None:
-                errors.append((n, "usage: replace module/path [v1.2.3] => other/module v1.4\n\t or replace module/path [v1.2.3] => ../local/directory"))
+                errors.append(
+                    (
+                        n,
+                        "usage: replace module/path [v1.2.3] => other/module v1.4\n"
+                        "\t or replace module/path [v1.2.3] => ../local/directory",
+                    )
+                )
             else:
                 replaces.append(rep)
         elif verb == "use":

@@ -24,10 +24,53 @@ PUBLIC_SAMPLES = (
     "k8s.io/api",
 )
 PUBLIC_HOSTS = frozenset(
-    ["github.com", "gitlab.com", "bitbucket.org", "golang.org", "google.golang.org", "gopkg.in", "go.uber.org", "k8s.io", "sigs.k8s.io", "cloud.google.com", "go.opentelemetry.io", "gocloud.dev", "honnef.co", "go.etcd.io", "go.mongodb.org", "gotest.tools", "mvdan.cc", "lukechampine.com", "filippo.io", "dario.cat", "modernc.org", "rsc.io", "codeberg.org", "git.sr.ht", "gitea.com", "go.googlesource.com", "golang.zx2c4.com", "tailscale.com", "software.sslmate.com"]
+    [
+        "github.com",
+        "gitlab.com",
+        "bitbucket.org",
+        "golang.org",
+        "google.golang.org",
+        "gopkg.in",
+        "go.uber.org",
+        "k8s.io",
+        "sigs.k8s.io",
+        "cloud.google.com",
+        "go.opentelemetry.io",
+        "gocloud.dev",
+        "honnef.co",
+        "go.etcd.io",
+        "go.mongodb.org",
+        "gotest.tools",
+        "mvdan.cc",
+        "lukechampine.com",
+        "filippo.io",
+        "dario.cat",
+        "modernc.org",
+        "rsc.io",
+        "codeberg.org",
+        "git.sr.ht",
+        "gitea.com",
+        "go.googlesource.com",
+        "golang.zx2c4.com",
+        "tailscale.com",
+        "software.sslmate.com",
+    ]
 )
 PRIVATE_TLDS = frozenset(
-    ["local", "internal", "corp", "lan", "intranet", "private", "localdomain", "home", "test", "example", "invalid", "localhost"]
+    [
+        "local",
+        "internal",
+        "corp",
+        "lan",
+        "intranet",
+        "private",
+        "localdomain",
+        "home",
+        "test",
+        "example",
+        "invalid",
+        "localhost",
+    ]
 )
 
 

@@ -122,7 +122,10 @@ def vendor_state(mod: ModFile, vendor_dir: str, goflags: str) -> VendorState:
     elif flag in ("mod", "readonly"):
         used, mode = False, f"GOFLAGS=-mod={flag} ignores vendor/"
     else:
-        used, mode = auto, "vendor mode: go line >= 1.14" if auto else "go line < 1.14: vendor/ used only with -mod=vendor"
+        used, mode = (
+            auto,
+            "vendor mode: go line >= 1.14" if auto else "go line < 1.14: vendor/ used only with -mod=vendor",
+        )
     from gomedic.facts.showable import open_showable
 
     try:  # as root: never through a link to a file the module's owner cannot read (errors quote lines)

@@ -117,7 +117,9 @@ def find_tool(name: str, path_var: str, root: Path, reader: Reader = HOST_READER
     if found is None:
         return Tool(name, None)
     shown, host = found
-    version, note = trusted_version(name, host, reader, runner) if str(root) == "/" else (None, "not run: inside --root")
+    version, note = (
+        trusted_version(name, host, reader, runner) if str(root) == "/" else (None, "not run: inside --root")
+    )
     return Tool(name, shown, describe_file(host, reader), version, note)
 
 

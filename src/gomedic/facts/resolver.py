@@ -29,4 +29,6 @@ def nameservers(resolv: str) -> list[str]:
 @fact("net.resolver-files")
 def RESOLVER_FILES(f: Facts) -> ResolverFiles:
     root, r = target_root(f), f.reader
-    return ResolverFiles(r.text(root, "/etc/nsswitch.conf"), r.text(root, "/etc/hosts"), r.text(root, "/etc/resolv.conf"))
+    return ResolverFiles(
+        r.text(root, "/etc/nsswitch.conf"), r.text(root, "/etc/hosts"), r.text(root, "/etc/resolv.conf")
+    )

@@ -125,9 +125,13 @@ def load_service(spec: str, root: Path, reader: Reader = HOST_READER) -> Service
     texts = []
     for p in (loc.fragment, *loc.dropins):
         try:
-            data = reader.read(Path("/"), os.path.abspath(p), MAX_FILE + 1)  # parse_unit reports and cuts what is longer
+            data = reader.read(
+                Path("/"), os.path.abspath(p), MAX_FILE + 1
+            )  # parse_unit reports and cuts what is longer
         except OSError as e:
-            texts.append(UnitText(shown_path(root, p), (), (Diagnostic(shown_path(root, p), 0, f"unreadable: {e.strerror}"),)))
+            texts.append(
+                UnitText(shown_path(root, p), (), (Diagnostic(shown_path(root, p), 0, f"unreadable: {e.strerror}"),))
+            )
             continue
         texts.append(parse_unit(data, shown_path(root, p)))
     m = merge(texts)

@@ -121,7 +121,9 @@ def parse_unit(data: bytes | str, path: str) -> UnitText:
     return UnitText(path, tuple(entries), tuple(diags))
 
 
-def _one(line: str, n: int, path: str, section: str | None, entries: list[Entry], diags: list[Diagnostic]) -> str | None:
+def _one(
+    line: str, n: int, path: str, section: str | None, entries: list[Entry], diags: list[Diagnostic]
+) -> str | None:
     if line.startswith("["):
         if not line.endswith("]") or len(line) < 3:
             diags.append(Diagnostic(path, n, f"invalid section header {line[:80]!r}"))

@@ -97,7 +97,9 @@ def find_unit(spec: str, root: Path) -> Located:
                 p = in_root(root, target) if target.startswith("/") else p.parent / target
             if p.is_file():
                 return Located(name, p, _dropins(root, name))
-    raise UsageError(f"unit {name} not found in {', '.join(UNIT_PATH)}" + (f" under {root}" if str(root) != "/" else ""))
+    raise UsageError(
+        f"unit {name} not found in {', '.join(UNIT_PATH)}" + (f" under {root}" if str(root) != "/" else "")
+    )
 
 
 def _dropins(root: Path, name: str, extra_dir: Path | None = None) -> tuple[Path, ...]:

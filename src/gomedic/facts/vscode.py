@@ -2,7 +2,8 @@
 
 Files are located as VS Code locates them on Linux ($XDG_CONFIG_HOME or ~/.config, for Code, Code - OSS,
 VSCodium and Code - Insiders; ~/.vscode-server/data/Machine for VS Code Remote) and, for the workspace,
-the nearest `.vscode` directory at or above the current directory. Parse errors are kept as evidence; nothing here raises for a bad file.
+the nearest `.vscode` directory at or above the current directory. Parse errors are kept as evidence;
+nothing here raises for a bad file.
 """
 
 from __future__ import annotations

@@ -92,8 +92,11 @@ def analyse(f: Facts) -> Analysis:
         run = last_run(uj.lines)
     times = [ln.ts for ln in run if ln.ts is not None]
     t0, t1 = (min(times), max(times)) if times else (None, None)
-    ksources = _kernel_sources(req.journal, f.options.subject.root_dir, t0, t1) if run or req.pid is not None or req.unit else [
-        SourceRead("kernel", False, "not read: no unit or --pid to attribute kernel records to")]
+    ksources = (
+        _kernel_sources(req.journal, f.options.subject.root_dir, t0, t1)
+        if run or req.pid is not None or req.unit
+        else [SourceRead("kernel", False, "not read: no unit or --pid to attribute kernel records to")]
+    )
     klines = [ln for s in ksources for ln in s.lines]
     if times:
         klines = window(klines, t0, t1, SLACK_S)

@@ -143,18 +143,33 @@ CAUSES: Mapping[Kind, Cause] = {
 
 # What a bare exit status means when nothing else was found (rank below every recognised line).
 STATUS_CAUSES: Mapping[str, Cause] = {
-    "exit-2": Cause("exit status 2: how the Go runtime ends a program after a panic or a fatal error; the "
-                    "message was not in what was read (StandardError=null? a rotated journal?)",
-                    "read the program's stderr; make sure StandardError= goes to the journal", ("why.unit-output",), 10),
-    "killed-KILL": Cause("the process was killed with SIGKILL and no OOM record was found: the OOM killer "
-                         "(kernel log not readable or rotated), systemd after a stop timeout, or someone's kill -9",
-                         "read the kernel log around that time (journalctl -k); check MemoryMax= and TimeoutStopSec=",
-                         ("host.cgroup-memory", "why.unit-stop"), 10),
-    "killed-TERM": Cause("the process was stopped with SIGTERM (a stop or restart of the unit), and did not "
-                         "exit with status 0: it does not handle SIGTERM",
-                         "handle SIGTERM in the program (signal.NotifyContext) and exit 0", ("why.unit-stop",), 10),
-    "killed-ABRT": Cause("the process aborted (SIGABRT): Go sends this to itself on GOTRACEBACK=crash, and C code "
-                         "on abort()", "read the stack dump before it in the log", (), 10),
+    "exit-2": Cause(
+        "exit status 2: how the Go runtime ends a program after a panic or a fatal error; the "
+        "message was not in what was read (StandardError=null? a rotated journal?)",
+        "read the program's stderr; make sure StandardError= goes to the journal",
+        ("why.unit-output",),
+        10,
+    ),
+    "killed-KILL": Cause(
+        "the process was killed with SIGKILL and no OOM record was found: the OOM killer "
+        "(kernel log not readable or rotated), systemd after a stop timeout, or someone's kill -9",
+        "read the kernel log around that time (journalctl -k); check MemoryMax= and TimeoutStopSec=",
+        ("host.cgroup-memory", "why.unit-stop"),
+        10,
+    ),
+    "killed-TERM": Cause(
+        "the process was stopped with SIGTERM (a stop or restart of the unit), and did not "
+        "exit with status 0: it does not handle SIGTERM",
+        "handle SIGTERM in the program (signal.NotifyContext) and exit 0",
+        ("why.unit-stop",),
+        10,
+    ),
+    "killed-ABRT": Cause(
+        "the process aborted (SIGABRT): Go sends this to itself on GOTRACEBACK=crash, and C code on abort()",
+        "read the stack dump before it in the log",
+        (),
+        10,
+    ),
 }
 
 # systemd's step failures: the checks that catch each before a start, and its fix.

@@ -6,7 +6,8 @@ arch/x86/kernel/traps.c, arch/x86/mm/fault.c, kernel/auditsc.c):
     oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/system.slice/app.service,task_memcg=...,task=app,pid=1234,uid=0
     traps: app[1234] trap invalid opcode ip:45e0a0 sp:7ffc8f0c1e38 error:0 in app[401000+b2000]
     app[1234]: segfault at 0 ip 000000000045e0a0 sp 00007ffc8f0c1e38 error 4 in app[401000+b2000]
-    audit: type=1326 audit(1700000000.123:45): ... pid=1234 comm="app" exe="/usr/bin/app" sig=31 arch=c000003e syscall=41 ... code=0x80000000
+    audit: type=1326 audit(1700000000.123:45): ... pid=1234 comm="app" exe="/usr/bin/app" sig=31
+        arch=c000003e syscall=41 ... code=0x80000000   (one line in the log)
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ OOM_RE = re.compile(r"(Memory cgroup out of memory|Out of memory(?: \(oom_kill_a
                     r"Killed process (\d+) \(([^)]*)\)(?: total-vm:(\d+)kB, anon-rss:(\d+)kB)?")
 OOM_KILL_RE = re.compile(r"oom-kill:(constraint=\w+,.*pid=\d+.*)$")
 TRAP_RE = re.compile(r"traps: (.+?)\[(\d+)\] trap (.+?) ip:([0-9a-f]+) sp:([0-9a-f]+) error:(\S+)(?: in (\S+))?")
-SEGV_RE = re.compile(r"^(.+?)\[(\d+)\]: segfault at ([0-9a-f]+) ip ([0-9a-f]+) sp ([0-9a-f]+) error (\d+)(?: in (\S+))?")
+SEGV_RE = re.compile(
+    r"^(.+?)\[(\d+)\]: segfault at ([0-9a-f]+) ip ([0-9a-f]+) sp ([0-9a-f]+) error (\d+)(?: in (\S+))?"
+)
 SECCOMP_KV = re.compile(r'(\w+)=("[^"]*"|\S+)')
 
 

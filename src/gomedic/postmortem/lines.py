@@ -60,7 +60,9 @@ def from_journal_record(rec: dict[str, object]) -> LogLine | None:
         source = Source.SYSTEMD  # systemd (PID 1 or its forked child) speaking about a unit
     else:
         source = Source.JOURNAL
-    unit = about if source is Source.SYSTEMD and isinstance(about, str) else sd_unit if isinstance(sd_unit, str) else None
+    unit = (
+        about if source is Source.SYSTEMD and isinstance(about, str) else sd_unit if isinstance(sd_unit, str) else None
+    )
     ident = rec.get("SYSLOG_IDENTIFIER")
     return LogLine(msg, source, usec / 1e6 if usec else None, pid, unit, ident if isinstance(ident, str) else None)
 

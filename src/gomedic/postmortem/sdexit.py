@@ -174,8 +174,17 @@ def recognise(lines: Sequence[LogLine]) -> Iterator[Sign]:
             if m.group(1) == "oom-kill":  # systemd learnt it from the kernel (memory.events oom_kill)
                 yield make(Kind.OOM_KILL, t, ln.source, ln.ts, ln.pid, scope="systemd: Result=oom-kill")
         elif m := STEP_RE.search(t):
-            yield make(Kind.SYSTEMD_STEP, t, ln.source, ln.ts, ln.pid, step=m.group(1), path=m.group(2), error=m.group(3),
-                       status=_status_of(m.group(1)))
+            yield make(
+                Kind.SYSTEMD_STEP,
+                t,
+                ln.source,
+                ln.ts,
+                ln.pid,
+                step=m.group(1),
+                path=m.group(2),
+                error=m.group(3),
+                status=_status_of(m.group(1)),
+            )
         elif m := EXEC_RE.search(t):
             yield make(Kind.SYSTEMD_STEP, t, ln.source, ln.ts, ln.pid, step="EXEC", path=m.group(1) or "",
                        error=m.group(2), status="203")

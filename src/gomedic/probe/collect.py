@@ -123,7 +123,9 @@ def _get(target: ProbeTarget, e: Endpoint, url: str, explicit: bool, detail: int
     return EndpointResult(e, url, explicit, Outcome.OK, "", got.elapsed_s), parsed
 
 
-def _get_both(target: ProbeTarget, e: Endpoint, url: str, explicit: bool, detailed: bool) -> tuple[_Parsed, _Parsed | None]:
+def _get_both(
+    target: ProbeTarget, e: Endpoint, url: str, explicit: bool, detailed: bool
+) -> tuple[_Parsed, _Parsed | None]:
     first = _get(target, e, url, explicit, 1)
     if not detailed or first[0].outcome is not Outcome.OK:
         return first, None
@@ -139,9 +141,14 @@ def _proc(pid: int, reader: Reader) -> tuple[ProcessSide, dict[Any, float]]:
     return ProcessSide(info, read_cgroup(root, pid, reader), None), dict(proc_values(info, start_time(pid, root)))
 
 
-def _sample(target: ProbeTarget, live: list[tuple[Endpoint, str, bool]], *, detailed: bool,
-            pool: ThreadPoolExecutor, reader: Reader) -> tuple[list[EndpointResult], RuntimeSample, GoroutineDump | None,
-                                               ProcessSide | None]:
+def _sample(
+    target: ProbeTarget,
+    live: list[tuple[Endpoint, str, bool]],
+    *,
+    detailed: bool,
+    pool: ThreadPoolExecutor,
+    reader: Reader,
+) -> tuple[list[EndpointResult], RuntimeSample, GoroutineDump | None, ProcessSide | None]:
     at, wall = time.monotonic(), time.time()
     jobs: list[tuple[Endpoint, Future[tuple[_Parsed, _Parsed | None]]]] = []
     for e, url, explicit in live:

@@ -195,7 +195,9 @@ def _read_body(resp: Any, url: str, max_bytes: int, allow_partial: bool, dog: _W
     encoding = str(resp.headers.get("Content-Encoding", "")).strip().lower()
     declared = resp.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes and not allow_partial and not encoding:
-        raise FetchError(FetchFailure.TOO_LARGE, f"{url}: body of {int(declared)} bytes exceeds the {max_bytes}-byte cap")
+        raise FetchError(
+            FetchFailure.TOO_LARGE, f"{url}: body of {int(declared)} bytes exceeds the {max_bytes}-byte cap"
+        )
     inflater = None
     if encoding == "gzip":
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)

@@ -1,8 +1,8 @@
 """One reading of a Go runtime, merged from whatever the service offers (pure).
 
 /proc for `--pid` wins for what the kernel knows (threads, fds, the fd limit, start time); then
-`/metrics` (client_golang `go_*`/`process_*`), then expvar memstats, then the pprof goroutine profile. Every value remembers where it came from, so a summary
-can say `go_goroutines=12 (metrics)`.
+`/metrics` (client_golang `go_*`/`process_*`), then expvar memstats, then the pprof goroutine profile.
+Every value remembers where it came from, so a summary can say `go_goroutines=12 (metrics)`.
 """
 
 from __future__ import annotations

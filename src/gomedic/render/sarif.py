@@ -78,7 +78,10 @@ def _rule(r: Result) -> dict[str, Any]:
         "fullDescription": {"text": _clip(first)},
         "help": {"text": doc, "markdown": f"**{r.title}**\n\n{doc}\n\nRun `gomedic explain {r.id}` for more."},
         "defaultConfiguration": {"level": "error" if r.severity.rank >= Severity.HIGH.rank else "warning"},
-        "properties": {"tags": list(dict.fromkeys([r.area, r.category.value])), "problem.severity": PROBLEM[r.severity]},
+        "properties": {
+            "tags": list(dict.fromkeys([r.area, r.category.value])),
+            "problem.severity": PROBLEM[r.severity],
+        },
     }
 
 

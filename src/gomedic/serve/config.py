@@ -112,7 +112,11 @@ def _job(raw: object, i: int, available: Sequence[str], src: str) -> JobSpec:
     if command not in allowed:
         raise ConfigError(f"{where}.command: {command!r} is not a command a job can run (here: {', '.join(allowed)})")
     args = raw.get("args", [])
-    if not isinstance(args, list) or len(args) > MAX_ARGS or not all(isinstance(a, str) and len(a) < 4096 for a in args):
+    if (
+        not isinstance(args, list)
+        or len(args) > MAX_ARGS
+        or not all(isinstance(a, str) and len(a) < 4096 for a in args)
+    ):
         raise ConfigError(f"{where}.args: expected a list of at most {MAX_ARGS} strings")
     from gomedic.serve.jobargs import validate as validate_args
 
@@ -142,7 +146,9 @@ def _http(raw: object, src: str) -> HttpLimits:
         raise ConfigError(f"{where}: expected a mapping")
     _keys(raw, ("head_timeout", "keepalive_timeout", "connections_per_peer", "connections"), where)
     d = HttpLimits()
-    times = {k: parse_duration(raw[k], f"{where}.{k}") if k in raw else None for k in ("head_timeout", "keepalive_timeout")}
+    times = {
+        k: parse_duration(raw[k], f"{where}.{k}") if k in raw else None for k in ("head_timeout", "keepalive_timeout")
+    }
     for k, v in times.items():
         if v is not None and not 0.5 <= v <= 600:
             raise ConfigError(f"{where}.{k}: {raw[k]!r} must be between 0.5s and 10m")

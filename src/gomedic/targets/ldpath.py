@@ -53,7 +53,9 @@ def _conf_dirs(t: Target, path: str, depth: int = 0) -> list[str]:
     return out
 
 
-def search_dirs(path: str, exe: ElfFacts, t: Target, libc: Libc, confs: dict[str, list[str]] | None = None) -> list[str]:
+def search_dirs(
+    path: str, exe: ElfFacts, t: Target, libc: Libc, confs: dict[str, list[str]] | None = None
+) -> list[str]:
     """The loader's directories for the binary at `path`; `confs` (one dict per scan) keeps ld.so.conf read once."""
     dyn = exe.dynamic
     origin = posixpath.dirname(posixpath.abspath(path))

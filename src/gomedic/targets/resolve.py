@@ -103,13 +103,24 @@ def host_target(host: HostInfo, cpu_flags: frozenset[str] | None, cpu_level: int
     layout = "alpine" if libc is Libc.MUSL else ("debian" if os.path.isdir("/usr/lib/" + TRIPLETS.get(host.goarch, "-"))
                                                  else "rhel")
     return Target(
-        name="host", description=f"this host ({host.goos}/{host.goarch}, kernel {host.kernel}, {host.libc or 'libc unknown'})",
-        goarch=host.goarch, libc=libc, libc_version=ver, kernel=parse_version(host.kernel),
-        cpu_level=cpu_level if host.goarch == "amd64" else None, fs=DirRoot("/"), layout=layout, goos=host.goos,
-        cpu_flags=cpu_flags, env=MappingProxyType(dict(env)), emulated=emulated_arches(), is_host=True,
+        name="host",
+        description=f"this host ({host.goos}/{host.goarch}, kernel {host.kernel}, {host.libc or 'libc unknown'})",
+        goarch=host.goarch,
+        libc=libc,
+        libc_version=ver,
+        kernel=parse_version(host.kernel),
+        cpu_level=cpu_level if host.goarch == "amd64" else None,
+        fs=DirRoot("/"),
+        layout=layout,
+        goos=host.goos,
+        cpu_flags=cpu_flags,
+        env=MappingProxyType(dict(env)),
+        emulated=emulated_arches(),
+        is_host=True,
         macos_version=_mac_version() if host.goos == "darwin" else None,
-        sources=MappingProxyType({"arch": "uname", "libc": "confstr(CS_GNU_LIBC_VERSION)", "kernel": "uname -r",
-                                  "cpu": "/proc/cpuinfo"}),
+        sources=MappingProxyType(
+            {"arch": "uname", "libc": "confstr(CS_GNU_LIBC_VERSION)", "kernel": "uname -r", "cpu": "/proc/cpuinfo"}
+        ),
     )
 
 

@@ -138,7 +138,9 @@ def _program_is_literal(tree: Tree, raw: dict[str, Any], base: PathKey, check: s
     if raw.get("kind") != "command":
         return
     run = raw.get("run")
-    program = run[0] if isinstance(run, list) and run else (run.split(maxsplit=1) or [""])[0] if isinstance(run, str) else ""
+    program = (
+        run[0] if isinstance(run, list) and run else (run.split(maxsplit=1) or [""])[0] if isinstance(run, str) else ""
+    )
     if isinstance(program, str) and "$" in program.replace("$$", ""):
         at: PathKey = (*base, "run", 0) if isinstance(run, list) else (*base, "run")
         tree.issue(at, f"run: the program {program!r} comes from a variable; write the program itself in the "

@@ -21,7 +21,8 @@ class Ignore:
         return self.until is not None and today > self.until
 
     def describe(self) -> str:
-        return f"{self.id} (until {self.until.isoformat() if self.until else 'no end date'}: {self.reason or 'no reason given'})"
+        until = self.until.isoformat() if self.until else "no end date"
+        return f"{self.id} (until {until}: {self.reason or 'no reason given'})"
 
 
 def find(ignores: tuple[Ignore, ...], ids: tuple[str, ...]) -> Ignore | None:

@@ -54,7 +54,9 @@ def modules_of(bi: BuildInfo) -> list[Mod]:
     for d in bi.deps:
         m = d.replace or d
         if m.version:
-            out.append(Mod(m.path, m.version, f"{d.path} {d.version}" + (f" => {m.path} {m.version}" if d.replace else "")))
+            out.append(
+                Mod(m.path, m.version, f"{d.path} {d.version}" + (f" => {m.path} {m.version}" if d.replace else ""))
+            )
     go = match.go_to_semver(bi.go_version)
     if go is not None:
         out.append(Mod("stdlib", go, bi.go_version))
@@ -192,7 +194,9 @@ class Matcher:
         self._items: dict[str, list[tuple[Entry, list[tuple[Affected, match.Ranges]]]]] = {}
         self._looks: dict[tuple[int, str, str], Look | None] = {}  # by the item's identity (_items keeps it)
 
-    def plans(self, mod: Mod, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]) -> tuple[Plan, ...]:
+    def plans(
+        self, mod: Mod, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]
+    ) -> tuple[Plan, ...]:
         """The entries affecting `mod` on the platform, in the database's order."""
         k = (mod.path, mod.version, goos, goarch)
         got = self._plans.get(k)

@@ -144,8 +144,12 @@ def judge(c: BinaryCheck, info: Inspection) -> Finding:
     path = info.path
     if info.error or info.buildinfo is None:
         why = info.error or info.go_error or "no Go build info"
-        return fail(f"{path}: not a readable Go binary ({why})", subject=path, fix=c.fix or "point path: at a Go binary",
-                    path=path)
+        return fail(
+            f"{path}: not a readable Go binary ({why})",
+            subject=path,
+            fix=c.fix or "point path: at a Go binary",
+            path=path,
+        )
     bi = info.buildinfo
     arch = bi.setting("GOARCH") or info.goarch or "?"
     cgo = bi.setting("CGO_ENABLED")

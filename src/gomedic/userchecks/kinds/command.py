@@ -68,7 +68,12 @@ def evaluate(c: CommandCheck, facts: Facts) -> Finding:
                         search_path=env.get("PATH") or execx.TRUSTED_PATH)
     except CommandError as e:
         return fail(f"`{cmd}` could not start: {e}", fix=c.fix or f"install {argv[0]} or fix `run:`", command=cmd)
-    ev: dict[str, Any] = {"command": cmd, "exit": res.returncode, "stdout": show(res.stdout.strip()), "stderr": show(res.stderr.strip())}
+    ev: dict[str, Any] = {
+        "command": cmd,
+        "exit": res.returncode,
+        "stdout": show(res.stdout.strip()),
+        "stderr": show(res.stderr.strip()),
+    }
     if res.timed_out:
         return fail(f"`{cmd}` timed out after {c.timeout_s:g}s", fix=c.fix or "raise timeout: or fix the command",
                     **ev)

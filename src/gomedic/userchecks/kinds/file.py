@@ -127,14 +127,26 @@ def evaluate(c: FileCheck, facts: Facts) -> Finding:
             return ok(f"{c.path} does not exist, as declared", path=c.path)
         return fail(f"{c.path} does not exist", fix=c.fix or f"create {c.path}", path=c.path)
     except OSError as e:
-        return fail(f"cannot stat {c.path}: {e.strerror}", fix=c.fix or f"check the permissions of {c.path}'s directories",
-                    path=c.path)
+        return fail(
+            f"cannot stat {c.path}: {e.strerror}",
+            fix=c.fix or f"check the permissions of {c.path}'s directories",
+            path=c.path,
+        )
     perm = stat.S_IMODE(st.st_mode)
     typ = kind_of(st.st_mode)
     owner, group = _owner_name(st.st_uid), _group_name(st.st_gid)
-    ev: dict[str, Any] = {"path": c.path, "type": typ, "mode": f"{perm:04o}", "owner": owner, "group": group, "size": st.st_size}
+    ev: dict[str, Any] = {
+        "path": c.path,
+        "type": typ,
+        "mode": f"{perm:04o}",
+        "owner": owner,
+        "group": group,
+        "size": st.st_size,
+    }
     if not c.exists:
-        return fail(f"{c.path} exists ({typ}, mode {perm:04o}) but is declared absent", fix=c.fix or f"rm {c.path}", **ev)
+        return fail(
+            f"{c.path} exists ({typ}, mode {perm:04o}) but is declared absent", fix=c.fix or f"rm {c.path}", **ev
+        )
     bad: list[str] = []
     fixes: list[str] = []
     if c.type is not None and typ != c.type:

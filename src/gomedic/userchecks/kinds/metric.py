@@ -105,7 +105,9 @@ def evaluate(c: MetricCheck, facts: Facts) -> Finding:
         return fail(f"{c.url} is not Prometheus text exposition: {e}", fix=c.fix or None, **ev)
     selected = [s for s in samples if all(check(m, dict(s.labels).get(k)) for k, m in c.labels.items())]
     ev["samples"] = len(selected)
-    where = c.metric + (f" with labels {', '.join(f'{k} {describe(m)}' for k, m in c.labels.items())}" if c.labels else "")
+    where = c.metric + (
+        f" with labels {', '.join(f'{k} {describe(m)}' for k, m in c.labels.items())}" if c.labels else ""
+    )
     if not selected:
         found = f" ({len(samples)} {c.metric} samples with other labels)" if samples else ""
         return fail(f"{c.url} exposes no {where}{found}", fix=c.fix or f"check that the service exports {c.metric}",

@@ -62,8 +62,12 @@ def evaluate(c: TcpCheck, facts: Facts) -> Finding:
         peer = None
     if err:
         if c.reachable:
-            return fail(f"{c.address} is not reachable: {err}", fix=c.fix or f"start the service listening on {c.address}",
-                        address=c.address, error=err)
+            return fail(
+                f"{c.address} is not reachable: {err}",
+                fix=c.fix or f"start the service listening on {c.address}",
+                address=c.address,
+                error=err,
+            )
         return ok(f"{c.address} refuses connections ({err}), as declared", address=c.address, error=err)
     if c.reachable:
         return ok(f"{c.address} accepts TCP connections", address=c.address, peer=peer)

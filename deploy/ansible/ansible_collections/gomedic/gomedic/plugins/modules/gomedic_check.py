@@ -140,7 +140,9 @@ def main():
         module.fail_json(msg=f"gomedic {p['command']} produced no report ({why}): {(err or out).strip()[:2000]}",
                          gomedic_rc=rc, cmd=argv, stderr=err, stdout=out[:2000])
     failing = failing_results(report, p["fail_on"])
-    result = dict(changed=False, gomedic_rc=rc, cmd=argv, report=report, failing=failing, summary=report.get("summary", {}))
+    result = dict(
+        changed=False, gomedic_rc=rc, cmd=argv, report=report, failing=failing, summary=report.get("summary", {})
+    )
     if failing:
         names = ", ".join(sorted({f["id"] + (f"[{f['subject']}]" if f["subject"] else "") for f in failing}))
         module.fail_json(msg=f"gomedic {p['command']}: {len(failing)} result(s) at or above {p['fail_on']}: {names}",
