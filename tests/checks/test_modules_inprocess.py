@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.server
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from gomedic.facts.gomod import ModuleContext
 from gomedic.facts.gorun import MOD_VERIFY, ModVerify
 from gomedic.facts.modfile import parse as parse_modfile
 from gomedic.model import Status
+from tests.support.gomodules import serving
 from tests.support.seeded import GoRun, all_of, envfile, go_facts, module, one, prefetch, run_area
 from tests.support.toolchains import DEBIAN, NEWEST, release
 
@@ -233,14 +233,8 @@ class _Mirror(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def mirror() -> Iterator[str]:
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_address[1]}"
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serving(_Mirror) as url:
+        yield url
 
 
 def test_reachable_probes_each_proxy_layer_by_layer(mirror: str) -> None:

@@ -135,7 +135,14 @@ def http_server(root: Path, cert: Cert | None = None) -> Iterator[str]:
     def handler(*a: object, **kw: object) -> _Quiet:
         return _Quiet(*a, directory=str(root), **kw)  # type: ignore[arg-type]
 
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)  # type: ignore[arg-type]
+    with serving(handler, cert) as url:  # type: ignore[arg-type]
+        yield url
+
+
+@contextmanager
+def serving(handler: type[http.server.BaseHTTPRequestHandler], cert: Cert | None = None) -> Iterator[str]:
+    """A threaded HTTP(S) server on 127.0.0.1 answering with `handler`; yields its base URL."""
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     scheme = "http"
     if cert is not None:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

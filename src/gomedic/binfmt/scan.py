@@ -73,6 +73,17 @@ def _join(base: str, name: str) -> str:
     return base + name if base.endswith("/") else base + "/" + name  # as DirEntry.path joins
 
 
+def _starts_like_exe(fd: int) -> bool:
+    """Whether the open file's first 16 bytes look like an ELF, Mach-O or PE header (the fd is closed)."""
+    try:
+        head = os.pread(fd, 16, 0)
+    except OSError:
+        head = b""
+    finally:
+        os.close(fd)
+    return len(head) == 16 and (head[:4] in _MAGIC4 or head[:2] == b"MZ")
+
+
 def _listing(d: str) -> list[tuple[str, int]]:
     """(name, kind) of a directory's entries in name order: 0 a regular file that starts like an ELF,
     Mach-O or PE file, 1 a directory, 2 a symlink; other files are left out. The files are opened relative
@@ -82,20 +93,14 @@ def _listing(d: str) -> list[tuple[str, int]]:
     except OSError:
         return []
     out: list[tuple[str, int]] = []
-    flags, opn, pread, close = _FLAGS, os.open, os.pread, os.close
+    flags, opn, close = _FLAGS, os.open, os.close
     try:
         with os.scandir(fd) as it:
             entries = sorted(it, key=_name)
         for e in entries:
             try:
                 if e.is_file(follow_symlinks=False):
-                    f = opn(e.name, flags, dir_fd=fd)
-                    try:
-                        head = pread(f, 16, 0)
-                    except OSError:
-                        head = b""
-                    close(f)
-                    if len(head) == 16 and (head[:4] in _MAGIC4 or head[:2] == b"MZ"):
+                    if _starts_like_exe(opn(e.name, flags, dir_fd=fd)):
                         out.append((e.name, 0))
                 elif e.is_dir(follow_symlinks=False):
                     out.append((e.name, 1))
@@ -166,18 +171,13 @@ def executables(items: Sequence[tuple[str, bool]]) -> list[tuple[str, bool]]:
     """The items that start like an ELF, Mach-O or PE file: one open, one 16-byte read and one close per
     file, in a tight loop (most files of a package tree are docs and sources)."""
     out = []
-    flags, opn, pread, close = _FLAGS, os.open, os.pread, os.close
+    flags, opn = _FLAGS, os.open
     for item in items:
         try:
             fd = opn(item[0], flags)
         except OSError:
             continue
-        try:
-            head = pread(fd, 16, 0)
-        except OSError:
-            head = b""
-        close(fd)
-        if len(head) == 16 and (head[:4] in _MAGIC4 or head[:2] == b"MZ"):
+        if _starts_like_exe(fd):
             out.append(item)
     return out
 
