@@ -81,8 +81,22 @@ def test_ca_bundle_fails_without_any_roots() -> None:
 def test_ca_bundle_fails_on_a_default_file_without_certificates() -> None:
     r = one("tls.ca-bundle", recorded_facts({"/etc/ssl/ca-bundle.pem": BAD_BLOCK}))
     assert r.status is Status.FAIL
-    assert r.summary == ("/etc/ssl/ca-bundle.pem holds no parsable certificate (1 bad PEM blocks): every TLS handshake "
-                         "fails with `x509: certificate signed by unknown authority`")
+    assert r.summary == ("/etc/ssl/ca-bundle.pem holds no parsable certificate (1 bad PEM blocks) and /etc/ssl/certs, "
+                         "/etc/pki/tls/certs hold none either: every TLS handshake fails with `x509: certificate "
+                         "signed by unknown authority`")
+
+
+def test_ca_bundle_in_the_certs_directory_is_not_counted_again() -> None:
+    """Debian's bundle lives in /etc/ssl/certs, which Go also reads: garbage there gives no roots twice."""
+    r = one("tls.ca-bundle", recorded_facts({BUNDLE_PATH: BAD_BLOCK}))
+    assert r.status is Status.FAIL
+    assert r.summary == (f"{BUNDLE_PATH} holds no parsable certificate (1 bad PEM blocks) and /etc/ssl/certs, "
+                         "/etc/pki/tls/certs hold none either: every TLS handshake fails with `x509: certificate "
+                         "signed by unknown authority`")
+    assert (r.evidence["file"], r.evidence["certificates"], r.evidence["dir certificates"]) == (BUNDLE_PATH, "0", "0")
+    r = one("tls.ca-bundle", recorded_facts({BUNDLE_PATH: BAD_BLOCK, "/etc/ssl/certs/a.pem": real_certs()[0]}))
+    assert (r.status, r.summary) == (Status.OK, f"{BUNDLE_PATH}: 0 certificates (0 expired, 1 unparsable); "
+                                                "1 certificates in /etc/ssl/certs, /etc/pki/tls/certs")
 
 
 def test_ca_bundle_ssl_cert_file_missing_or_garbage() -> None:
@@ -96,7 +110,7 @@ def test_ca_bundle_ssl_cert_file_missing_or_garbage() -> None:
              "/etc/ssl/certs/b.pem": real_certs()[1]}
     r = one("tls.ca-bundle", recorded_facts(files, env=env))
     assert r.summary == ("SSL_CERT_FILE=/srv/roots.pem holds no parsable certificate (1 bad PEM blocks); Go is left "
-                         "with the 2 certificate files in /etc/ssl/certs, /etc/pki/tls/certs")
+                         "with the 2 certificates in /etc/ssl/certs, /etc/pki/tls/certs")
     r = one("tls.ca-bundle", recorded_facts(files, env=env | {"SSL_CERT_DIR": ""}))
     assert r.summary.endswith("Go has no roots: `x509: certificate signed by unknown authority`")
 

@@ -14,8 +14,9 @@ import pytest
 from gomedic.binfmt import gofuncs
 from gomedic.binfmt.inspect import Inspection, inspect
 from gomedic.checks.binary import BINARIES
-from gomedic.checks.binary_vulns import VULN_HITS, vulns
+from gomedic.checks.binary_vulns import vulns
 from gomedic.facts import Facts
+from gomedic.facts.vulnhits import VULN_HITS
 from gomedic.model import Status
 from gomedic.vulndb.db import Database, open_db
 from gomedic.vulndb.ignore import Ignore

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -129,6 +130,22 @@ def test_garbage_ssl_cert_file_fails_ca_bundle(tmp_path: Path) -> None:
     assert statuses(ok, "tls.ca-bundle") == {"ok"}
     missing = gomedic("host", "--area", "tls", "--format", "json", env={"SSL_CERT_FILE": str(tmp_path / "nope")})
     assert statuses(missing, "tls.ca-bundle") == {"fail"}
+
+
+def test_root_whose_only_bundle_is_garbage_fails_ca_bundle(tmp_path: Path) -> None:
+    """The bundle Debian keeps in /etc/ssl/certs is read twice by Go (as the file and in the directory): with only
+    unparsable blocks, neither gives a root."""
+    certs = tmp_path / "etc/ssl/certs"
+    certs.mkdir(parents=True)
+    (certs / "ca-certificates.crt").write_bytes(b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n"
+                                                b"-----END CERTIFICATE-----\n")
+    shutil.copytree(DATA / "cgroup-v2" / "proc", tmp_path / "proc")  # the process gomedic evaluates there
+    run = gomedic("host", "--root", str(tmp_path), "--area", "tls", "--format", "json")
+    r = results(run, "tls.ca-bundle")[0]
+    assert r["status"] == "fail", r["summary"]
+    assert r["summary"].startswith("/etc/ssl/certs/ca-certificates.crt holds no parsable certificate (1 bad PEM "
+                                   "blocks) and /etc/ssl/certs, /etc/pki/tls/certs hold none either")
+    assert r["evidence"]["dir certificates"] == "0" and run.returncode == 1
 
 
 def test_thresholds_and_usage_errors() -> None:

@@ -4,18 +4,25 @@ runtime files, hardening). Registered by gomedic.checks.binary, which holds the 
 
 from __future__ import annotations
 
-from gomedic.binfmt import gosyms, goversion
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
+
+from gomedic.binfmt import goversion
 from gomedic.binfmt.exe import Format
 from gomedic.binfmt.inspect import ElfFacts, Inspection, MachoFacts, PeFacts
 from gomedic.checks.binary import (
     Exe,
     binary_check,
     describe,
+    each,
     executable,
     native,
     native_with_header,
     with_header,
 )
+from gomedic.facts import Facts
+from gomedic.facts.binaries import RUNTIME_PREFIXES, RUNTIME_USES
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -256,8 +263,7 @@ def _first(t: Target, paths: tuple[str, ...], kind: str = "file") -> str | None:
 
 @check("binary.runtime-files", category=Category.BINARY, severity=Severity.MEDIUM,
        title="The files the Go runtime reads are on the target")
-@binary_check(native)
-def runtime_files(ins: Inspection, t: Target) -> Finding:
+def runtime_files(f: Facts) -> Iterator[Finding]:
     """Looks on the target for what the binary reads at run time, where Go looks for it: a CA bundle
     (SSL_CERT_FILE/SSL_CERT_DIR, /etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt,
     /etc/ssl/cert.pem, ...) when it links crypto/x509; the zone database (ZONEINFO, /usr/share/zoneinfo)
@@ -270,6 +276,12 @@ def runtime_files(ins: Inspection, t: Target) -> Finding:
     Fix: copy /etc/ssl/certs/ca-certificates.crt into the image (or install ca-certificates), `import _
     "time/tzdata"` or install tzdata, set HOME and USER for the service.
     """
+    # what a binary links is read only when the target lacks a file it may need
+    return each(f, native, partial(_runtime_files, uses=functools.cache(lambda: f.get(RUNTIME_USES))))
+
+
+def _runtime_files(ins: Inspection, t: Target, *, uses: Callable[[], Mapping[str, Mapping[str, bool] | None]]
+                   ) -> Finding:
     if not ins.is_go or ins.format is not Format.ELF:
         return skip(f"{ins.path} is not a Linux Go binary")
     env = t.env if t.is_host else {}
@@ -280,9 +292,9 @@ def runtime_files(ins: Inspection, t: Target) -> Finding:
           "root": t.fs.description}
     if ca and zone and passwd:
         return ok(f"{describe(t)} has a CA bundle ({ca}), zoneinfo ({zone}) and /etc/passwd", **ev)
-    uses = gosyms.uses(ins.path, ("crypto/x509.", "time/tzdata.", "time.LoadLocation", "os/user."))
-    known = uses is not None
-    u = uses or dict.fromkeys(("crypto/x509.", "time/tzdata.", "time.LoadLocation", "os/user."), True)
+    linked = uses()[ins.path]
+    known = linked is not None
+    u = linked or dict.fromkeys(RUNTIME_PREFIXES, True)
     tzdata = (known and u["time/tzdata."]) or "timetzdata" in ins.setting("-tags")
     problems = []
     if not ca and u["crypto/x509."]:

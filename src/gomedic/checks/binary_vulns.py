@@ -2,19 +2,19 @@
 
 Opt-in: `gomedic binary --vulns`, `gate --binary ... --vulns`, a YAML `binary` check with `vulns: true`.
 The opened database comes in Options.subject.vulndb (a gomedic.vulndb.db.Database), accepted advisories
-in subject.vuln_ignore (gomedic.vulndb.ignore.Ignore values). The VULN_HITS fact reads entries and
-function names (I/O); the check only judges.
+in subject.vuln_ignore (gomedic.vulndb.ignore.Ignore values). The VULN_HITS fact (gomedic.facts.vulnhits)
+reads entries and function names (I/O); the check only judges.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from gomedic.binfmt.inspect import Inspection
 from gomedic.checks.binary import BINARIES
-from gomedic.errors import FactUnavailable
-from gomedic.facts import Facts, fact
+from gomedic.facts import Facts
+from gomedic.facts.vulnhits import VULN_HITS
 from gomedic.finding import Finding, fail, ok, skip
 from gomedic.model import Category, Severity
 from gomedic.registry import check
@@ -23,37 +23,6 @@ from gomedic.vulndb.scan import Hit, Reach
 
 MAX_LISTED = 20  # failing advisories detailed in evidence (all are named in `vulns`)
 MIN_DETAILED = 5  # not-reachable ones detailed while fewer than this many fail
-
-
-@fact("binary.vuln-hits")
-def VULN_HITS(f: Facts) -> Mapping[str, tuple[Hit, ...]]:
-    """path -> entries affecting it; raises VulnDBError (exit 3 in commands) when the database fails."""
-    from functools import partial
-
-    from gomedic.binfmt import gofuncs
-    from gomedic.vulndb.scan import Matcher, Symbols, paused_gc, scan
-    from gomedic.vulndb.scancache import ScanCache
-
-    db = f.options.subject.vulndb
-    if db is None:
-        raise FactUnavailable("vulnerability check not requested (pass --vulns)")
-    out: dict[str, tuple[Hit, ...]] = {}
-    matcher = Matcher()
-    saved = ScanCache(db.cache, f"{db.layout.value}:{db.modified}:{db.url}")
-    bins = f.get(BINARIES)
-    with paused_gc():
-        for ins in bins:
-            if ins.buildinfo is None:
-                continue
-            platform = (ins.goos or "linux", ins.goarch or "amd64")
-            hits = saved.get(ins.path, platform)
-            if hits is None:
-                syms = Symbols(partial(gofuncs.table, ins.path), ins.buildinfo.path)
-                hits = tuple(scan(ins.buildinfo, *platform, db.entries, syms, matcher))
-                saved.put(ins.path, platform, hits)
-            out[ins.path] = hits
-        saved.save()
-    return out
 
 
 def _go_tag(v: str) -> str:

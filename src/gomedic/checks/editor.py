@@ -6,13 +6,13 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 
-from gomedic.binfmt import buildinfo, goversion
+from gomedic.binfmt import goversion
 from gomedic.checks.editor_workspace import tasks_finding
-from gomedic.errors import FactUnavailable, FormatError
+from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts
-from gomedic.facts.go import GO_CONFIG, go_version
+from gomedic.facts.editortools import EDITOR_PATHS, GOPLS, shell_value
+from gomedic.facts.go import go_version
 from gomedic.facts.gomod import GO_MODULE
-from gomedic.facts.pathscan import is_executable_file, read_version_file, which
 from gomedic.facts.vscode import VSCODE, JsoncFile, VSCode, resolve_path
 from gomedic.finding import Finding, fail, ok, skip, warn
 from gomedic.model import Category, Severity, Status
@@ -44,13 +44,6 @@ class _Problems:
         return make(summary, fix=fix, subject=subject, **ev)
 
 
-def _shell_value(f: Facts, key: str) -> str:
-    try:
-        return f.get(GO_CONFIG).value(key)
-    except FactUnavailable:
-        return f.env.get(key, "")
-
-
 def _local_go_version(f: Facts) -> str | None:
     try:
         return go_version(f)
@@ -59,24 +52,25 @@ def _local_go_version(f: Facts) -> str | None:
 
 
 def _check_goroot(f: Facts, raw: str, vs: VSCode, probs: _Problems, where: str) -> None:
-    goroot = resolve_path(raw, f.env, vs.workspace).rstrip("/") or "/"
+    gr = f.get(EDITOR_PATHS).goroots[raw]
+    goroot = gr.path
     fix = f'remove "go.goroot" from {where} (the extension then uses the go on PATH), or point it at an installed Go'
     if goroot.endswith("/bin") or goroot.endswith("/bin/go"):
         probs.add(Status.FAIL, f'"go.goroot": "{raw}" points inside bin/: go reports '
                   f"`go: cannot find GOROOT directory: {goroot}`", fix)
         return
-    if not os.path.isdir(goroot):
+    if not gr.is_dir:
         probs.add(Status.FAIL, f'"go.goroot": "{raw}" names a Go install that does not exist ({goroot}): the '
                   f"extension fails with `go: cannot find GOROOT directory: {goroot}`", fix)
         return
-    if not is_executable_file(os.path.join(goroot, "bin", "go")):
+    if not gr.has_go:
         probs.add(Status.FAIL, f'"go.goroot": "{raw}" has no bin/go: it is not a Go install', fix)
         return
     if f.env.get("GOROOT"):
         probs.add(Status.WARN, f'"go.goroot": "{raw}" is ignored: GOROOT={f.env["GOROOT"]} is exported and wins',
                   "set the Go install in one place only: unset GOROOT or remove go.goroot")
     local = _local_go_version(f)
-    theirs = read_version_file(goroot) or buildinfo.go_version_of(os.path.join(goroot, "bin", "go"))
+    theirs = gr.version
     if local and theirs and goversion.compare(local, theirs) != 0:
         probs.add(Status.WARN, f'"go.goroot": "{raw}" is {theirs} but the go on PATH is {local}: the editor '
                   "builds and analyses with another release than the shell", fix)
@@ -98,14 +92,14 @@ def _check_tools(f: Facts, tools: Any, vs: VSCode, probs: _Problems, where: str)
         if not isinstance(value, str) or not value:
             continue
         resolved = resolve_path(value, f.env, vs.workspace)
-        found = which(resolved, f.env, vs.workspace)
+        found = f.get(EDITOR_PATHS).tools[value]
         if found is None:
             probs.add(Status.FAIL, f'"go.alternateTools": {{"{name}": "{value}"}} does not resolve to an executable'
                       f" ({resolved if os.sep in resolved else 'not on PATH'})",
                       f'fix or remove the "{name}" entry of "go.alternateTools" in {where}')
         elif name == "go":
             local = _local_go_version(f)
-            theirs = buildinfo.go_version_of(found)
+            theirs = f.get(EDITOR_PATHS).go_versions[found]
             if local and theirs and goversion.compare(local, theirs) != 0:
                 probs.add(Status.WARN, f'"go.alternateTools" go is {found} ({theirs}) but the go on PATH is {local}',
                           f'use one Go: remove the "go" entry of "go.alternateTools" in {where}, or fix PATH')
@@ -118,13 +112,13 @@ def _check_env(f: Facts, label: str, env: Any, probs: _Problems, where: str) -> 
         value = env.get(key)
         if not isinstance(value, str):
             continue
-        shell = _shell_value(f, key)
+        shell = shell_value(f, key)
         if value != shell:
             probs.add(Status.WARN, f"{label} sets {key}={value} but the shell has {key}={shell or '(unset)'}: "
                       "the editor builds, tests and debugs something else than `go` in the terminal",
                       f"remove {key} from {label} in {where}, or set it the same way in the shell")
     goroot = env.get("GOROOT")
-    if isinstance(goroot, str) and goroot and not os.path.isdir(goroot):
+    if isinstance(goroot, str) and goroot and not f.get(EDITOR_PATHS).dirs[goroot]:
         probs.add(Status.FAIL, f"{label} sets GOROOT={goroot}, which does not exist",
                   f"remove GOROOT from {label} in {where}")
 
@@ -207,45 +201,6 @@ def vscode(f: Facts) -> Iterator[Finding]:
         yield tasks_finding(f, vs.tasks)
 
 
-def _setting(vs: VSCode, key: str) -> Any:
-    """The effective value of a setting: the workspace file overrides the user files."""
-    value = None
-    for sf in vs.settings:
-        if key in sf.data:
-            value = sf.data[key]
-    return value
-
-
-def _gopls_candidates(f: Facts, vs: VSCode) -> list[tuple[str, str]]:
-    """(path, how found) in the order the Go extension looks."""
-    out: list[tuple[str, str]] = []
-    alt = _setting(vs, "go.alternateTools")
-    if isinstance(alt, dict) and isinstance(alt.get("gopls"), str):
-        p = which(resolve_path(alt["gopls"], f.env, vs.workspace), f.env, vs.workspace)
-        return [(p, '"go.alternateTools"')] if p else []
-    dirs: list[tuple[str, str]] = []
-    tg = _setting(vs, "go.toolsGopath")
-    if isinstance(tg, str) and tg:
-        dirs += [(os.path.join(resolve_path(d, f.env, vs.workspace), "bin"), '"go.toolsGopath"')
-                 for d in tg.split(os.pathsep) if d]
-    gobin = _shell_value(f, "GOBIN")
-    if gobin:
-        dirs.append((gobin, "GOBIN"))
-    dirs += [(os.path.join(d, "bin"), "GOPATH/bin") for d in _shell_value(f, "GOPATH").split(os.pathsep) if d]
-    seen: set[str] = set()
-    for d, how in dirs:
-        if d in seen:
-            continue
-        seen.add(d)
-        p = os.path.join(d, "gopls")
-        if is_executable_file(p):
-            out.append((p, how))
-    p = which("gopls", f.env)
-    if p:
-        out.append((p, "PATH"))
-    return out
-
-
 @check("editor.gopls", category=T, severity=Severity.MEDIUM,
        title="gopls is installed where the editor looks and supports this Go release")
 def gopls(f: Facts) -> Finding:
@@ -261,7 +216,8 @@ def gopls(f: Facts) -> Finding:
     Fix: reinstall gopls with the current go: `go install golang.org/x/tools/gopls@latest`.
     """
     vs = f.get(VSCODE)
-    found = _gopls_candidates(f, vs)
+    g = f.get(GOPLS)
+    found = g.candidates
     if not found:
         if vs.found:
             return warn("VS Code is configured but gopls is not installed where the Go extension looks "
@@ -272,10 +228,9 @@ def gopls(f: Facts) -> Finding:
     ev: dict[str, str] = {"gopls": path, "found via": how}
     if vs.extensions:
         ev["Go extension"] = f"{vs.extensions[-1][0]} ({vs.extensions[-1][1]})"
-    try:
-        bi = buildinfo.read_file(path)
-    except (FormatError, OSError) as e:
-        return warn(f"{path} (found via {how}) is not a Go binary gomedic can read: {e}",
+    bi = g.info
+    if bi is None:
+        return warn(f"{path} (found via {how}) is not a Go binary gomedic can read: {g.error}",
                     fix="reinstall gopls: go install golang.org/x/tools/gopls@latest", **ev)
     ev["gopls built with"] = bi.go_version
     ev["gopls version"] = bi.main.version if bi.main else "unknown"

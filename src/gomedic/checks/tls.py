@@ -48,14 +48,14 @@ def _no_roots(store: CaStore, ev: dict[str, Any]) -> Finding | None:
         return fail(f"SSL_CERT_FILE={store.cert_file} does not exist or is empty; Go loads no roots from it",
                     fix=SET_FILE_FIX, **ev)
     if store.cert_file and b is not None and b.certificates == 0:
-        rest = f"Go is left with the {dir_certs} certificate files in {dirs}" if dir_certs else \
+        rest = f"Go is left with the {dir_certs} certificates in {dirs}" if dir_certs else \
             "Go has no roots: `x509: certificate signed by unknown authority`"
         return fail(f"SSL_CERT_FILE={store.cert_file} holds no parsable certificate ({b.unparsable} bad PEM blocks); "
                     f"{rest}", fix=SET_FILE_FIX, **ev)
     if b is not None and b.certificates == 0 and dir_certs == 0:
         return fail(
-            f"{b.path} holds no parsable certificate ({b.unparsable} bad PEM blocks): every TLS handshake "
-            "fails with `x509: certificate signed by unknown authority`",
+            f"{b.path} holds no parsable certificate ({b.unparsable} bad PEM blocks) and {dirs} hold none either: "
+            "every TLS handshake fails with `x509: certificate signed by unknown authority`",
             fix="replace it with a PEM bundle (apt-get install --reinstall ca-certificates) or unset SSL_CERT_FILE",
             **ev,
         )
@@ -66,13 +66,11 @@ def _no_roots(store: CaStore, ev: dict[str, Any]) -> Finding | None:
 
 
 def _loaded(store: CaStore, ev: dict[str, Any]) -> Finding:
-    b = store.bundle
-    where = (
-        f"{b.path}: {b.certificates} certificates"
-        if b
-        else f"{store.dir_certs} certificates in {', '.join(store.dirs)}"
-    )
+    b, dirs = store.bundle, ", ".join(store.dirs)
+    where = f"{b.path}: {b.certificates} certificates" if b else f"{store.dir_certs} certificates in {dirs}"
     extra = f" ({b.expired} expired, {b.unparsable} unparsable)" if b and (b.expired or b.unparsable) else ""
+    if b and not b.certificates:  # Go's roots come from the directories
+        extra += f"; {store.dir_certs} certificates in {dirs}"
     return ok(f"{where}{extra}", **ev)
 
 

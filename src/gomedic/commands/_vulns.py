@@ -50,7 +50,7 @@ def load_vuln_check() -> None:
 
 def prefetch(facts: Any) -> None:
     """Read every entry the binaries need now, so a database failure is exit 3 with its message, not a result."""
-    from gomedic.checks.binary_vulns import VULN_HITS
+    from gomedic.facts.vulnhits import VULN_HITS
 
     facts.get(VULN_HITS)
 

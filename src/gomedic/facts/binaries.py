@@ -47,3 +47,20 @@ def SIGNED_PAGES(f: Facts) -> Mapping[str, Signature | None]:
         except (OSError, FormatError) as e:
             out[ins.path] = codesign.Signature("", "", False, False, 0, None, f"cannot read it again: {e}")
     return MappingProxyType(out)
+
+
+# what binary.runtime-files asks of a binary's function names: which runtime files it may read
+RUNTIME_PREFIXES = ("crypto/x509.", "time/tzdata.", "time.LoadLocation", "os/user.")
+
+
+@fact("binary.runtime-uses")
+def RUNTIME_USES(f: Facts) -> Mapping[str, Mapping[str, bool] | None]:
+    """For each Linux Go binary, which of RUNTIME_PREFIXES its pclntab names (None when it cannot be read)."""
+    from gomedic.binfmt import gosyms
+    from gomedic.binfmt.exe import Format
+
+    out: dict[str, Mapping[str, bool] | None] = {}
+    for ins in f.get(BINARIES):
+        if ins.is_go and ins.format is Format.ELF and ins.path not in out:
+            out[ins.path] = gosyms.uses(ins.path, RUNTIME_PREFIXES)
+    return MappingProxyType(out)

@@ -82,8 +82,9 @@ def first_bundle(reader: Reader, root: Path, files: tuple[str, ...], now: dateti
     return None
 
 
-def dir_certificates(reader: Reader, root: Path, dirs: tuple[str, ...], now: datetime, *, parse: bool) -> int:
-    """Certificates in the directories' files: parsed and counted (`parse`), else one per PEM file."""
+def dir_certificates(reader: Reader, root: Path, dirs: tuple[str, ...], now: datetime) -> int:
+    """Certificates parsed from the directories' files, as Go appends each file it reads there (the bundle
+    itself is often one of them: /etc/ssl/certs/ca-certificates.crt; unparsable, it gives nothing)."""
     found = 0
     for d in dirs:
         try:
@@ -93,7 +94,7 @@ def dir_certificates(reader: Reader, root: Path, dirs: tuple[str, ...], now: dat
         for n in names:
             data = reader.data(root, f"{d.rstrip('/')}/{n}", MAX_BUNDLE)
             if data and BEGIN in data:
-                found += count_certs(data, now)[0] if parse else 1
+                found += count_certs(data, now)[0]
     return found
 
 
@@ -105,7 +106,7 @@ def CA_STORE(f: Facts) -> CaStore:
     bundle = first_bundle(f.reader, root, files, now)
     dir_certs = None
     if bundle is None or bundle.certificates == 0:  # the directories matter when the file gives nothing
-        dir_certs = dir_certificates(f.reader, root, dirs, now, parse=bundle is None)
+        dir_certs = dir_certificates(f.reader, root, dirs, now)
     return CaStore(env.get("SSL_CERT_FILE", ""), env.get("SSL_CERT_DIR", ""), files, dirs, bundle, dir_certs)
 
 
