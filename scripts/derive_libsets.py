@@ -74,7 +74,8 @@ def file_list(name: str, version: str, tmp: str) -> list[str]:
         return run(["dpkg", "-L", name]).splitlines()
     run(["apt-get", "-q", "download", f"{name}={version}"], cwd=tmp)
     deb = next(Path(tmp).glob(f"{name}_*.deb"))
-    files = [line.split(None, 5)[-1].split(" -> ")[0].lstrip(".") for line in run(["dpkg-deb", "-c", str(deb)]).splitlines()]
+    listing = run(["dpkg-deb", "-c", str(deb)]).splitlines()
+    files = [line.split(None, 5)[-1].split(" -> ")[0].lstrip(".") for line in listing]
     deb.unlink()
     return files
 
@@ -109,8 +110,9 @@ def seeds_of(pkgs: dict[str, dict[str, str]]) -> list[str]:
 
 def derive(profile: str) -> tuple[list[str], dict[str, object]]:
     suite, release = SUITES[profile]
-    if Path("/etc/debian_version").read_text().split(".")[0] != release:
-        raise SystemExit(f"{profile} is derived on a Debian {release} machine (this is {Path('/etc/debian_version').read_text().strip()})")
+    here = Path("/etc/debian_version").read_text().strip()
+    if here.split(".")[0] != release:
+        raise SystemExit(f"{profile} is derived on a Debian {release} machine (this is {here})")
     arch = run(["dpkg", "--print-architecture"]).strip()
     pkgs = paragraphs(arch)
     seeds = seeds_of(pkgs)
@@ -124,8 +126,9 @@ def derive(profile: str) -> tuple[list[str], dict[str, object]]:
         "distribution": f"Debian {release} ({suite}), {arch}",
         "method": "shared objects (lib*.so.N) under the library directories (and lib*.so in private "
                   "subdirectories, as /usr/lib/{multiarch}/...) of the packages of priority required or important "
-                  "(in the package lists, or as dpkg recorded them here) and everything they depend on (Depends, Pre-Depends; first "
-                  "installable alternative); file lists from dpkg -L or the .deb (apt-get download)",
+                  "(in the package lists, or as dpkg recorded them here) and everything they depend on "
+                  "(Depends, Pre-Depends; first installable alternative); file lists from dpkg -L or the .deb "
+                  "(apt-get download)",
         "command": f"python3 scripts/derive_libsets.py {profile} --write",
         "derived": datetime.date.today().isoformat(),
         "seed_packages": seeds,
