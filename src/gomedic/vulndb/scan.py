@@ -86,6 +86,7 @@ def forms(pkg: str, sym: str) -> tuple[bytes, ...]:
     return tuple(x.encode() for x in out)
 
 
+PROBE = 16 << 10  # bytes of the table searched for a package before it joins the regex pass (has_package)
 _BRACKETS = re.compile(rb"\[[^\[\]\x00]*\]")
 
 
@@ -113,13 +114,41 @@ def generic_bases(names: bytes) -> frozenset[bytes]:
     return frozenset(names.replace(b"(*", b"").replace(b")", b"").split(b"\0"))
 
 
+def _trie(words: Iterable[bytes]) -> bytes:
+    """A regex matching any of `words`, their common prefixes factored out: Python's re tries the branches
+    of an alternation one by one, so a flat list of ~30 packages would be tried at every name of the table."""
+    by_first: dict[bytes, list[bytes]] = {}
+    end = False
+    for w in words:
+        if w:
+            by_first.setdefault(w[:1], []).append(w[1:])
+        else:
+            end = True
+    alts = [re.escape(k) + _trie(rest) for k, rest in sorted(by_first.items())]
+    if not alts:
+        return b""
+    body = alts[0] if len(alts) == 1 and not end else b"(?:" + b"|".join(alts) + b")"
+    return body + b"?" if end else body
+
+
+@functools.lru_cache(maxsize=256)  # a fleet's binaries share Go releases and modules: few distinct sets
+def finder(prefixes: frozenset[bytes], whole: frozenset[bytes]) -> re.Pattern[bytes]:
+    """A NUL followed by a name of one of the packages: in `prefixes` the whole name is captured, in `whole`
+    (whose functions only need to exist) just `pkg.`. Both are package paths as symbol names spell them."""
+    alts = [_trie(prefixes) + rb"\.[^\0]*"] if prefixes else []
+    if whole - prefixes:
+        alts.append(_trie(whole - prefixes) + rb"\.")
+    return re.compile(rb"\0(" + b"|".join(alts) + b")")
+
+
 class Symbols:
     """The binary's function names, read on first use (None: unreadable).
 
-    Only the names a scan asks about are looked for (`present`): the table is split at its NULs and the
-    wanted names intersected with the pieces, so no set of every name (tens of thousands) is built.
-    Generic instantiations are looked for among their bases, built only from names with type arguments;
-    packages (an entry that lists no symbols) are searched in the raw table, once each.
+    Only the names a scan asks about are looked for (`present`). Given the packages of the wanted names,
+    one regex pass over the table picks the names of those packages (a tenth of the table, typically), and
+    the wanted names, the bases of generic instantiations and the packages listed without symbols are all
+    answered from those: no bytes object or hash for the other names. Without the packages, the table is
+    split at its NULs and intersected with the wanted names.
     """
 
     def __init__(self, load: Callable[[], bytes | None], main_package: str = "") -> None:
@@ -128,6 +157,8 @@ class Symbols:
         self._table: bytes | None = None
         self._generic: frozenset[bytes] | None = None
         self._packages: dict[str, bool] = {}
+        self._picked = b""  # NUL + the names (or `pkg.`) `finder` picked, NUL-separated
+        self._covered: frozenset[bytes] = frozenset()  # the packages whose names _picked holds
         self._done = False
 
     def _get(self) -> bytes | None:
@@ -139,15 +170,48 @@ class Symbols:
     def readable(self) -> bool:
         return self._get() is not None
 
-    def present(self, wanted: Iterable[bytes]) -> frozenset[bytes]:
+    def present(self, wanted: Iterable[bytes], prefixes: frozenset[bytes] | None = None,
+                packages: Iterable[str] = ()) -> frozenset[bytes]:
         """Those of `wanted` the binary holds: names in the table, or bases of generic instantiations (a
-        base never has `(*`, so it can only stand for a symbol's plain form `pkg.F` / `pkg.T.M`)."""
+        base never has `(*`, so it can only stand for a symbol's plain form `pkg.F` / `pkg.T.M`).
+
+        `prefixes`: the packages (as symbol names spell them) every wanted name starts with, `pkg.`;
+        `packages`: those `has_package` will be asked about, answered by the same pass."""
         table = self._get()
         if table is None:
             return frozenset()
         want = set(wanted)
-        exact = want.intersection(table.split(b"\0"))
-        return frozenset(exact | (want - exact).intersection(self.generic)) if want - exact else frozenset(exact)
+        if prefixes is None:
+            exact = want.intersection(table.split(b"\0"))
+            return frozenset(exact | (want - exact).intersection(self.generic)) if want - exact else frozenset(exact)
+        whole = self._probe(table, packages)
+        rx = finder(prefixes, whole)
+        names = rx.findall(table)
+        end = table.find(b"\0")
+        names += rx.findall(b"\0" + (table if end < 0 else table[:end]))  # the first name has no NUL before it
+        self._picked = b"\0" + b"\0".join(names)
+        self._covered = prefixes | whole
+        exact = want.intersection(names)
+        if not want - exact:
+            return frozenset(exact)
+        # a name with type arguments starts with its package as its base does: only picked names can be one
+        generic = generic_bases(b"\0".join(bracketed(self._picked)))
+        return frozenset(exact | (want - exact).intersection(generic))
+
+    def _probe(self, table: bytes, packages: Iterable[str]) -> frozenset[bytes]:
+        """Packages listed without symbols found in the first names of the table (`runtime`: its functions
+        come first, and picking its thousands of names would cost more than this); the others, as symbol
+        names spell them, are left to the pass of `present`."""
+        left = set()
+        for p in packages:
+            if p == self._main or p in self._packages:
+                continue
+            sym = _pkg_sym(p).encode()
+            if table.startswith(sym + b".") or table.find(b"\0" + sym + b".", 0, PROBE) >= 0:
+                self._packages[p] = True
+            else:
+                left.add(sym)
+        return frozenset(left)
 
     @property
     def generic(self) -> frozenset[bytes]:
@@ -162,9 +226,14 @@ class Symbols:
             return True
         got = self._packages.get(pkg)
         if got is None:
-            table = self._get()
-            prefix = _pkg_sym(pkg).encode() + b"."
-            got = self._packages[pkg] = table is not None and (table.startswith(prefix) or b"\0" + prefix in table)
+            sym = _pkg_sym(pkg).encode()
+            prefix = sym + b"."
+            if sym in self._covered:  # picked by `present`: every name of the package, or `pkg.`
+                got = b"\0" + prefix in self._picked
+            else:
+                table = self._get()
+                got = table is not None and (table.startswith(prefix) or b"\0" + prefix in table)
+            self._packages[pkg] = got
         return got
 
 
@@ -177,6 +246,16 @@ class Look:
     packages: tuple[str, ...]  # packages listed without symbols: any function of them counts
     module_level: bool  # the entry lists no packages: nothing to look for
     every: frozenset[bytes]  # all the names of `symbols`
+    prefixes: frozenset[bytes]  # the packages of `symbols`, as symbol names spell them (`every` starts with one)
+
+
+@frozen
+class Wanted:
+    """What to look for in a binary for all the advisories affecting its module versions."""
+
+    names: frozenset[bytes]  # every Look's `every`
+    prefixes: frozenset[bytes]  # their packages
+    packages: frozenset[str]  # packages listed without symbols
 
 
 # an advisory affecting a module version: the entry, its first fixed version, what to look for
@@ -193,6 +272,7 @@ class Matcher:
         self._plans: dict[tuple[str, str, str, str], tuple[Plan, ...]] = {}
         self._items: dict[str, list[tuple[Entry, list[tuple[Affected, match.Ranges]]]]] = {}
         self._looks: dict[tuple[int, str, str], Look | None] = {}  # by the item's identity (_items keeps it)
+        self._wanted: dict[tuple[int, ...], tuple[tuple[tuple[Plan, ...], ...], Wanted]] = {}
 
     def plans(
         self, mod: Mod, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]
@@ -203,6 +283,17 @@ class Matcher:
         if got is None:
             got = self._plans[k] = tuple(self._affecting(mod, goos, goarch, entries_for))
         return got
+
+    def wanted(self, plans: tuple[tuple[Plan, ...], ...]) -> Wanted:
+        """What to look for in a binary whose module versions have these plans (binaries built alike share it)."""
+        k = tuple(map(id, plans))  # plans() keeps each tuple, so identities are stable (kept beside, all the same)
+        got = self._wanted.get(k)
+        if got is None:
+            looks = [look for group in plans for _, _, look in group]
+            got = self._wanted[k] = (plans, Wanted(frozenset().union(*(look.every for look in looks)),
+                                                   frozenset().union(*(look.prefixes for look in looks)),
+                                                   frozenset(p for look in looks for p in look.packages)))
+        return got[1]
 
     def _affecting(self, mod: Mod, goos: str, goarch: str,
                    entries_for: Callable[[str], Iterable[Entry]]) -> Iterable[Plan]:
@@ -231,7 +322,8 @@ def _look(a: Affected, goos: str, goarch: str) -> Look | None:
     listed = tuple(f"{p.path}.{s}" for p in pkgs for s in p.symbols)
     syms = tuple((f"{p.path}.{s}", forms(p.path, s)) for p in pkgs for s in p.symbols)
     return Look(listed, syms, tuple(p.path for p in pkgs if not p.symbols), not pkgs,
-                frozenset(f for _, fs in syms for f in fs))
+                frozenset(f for _, fs in syms for f in fs),
+                frozenset(_pkg_sym(p.path).encode() for p in pkgs if p.symbols))
 
 
 @contextlib.contextmanager
@@ -250,9 +342,11 @@ def paused_gc() -> Iterator[None]:
 def scan(bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]],
          syms: Symbols, matcher: Matcher | None = None) -> list[Hit]:
     m = matcher or Matcher()
-    todo = [(mod, plan) for mod in modules_of(bi) for plan in m.plans(mod, goos, goarch, entries_for)]
-    wanted = frozenset().union(*(look.every for _, (_, _, look) in todo))
-    held = syms.present(wanted) if wanted else frozenset()  # one pass over the table for every advisory
+    groups = [(mod, m.plans(mod, goos, goarch, entries_for)) for mod in modules_of(bi)]
+    todo = [(mod, plan) for mod, plans in groups for plan in plans]
+    want = m.wanted(tuple(plans for _, plans in groups))
+    # one pass over the table for every advisory
+    held = syms.present(want.names, want.prefixes, want.packages) if want.names else frozenset()
     hits = []
     readable: bool | None = None  # the table is read only for an entry that names packages
     for mod, (entry, fixed, look) in todo:
