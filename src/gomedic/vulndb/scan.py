@@ -19,6 +19,7 @@ import functools
 import gc
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from gomedic.binfmt.buildinfo import BuildInfo
 from gomedic.values import frozen
@@ -114,6 +115,14 @@ def generic_bases(names: bytes) -> frozenset[bytes]:
     return frozenset(names.replace(b"(*", b"").replace(b")", b"").split(b"\0"))
 
 
+def _common(words: list[bytes]) -> bytes:
+    lo, hi = min(words), max(words)
+    n = 0
+    while n < len(lo) and lo[n] == hi[n]:
+        n += 1
+    return lo[:n]
+
+
 def _trie(words: Iterable[bytes]) -> bytes:
     """A regex matching any of `words`, their common prefixes factored out: Python's re tries the branches
     of an alternation one by one, so a flat list of ~30 packages would be tried at every name of the table."""
@@ -121,10 +130,13 @@ def _trie(words: Iterable[bytes]) -> bytes:
     end = False
     for w in words:
         if w:
-            by_first.setdefault(w[:1], []).append(w[1:])
+            by_first.setdefault(w[:1], []).append(w)
         else:
             end = True
-    alts = [re.escape(k) + _trie(rest) for k, rest in sorted(by_first.items())]
+    alts = []
+    for _, group in sorted(by_first.items()):
+        head = _common(group)  # the whole word when it is alone
+        alts.append(re.escape(head) + _trie([w[len(head):] for w in group]))
     if not alts:
         return b""
     body = alts[0] if len(alts) == 1 and not end else b"(?:" + b"|".join(alts) + b")"
@@ -180,8 +192,8 @@ class Symbols:
         table = self._get()
         if table is None:
             return frozenset()
-        want = set(wanted)
         if prefixes is None:
+            want = set(wanted)
             exact = want.intersection(table.split(b"\0"))
             return frozenset(exact | (want - exact).intersection(self.generic)) if want - exact else frozenset(exact)
         whole = self._probe(table, packages)
@@ -191,12 +203,12 @@ class Symbols:
         names += rx.findall(b"\0" + (table if end < 0 else table[:end]))  # the first name has no NUL before it
         self._picked = b"\0" + b"\0".join(names)
         self._covered = prefixes | whole
-        exact = want.intersection(names)
-        if not want - exact:
-            return frozenset(exact)
+        asked = wanted if isinstance(wanted, frozenset) else frozenset(wanted)
+        held = asked.intersection(names)
+        if b"[" not in self._picked:
+            return held
         # a name with type arguments starts with its package as its base does: only picked names can be one
-        generic = generic_bases(b"\0".join(bracketed(self._picked)))
-        return frozenset(exact | (want - exact).intersection(generic))
+        return held | asked.intersection(generic_bases(b"\0".join(bracketed(self._picked))))
 
     def _probe(self, table: bytes, packages: Iterable[str]) -> frozenset[bytes]:
         """Packages listed without symbols found in the first names of the table (`runtime`: its functions
@@ -249,17 +261,30 @@ class Look:
     prefixes: frozenset[bytes]  # the packages of `symbols`, as symbol names spell them (`every` starts with one)
 
 
+# an advisory affecting a module version: the entry, its first fixed version, what to look for
+Plan = tuple[Entry, "str | None", Look]
+
+
 @frozen
 class Wanted:
-    """What to look for in a binary for all the advisories affecting its module versions."""
+    """What to look for in the binaries whose modules have the same versions on the same platform, and their
+    findings when none of it is there: built once for every binary built alike."""
 
     names: frozenset[bytes]  # every Look's `every`
     prefixes: frozenset[bytes]  # their packages
     packages: frozenset[str]  # packages listed without symbols
+    todo: tuple[tuple[Mod, Plan], ...]  # each module's plans, module by module
+    absent: tuple[Hit, ...]  # per plan: nothing of it in the binary (ABSENT), or module level (UNKNOWN)
+    at: dict[int, list[int]]  # a Look (its id) -> the plans (indices in `todo`) with it
+    judged: frozenset[int]  # the plans listing packages without symbols: always looked at
+    needs_table: bool  # some plan is not module level
 
 
-# an advisory affecting a module version: the entry, its first fixed version, what to look for
-Plan = tuple[Entry, "str | None", Look]
+_ASK: Any = object()  # not computed yet (None is an answer)
+
+
+# an entry whose items affect a module version, each item with its first fixed version
+Versioned = tuple[Entry, "list[tuple[Affected, str | None]]"]
 
 
 class Matcher:
@@ -271,8 +296,11 @@ class Matcher:
     def __init__(self) -> None:
         self._plans: dict[tuple[str, str, str, str], tuple[Plan, ...]] = {}
         self._items: dict[str, list[tuple[Entry, list[tuple[Affected, match.Ranges]]]]] = {}
+        self._versions: dict[tuple[str, str], list[Versioned]] = {}
         self._looks: dict[tuple[int, str, str], Look | None] = {}  # by the item's identity (_items keeps it)
-        self._wanted: dict[tuple[int, ...], tuple[tuple[tuple[Plan, ...], ...], Wanted]] = {}
+        self._wanted: dict[tuple[int, ...], Wanted] = {}
+        self._mods: dict[Mod, Mod] = {}
+        self.holders: dict[bytes, list[Look]] = {}  # a name -> the Looks listing it
 
     def plans(
         self, mod: Mod, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]
@@ -284,35 +312,63 @@ class Matcher:
             got = self._plans[k] = tuple(self._affecting(mod, goos, goarch, entries_for))
         return got
 
-    def wanted(self, plans: tuple[tuple[Plan, ...], ...]) -> Wanted:
-        """What to look for in a binary whose module versions have these plans (binaries built alike share it)."""
-        k = tuple(map(id, plans))  # plans() keeps each tuple, so identities are stable (kept beside, all the same)
+    def mod(self, mod: Mod) -> Mod:
+        """The one Mod of this value (binaries built alike share their Wanted, findings included)."""
+        return self._mods.setdefault(mod, mod)
+
+    def wanted(self, groups: list[tuple[Mod, tuple[Plan, ...]]]) -> Wanted:
+        """What to look for in a binary whose modules (from `mod`) have these plans."""
+        k = tuple(id(x) for group in groups for x in group)  # mods and plans are kept (_mods, _plans): stable
         got = self._wanted.get(k)
         if got is None:
-            looks = [look for group in plans for _, _, look in group]
-            got = self._wanted[k] = (plans, Wanted(frozenset().union(*(look.every for look in looks)),
-                                                   frozenset().union(*(look.prefixes for look in looks)),
-                                                   frozenset(p for look in looks for p in look.packages)))
-        return got[1]
+            got = self._wanted[k] = _wanted(groups)
+        return got
 
     def _affecting(self, mod: Mod, goos: str, goarch: str,
                    entries_for: Callable[[str], Iterable[Entry]]) -> Iterable[Plan]:
-        items = self._items.get(mod.path)
-        if items is None:
-            items = self._items[mod.path] = [
-                (e, [(a, match.Ranges(a)) for a in e.affected if a.module == mod.path])
-                for e in entries_for(mod.path) if not e.withdrawn]
-        for e, affected in items:
-            for a, ranges in affected:  # the first item of the module that affects the version on the platform
-                if ranges.affects(mod.version) and (look := self._look(a, goos, goarch)) is not None:
-                    yield e, ranges.first_fixed(mod.version), look
+        for e, affected in self._versioned(mod, entries_for):
+            for a, fixed in affected:  # the first item of the module that affects the version on the platform
+                if (look := self._look(a, goos, goarch)) is not None:
+                    yield e, fixed, look
                     break
 
+    def _versioned(self, mod: Mod, entries_for: Callable[[str], Iterable[Entry]]) -> list[Versioned]:
+        """The entries with items affecting the module version, each item with its first fixed version: once
+        per version, whatever the platforms of the binaries that record it."""
+        k = (mod.path, mod.version)
+        got = self._versions.get(k)
+        if got is None:
+            items = self._items.get(mod.path)
+            if items is None:
+                items = self._items[mod.path] = [
+                    (e, [(a, match.Ranges(a)) for a in e.affected if a.module == mod.path])
+                    for e in entries_for(mod.path) if not e.withdrawn]
+            got = self._versions[k] = []
+            for e, affected in items:
+                hit = [(a, ranges.first_fixed(mod.version)) for a, ranges in affected if ranges.affects(mod.version)]
+                if hit:
+                    got.append((e, hit))
+        return got
+
     def _look(self, a: Affected, goos: str, goarch: str) -> Look | None:
-        k = (id(a), goos, goarch) if any(p.goos or p.goarch for p in a.packages) else (id(a), "", "")
-        if k not in self._looks:
-            self._looks[k] = _look(a, goos, goarch)
-        return self._looks[k]
+        k = (id(a), goos, goarch)
+        got: Look | None = self._looks.get(k, _ASK)
+        if got is _ASK:
+            general = not any(p.goos or p.goarch for p in a.packages)  # the same on every platform: one Look
+            got = self._looks.get((id(a), "", ""), _ASK) if general else _ASK
+            if got is _ASK:
+                got = self._made(_look(a, goos, goarch))
+                if general:
+                    self._looks[(id(a), "", "")] = got
+            self._looks[k] = got
+        return got
+
+
+    def _made(self, look: Look | None) -> Look | None:
+        if look is not None:
+            for name in look.every:
+                self.holders.setdefault(name, []).append(look)
+        return look
 
 
 def _look(a: Affected, goos: str, goarch: str) -> Look | None:
@@ -339,25 +395,34 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _wanted(groups: list[tuple[Mod, tuple[Plan, ...]]]) -> Wanted:
+    todo = tuple((mod, plan) for mod, plans in groups for plan in plans)
+    looks = [look for _, (_, _, look) in todo]
+    at: dict[int, list[int]] = {}
+    for i, look in enumerate(looks):
+        at.setdefault(id(look), []).append(i)
+    absent = tuple(Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN if look.module_level else Reach.ABSENT)
+                   for mod, (entry, fixed, look) in todo)
+    return Wanted(frozenset().union(*(look.every for look in looks)),
+                  frozenset().union(*(look.prefixes for look in looks)),
+                  frozenset(p for look in looks for p in look.packages), todo, absent, at,
+                  frozenset(i for i, look in enumerate(looks) if look.packages),
+                  not all(look.module_level for look in looks))
+
+
 def scan(bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]],
          syms: Symbols, matcher: Matcher | None = None) -> list[Hit]:
     m = matcher or Matcher()
-    groups = [(mod, m.plans(mod, goos, goarch, entries_for)) for mod in modules_of(bi)]
-    todo = [(mod, plan) for mod, plans in groups for plan in plans]
-    want = m.wanted(tuple(plans for _, plans in groups))
+    want = m.wanted([(mod, m.plans(mod, goos, goarch, entries_for)) for mod in map(m.mod, modules_of(bi))])
     # one pass over the table for every advisory
     held = syms.present(want.names, want.prefixes, want.packages) if want.names else frozenset()
-    hits = []
-    readable: bool | None = None  # the table is read only for an entry that names packages
-    for mod, (entry, fixed, look) in todo:
-        if not look.module_level and readable is None:
-            readable = syms.readable()
-        if look.module_level or not readable:
-            hits.append(Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN))
-        elif look.every.isdisjoint(held) and not look.packages:  # most advisories: nothing of them linked in
-            hits.append(Hit(entry, mod, fixed, look.listed, (), Reach.ABSENT))
-        else:
-            found = [label for label, fs in look.symbols if not held.isdisjoint(fs)]
-            found += [f"{p} (whole package)" for p in look.packages if syms.has_package(p)]
-            hits.append(Hit(entry, mod, fixed, look.listed, tuple(found), Reach.FOUND if found else Reach.ABSENT))
+    if want.needs_table and not syms.readable():  # the table is read only for an entry that names packages
+        return [Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN) for mod, (entry, fixed, look) in want.todo]
+    hits = list(want.absent)  # most advisories: nothing of them linked in
+    for i in sorted(want.judged.union(*(want.at.get(id(look), ()) for name in held for look in m.holders[name]))):
+        mod, (entry, fixed, look) = want.todo[i]
+        found = [label for label, fs in look.symbols if not held.isdisjoint(fs)]
+        found += [f"{p} (whole package)" for p in look.packages if syms.has_package(p)]
+        if found:
+            hits[i] = Hit(entry, mod, fixed, look.listed, tuple(found), Reach.FOUND)
     return hits
