@@ -316,6 +316,10 @@ class Matcher:
         """The one Mod of this value (binaries built alike share their Wanted, findings included)."""
         return self._mods.setdefault(mod, mod)
 
+    def binary(self, bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]) -> Wanted:
+        """What to look for in the binary with this build info on the platform."""
+        return self.wanted([(mod, self.plans(mod, goos, goarch, entries_for)) for mod in map(self.mod, modules_of(bi))])
+
     def wanted(self, groups: list[tuple[Mod, tuple[Plan, ...]]]) -> Wanted:
         """What to look for in a binary whose modules (from `mod`) have these plans."""
         k = tuple(id(x) for group in groups for x in group)  # mods and plans are kept (_mods, _plans): stable
@@ -410,10 +414,37 @@ def _wanted(groups: list[tuple[Mod, tuple[Plan, ...]]]) -> Wanted:
                   not all(look.module_level for look in looks))
 
 
+class Looked:
+    """What a scan asks of a binary's function table, answered ahead (`look_up`, in a worker process when
+    many binaries are new): stands in for the binary's Symbols, reading nothing."""
+
+    def __init__(self, readable: bool, held: frozenset[bytes], packages: dict[str, bool]) -> None:
+        self._readable = readable
+        self.held = held
+        self.packages = packages
+
+    def present(self, wanted: Iterable[bytes], prefixes: frozenset[bytes] | None = None,
+                packages: Iterable[str] = ()) -> frozenset[bytes]:
+        return self.held
+
+    def readable(self) -> bool:
+        return self._readable
+
+    def has_package(self, pkg: str) -> bool:
+        return self.packages[pkg]
+
+
+def look_up(syms: Symbols, want: Wanted) -> Looked:
+    """Everything `scan` asks `syms` for `want`, in the order scan asks it."""
+    held = syms.present(want.names, want.prefixes, want.packages) if want.names else frozenset()
+    readable = want.needs_table and syms.readable()
+    return Looked(readable, held, {p: syms.has_package(p) for p in want.packages} if readable else {})
+
+
 def scan(bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]],
-         syms: Symbols, matcher: Matcher | None = None) -> list[Hit]:
+         syms: Symbols | Looked, matcher: Matcher | None = None) -> list[Hit]:
     m = matcher or Matcher()
-    want = m.wanted([(mod, m.plans(mod, goos, goarch, entries_for)) for mod in map(m.mod, modules_of(bi))])
+    want = m.binary(bi, goos, goarch, entries_for)
     # one pass over the table for every advisory
     held = syms.present(want.names, want.prefixes, want.packages) if want.names else frozenset()
     if want.needs_table and not syms.readable():  # the table is read only for an entry that names packages
