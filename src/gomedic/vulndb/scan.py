@@ -216,10 +216,12 @@ class Symbols:
         names spell them, are left to the pass of `present`."""
         left = set()
         for p in packages:
-            if p == self._main or p in self._packages:
+            if p in self._packages:
                 continue
             sym = _pkg_sym(p).encode()
-            if table.startswith(sym + b".") or table.find(b"\0" + sym + b".", 0, PROBE) >= 0:
+            if p == self._main:  # present anyway, but kept in the regex: the toolchain's binaries share one
+                left.add(sym)
+            elif table.startswith(sym + b".") or table.find(b"\0" + sym + b".", 0, PROBE) >= 0:
                 self._packages[p] = True
             else:
                 left.add(sym)
