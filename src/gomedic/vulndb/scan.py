@@ -398,6 +398,10 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # what the scan made and kept is long-lived: straight to the oldest generation (freeze, then
+            # unfreeze), else the first young collection after this walks all of it at once
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
