@@ -302,6 +302,7 @@ class Matcher:
         self._looks: dict[tuple[int, str, str], Look | None] = {}  # by the item's identity (_items keeps it)
         self._wanted: dict[tuple[int, ...], Wanted] = {}
         self._mods: dict[Mod, Mod] = {}
+        self._absents: dict[tuple[int, int], tuple[Hit, ...]] = {}  # by (mod, plans): both kept, ids stable
         self.holders: dict[bytes, list[Look]] = {}  # a name -> the Looks listing it
 
     def plans(
@@ -327,7 +328,18 @@ class Matcher:
         k = tuple(id(x) for group in groups for x in group)  # mods and plans are kept (_mods, _plans): stable
         got = self._wanted.get(k)
         if got is None:
-            got = self._wanted[k] = _wanted(groups)
+            absent = tuple(h for mod, plans in groups for h in self._absent(mod, plans))
+            got = self._wanted[k] = _wanted(groups, absent)
+        return got
+
+    def _absent(self, mod: Mod, plans: tuple[Plan, ...]) -> tuple[Hit, ...]:
+        """Each plan's finding when nothing of it is in the binary (module level: UNKNOWN), once per module."""
+        k = (id(mod), id(plans))
+        got = self._absents.get(k)
+        if got is None:
+            got = self._absents[k] = tuple(
+                Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN if look.module_level else Reach.ABSENT)
+                for entry, fixed, look in plans)
         return got
 
     def _affecting(self, mod: Mod, goos: str, goarch: str,
@@ -405,14 +417,12 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _wanted(groups: list[tuple[Mod, tuple[Plan, ...]]]) -> Wanted:
+def _wanted(groups: list[tuple[Mod, tuple[Plan, ...]]], absent: tuple[Hit, ...]) -> Wanted:
     todo = tuple((mod, plan) for mod, plans in groups for plan in plans)
     looks = [look for _, (_, _, look) in todo]
     at: dict[int, list[int]] = {}
     for i, look in enumerate(looks):
         at.setdefault(id(look), []).append(i)
-    absent = tuple(Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN if look.module_level else Reach.ABSENT)
-                   for mod, (entry, fixed, look) in todo)
     return Wanted(frozenset().union(*(look.every for look in looks)),
                   frozenset().union(*(look.prefixes for look in looks)),
                   frozenset(p for look in looks for p in look.packages), todo, absent, at,
