@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from gomedic.binfmt import gofuncs
-from gomedic.binfmt.scan import fork_map
+from gomedic.binfmt.scan import fork_map, idle_cpus
 from gomedic.typenames import TYPE_CHECKING
 from gomedic.vulndb.scan import Looked, Matcher, Symbols, Wanted, look_up
 
@@ -25,7 +25,7 @@ def look_up_new(pending: list[tuple[Inspection, tuple[str, str]]], matcher: Matc
     are scanned once), computed by fork_map over the idle CPUs; {} when not worth a fork (few binaries, one
     idle CPU) or not safe (other threads: a forked child copies only this one, and their locks as held).
     The database is read here, in this process (`matcher.binary`); the workers only read tables."""
-    if len(pending) < PARALLEL_MIN or threading.active_count() > 1:
+    if len(pending) < PARALLEL_MIN or threading.active_count() > 1 or idle_cpus() < 2:
         return {}
     files: dict[object, tuple[str, str, Wanted]] = {}
     for ins, platform in pending:
