@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import struct
 
-from gomedic.binfmt import gosyms
+from gomedic.binfmt import elf, gosyms, macho
+from gomedic.binfmt.exe import open_exe
 from gomedic.binfmt.source import FileSource, Source
 from gomedic.errors import FormatError
 
@@ -21,15 +22,9 @@ HOST_SECTIONS = (".data.rel.ro", ".rodata")
 SCAN_CHUNK = 4 << 20
 
 
-def _scan_for_pclntab(src: Source) -> tuple[int, int] | None:
+def _scan_for_pclntab(src: Source, f: elf.ElfFile) -> tuple[int, int] | None:
     """Find the pclntab header (magic, two zero bytes, quantum 1/2/4, pointer size 4/8) in the sections
     an external linker puts it in; (offset, bytes to the section's end) of the first valid one."""
-    from gomedic.binfmt import elf
-    from gomedic.binfmt.exe import open_exe
-
-    f = open_exe(src).file
-    if not isinstance(f, elf.ElfFile):
-        return None
     magics = [struct.pack(e + "I", m) for m in gosyms._MAGICS for e in ("<" if not f.big_endian else ">",)]
     for name in HOST_SECTIONS:
         sec = f.section(name)
@@ -49,9 +44,18 @@ def _scan_for_pclntab(src: Source) -> tuple[int, int] | None:
     return None
 
 
+def _locate(src: Source) -> tuple[int, int] | None:
+    """(offset, size) of the pclntab. An ELF file's headers are read for the sections that can hold it only:
+    naming all of a binary's sections costs more than the rest of finding the table."""
+    f = open_exe(src, sections=(*gosyms.PCLNTAB_SECTIONS, *HOST_SECTIONS)).file
+    if isinstance(f, elf.ElfFile):
+        return gosyms._pclntab(src, f) or _scan_for_pclntab(src, f)
+    return gosyms._pclntab(src, f) if isinstance(f, macho.MachoFile) else None
+
+
 def name_table(src: Source) -> bytes | None:
     """The raw function-name table (NUL-separated names), or None when the binary's layout hides it."""
-    names = gosyms.name_range(src, gosyms._pclntab(src) or _scan_for_pclntab(src), MAX_TABLE)
+    names = gosyms.name_range(src, _locate(src), MAX_TABLE)
     if names is None:
         return None
     start, end = names

@@ -21,12 +21,16 @@ MAX_NAMES = 256 << 20
 _MAGICS = {0xFFFFFFF1: 3, 0xFFFFFFF0: 3, 0xFFFFFFFA: 2}
 
 
-def _pclntab(src: Source) -> tuple[int, int] | None:
-    """(file offset, size) of the pclntab, or None when the format or layout hides it."""
-    x = open_exe(src)
-    f = x.file
+PCLNTAB_SECTIONS = (".gopclntab", ".data.rel.ro.gopclntab")
+
+
+def _pclntab(src: Source, f: elf.ElfFile | macho.MachoFile | None = None) -> tuple[int, int] | None:
+    """(file offset, size) of the pclntab, or None when the format or layout hides it. `f`: the file as
+    already opened (an ELF file's sections may be only PCLNTAB_SECTIONS)."""
+    if f is None:
+        f = open_exe(src).file  # type: ignore[assignment]
     if isinstance(f, elf.ElfFile):
-        for name in (".gopclntab", ".data.rel.ro.gopclntab"):
+        for name in PCLNTAB_SECTIONS:
             s = f.section(name)
             if s is not None and s.type != 8:
                 return s.offset, s.size

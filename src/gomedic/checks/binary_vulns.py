@@ -31,9 +31,7 @@ def _go_tag(v: str) -> str:
 
 
 def _fix(hits: list[Hit]) -> str:
-    from functools import cmp_to_key
-
-    from gomedic.vulndb.match import compare
+    from gomedic.vulndb.match import key  # memoized: ordered as semver.Compare
 
     fixes: dict[str, list[str]] = {}
     shown: dict[str, str] = {}
@@ -47,7 +45,7 @@ def _fix(hits: list[Hit]) -> str:
     steps = []
     for path in sorted(set(fixes) | set(nofix)):
         if path in fixes:
-            v = max(fixes[path], key=cmp_to_key(compare))
+            v = max(fixes[path], key=key)
             if path in ("stdlib", "toolchain"):
                 steps.append(f"upgrade Go to {_go_tag(v)} or later and rebuild")
             elif "=>" in shown[path]:

@@ -21,27 +21,34 @@ def VULN_HITS(f: Facts) -> Mapping[str, tuple[Hit, ...]]:
     from functools import partial
 
     from gomedic.binfmt import gofuncs
+    from gomedic.vulndb.lookups import look_up_new
     from gomedic.vulndb.scan import Matcher, Symbols, paused_gc, scan
     from gomedic.vulndb.scancache import ScanCache
 
     db = f.options.subject.vulndb
     if db is None:
         raise FactUnavailable("vulnerability check not requested (pass --vulns)")
-    out: dict[str, tuple[Hit, ...]] = {}
+    found: dict[str, tuple[Hit, ...]] = {}
     matcher = Matcher()
     saved = ScanCache(db.cache, f"{db.layout.value}:{db.modified}:{db.url}")
-    bins = f.get(BINARIES)
+    bins = [ins for ins in f.get(BINARIES) if ins.buildinfo is not None]
     with paused_gc():
+        pending = []
         for ins in bins:
-            if ins.buildinfo is None:
-                continue
             platform = (ins.goos or "linux", ins.goarch or "amd64")
             hits = saved.get(ins.path, platform)
             if hits is None:
-                syms = Symbols(partial(gofuncs.table, ins.path), ins.buildinfo.path)
+                pending.append((ins, platform))
+            else:
+                found[ins.path] = hits
+        looked = look_up_new(pending, matcher, db.entries)
+        for ins, platform in pending:
+            assert ins.buildinfo is not None
+            hits = saved.get(ins.path, platform)  # another name of a file scanned just now
+            if hits is None:
+                syms = looked.get(ins.path) or Symbols(partial(gofuncs.table, ins.path), ins.buildinfo.path)
                 hits = tuple(scan(ins.buildinfo, *platform, db.entries, syms, matcher))
                 saved.put(ins.path, platform, hits)
-            out[ins.path] = hits
+            found[ins.path] = hits
         saved.save()
-    return out
-
+    return {ins.path: found[ins.path] for ins in bins}

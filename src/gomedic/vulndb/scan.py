@@ -19,6 +19,7 @@ import functools
 import gc
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from gomedic.binfmt.buildinfo import BuildInfo
 from gomedic.values import frozen
@@ -86,6 +87,7 @@ def forms(pkg: str, sym: str) -> tuple[bytes, ...]:
     return tuple(x.encode() for x in out)
 
 
+PROBE = 16 << 10  # bytes of the table searched for a package before it joins the regex pass (has_package)
 _BRACKETS = re.compile(rb"\[[^\[\]\x00]*\]")
 
 
@@ -113,13 +115,52 @@ def generic_bases(names: bytes) -> frozenset[bytes]:
     return frozenset(names.replace(b"(*", b"").replace(b")", b"").split(b"\0"))
 
 
+def _common(words: list[bytes]) -> bytes:
+    lo, hi = min(words), max(words)
+    n = 0
+    while n < len(lo) and lo[n] == hi[n]:
+        n += 1
+    return lo[:n]
+
+
+def _trie(words: Iterable[bytes]) -> bytes:
+    """A regex matching any of `words`, their common prefixes factored out: Python's re tries the branches
+    of an alternation one by one, so a flat list of ~30 packages would be tried at every name of the table."""
+    by_first: dict[bytes, list[bytes]] = {}
+    end = False
+    for w in words:
+        if w:
+            by_first.setdefault(w[:1], []).append(w)
+        else:
+            end = True
+    alts = []
+    for _, group in sorted(by_first.items()):
+        head = _common(group)  # the whole word when it is alone
+        alts.append(re.escape(head) + _trie([w[len(head):] for w in group]))
+    if not alts:
+        return b""
+    body = alts[0] if len(alts) == 1 and not end else b"(?:" + b"|".join(alts) + b")"
+    return body + b"?" if end else body
+
+
+@functools.lru_cache(maxsize=256)  # a fleet's binaries share Go releases and modules: few distinct sets
+def finder(prefixes: frozenset[bytes], whole: frozenset[bytes]) -> re.Pattern[bytes]:
+    """A NUL followed by a name of one of the packages: in `prefixes` the whole name is captured, in `whole`
+    (whose functions only need to exist) just `pkg.`. Both are package paths as symbol names spell them."""
+    alts = [_trie(prefixes) + rb"\.[^\0]*"] if prefixes else []
+    if whole - prefixes:
+        alts.append(_trie(whole - prefixes) + rb"\.")
+    return re.compile(rb"\0(" + b"|".join(alts) + b")")
+
+
 class Symbols:
     """The binary's function names, read on first use (None: unreadable).
 
-    Only the names a scan asks about are looked for (`present`): the table is split at its NULs and the
-    wanted names intersected with the pieces, so no set of every name (tens of thousands) is built.
-    Generic instantiations are looked for among their bases, built only from names with type arguments;
-    packages (an entry that lists no symbols) are searched in the raw table, once each.
+    Only the names a scan asks about are looked for (`present`). Given the packages of the wanted names,
+    one regex pass over the table picks the names of those packages (a tenth of the table, typically), and
+    the wanted names, the bases of generic instantiations and the packages listed without symbols are all
+    answered from those: no bytes object or hash for the other names. Without the packages, the table is
+    split at its NULs and intersected with the wanted names.
     """
 
     def __init__(self, load: Callable[[], bytes | None], main_package: str = "") -> None:
@@ -128,6 +169,8 @@ class Symbols:
         self._table: bytes | None = None
         self._generic: frozenset[bytes] | None = None
         self._packages: dict[str, bool] = {}
+        self._picked = b""  # NUL + the names (or `pkg.`) `finder` picked, NUL-separated
+        self._covered: frozenset[bytes] = frozenset()  # the packages whose names _picked holds
         self._done = False
 
     def _get(self) -> bytes | None:
@@ -139,15 +182,50 @@ class Symbols:
     def readable(self) -> bool:
         return self._get() is not None
 
-    def present(self, wanted: Iterable[bytes]) -> frozenset[bytes]:
+    def present(self, wanted: Iterable[bytes], prefixes: frozenset[bytes] | None = None,
+                packages: Iterable[str] = ()) -> frozenset[bytes]:
         """Those of `wanted` the binary holds: names in the table, or bases of generic instantiations (a
-        base never has `(*`, so it can only stand for a symbol's plain form `pkg.F` / `pkg.T.M`)."""
+        base never has `(*`, so it can only stand for a symbol's plain form `pkg.F` / `pkg.T.M`).
+
+        `prefixes`: the packages (as symbol names spell them) every wanted name starts with, `pkg.`;
+        `packages`: those `has_package` will be asked about, answered by the same pass."""
         table = self._get()
         if table is None:
             return frozenset()
-        want = set(wanted)
-        exact = want.intersection(table.split(b"\0"))
-        return frozenset(exact | (want - exact).intersection(self.generic)) if want - exact else frozenset(exact)
+        if prefixes is None:
+            want = set(wanted)
+            exact = want.intersection(table.split(b"\0"))
+            return frozenset(exact | (want - exact).intersection(self.generic)) if want - exact else frozenset(exact)
+        whole = self._probe(table, packages)
+        rx = finder(prefixes, whole)
+        names = rx.findall(table)
+        end = table.find(b"\0")
+        names += rx.findall(b"\0" + (table if end < 0 else table[:end]))  # the first name has no NUL before it
+        self._picked = b"\0" + b"\0".join(names)
+        self._covered = prefixes | whole
+        asked = wanted if isinstance(wanted, frozenset) else frozenset(wanted)
+        held = asked.intersection(names)
+        if b"[" not in self._picked:
+            return held
+        # a name with type arguments starts with its package as its base does: only picked names can be one
+        return held | asked.intersection(generic_bases(b"\0".join(bracketed(self._picked))))
+
+    def _probe(self, table: bytes, packages: Iterable[str]) -> frozenset[bytes]:
+        """Packages listed without symbols found in the first names of the table (`runtime`: its functions
+        come first, and picking its thousands of names would cost more than this); the others, as symbol
+        names spell them, are left to the pass of `present`."""
+        left = set()
+        for p in packages:
+            if p in self._packages:
+                continue
+            sym = _pkg_sym(p).encode()
+            if p == self._main:  # present anyway, but kept in the regex: the toolchain's binaries share one
+                left.add(sym)
+            elif table.startswith(sym + b".") or table.find(b"\0" + sym + b".", 0, PROBE) >= 0:
+                self._packages[p] = True
+            else:
+                left.add(sym)
+        return frozenset(left)
 
     @property
     def generic(self) -> frozenset[bytes]:
@@ -162,9 +240,14 @@ class Symbols:
             return True
         got = self._packages.get(pkg)
         if got is None:
-            table = self._get()
-            prefix = _pkg_sym(pkg).encode() + b"."
-            got = self._packages[pkg] = table is not None and (table.startswith(prefix) or b"\0" + prefix in table)
+            sym = _pkg_sym(pkg).encode()
+            prefix = sym + b"."
+            if sym in self._covered:  # picked by `present`: every name of the package, or `pkg.`
+                got = b"\0" + prefix in self._picked
+            else:
+                table = self._get()
+                got = table is not None and (table.startswith(prefix) or b"\0" + prefix in table)
+            self._packages[pkg] = got
         return got
 
 
@@ -177,10 +260,33 @@ class Look:
     packages: tuple[str, ...]  # packages listed without symbols: any function of them counts
     module_level: bool  # the entry lists no packages: nothing to look for
     every: frozenset[bytes]  # all the names of `symbols`
+    prefixes: frozenset[bytes]  # the packages of `symbols`, as symbol names spell them (`every` starts with one)
 
 
 # an advisory affecting a module version: the entry, its first fixed version, what to look for
 Plan = tuple[Entry, "str | None", Look]
+
+
+@frozen
+class Wanted:
+    """What to look for in the binaries whose modules have the same versions on the same platform, and their
+    findings when none of it is there: built once for every binary built alike."""
+
+    names: frozenset[bytes]  # every Look's `every`
+    prefixes: frozenset[bytes]  # their packages
+    packages: frozenset[str]  # packages listed without symbols
+    todo: tuple[tuple[Mod, Plan], ...]  # each module's plans, module by module
+    absent: tuple[Hit, ...]  # per plan: nothing of it in the binary (ABSENT), or module level (UNKNOWN)
+    at: dict[int, list[int]]  # a Look (its id) -> the plans (indices in `todo`) with it
+    judged: frozenset[int]  # the plans listing packages without symbols: always looked at
+    needs_table: bool  # some plan is not module level
+
+
+_ASK: Any = object()  # not computed yet (None is an answer)
+
+
+# an entry whose items affect a module version, each item with its first fixed version
+Versioned = tuple[Entry, "list[tuple[Affected, str | None]]"]
 
 
 class Matcher:
@@ -192,7 +298,12 @@ class Matcher:
     def __init__(self) -> None:
         self._plans: dict[tuple[str, str, str, str], tuple[Plan, ...]] = {}
         self._items: dict[str, list[tuple[Entry, list[tuple[Affected, match.Ranges]]]]] = {}
+        self._versions: dict[tuple[str, str], list[Versioned]] = {}
         self._looks: dict[tuple[int, str, str], Look | None] = {}  # by the item's identity (_items keeps it)
+        self._wanted: dict[tuple[int, ...], Wanted] = {}
+        self._mods: dict[Mod, Mod] = {}
+        self._absents: dict[tuple[int, int], tuple[Hit, ...]] = {}  # by (mod, plans): both kept, ids stable
+        self.holders: dict[bytes, list[Look]] = {}  # a name -> the Looks listing it
 
     def plans(
         self, mod: Mod, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]
@@ -204,24 +315,78 @@ class Matcher:
             got = self._plans[k] = tuple(self._affecting(mod, goos, goarch, entries_for))
         return got
 
+    def mod(self, mod: Mod) -> Mod:
+        """The one Mod of this value (binaries built alike share their Wanted, findings included)."""
+        return self._mods.setdefault(mod, mod)
+
+    def binary(self, bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]) -> Wanted:
+        """What to look for in the binary with this build info on the platform."""
+        return self.wanted([(mod, self.plans(mod, goos, goarch, entries_for)) for mod in map(self.mod, modules_of(bi))])
+
+    def wanted(self, groups: list[tuple[Mod, tuple[Plan, ...]]]) -> Wanted:
+        """What to look for in a binary whose modules (from `mod`) have these plans."""
+        k = tuple(id(x) for group in groups for x in group)  # mods and plans are kept (_mods, _plans): stable
+        got = self._wanted.get(k)
+        if got is None:
+            absent = tuple(h for mod, plans in groups for h in self._absent(mod, plans))
+            got = self._wanted[k] = _wanted(groups, absent)
+        return got
+
+    def _absent(self, mod: Mod, plans: tuple[Plan, ...]) -> tuple[Hit, ...]:
+        """Each plan's finding when nothing of it is in the binary (module level: UNKNOWN), once per module."""
+        k = (id(mod), id(plans))
+        got = self._absents.get(k)
+        if got is None:
+            got = self._absents[k] = tuple(
+                Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN if look.module_level else Reach.ABSENT)
+                for entry, fixed, look in plans)
+        return got
+
     def _affecting(self, mod: Mod, goos: str, goarch: str,
                    entries_for: Callable[[str], Iterable[Entry]]) -> Iterable[Plan]:
-        items = self._items.get(mod.path)
-        if items is None:
-            items = self._items[mod.path] = [
-                (e, [(a, match.Ranges(a)) for a in e.affected if a.module == mod.path])
-                for e in entries_for(mod.path) if not e.withdrawn]
-        for e, affected in items:
-            for a, ranges in affected:  # the first item of the module that affects the version on the platform
-                if ranges.affects(mod.version) and (look := self._look(a, goos, goarch)) is not None:
-                    yield e, ranges.first_fixed(mod.version), look
+        for e, affected in self._versioned(mod, entries_for):
+            for a, fixed in affected:  # the first item of the module that affects the version on the platform
+                if (look := self._look(a, goos, goarch)) is not None:
+                    yield e, fixed, look
                     break
 
+    def _versioned(self, mod: Mod, entries_for: Callable[[str], Iterable[Entry]]) -> list[Versioned]:
+        """The entries with items affecting the module version, each item with its first fixed version: once
+        per version, whatever the platforms of the binaries that record it."""
+        k = (mod.path, mod.version)
+        got = self._versions.get(k)
+        if got is None:
+            items = self._items.get(mod.path)
+            if items is None:
+                items = self._items[mod.path] = [
+                    (e, [(a, match.Ranges(a)) for a in e.affected if a.module == mod.path])
+                    for e in entries_for(mod.path) if not e.withdrawn]
+            got = self._versions[k] = []
+            for e, affected in items:
+                hit = [(a, ranges.first_fixed(mod.version)) for a, ranges in affected if ranges.affects(mod.version)]
+                if hit:
+                    got.append((e, hit))
+        return got
+
     def _look(self, a: Affected, goos: str, goarch: str) -> Look | None:
-        k = (id(a), goos, goarch) if any(p.goos or p.goarch for p in a.packages) else (id(a), "", "")
-        if k not in self._looks:
-            self._looks[k] = _look(a, goos, goarch)
-        return self._looks[k]
+        k = (id(a), goos, goarch)
+        got: Look | None = self._looks.get(k, _ASK)
+        if got is _ASK:
+            general = not any(p.goos or p.goarch for p in a.packages)  # the same on every platform: one Look
+            got = self._looks.get((id(a), "", ""), _ASK) if general else _ASK
+            if got is _ASK:
+                got = self._made(_look(a, goos, goarch))
+                if general:
+                    self._looks[(id(a), "", "")] = got
+            self._looks[k] = got
+        return got
+
+
+    def _made(self, look: Look | None) -> Look | None:
+        if look is not None:
+            for name in look.every:
+                self.holders.setdefault(name, []).append(look)
+        return look
 
 
 def _look(a: Affected, goos: str, goarch: str) -> Look | None:
@@ -231,7 +396,8 @@ def _look(a: Affected, goos: str, goarch: str) -> Look | None:
     listed = tuple(f"{p.path}.{s}" for p in pkgs for s in p.symbols)
     syms = tuple((f"{p.path}.{s}", forms(p.path, s)) for p in pkgs for s in p.symbols)
     return Look(listed, syms, tuple(p.path for p in pkgs if not p.symbols), not pkgs,
-                frozenset(f for _, fs in syms for f in fs))
+                frozenset(f for _, fs in syms for f in fs),
+                frozenset(_pkg_sym(p.path).encode() for p in pkgs if p.symbols))
 
 
 @contextlib.contextmanager
@@ -244,26 +410,66 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # what the scan made and kept is long-lived: straight to the oldest generation (freeze, then
+            # unfreeze), else the first young collection after this walks all of it at once
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
+def _wanted(groups: list[tuple[Mod, tuple[Plan, ...]]], absent: tuple[Hit, ...]) -> Wanted:
+    todo = tuple((mod, plan) for mod, plans in groups for plan in plans)
+    looks = [look for _, (_, _, look) in todo]
+    at: dict[int, list[int]] = {}
+    for i, look in enumerate(looks):
+        at.setdefault(id(look), []).append(i)
+    return Wanted(frozenset().union(*(look.every for look in looks)),
+                  frozenset().union(*(look.prefixes for look in looks)),
+                  frozenset(p for look in looks for p in look.packages), todo, absent, at,
+                  frozenset(i for i, look in enumerate(looks) if look.packages),
+                  not all(look.module_level for look in looks))
+
+
+class Looked:
+    """What a scan asks of a binary's function table, answered ahead (`look_up`, in a worker process when
+    many binaries are new): stands in for the binary's Symbols, reading nothing."""
+
+    def __init__(self, readable: bool, held: frozenset[bytes], packages: dict[str, bool]) -> None:
+        self._readable = readable
+        self.held = held
+        self.packages = packages
+
+    def present(self, wanted: Iterable[bytes], prefixes: frozenset[bytes] | None = None,
+                packages: Iterable[str] = ()) -> frozenset[bytes]:
+        return self.held
+
+    def readable(self) -> bool:
+        return self._readable
+
+    def has_package(self, pkg: str) -> bool:
+        return self.packages[pkg]
+
+
+def look_up(syms: Symbols, want: Wanted) -> Looked:
+    """Everything `scan` asks `syms` for `want`, in the order scan asks it."""
+    held = syms.present(want.names, want.prefixes, want.packages) if want.names else frozenset()
+    readable = want.needs_table and syms.readable()
+    return Looked(readable, held, {p: syms.has_package(p) for p in want.packages} if readable else {})
+
+
 def scan(bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]],
-         syms: Symbols, matcher: Matcher | None = None) -> list[Hit]:
+         syms: Symbols | Looked, matcher: Matcher | None = None) -> list[Hit]:
     m = matcher or Matcher()
-    todo = [(mod, plan) for mod in modules_of(bi) for plan in m.plans(mod, goos, goarch, entries_for)]
-    wanted = frozenset().union(*(look.every for _, (_, _, look) in todo))
-    held = syms.present(wanted) if wanted else frozenset()  # one pass over the table for every advisory
-    hits = []
-    readable: bool | None = None  # the table is read only for an entry that names packages
-    for mod, (entry, fixed, look) in todo:
-        if not look.module_level and readable is None:
-            readable = syms.readable()
-        if look.module_level or not readable:
-            hits.append(Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN))
-        elif look.every.isdisjoint(held) and not look.packages:  # most advisories: nothing of them linked in
-            hits.append(Hit(entry, mod, fixed, look.listed, (), Reach.ABSENT))
-        else:
-            found = [label for label, fs in look.symbols if not held.isdisjoint(fs)]
-            found += [f"{p} (whole package)" for p in look.packages if syms.has_package(p)]
-            hits.append(Hit(entry, mod, fixed, look.listed, tuple(found), Reach.FOUND if found else Reach.ABSENT))
+    want = m.binary(bi, goos, goarch, entries_for)
+    # one pass over the table for every advisory
+    held = syms.present(want.names, want.prefixes, want.packages) if want.names else frozenset()
+    if want.needs_table and not syms.readable():  # the table is read only for an entry that names packages
+        return [Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN) for mod, (entry, fixed, look) in want.todo]
+    hits = list(want.absent)  # most advisories: nothing of them linked in
+    for i in sorted(want.judged.union(*(want.at.get(id(look), ()) for name in held for look in m.holders[name]))):
+        mod, (entry, fixed, look) = want.todo[i]
+        found = [label for label, fs in look.symbols if not held.isdisjoint(fs)]
+        found += [f"{p} (whole package)" for p in look.packages if syms.has_package(p)]
+        if found:
+            hits[i] = Hit(entry, mod, fixed, look.listed, tuple(found), Reach.FOUND)
     return hits

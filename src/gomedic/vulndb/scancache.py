@@ -148,18 +148,22 @@ class ScanCache:
             if group not in self._written:  # once per run (the same for every binary of the version)
                 self._written.add(group)
                 self.groups[group] = [[h.entry.id, h.fixed] for h in seg]
-            for j, h in enumerate(seg):
-                if h.reach is not Reach.ABSENT or h.found:
-                    found.append([i, j, list(h.found), h.reach.value])
-                listed = f"{h.entry.id} {mod.path}{tail}"
-                if listed not in self._written:
-                    self._written.add(listed)
-                    e = h.entry
-                    self.entries[e.id] = [e.modified, e.summary, list(e.aliases)]
-                    self.listed[listed] = list(h.symbols)
+                self._list(seg, f" {mod.path}{tail}")
+            found += [[i, j, list(h.found), h.reach.value] for j, h in enumerate(seg)
+                      if h.reach is not Reach.ABSENT or h.found]
         self._run[tuple(key)] = hits
         self.paths[path] = {"key": key, "mods": mods, "found": found}
         self.dirty = True
+
+    def _list(self, seg: list[Hit], tail: str) -> None:
+        """What the findings of a group show of their advisories (shared by groups of one module)."""
+        for h in seg:
+            listed = f"{h.entry.id}{tail}"
+            if listed not in self._written:
+                self._written.add(listed)
+                e = h.entry
+                self.entries[e.id] = [e.modified, e.summary, list(e.aliases)]
+                self.listed[listed] = list(h.symbols)
 
     def save(self) -> None:
         if not self.dirty:
