@@ -15,9 +15,10 @@ are printed. Timings depend on the machine's load: compare the ratios, not the a
 (e.g. `git archive BASE src | tar -x -C /tmp/gomedic-before`), so before and after share the load.
 
 CPU time is user+sys of the process and of any forked workers (wait4 counts reaped children). gomedic
-forks workers only for a tree of >= 2,048 files and only on CPUs the 1-minute load leaves idle
-(binfmt/scan.py idle_cpus): on a busy machine it runs in one process, and the line printed before the
-table says which applied at the start of the runs.
+cuts a tree into tasks (binfmt/scan.py plan) and forks workers that take them from a queue, one per CPU
+with nothing runnable on it at the moment it starts (idle_cpus: /proc/loadavg's running count); a tree
+listed whole in under 2,048 files, or a busy machine, is scanned in one process. The line printed before
+the table says how many CPUs were idle at the start of the runs.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def main() -> None:
 
     idle = idle_cpus()
     print(f"forked workers at the start: {'up to ' + str(idle) if idle >= 2 else 'none'} "
-          f"({idle} idle CPU{'s' if idle > 1 else ''} of {os.cpu_count()}, load {os.getloadavg()[0]:.1f})")
+          f"({idle} idle CPU{'s' if idle > 1 else ''} of {os.cpu_count()} now, 1-minute load {os.getloadavg()[0]:.1f})")
     for argv, env in cmds.values():  # warm the page cache
         timed(argv, env)
     wall: dict[str, list[float]] = {k: [] for k in cmds}

@@ -45,15 +45,40 @@ def test_walk_executables_is_walk_then_sniff(tree: list[tuple[str, bool]], tmp_p
     assert scan.walk_executables(str(tmp_path) + "/") == [(f"{tmp_path}/link", True), (f"{tmp_path}/sub/elf", False)]
 
 
-def test_workers_give_what_one_process_gives(tree: list[tuple[str, bool]], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_give_what_one_process_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = str(toolchain(NEWEST))
     fn = functools.partial(scan.found_buildinfo, fmt="text")
     monkeypatch.setattr(scan, "idle_cpus", lambda: 1)
-    one = scan.scan_map(fn, tree)
+    one = scan.scan_dir(fn, root)
+    assert one == [t for t in map(fn, scan.walk_executables(root)) if t is not None]
     monkeypatch.setattr(scan, "idle_cpus", lambda: 3)
-    three = scan.scan_map(fn, tree)
+    three = scan.scan_dir(fn, root)
     assert one == three and len(one) >= 5
-    insp = scan.scan_map(scan.found_inspection, tree)
+    insp = scan.scan_dir(scan.found_inspection, root)
     assert [i.path for i in insp] == [t.split(":", 1)[0] for t in one]
+
+
+def test_the_plan_covers_the_tree_in_walk_order(tree: list[tuple[str, bool]], tmp_path: Path) -> None:
+    """Tasks run one after another give what one walk gives, files and directories cut at any level."""
+    root = str(toolchain(NEWEST))
+    def keep(item: tuple[str, bool]) -> tuple[str, bool]:
+        return item
+
+    for workers in (1, 2, 8):
+        tasks, whole = scan.plan(root, workers)
+        assert not whole and 2 <= len(tasks) <= scan.MAX_TASKS
+        assert [x for t in tasks for x in scan._run_task(keep, t)] == scan.walk_executables(root)
+    for i in range(scan.MAX_TASKS + 300):  # more directories than task numbers: neighbours are paired up
+        (tmp_path / "many" / f"d{i:05}").mkdir(parents=True)
+        (tmp_path / "many" / f"d{i:05}" / "elf").write_bytes(b"\x7fELF" + bytes(12))
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "notes.txt").write_text("x")
+    tasks, whole = scan.plan(str(tmp_path), 2)
+    assert len(tasks) <= scan.MAX_TASKS and not whole
+    got = [x for t in tasks for x in scan._run_task(keep, t)]
+    assert got == scan.walk_executables(str(tmp_path)) and len(got) == scan.MAX_TASKS + 300
+    tasks, whole = scan.plan(str(tmp_path / "small"), 2)
+    assert whole and tasks == [((f"{tmp_path}/small/notes.txt", 0),)]
 
 
 def test_a_failing_worker_is_redone_here(tree: list[tuple[str, bool]]) -> None:
@@ -66,3 +91,36 @@ def test_a_failing_worker_is_redone_here(tree: list[tuple[str, bool]]) -> None:
 
     items = [p for p, _ in tree[:50]]
     assert scan.fork_map(fn, items, workers=3) == [p.upper() for p in items]
+    assert scan.fork_queue(fn, items, workers=3) == [p.upper() for p in items]
+
+
+def test_queue_workers_share_the_tasks(tree: list[tuple[str, bool]]) -> None:
+    """Every task is done once, by whichever process drew it, and the answers come back in task order."""
+    import time
+
+    def fn(i: int) -> tuple[int, int]:
+        time.sleep(0.002)  # long enough that the workers have started before the parent drew every task
+        return i, os.getpid()
+
+    items = list(range(200))
+    got = scan.fork_queue(fn, items, workers=3)
+    assert [i for i, _ in got] == items
+    assert len({p for _, p in got}) >= 2  # the parent and at least one worker took some
+
+
+def test_busy_cpus_are_not_idle() -> None:
+    """idle_cpus counts what runs now (not the 1-minute load): with a busy loop per CPU, none is idle."""
+    import subprocess
+    import sys
+
+    cpus = len(os.sched_getaffinity(0))
+    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(cpus)]
+    try:
+        import time
+
+        time.sleep(0.3)
+        assert scan.idle_cpus() == 1
+    finally:
+        for p in loops:
+            p.kill()
+            p.wait()

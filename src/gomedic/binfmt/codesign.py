@@ -8,7 +8,6 @@ certificate chain (Developer ID) is not validated. Blobs are big-endian whatever
 
 from __future__ import annotations
 
-import hashlib
 import struct
 
 from gomedic.binfmt.macho import MachoFile
@@ -17,6 +16,7 @@ from gomedic.values import frozen
 SUPERBLOB, CODEDIRECTORY = 0xFADE0CC0, 0xFADE0C02
 CD_SLOT = 0  # the index type of the primary CodeDirectory in the SuperBlob
 HASHES = {1: ("sha1", 20), 2: ("sha256", 32), 3: ("sha256", 20), 4: ("sha384", 48)}
+FULL_SIZE = {"sha1": 20, "sha256": 32, "sha384": 48}  # digest sizes: type 3 keeps 20 bytes of a sha256
 CS_ADHOC, CS_LINKER_SIGNED = 0x2, 0x20000
 MAX_SIG = 64 << 20
 MAX_PAGES = 1 << 20  # 4 GiB of 4 KiB pages
@@ -85,6 +85,8 @@ def _directory(f: MachoFile, blob: bytes, at: int, sig_off: int, verify: bool) -
     if nslots > MAX_PAGES or limit > sig_off or page == 0 or nslots != -(-limit // page):
         return _broken(f"CodeDirectory covers {limit} bytes in {nslots} pages of {page}: inconsistent")
     bad = None
+    if verify:
+        import hashlib  # here: OpenSSL's hashlib is ~3 ms of start-up, and only pages being verified need it
     for i in range(nslots if verify else 0):
         start = i * page
         data = f.src.read(f.base + start, min(page, limit - start))
@@ -92,5 +94,5 @@ def _directory(f: MachoFile, blob: bytes, at: int, sig_off: int, verify: bool) -
         if hashlib.new(algo[0], data).digest()[:hash_size] != want:
             bad = i
             break
-    return Signature(ident, algo[0] + ("" if algo[1] == hashlib.new(algo[0]).digest_size else f"/{algo[1]}"),
+    return Signature(ident, algo[0] + ("" if algo[1] == FULL_SIZE[algo[0]] else f"/{algo[1]}"),
                      bool(flags & CS_ADHOC), bool(flags & CS_LINKER_SIGNED), nslots, bad, checked=verify)

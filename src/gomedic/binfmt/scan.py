@@ -8,6 +8,7 @@ build-info blob are read (pread of the ranges needed, never the whole file).
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 from collections.abc import Callable, Sequence
@@ -48,19 +49,13 @@ def walk(d: str) -> list[tuple[str, bool]]:
     are not followed into. Regular files are known from the directory entry alone (no stat). Iterative: a
     deep tree costs no chain of generators."""
     out: list[tuple[str, bool]] = []
-    stack = [iter(_entries(d))]
+    stack = [iter(_units(d))]
     while stack:
-        for e in stack[-1]:
-            try:
-                if e.is_file(follow_symlinks=False):
-                    out.append((e.path, False))
-                elif e.is_dir(follow_symlinks=False):
-                    stack.append(iter(_entries(e.path)))
-                    break
-                elif e.is_symlink():
-                    out.append((e.path, True))
-            except OSError:
-                continue
+        for path, kind in stack[-1]:
+            if kind == 1:
+                stack.append(iter(_units(path)))
+                break
+            out.append((path, kind == 2))
         else:
             stack.pop()
     return out
@@ -132,12 +127,6 @@ def walk_executables(d: str) -> list[tuple[str, bool]]:
         else:
             stack.pop()
     return out
-
-
-def walk_tree(d: str) -> list[tuple[str, bool]]:
-    """The files under d for scan_map: all of them (walk) when there are idle CPUs for forked workers to
-    sniff them, else walk_executables (what scan_map would keep of walk, at less cost)."""
-    return walk(d) if min(idle_cpus(), 8) >= 2 else walk_executables(d)
 
 
 def open_executable(path: str) -> FileSource | None:
@@ -252,14 +241,24 @@ def _looks_go(x: Exe) -> bool:
 
 
 def idle_cpus() -> int:
-    """CPUs with nothing else to run: os.cpu_count() less the 1-minute load. On a busy machine a forked
-    worker only competes with the parent (measured: slower than one process), so it is not started."""
-    cpus = os.cpu_count() or 1
+    """CPUs with nothing else to run now: this process's CPUs less the other tasks runnable at this moment
+    (/proc/loadavg's running count; the 1-minute load where that is missing). On a busy machine a forked
+    worker only competes with the parent (measured: slower than one process), so it is not started. The
+    1-minute load is not used on Linux: it lags by a minute, so a machine that has just finished a build,
+    or runs short commands back to back, looked busy for a minute."""
     try:
-        busy = int(os.getloadavg()[0])
-    except OSError:
-        busy = 0
-    return max(1, cpus - busy)
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    try:
+        with open("/proc/loadavg", "rb") as fh:
+            busy = int(fh.read().split()[3].split(b"/")[0]) - 1  # runnable now, this thread included
+    except (OSError, ValueError, IndexError):
+        try:
+            busy = int(os.getloadavg()[0])
+        except OSError:
+            busy = 0
+    return max(1, cpus - max(0, busy))
 
 
 def fork_map(fn: Callable[[S], T], items: Sequence[S], workers: int | None = None) -> list[T]:
@@ -304,17 +303,156 @@ def fork_map(fn: Callable[[S], T], items: Sequence[S], workers: int | None = Non
     return out  # type: ignore[return-value]
 
 
-def scan_map(fn: Callable[[tuple[str, bool]], T | None], files: Sequence[tuple[str, bool]]) -> list[T]:
-    """fn over the executables among files (walk order kept), None results left out. A large tree is
-    split round-robin over the idle CPUs, each worker sniffing and reading its share."""
+# A share of a tree scan, in walk order: units (path, kind), kind 0 a regular file, 1 a directory to walk
+# whole, 2 a symlink. Several units of files, or one directory (whose size is not known until walked).
+Task = tuple[tuple[str, int], ...]
+SPLIT_LEVELS = 3  # directory levels listed by the parent to cut a tree into tasks
+SPLIT_UNITS = 64  # per worker: enough tasks that a large directory taken last does not leave the others idle
+CHUNK = 256  # files sniffed per task
+MAX_TASKS = 1024  # 4-byte task numbers: the whole queue fits in one atomic pipe write (PIPE_BUF)
+
+
+def scan_dir(fn: Callable[[tuple[str, bool]], T | None], d: str) -> list[T]:
+    """fn over the executables under d (as walk_executables finds them, in walk order), None results left
+    out. A large tree is cut into tasks (a few directory levels listed here) that forked workers, one per
+    idle CPU, take from a queue as they go: the walk, the sniffing and fn all run in parallel."""
     n = min(idle_cpus(), 8)
-    if n < 2 or len(files) < PARALLEL_MIN:
-        return [r for r in map(fn, executables(files)) if r is not None]
-    indexed = list(enumerate(files))
+    if n < 2 or _threaded():
+        return [r for r in map(fn, walk_executables(d)) if r is not None]
+    tasks, whole = plan(d, n)
+    files = sum(len(t) for t in tasks)
+    if whole and files < PARALLEL_MIN:
+        n = 1
+    done = fork_queue(functools.partial(_run_task, fn), tasks, n)
+    return [r for part in done for r in part]
 
-    def share(part: list[tuple[int, tuple[str, bool]]]) -> list[tuple[int, T]]:
-        keep = {f: i for i, f in part}
-        return [(keep[f], r) for f in executables([f for _, f in part]) if (r := fn(f)) is not None]
 
-    parts = fork_map(share, [indexed[k::n] for k in range(n)], workers=n)
-    return [r for _, r in sorted((pair for part in parts for pair in part), key=lambda p: p[0])]
+def _threaded() -> bool:
+    """Whether this process runs other threads: a fork would copy their locks in whatever state they are."""
+    import sys
+
+    threading = sys.modules.get("threading")
+    return threading is not None and threading.active_count() > 1
+
+
+def _units(d: str) -> list[tuple[str, int]]:
+    """(path, kind) of a directory's entries in name order, as _listing gives them but without sniffing."""
+    out = []
+    for e in _entries(d):
+        try:
+            if e.is_file(follow_symlinks=False):
+                out.append((e.path, 0))
+            elif e.is_dir(follow_symlinks=False):
+                out.append((e.path, 1))
+            elif e.is_symlink():
+                out.append((e.path, 2))
+        except OSError:
+            continue
+    return out
+
+
+def plan(d: str, workers: int) -> tuple[list[Task], bool]:
+    """The tree under d cut into tasks, in walk order, and whether it was listed whole (no directory left
+    for a task to walk). Directories are listed level by level until there are enough units."""
+    units: list[tuple[str, int]] = [(d, 1)]
+    for _ in range(SPLIT_LEVELS):
+        if len(units) >= SPLIT_UNITS * workers or not any(k == 1 for _, k in units):
+            break
+        units = [u for unit in units for u in (_units(unit[0]) if unit[1] == 1 else [unit])]
+    tasks: list[Task] = []
+    files: list[tuple[str, int]] = []
+    for unit in units:
+        if unit[1] == 1:
+            if files:
+                tasks.append(tuple(files))
+                files = []
+            tasks.append((unit,))
+        else:
+            files.append(unit)
+            if len(files) == CHUNK:
+                tasks.append(tuple(files))
+                files = []
+    if files:
+        tasks.append(tuple(files))
+    while len(tasks) > MAX_TASKS:  # a directory of many thousands of subdirectories: pair neighbours up
+        tasks = [tasks[i] + tasks[i + 1] if i + 1 < len(tasks) else tasks[i] for i in range(0, len(tasks), 2)]
+    return tasks, not any(k == 1 for t in tasks for _, k in t)
+
+
+def _run_task(fn: Callable[[tuple[str, bool]], T | None], task: Task) -> list[T]:
+    out: list[T] = []
+    for path, kind in task:
+        if kind == 1:
+            items = walk_executables(path)
+        elif kind == 2:
+            items = [(path, True)]  # sniffed when opened (_open_found), as walk_executables leaves it
+        else:
+            try:
+                fd = os.open(path, _FLAGS)
+            except OSError:
+                continue
+            items = [(path, False)] if _starts_like_exe(fd) else []
+        out.extend(r for r in map(fn, items) if r is not None)
+    return out
+
+
+def fork_queue(fn: Callable[[S], T], tasks: Sequence[S], workers: int) -> list[T]:
+    """[fn(t) for t in tasks], taken from a shared queue by this process and workers - 1 forked ones.
+
+    The queue is a pipe holding every task's number (4 bytes each, written at once: at most MAX_TASKS, so
+    one atomic write that never blocks); each process reads one number at a time until the pipe is empty,
+    so a process that drew large tasks takes fewer. Workers send their pickled results back through pipes
+    of their own; the tasks of a worker that failed are redone here.
+    """
+    n = min(workers, len(tasks))
+    if n < 2 or not hasattr(os, "fork") or len(tasks) > MAX_TASKS:
+        return [fn(t) for t in tasks]
+    import pickle  # here, not at top: ~2 ms of every start, for large trees only
+
+    qr, qw = os.pipe()
+    os.write(qw, b"".join(struct.pack("=I", i) for i in range(len(tasks))))
+    parent = os.getpid()
+    children: list[tuple[int, int]] = []  # (pid, read fd of its results)
+    try:
+        for _ in range(1, n):
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: drain the queue, send what it did, leave without running any cleanup
+                code = 1
+                try:
+                    os.close(r)
+                    os.close(qw)
+                    proctree.die_with_parent()
+                    if os.getppid() == parent:  # else the parent died before the line above took effect
+                        code = _send(pickle.dumps(_drain(fn, tasks, qr), protocol=pickle.HIGHEST_PROTOCOL), w)
+                except BaseException:  # anything at all: the parent redoes this worker's tasks
+                    code = 1
+                finally:
+                    os._exit(code)
+            os.close(w)
+            children.append((pid, r))
+    finally:
+        os.close(qw)  # with the workers' copies closed, an empty queue reads as the end
+    out = _drain(fn, tasks, qr)
+    os.close(qr)
+    for pid, r in children:
+        with os.fdopen(r, "rb") as f:
+            data = f.read()
+        _, status = os.waitpid(pid, 0)
+        if status == 0 and data:
+            out.update(pickle.loads(data))
+    return [out[i] if i in out else fn(t) for i, t in enumerate(tasks)]
+
+
+def _drain(fn: Callable[[S], T], tasks: Sequence[S], queue: int) -> dict[int, T]:
+    done: dict[int, T] = {}
+    while len(rec := os.read(queue, 4)) == 4:
+        i = struct.unpack("=I", rec)[0]
+        done[i] = fn(tasks[i])
+    return done
+
+
+def _send(data: bytes, fd: int) -> int:
+    with os.fdopen(fd, "wb") as pipe:
+        pipe.write(data)
+    return 0

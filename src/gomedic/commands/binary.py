@@ -48,26 +48,23 @@ def add_parser(sub: Any) -> None:
     add_vuln_options(p)
     add_set_option(p, None)
     add_output_options(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, exit_at_once=True, bulk=True)  # cli: no teardown, fewer collections (a scan)
 
 
-# (path, named on the command line, a symlink found in a directory)
-File = tuple[str, bool, bool]
+# (path, a directory to scan): what the command line names, in its order
+Named = tuple[str, bool]
 
 
-def collect(paths: list[str], recursive: bool) -> list[File]:
-    """Every file to look at: named ones, and (with -r) the files under named directories."""
-    from gomedic.binfmt.scan import walk_tree
+def collect(paths: list[str], recursive: bool) -> list[Named]:
+    """The paths to look at: files to read, and (with -r) directories whose files are scanned."""
     from gomedic.errors import UsageError
 
-    out: list[File] = []
+    out: list[Named] = []
     for p in paths:
-        if os.path.isdir(p):
-            if not recursive:
-                raise UsageError(f"{p} is a directory: pass -r to scan it")
-            out.extend((f, False, link) for f, link in walk_tree(p))
-        else:
-            out.append((p, True, False))
+        is_dir = os.path.isdir(p)
+        if is_dir and not recursive:
+            raise UsageError(f"{p} is a directory: pass -r to scan it")
+        out.append((p, is_dir))
     return out
 
 
@@ -92,26 +89,19 @@ def named_problem(path: str) -> str | None:
     return f"{path}: {kind}, not a binary file"
 
 
-def run_buildinfo(files: list[File], fmt: str) -> int:
+def run_buildinfo(named: list[Named], fmt: str) -> int:
     """`go version -m FILE...`: the same stdout byte for byte; errors for named files on stderr, exit 1."""
     from gomedic.binfmt import buildinfo
-    from gomedic.binfmt.scan import found_buildinfo, scan_map
+    from gomedic.binfmt.scan import found_buildinfo, scan_dir
     from gomedic.errors import FormatError
 
     code = 0
     out = sys.stdout.buffer
-    i = 0
-    while i < len(files):
-        path, named, _link = files[i]
-        if not named:  # a run of files found in directories: spread over the CPUs
-            j = i
-            while j < len(files) and not files[j][1]:
-                j += 1
-            texts = scan_map(functools.partial(found_buildinfo, fmt=fmt), [(f[0], f[2]) for f in files[i:j]])
-            out.write("".join(t for t in texts if t).encode("utf-8", "surrogateescape"))
-            i = j
+    for path, is_dir in named:
+        if is_dir:  # the files found in it, spread over the idle CPUs
+            texts = scan_dir(functools.partial(found_buildinfo, fmt=fmt), path)
+            out.write("".join(texts).encode("utf-8", "surrogateescape"))
             continue
-        i += 1
         if not os.path.exists(path):
             print(f"stat {path}: no such file or directory", file=sys.stderr)  # as go version -m says it
             code = 1
@@ -132,15 +122,19 @@ def run_buildinfo(files: list[File], fmt: str) -> int:
     return code
 
 
-def inspect_all(files: list[File]) -> list[Any]:
+def inspect_all(named: list[Named]) -> list[Any]:
+    """The inspections, in command-line order: a named file where it was named, a directory's Go binaries
+    (walk order) where it was named."""
     from gomedic.binfmt.inspect import inspect
-    from gomedic.binfmt.scan import found_inspection, scan_map
+    from gomedic.binfmt.scan import found_inspection, scan_dir
 
-    found = scan_map(found_inspection, [(p, link) for p, named, link in files if not named])
-    named = {p: inspect(p) for p, is_named, _ in files if is_named}
-    # in command-line order: a named file where it was named, a directory's binaries where it was named
-    by_path = {ins.path: ins for ins in found}
-    return [named[p] if is_named else by_path[p] for p, is_named, _ in files if is_named or p in by_path]
+    out: list[Any] = []
+    for path, is_dir in named:
+        if is_dir:
+            out.extend(scan_dir(found_inspection, path))
+        else:
+            out.append(inspect(path))
+    return out
 
 
 def context(f: Facts) -> Mapping[str, Any]:
@@ -165,8 +159,8 @@ def run(args: argparse.Namespace) -> int:
     from gomedic.subject import Subject
     from gomedic.targets import TARGET
 
-    for path, named, _link in files:
-        if named and (problem := named_problem(path)):
+    for path, is_dir in files:
+        if not is_dir and (problem := named_problem(path)):
             raise UsageError(problem)
     registry = load_areas(["binary"])
     from gomedic.commands import _vulns

@@ -7,8 +7,6 @@ Linux prints for the bits Go's runtime tests at startup (runtime/asm_amd64.s): S
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.values import frozen
@@ -74,7 +72,7 @@ def parse_cpuinfo(text: str) -> CpuInfo:
 def CPU(f: Facts) -> CpuInfo:
     path = f.options.subject.cpuinfo or "/proc/cpuinfo"
     try:
-        root = Path("/") if path.startswith("/") else f.cwd  # a relative path: as given, from the cwd
+        root = "/" if path.startswith("/") else f.cwd  # a relative path: as given, from the cwd
         return parse_cpuinfo(f.reader.read(root, path, MAX_CPUINFO).decode("utf-8", "replace"))
     except OSError as e:
         raise FactUnavailable(f"cannot read {path}: {e.strerror or e}") from None
