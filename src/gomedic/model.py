@@ -118,9 +118,10 @@ class Result:
         d: dict[str, Any] = {
             "id": self.id,
             "area": self.area,
-            "category": self.category.value,
-            "status": self.status.value,
-            "severity": self.severity.value,
+            # _value_, the member's own attribute: `.value` is a descriptor call (3 per result, 7,000 in a scan)
+            "category": self.category._value_,
+            "status": self.status._value_,
+            "severity": self.severity._value_,
             "title": self.title,
             "summary": self.summary,
             "subject": self.subject,

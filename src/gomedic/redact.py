@@ -201,33 +201,33 @@ def _redact_any(v: object, secrets: tuple[str, ...]) -> object:
     return v
 
 
-class _Memo:
+class _Memo(dict[str, str]):
     """redact_text and redact_mapping over one report, each distinct string redacted once: a 2,000-result
     binary scan repeats its titles, evidence values (architectures, versions, library names) and most
-    summaries hundreds of times. A result with nothing to hide is kept as it is (no copy)."""
+    summaries hundreds of times. A result with nothing to hide is kept as it is (no copy). A dict whose
+    missing keys are redacted on first use: a repeated string costs one lookup, no Python call."""
 
-    __slots__ = ("secrets", "texts")
+    __slots__ = ("secrets",)
 
     def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
         self.secrets = secrets
-        self.texts: dict[str, str] = {}
 
-    def text(self, t: str) -> str:
-        out = self.texts.get(t)
-        if out is None:
-            out = self.texts[t] = redact_text(t, self.secrets)
+    def __missing__(self, t: str) -> str:
+        out = self[t] = redact_text(t, self.secrets)
         return out
 
     def mapping(self, items: Mapping[str, str]) -> Mapping[str, str]:
-        named = any(isinstance(v, str) and is_secret_name(v) for f in _NAMING_FIELDS if (v := items.get(f)))
-        out = {k: MASK if ((named and k in _VALUE_FIELDS) or is_secret_var(k)) and v else self.text(v)
+        named = not items.keys().isdisjoint(_NAMING_FIELDS) and any(
+            isinstance(v, str) and is_secret_name(v) for f in _NAMING_FIELDS if (v := items.get(f)))
+        out = {k: MASK if v and ((named and k in _VALUE_FIELDS) or is_secret_var(k)) else self[v]
                for k, v in items.items()}
         return items if out == items else frozen_map(out)
 
     def result(self, r: Result) -> Result:
-        title, summary, evidence = self.text(r.title), self.text(r.summary), self.mapping(r.evidence)
-        subject = self.text(r.subject) if r.subject else r.subject
-        fix = self.text(r.fix) if r.fix else r.fix
+        title, summary, evidence = self[r.title], self[r.summary], self.mapping(r.evidence)
+        subject = self[r.subject] if r.subject else r.subject
+        fix = self[r.fix] if r.fix else r.fix
         if (title, summary, subject, fix) == (r.title, r.summary, r.subject, r.fix) and evidence is r.evidence:
             return r
         return replace(r, title=title, summary=summary, subject=subject, evidence=evidence, fix=fix)
