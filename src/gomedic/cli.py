@@ -62,6 +62,9 @@ def _kill_what_this_run_started() -> None:
     execx = sys.modules.get("gomedic.execx")  # never imported: nothing was started
     if execx is not None:
         execx.shutdown()
+    jobcgroup = sys.modules.get("gomedic.jobcgroup")
+    if jobcgroup is not None:
+        jobcgroup.Cgroup.drop_spare()  # the group made ahead for go env, if go env never started
 
 
 def _exit_at_once(code: int) -> None:
@@ -112,8 +115,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return 0
     if argv is None:
+        check = args_list[0] == DEFAULT_COMMAND and "-h" not in args_list and "--help" not in args_list
+        if check:
+            # Short turns on the interpreter lock from now until go env has answered, so that the threads
+            # started here get going at once (commands/_prewarm.py says why; it restores the interval).
+            interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(interval, 0.0002))
+            from gomedic.jobcgroup import Cgroup
+
+            Cgroup.warm()  # go env's join of its cgroup then does not wait for the kernel (jobcgroup.py)
         _as_the_program()
-        if args_list[0] == DEFAULT_COMMAND and "-h" not in args_list and "--help" not in args_list:
+        if check:
             import gc
 
             # No garbage collection while the modules load (check.run turns it back on before the checks
@@ -122,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.disable()
             from gomedic.commands._prewarm import start_early
 
-            start_early()  # go env runs while the parser is built (commands/_prewarm.py)
+            start_early(interval)  # go env runs while the parser is built (commands/_prewarm.py)
     from gomedic.commands import COMMANDS
     from gomedic.errors import GomedicError
     from gomedic.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
