@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 MAX_WORKERS = 8
+FIRST_WORKERS = 2  # started at once; more only while those are held up (run_checks)
+RAMP_S = 0.004
 DEFAULT_BUDGET_S = 120.0
 
 
@@ -115,13 +117,19 @@ def run_checks(
 ) -> list[Result]:
     """Results in the order of `specs` (several per spec where a check yields several).
 
-    A few worker threads take checks from a queue. When a check overruns, it is reported as `error`, its
-    worker is left behind (it exits if the check ever returns) and a fresh worker takes its place, so
-    hung checks cannot starve the rest of the run.
+    Worker threads take checks from a queue: FIRST_WORKERS at first, and one more (up to `workers`) each
+    time every running check has been at it for RAMP_S while checks are still queued. Most checks are a
+    fraction of a millisecond of Python, which threads only slow down (they take turns on the interpreter
+    lock: 8 threads made the doctor's 27 checks 4 ms slower than 2, bench/README.md); checks that wait (a
+    go command, the network, a fact another check is gathering) get company. When a check overruns, it
+    is reported as `error`, its worker is left behind (it exits if the check ever returns) and a fresh
+    worker takes its place, so hung checks cannot starve the rest of the run.
     """
     jobs = [_Job(s) for s in specs]
     queue = deque(jobs)
     lock = threading.Lock()
+    running: set[_Job] = set()  # started, not finished, not abandoned: one per live worker at work
+    pool = [0]  # live workers: started, not left behind with an abandoned check
 
     def work() -> None:
         while True:
@@ -133,29 +141,47 @@ def run_checks(
                 if job.done.is_set():  # given up on before it could start (run budget)
                     continue
                 job.started = time.monotonic()
+                running.add(job)
             results = run_one(job.spec, facts)
             with lock:
                 if job.abandoned:  # reported as timed out; a replacement worker took over
                     return
+                running.discard(job)
                 job.results = results
                 job.done.set()
 
     def start_worker() -> None:
+        pool[0] += 1
         threading.Thread(target=work, daemon=True, name="gomedic-check").start()
 
-    for _ in range(max(1, min(workers, len(jobs)))):
+    def grow() -> None:
+        """One more worker when every live one is at a check that has run for RAMP_S, and work waits."""
+        with lock:
+            now = time.monotonic()
+            if queue and len(running) >= pool[0] and all(now - (j.started or now) >= RAMP_S for j in running):
+                start_worker()
+
+    workers = max(1, min(workers, len(jobs)))
+    for _ in range(min(FIRST_WORKERS, workers)):
         start_worker()
     deadline = time.monotonic() + budget_s
     out: list[Result] = []
     for job in jobs:
-        _wait(job, deadline)
+        while not job.done.is_set() and not _overrun(job, deadline):
+            can_grow = pool[0] < workers and bool(queue)
+            _wait(job, deadline, RAMP_S if can_grow else None)
+            if can_grow:
+                grow()
         with lock:
             if not job.done.is_set():
                 job.abandoned = True
                 job.results = [_timeout_result(job, deadline)]
                 job.done.set()
-                if job.started is not None and queue:
-                    start_worker()  # the hung worker is lost: keep the pool at strength
+                if job in running:
+                    running.discard(job)
+                    pool[0] -= 1
+                    if queue:
+                        start_worker()  # the hung worker is lost: keep the pool at strength
         for r in job.results:
             out.append(r)
             if on_result:
@@ -163,16 +189,25 @@ def run_checks(
     return out
 
 
-def _wait(job: _Job, deadline: float) -> None:
-    while not job.done.is_set():
+def _overrun(job: _Job, deadline: float) -> bool:
+    now = time.monotonic()
+    started = job.started
+    return now >= deadline or (started is not None and now >= started + job.spec.timeout_s)
+
+
+def _wait(job: _Job, deadline: float, tick: float | None = None) -> None:
+    """Until the job is done or overran its time or the run's, or (with `tick`) that many seconds passed."""
+    end = None if tick is None else time.monotonic() + tick
+    while not job.done.is_set() and not _overrun(job, deadline):
         now = time.monotonic()
-        if now >= deadline:
+        if end is not None and now >= end:
             return
         started = job.started
-        if started is not None and now >= started + job.spec.timeout_s:
-            return
         limit = deadline if started is None else min(deadline, started + job.spec.timeout_s)
-        job.done.wait(min(0.05, max(0.0, limit - now)) if started is None else max(0.0, limit - now))
+        wait = max(0.0, limit - now)
+        if started is None:
+            wait = min(0.05, wait)
+        job.done.wait(wait if end is None else min(wait, max(0.0, end - now)))
 
 
 def _timeout_result(job: _Job, deadline: float) -> Result:
