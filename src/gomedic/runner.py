@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from typing import Any
 
 MAX_WORKERS = 8
-FIRST_WORKERS = 2  # started at once; more only while those are held up (run_checks)
+FIRST_WORKERS = 1  # started at once; more only while those are held up (run_checks)
 RAMP_S = 0.004
+POLL_S = 0.05
 DEFAULT_BUDGET_S = 120.0
 
 
@@ -119,17 +120,28 @@ def run_checks(
 
     Worker threads take checks from a queue: FIRST_WORKERS at first, and one more (up to `workers`) each
     time every running check has been at it for RAMP_S while checks are still queued. Most checks are a
-    fraction of a millisecond of Python, which threads only slow down (they take turns on the interpreter
-    lock: 8 threads made the doctor's 27 checks 4 ms slower than 2, bench/README.md); checks that wait (a
-    go command, the network, a fact another check is gathering) get company. When a check overruns, it
-    is reported as `error`, its worker is left behind (it exits if the check ever returns) and a fresh
-    worker takes its place, so hung checks cannot starve the rest of the run.
+    fraction of a millisecond of Python, which more threads only slow down (they take turns on the
+    interpreter lock); checks that wait (a go command, the network, a fact another check is gathering) get
+    company. The calling thread sleeps until every check is done, waking only to add a worker, to stop
+    waiting for a check that overran its timeout or the run's budget (reported as `error`; its worker is
+    left behind, exits if the check ever returns, and a fresh worker takes its place, so hung checks cannot
+    starve the rest of the run), and every POLL_S while some check has not started (its timeout counts
+    from its start). Waking for each finished check, as it did, cost the doctor 3 ms (bench/README.md).
     """
     jobs = [_Job(s) for s in specs]
     queue = deque(jobs)
     lock = threading.Lock()
     running: set[_Job] = set()  # started, not finished, not abandoned: one per live worker at work
     pool = [0]  # live workers: started, not left behind with an abandoned check
+    left = [len(jobs)]
+    all_done = threading.Event()
+
+    def finish(job: _Job, results: list[Result]) -> None:  # lock held
+        job.results = results
+        job.done.set()
+        left[0] -= 1
+        if not left[0]:
+            all_done.set()
 
     def work() -> None:
         while True:
@@ -147,67 +159,48 @@ def run_checks(
                 if job.abandoned:  # reported as timed out; a replacement worker took over
                     return
                 running.discard(job)
-                job.results = results
-                job.done.set()
+                finish(job, results)
 
     def start_worker() -> None:
         pool[0] += 1
         threading.Thread(target=work, daemon=True, name="gomedic-check").start()
 
-    def grow() -> None:
-        """One more worker when every live one is at a check that has run for RAMP_S, and work waits."""
-        with lock:
-            now = time.monotonic()
-            if queue and len(running) >= pool[0] and all(now - (j.started or now) >= RAMP_S for j in running):
-                start_worker()
+    def give_up(job: _Job) -> None:  # lock held
+        job.abandoned = True
+        finish(job, [_timeout_result(job, deadline)])
+        if job in running:
+            running.discard(job)
+            pool[0] -= 1
+            if queue:
+                start_worker()  # the hung worker is lost: keep the pool at strength
 
     workers = max(1, min(workers, len(jobs)))
-    for _ in range(min(FIRST_WORKERS, workers)):
-        start_worker()
     deadline = time.monotonic() + budget_s
+    with lock:
+        for _ in range(min(FIRST_WORKERS, workers) if jobs else 0):
+            start_worker()
+    while not all_done.is_set() and jobs:
+        with lock:
+            now = time.monotonic()
+            for job in [j for j in jobs if not j.done.is_set()] if now >= deadline else []:
+                give_up(job)
+            for job in [j for j in running if now >= (j.started or now) + j.spec.timeout_s]:
+                give_up(job)
+            wake = min([deadline, *((j.started or now) + j.spec.timeout_s for j in running)])
+            if len(running) < left[0]:
+                wake = min(wake, now + POLL_S)  # a check yet to start: its timeout is not known yet
+            if queue and pool[0] < workers:
+                if len(running) >= pool[0] and all(now - (j.started or now) >= RAMP_S for j in running):
+                    start_worker()  # every worker is held up and checks wait: one more
+                wake = min(wake, now + RAMP_S)  # and look again
+        all_done.wait(max(0.0, wake - time.monotonic()))
     out: list[Result] = []
     for job in jobs:
-        while not job.done.is_set() and not _overrun(job, deadline):
-            can_grow = pool[0] < workers and bool(queue)
-            _wait(job, deadline, RAMP_S if can_grow else None)
-            if can_grow:
-                grow()
-        with lock:
-            if not job.done.is_set():
-                job.abandoned = True
-                job.results = [_timeout_result(job, deadline)]
-                job.done.set()
-                if job in running:
-                    running.discard(job)
-                    pool[0] -= 1
-                    if queue:
-                        start_worker()  # the hung worker is lost: keep the pool at strength
         for r in job.results:
             out.append(r)
             if on_result:
                 on_result(r)
     return out
-
-
-def _overrun(job: _Job, deadline: float) -> bool:
-    now = time.monotonic()
-    started = job.started
-    return now >= deadline or (started is not None and now >= started + job.spec.timeout_s)
-
-
-def _wait(job: _Job, deadline: float, tick: float | None = None) -> None:
-    """Until the job is done or overran its time or the run's, or (with `tick`) that many seconds passed."""
-    end = None if tick is None else time.monotonic() + tick
-    while not job.done.is_set() and not _overrun(job, deadline):
-        now = time.monotonic()
-        if end is not None and now >= end:
-            return
-        started = job.started
-        limit = deadline if started is None else min(deadline, started + job.spec.timeout_s)
-        wait = max(0.0, limit - now)
-        if started is None:
-            wait = min(0.05, wait)
-        job.done.wait(wait if end is None else min(wait, max(0.0, end - now)))
 
 
 def _timeout_result(job: _Job, deadline: float) -> Result:
