@@ -13,6 +13,11 @@ import os
 import signal
 import time
 
+from gomedic.typenames import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import _thread
+
 
 class Cgroup:
     """A cgroup v2 child group of this process's own group, or nothing when that cannot be made."""
@@ -97,7 +102,12 @@ class Cgroup:
             return False
         import _thread  # threading is not imported yet: this runs first thing in `gomedic check`
 
-        _thread.start_new_thread(_move_self, (fd,))
+        # Wait (briefly) for the thread to be at the write: a new thread waits for the CPU it was put on
+        # (where this thread is busy importing) and then for the GIL, 2-4 ms measured, all on go's path.
+        going = _thread.allocate_lock()
+        going.acquire()
+        _thread.start_new_thread(_move_self, (fd, going))
+        going.acquire(timeout=0.05)
         return True
 
     @classmethod
@@ -148,7 +158,8 @@ class Cgroup:
         remove_tree(self.path)
 
 
-def _move_self(fd: int) -> None:
+def _move_self(fd: int, going: _thread.LockType) -> None:
+    going.release()
     try:
         os.write(fd, str(os.getpid()).encode())  # blocks for the grace period, without the GIL
     except OSError:
