@@ -18,6 +18,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+    from types import ModuleType
 
 DEFAULT_COMMAND = "check"
 
@@ -26,8 +27,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser. With `only` (the command on the command line), just that command's module is imported
     and only its parser is built: `gomedic check` never imports serve, fleet, YAML and the rest. Without
     it (`gomedic --help`, an unknown command), every command's parser is built."""
-    import importlib
-
     from gomedic.clihelp import HelpFormatter, Parser
     from gomedic.commands import COMMANDS, epilog
 
@@ -39,14 +38,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     if only is not None:
         # Only the command being run: no other parser is built (each costs gettext lookups at start-up).
-        importlib.import_module(COMMANDS[only]).add_parser(sub)
+        _module(COMMANDS[only]).add_parser(sub)
     else:
         for module in COMMANDS.values():
-            importlib.import_module(module).add_parser(sub)
+            _module(module).add_parser(sub)
     for name, p in sub.choices.items():
         p.epilog = epilog(name)
         p.formatter_class = HelpFormatter
     return parser
+
+
+def _module(name: str) -> ModuleType:
+    """importlib.import_module for an absolute name, without importing importlib (0.35 ms of start-up)."""
+    return __import__(name, fromlist=["_"])  # a non-empty fromlist: the module itself, not its package
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
