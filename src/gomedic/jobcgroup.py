@@ -76,7 +76,7 @@ class Cgroup:
         """Pay now, on a thread of its own, for the wait that the next child's join would otherwise pay.
 
         Moving a process into a group takes a kernel lock (cgroup_threadgroup_rwsem) whose first writer
-        waits for an RCU grace period (5-15 ms on this 2-core VM, measured; bench/README.md); writers that
+        waits for an RCU grace period (5-30 ms on this 2-core VM, measured; bench/README.md); writers that
         come within about a grace period of the last one do not wait. So this writes this process's own
         pid into its own group's cgroup.procs, a move to where it already is (the kernel skips it; an
         error, e.g. EBUSY, comes after the lock and is ignored): a child forked a few ms later joins its
@@ -106,7 +106,11 @@ class Cgroup:
         # (where this thread is busy importing) and then for the GIL, 2-4 ms measured, all on go's path.
         going = _thread.allocate_lock()
         going.acquire()
-        _thread.start_new_thread(_move_self, (fd, going))
+        try:
+            _thread.start_new_thread(_move_self, (fd, going))
+        except RuntimeError:  # no thread to be had: go env's child will wait, as before
+            os.close(fd)
+            return False
         going.acquire(timeout=0.05)
         return True
 
