@@ -17,6 +17,7 @@ from gomedic.typenames import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import _thread
+    from typing import ClassVar
 
 
 class Cgroup:
@@ -25,7 +26,7 @@ class Cgroup:
     _base: str | None = None
     _probed = False
     _count = 0
-    _spare: tuple[int, Cgroup] | None = None  # made by warm() for the next create(), with its maker's pid
+    _spares: ClassVar[list[tuple[int, Cgroup]]] = []  # made by warm() for the next create(), with its maker's pid
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -57,9 +58,13 @@ class Cgroup:
 
     @classmethod
     def create(cls) -> Cgroup | None:
-        spare, cls._spare = cls._spare, None
-        if spare is not None and spare[0] == os.getpid():  # not a parent's, in a forked child
-            return spare[1]
+        try:
+            pid, spare = cls._spares.pop()  # atomic: two threads never get the same group
+        except IndexError:
+            pass
+        else:
+            if pid == os.getpid():  # not a parent's, in a forked child
+                return spare
         base = cls._own_dir()
         if base is None:
             return None
@@ -94,7 +99,7 @@ class Cgroup:
         if spare is not None:
             import atexit
 
-            cls._spare = (os.getpid(), spare)
+            cls._spares.append((os.getpid(), spare))
             atexit.register(cls.drop_spare)
         try:
             fd = os.open(os.path.join(base, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
@@ -117,9 +122,12 @@ class Cgroup:
     @classmethod
     def drop_spare(cls) -> None:
         """Remove the group `warm` made when no child took it (the process is ending)."""
-        spare, cls._spare = cls._spare, None
-        if spare is not None and spare[0] == os.getpid():
-            spare[1].remove()
+        try:
+            pid, spare = cls._spares.pop()
+        except IndexError:
+            return
+        if pid == os.getpid():
+            spare.remove()
 
     def procs_fd(self) -> int | None:
         """An open descriptor of cgroup.procs: the child writes "0" to it between fork and exec, so it is

@@ -128,79 +128,94 @@ def run_checks(
     starve the rest of the run), and every POLL_S while some check has not started (its timeout counts
     from its start). Waking for each finished check, as it did, cost the doctor 3 ms (bench/README.md).
     """
-    jobs = [_Job(s) for s in specs]
-    queue = deque(jobs)
-    lock = threading.Lock()
-    running: set[_Job] = set()  # started, not finished, not abandoned: one per live worker at work
-    pool = [0]  # live workers: started, not left behind with an abandoned check
-    left = [len(jobs)]
-    all_done = threading.Event()
-
-    def finish(job: _Job, results: list[Result]) -> None:  # lock held
-        job.results = results
-        job.done.set()
-        left[0] -= 1
-        if not left[0]:
-            all_done.set()
-
-    def work() -> None:
-        while True:
-            try:
-                job = queue.popleft()
-            except IndexError:
-                return
-            with lock:
-                if job.done.is_set():  # given up on before it could start (run budget)
-                    continue
-                job.started = time.monotonic()
-                running.add(job)
-            results = run_one(job.spec, facts)
-            with lock:
-                if job.abandoned:  # reported as timed out; a replacement worker took over
-                    return
-                running.discard(job)
-                finish(job, results)
-
-    def start_worker() -> None:
-        pool[0] += 1
-        threading.Thread(target=work, daemon=True, name="gomedic-check").start()
-
-    def give_up(job: _Job) -> None:  # lock held
-        job.abandoned = True
-        finish(job, [_timeout_result(job, deadline)])
-        if job in running:
-            running.discard(job)
-            pool[0] -= 1
-            if queue:
-                start_worker()  # the hung worker is lost: keep the pool at strength
-
-    workers = max(1, min(workers, len(jobs)))
-    deadline = time.monotonic() + budget_s
-    with lock:
-        for _ in range(min(FIRST_WORKERS, workers) if jobs else 0):
-            start_worker()
-    while not all_done.is_set() and jobs:
-        with lock:
-            now = time.monotonic()
-            for job in [j for j in jobs if not j.done.is_set()] if now >= deadline else []:
-                give_up(job)
-            for job in [j for j in running if now >= (j.started or now) + j.spec.timeout_s]:
-                give_up(job)
-            wake = min([deadline, *((j.started or now) + j.spec.timeout_s for j in running)])
-            if len(running) < left[0]:
-                wake = min(wake, now + POLL_S)  # a check yet to start: its timeout is not known yet
-            if queue and pool[0] < workers:
-                if len(running) >= pool[0] and all(now - (j.started or now) >= RAMP_S for j in running):
-                    start_worker()  # every worker is held up and checks wait: one more
-                wake = min(wake, now + RAMP_S)  # and look again
-        all_done.wait(max(0.0, wake - time.monotonic()))
+    run = _Run(specs, facts, max(1, min(workers, len(specs))), time.monotonic() + budget_s)
+    run.wait()
     out: list[Result] = []
-    for job in jobs:
+    for job in run.jobs:
         for r in job.results:
             out.append(r)
             if on_result:
                 on_result(r)
     return out
+
+
+class _Run:
+    """One run_checks call: its queue, its workers and the caller's supervision (the lock guards all)."""
+
+    def __init__(self, specs: Sequence[CheckSpec], facts: Facts, workers: int, deadline: float) -> None:
+        self.jobs = [_Job(s) for s in specs]
+        self.queue = deque(self.jobs)
+        self.facts = facts
+        self.workers = workers
+        self.deadline = deadline
+        self.lock = threading.Lock()
+        self.running: set[_Job] = set()  # started, not finished, not abandoned: one per live worker at work
+        self.pool = 0  # live workers: started, not left behind with an abandoned check
+        self.left = len(self.jobs)
+        self.all_done = threading.Event()
+        with self.lock:
+            for _ in range(min(FIRST_WORKERS, workers) if self.jobs else 0):
+                self._start_worker()
+
+    def wait(self) -> None:
+        while self.left:
+            with self.lock:
+                wake = self._supervise(time.monotonic())
+            if self.all_done.wait(max(0.0, wake - time.monotonic())):
+                return
+
+    def _supervise(self, now: float) -> float:
+        """Give up on what overran, add a worker if every one is held up; when to look again."""
+        for job in [j for j in self.jobs if not j.done.is_set()] if now >= self.deadline else []:
+            self._give_up(job)
+        for job in [j for j in self.running if now >= (j.started or now) + j.spec.timeout_s]:
+            self._give_up(job)
+        wake = min([self.deadline, *((j.started or now) + j.spec.timeout_s for j in self.running)])
+        if len(self.running) < self.left:
+            wake = min(wake, now + POLL_S)  # a check yet to start: its timeout is not known yet
+        if self.queue and self.pool < self.workers:
+            if len(self.running) >= self.pool and all(now - (j.started or now) >= RAMP_S for j in self.running):
+                self._start_worker()  # every worker is held up and checks wait: one more
+            wake = min(wake, now + RAMP_S)  # and look again
+        return wake
+
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self.queue.popleft()
+            except IndexError:
+                return
+            with self.lock:
+                if job.done.is_set():  # given up on before it could start (run budget)
+                    continue
+                job.started = time.monotonic()
+                self.running.add(job)
+            results = run_one(job.spec, self.facts)
+            with self.lock:
+                if job.abandoned:  # reported as timed out; a replacement worker took over
+                    return
+                self.running.discard(job)
+                self._finish(job, results)
+
+    def _start_worker(self) -> None:  # lock held
+        self.pool += 1
+        threading.Thread(target=self._work, daemon=True, name="gomedic-check").start()
+
+    def _finish(self, job: _Job, results: list[Result]) -> None:  # lock held
+        job.results = results
+        job.done.set()
+        self.left -= 1
+        if not self.left:
+            self.all_done.set()
+
+    def _give_up(self, job: _Job) -> None:  # lock held
+        job.abandoned = True
+        self._finish(job, [_timeout_result(job, self.deadline)])
+        if job in self.running:
+            self.running.discard(job)
+            self.pool -= 1
+            if self.queue:
+                self._start_worker()  # the hung worker is lost: keep the pool at strength
 
 
 def _timeout_result(job: _Job, deadline: float) -> Result:

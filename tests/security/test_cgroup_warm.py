@@ -23,31 +23,32 @@ def base() -> str:
 
 
 def test_warm_makes_the_next_group_and_drops_it_when_unused(base: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Cgroup, "_spare", None)
+    monkeypatch.setattr(Cgroup, "_spares", [])
     assert Cgroup.warm()
-    spare = Cgroup._spare
-    assert spare is not None and spare[0] == os.getpid() and os.path.isdir(spare[1].path)
+    assert len(Cgroup._spares) == 1
+    pid, spare = Cgroup._spares[0]
+    assert pid == os.getpid() and os.path.isdir(spare.path)
     g = Cgroup.create()
-    assert g is spare[1] and Cgroup._spare is None  # handed out once
+    assert g is spare and Cgroup._spares == []  # handed out once
     other = Cgroup.create()
     assert other is not None and other.path != g.path
     for made in (g, other):
         made.remove()
     assert Cgroup.warm()
-    spare = Cgroup._spare
-    assert spare is not None
+    _, spare = Cgroup._spares[0]
     Cgroup.drop_spare()
-    assert Cgroup._spare is None and not os.path.exists(spare[1].path)
+    assert Cgroup._spares == [] and not os.path.exists(spare.path)
 
 
 def test_a_forked_child_does_not_take_its_parents_group(base: str, monkeypatch: pytest.MonkeyPatch) -> None:
     parents = Cgroup.create()
     assert parents is not None
     try:
-        monkeypatch.setattr(Cgroup, "_spare", (os.getpid() + 1, parents))  # made by another process
+        monkeypatch.setattr(Cgroup, "_spares", [(os.getpid() + 1, parents)])  # made by another process
         own = Cgroup.create()
         assert own is not None and own is not parents
         own.remove()
+        monkeypatch.setattr(Cgroup, "_spares", [(os.getpid() + 1, parents)])
         Cgroup.drop_spare()  # not this process's to remove
         assert os.path.isdir(parents.path)
     finally:
