@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+from gomedic import runner
 from gomedic.errors import FactUnavailable
 from gomedic.facts import Facts, fact
 from gomedic.finding import Finding, ok, warn
@@ -56,6 +57,34 @@ def test_hung_checks_do_not_starve_the_pool() -> None:
     results = run_checks(specs, Facts(), workers=2)
     release.set()
     assert results[-1].status is Status.OK and results[-1].summary == "ran"
+
+
+def test_quick_checks_do_not_start_more_workers(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Checks that never wait run on FIRST_WORKERS threads: more would only take turns on the GIL."""
+    monkeypatch.setattr(runner, "RAMP_S", 60.0)  # no check is held up that long: no worker is added
+    seen: set[int] = set()
+
+    def quick(f: Facts) -> Finding:
+        seen.add(threading.get_ident())
+        return ok("quick")
+
+    results = run_checks([_spec(f"t.q{i}", quick) for i in range(30)], Facts(), workers=8)
+    assert [r.summary for r in results] == ["quick"] * 30
+    assert 1 <= len(seen) <= runner.FIRST_WORKERS
+
+
+def test_checks_that_wait_get_company() -> None:
+    """Checks held up (a go command, the network) make the pool grow up to `workers`: here four checks
+    can only finish together."""
+    together = threading.Barrier(4)
+
+    def wait(f: Facts) -> Finding:
+        together.wait(10)
+        return ok("together")
+
+    specs = [_spec(f"t.w{i}", wait, timeout_s=20) for i in range(4)] + [_spec("t.after", lambda f: ok("ran"))]
+    results = run_checks(specs, Facts(), workers=4)
+    assert [r.summary for r in results] == ["together"] * 4 + ["ran"]
 
 
 def test_run_budget() -> None:

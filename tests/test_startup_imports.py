@@ -29,7 +29,7 @@ sys.exit(cli.main())
 """
 
 NOT_ON_THE_PATH = ("typing", "pathlib", "urllib.parse", "ipaddress", "hashlib", "shutil", "ctypes", "logging",
-                   "inspect", "dataclasses", "gomedic.binfmt.macho", "gomedic.binfmt.pe", "yaml", "rich")
+                   "inspect", "dataclasses", "gomedic.binfmt.macho", "gomedic.binfmt.pe", "yaml", "rich", "importlib")
 
 
 def test_check_imports_nothing_it_does_not_need(goenv: GoEnv) -> None:

@@ -6,7 +6,6 @@ Built-in check modules are listed explicitly in `gomedic.checks.BUILTIN` and imp
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
@@ -173,7 +172,7 @@ def load(modules: Iterable[str]) -> Registry:
     """Import check modules (each registers its checks into REGISTRY once)."""
     for name in modules:
         if name not in _loaded:
-            importlib.import_module(name)
+            __import__(name)  # importlib.import_module without importing importlib (0.35 ms of start-up)
             _loaded.add(name)
     return REGISTRY
 

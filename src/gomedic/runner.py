@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from typing import Any
 
 MAX_WORKERS = 8
+FIRST_WORKERS = 1  # started at once; more only while those are held up (run_checks)
+RAMP_S = 0.004
+POLL_S = 0.05
 DEFAULT_BUDGET_S = 120.0
 
 
@@ -115,47 +118,20 @@ def run_checks(
 ) -> list[Result]:
     """Results in the order of `specs` (several per spec where a check yields several).
 
-    A few worker threads take checks from a queue. When a check overruns, it is reported as `error`, its
-    worker is left behind (it exits if the check ever returns) and a fresh worker takes its place, so
-    hung checks cannot starve the rest of the run.
+    Worker threads take checks from a queue: FIRST_WORKERS at first, and one more (up to `workers`) each
+    time every running check has been at it for RAMP_S while checks are still queued. Most checks are a
+    fraction of a millisecond of Python, which more threads only slow down (they take turns on the
+    interpreter lock); checks that wait (a go command, the network, a fact another check is gathering) get
+    company. The calling thread sleeps until every check is done, waking only to add a worker, to stop
+    waiting for a check that overran its timeout or the run's budget (reported as `error`; its worker is
+    left behind, exits if the check ever returns, and a fresh worker takes its place, so hung checks cannot
+    starve the rest of the run), and every POLL_S while some check has not started (its timeout counts
+    from its start). Waking for each finished check, as it did, cost the doctor 3 ms (bench/README.md).
     """
-    jobs = [_Job(s) for s in specs]
-    queue = deque(jobs)
-    lock = threading.Lock()
-
-    def work() -> None:
-        while True:
-            try:
-                job = queue.popleft()
-            except IndexError:
-                return
-            with lock:
-                if job.done.is_set():  # given up on before it could start (run budget)
-                    continue
-                job.started = time.monotonic()
-            results = run_one(job.spec, facts)
-            with lock:
-                if job.abandoned:  # reported as timed out; a replacement worker took over
-                    return
-                job.results = results
-                job.done.set()
-
-    def start_worker() -> None:
-        threading.Thread(target=work, daemon=True, name="gomedic-check").start()
-
-    for _ in range(max(1, min(workers, len(jobs)))):
-        start_worker()
-    deadline = time.monotonic() + budget_s
+    run = _Run(specs, facts, max(1, min(workers, len(specs))), time.monotonic() + budget_s)
+    run.wait()
     out: list[Result] = []
-    for job in jobs:
-        _wait(job, deadline)
-        with lock:
-            if not job.done.is_set():
-                job.abandoned = True
-                job.results = [_timeout_result(job, deadline)]
-                job.done.set()
-                if job.started is not None and queue:
-                    start_worker()  # the hung worker is lost: keep the pool at strength
+    for job in run.jobs:
         for r in job.results:
             out.append(r)
             if on_result:
@@ -163,16 +139,83 @@ def run_checks(
     return out
 
 
-def _wait(job: _Job, deadline: float) -> None:
-    while not job.done.is_set():
-        now = time.monotonic()
-        if now >= deadline:
-            return
-        started = job.started
-        if started is not None and now >= started + job.spec.timeout_s:
-            return
-        limit = deadline if started is None else min(deadline, started + job.spec.timeout_s)
-        job.done.wait(min(0.05, max(0.0, limit - now)) if started is None else max(0.0, limit - now))
+class _Run:
+    """One run_checks call: its queue, its workers and the caller's supervision (the lock guards all)."""
+
+    def __init__(self, specs: Sequence[CheckSpec], facts: Facts, workers: int, deadline: float) -> None:
+        self.jobs = [_Job(s) for s in specs]
+        self.queue = deque(self.jobs)
+        self.facts = facts
+        self.workers = workers
+        self.deadline = deadline
+        self.lock = threading.Lock()
+        self.running: set[_Job] = set()  # started, not finished, not abandoned: one per live worker at work
+        self.pool = 0  # live workers: started, not left behind with an abandoned check
+        self.left = len(self.jobs)
+        self.all_done = threading.Event()
+        with self.lock:
+            for _ in range(min(FIRST_WORKERS, workers) if self.jobs else 0):
+                self._start_worker()
+
+    def wait(self) -> None:
+        while self.left:
+            with self.lock:
+                wake = self._supervise(time.monotonic())
+            if self.all_done.wait(max(0.0, wake - time.monotonic())):
+                return
+
+    def _supervise(self, now: float) -> float:
+        """Give up on what overran, add a worker if every one is held up; when to look again."""
+        for job in [j for j in self.jobs if not j.done.is_set()] if now >= self.deadline else []:
+            self._give_up(job)
+        for job in [j for j in self.running if now >= (j.started or now) + j.spec.timeout_s]:
+            self._give_up(job)
+        wake = min([self.deadline, *((j.started or now) + j.spec.timeout_s for j in self.running)])
+        if len(self.running) < self.left:
+            wake = min(wake, now + POLL_S)  # a check yet to start: its timeout is not known yet
+        if self.queue and self.pool < self.workers:
+            if len(self.running) >= self.pool and all(now - (j.started or now) >= RAMP_S for j in self.running):
+                self._start_worker()  # every worker is held up and checks wait: one more
+            wake = min(wake, now + RAMP_S)  # and look again
+        return wake
+
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self.queue.popleft()
+            except IndexError:
+                return
+            with self.lock:
+                if job.done.is_set():  # given up on before it could start (run budget)
+                    continue
+                job.started = time.monotonic()
+                self.running.add(job)
+            results = run_one(job.spec, self.facts)
+            with self.lock:
+                if job.abandoned:  # reported as timed out; a replacement worker took over
+                    return
+                self.running.discard(job)
+                self._finish(job, results)
+
+    def _start_worker(self) -> None:  # lock held
+        self.pool += 1
+        threading.Thread(target=self._work, daemon=True, name="gomedic-check").start()
+
+    def _finish(self, job: _Job, results: list[Result]) -> None:  # lock held
+        job.results = results
+        job.done.set()
+        self.left -= 1
+        if not self.left:
+            self.all_done.set()
+
+    def _give_up(self, job: _Job) -> None:  # lock held
+        job.abandoned = True
+        self._finish(job, [_timeout_result(job, self.deadline)])
+        if job in self.running:
+            self.running.discard(job)
+            self.pool -= 1
+            if self.queue:
+                self._start_worker()  # the hung worker is lost: keep the pool at strength
 
 
 def _timeout_result(job: _Job, deadline: float) -> Result:

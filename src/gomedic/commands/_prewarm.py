@@ -11,6 +11,7 @@ kills what the run started when the process exits.
 
 from __future__ import annotations
 
+import sys
 from types import MappingProxyType
 
 from gomedic.facts import Facts, Options
@@ -19,15 +20,17 @@ from gomedic.values import replace
 _early: Facts | None = None
 
 
-def start_early() -> None:
+def start_early(interval: float) -> None:
     """As the program, for `gomedic check` (not its --help): start go env now, with the default options.
     Called before cli.main's error handling: what fails here (no working directory, no thread) is left
-    for `facts_for` to meet again, where it is reported as any error of the run is."""
+    for `facts_for` to meet again, where it is reported as any error of the run is. cli.main has already
+    shortened the switch interval; `interval` is the one to restore once go has answered."""
     global _early
     try:
         facts = Facts(Options())
-        start(facts)
+        start(facts, interval)
     except Exception:
+        sys.setswitchinterval(interval)
         return
     _early = facts
 
@@ -45,7 +48,7 @@ def facts_for(*, deep: bool, online: bool, overrides: dict[str, str]) -> Facts:
     return facts
 
 
-def start(facts: Facts) -> None:
+def start(facts: Facts, interval: float | None = None) -> None:
     """Start `go env -json` now, in the background: it runs while the check modules are imported.
 
     What it needs first (the path of the first go on PATH, the GOENV file: Python work the checks need
@@ -53,9 +56,9 @@ def start(facts: Facts) -> None:
     thread only starts go and waits. And until go has answered, threads take turns every 0.2 ms instead
     of every 5 ms: otherwise the thread waits up to 5 ms for the interpreter lock (held by the imports of
     the check modules) before it can start go, and again before it can read go's answer, and `go env`
-    ends later than everything else (bench/README.md).
+    ends later than everything else (bench/README.md). `interval` is the one to restore then (default:
+    the current one).
     """
-    import sys
     import threading
 
     from gomedic.facts.go import GO_ENV_PROBE, GO_FIRST, GOENV_FILE
@@ -65,7 +68,9 @@ def start(facts: Facts) -> None:
         facts.get(GOENV_FILE)
     except Exception:  # memoized in the fact; the checks that need it report it
         pass
-    interval = sys.getswitchinterval()
+    if interval is None:
+        interval = sys.getswitchinterval()
+    restore = interval
 
     def warm() -> None:
         try:
@@ -73,7 +78,7 @@ def start(facts: Facts) -> None:
         except Exception:  # memoized in the fact; the checks that need it report it
             pass
         finally:
-            sys.setswitchinterval(interval)
+            sys.setswitchinterval(restore)
 
     sys.setswitchinterval(min(interval, 0.0002))
     threading.Thread(target=warm, daemon=True, name="gomedic-prewarm").start()

@@ -73,6 +73,10 @@ def run(args: argparse.Namespace) -> int:
     sel = Selection(areas=frozenset(areas), skip=frozenset(args.skip), deep=args.deep, online=args.online)
     import gc
 
-    gc.enable()  # off during start-up when run as the program (cli.main)
+    if not gc.isenabled():  # off during start-up when run as the program (cli.main)
+        # What start-up made lives to the end: frozen, the first collection does not scan it all again
+        # (0.7 ms, the 3,000-odd objects allocated while the collector was off; bench/README.md).
+        gc.freeze()
+        gc.enable()
     report = run_specs("check", select(registry, sel), facts, context=context, fail_on=FailOn(args.fail_on))
     return emit(report, args)

@@ -6,8 +6,6 @@ RENDERERS maps a format name to the module that renders it; modules are imported
 
 from __future__ import annotations
 
-import importlib
-
 from gomedic.errors import UsageError
 from gomedic.typenames import TYPE_CHECKING, Protocol
 from gomedic.values import frozen
@@ -65,7 +63,7 @@ def get(name: str) -> Renderer:
         mod = RENDERERS[name]
     except KeyError:
         raise UsageError(f"unknown format {name!r} (formats: {', '.join(RENDERERS)})") from None
-    renderer: Renderer = importlib.import_module(mod)
+    renderer: Renderer = __import__(mod, fromlist=["render"])  # the module itself; importlib is 0.35 ms of start-up
     return renderer
 
 
