@@ -63,6 +63,31 @@ def healthy_env(home: Path, version: str, pythonpath: str | None) -> dict[str, s
     return env
 
 
+# The least any Python doctor that asks go does (--floor): start the interpreter, find the first go on PATH,
+# run `go env -json KEYS` in a new session and read it, parse it, print one line of JSON. "cgroup" adds what
+# gomedic does as root: the child joins a fresh cgroup v2 group between fork and exec (a cold join: bench/README).
+FLOOR = """
+import json, os, subprocess, sys
+go = next(p for d in os.environ["PATH"].split(":") if os.access(p := os.path.join(d, "go"), os.X_OK))
+keys = "AR CC CGO_ENABLED CXX GOARCH GOOS GOROOT GOPATH GOCACHE GOMODCACHE GOVERSION GOENV GOFLAGS GOPROXY".split()
+join = None
+if sys.argv[1:] == ["cgroup"]:
+    with open("/proc/self/cgroup") as fh:
+        own = fh.read().split("0::", 1)[1].split()[0]
+    mount = next(ln.split()[4] for ln in open("/proc/self/mountinfo") if " - cgroup2 " in ln)
+    group = os.path.join(mount + own, f"floor-{os.getpid()}")
+    os.mkdir(group)
+    fd = os.open(os.path.join(group, "cgroup.procs"), os.O_WRONLY)
+    join = lambda: os.write(fd, b"0")
+try:
+    r = subprocess.run([go, "env", "-json", *keys], capture_output=True, start_new_session=True, preexec_fn=join)
+finally:
+    if join:
+        os.rmdir(group)
+sys.stdout.write(json.dumps({"go": json.loads(r.stdout)["GOVERSION"]}) + "\\n")
+"""
+
+
 def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds): the CPU time (user + system, children included, from wait4) moves much
     less than the wall time when other processes compete for the cores."""
@@ -80,6 +105,8 @@ def main() -> int:
     ap.add_argument("--go", default="1.27.3", help="Go release of the healthy environment")
     ap.add_argument("--venv", type=Path, action="append", default=[],
                     help="measure DIR/bin/gomedic (an installed venv) instead of this tree (repeatable)")
+    ap.add_argument("--floor", action="store_true",
+                    help="also time FLOOR: a Python program that only finds go, asks `go env -json` and prints")
     ap.add_argument("--idle-python-ms", type=float, default=9.0,
                     help="`python -c pass` on the idle machine, for the idle estimate (default: %(default)s)")
     args = ap.parse_args()
@@ -101,6 +128,10 @@ def main() -> int:
             commands[f"gomedic --version{label}"] = [*gomedic, "--version"]
         commands["python -c pass"] = [python, "-c", "pass"]
         commands["go env -json"] = [str(toolchain(args.go) / "bin" / "go"), "env", "-json"]
+        if args.floor:
+            commands["floor: python, go env -json, print"] = [python, "-c", FLOOR]
+            if os.geteuid() == 0:
+                commands["floor, go env in a cgroup (cold join)"] = [python, "-c", FLOOR, "cgroup"]
         for label, gomedic in installs.items():
             check = subprocess.run([*gomedic, "check", "--format", "json"], env=env, cwd=home, capture_output=True,
                                    text=True, check=False)
