@@ -31,12 +31,18 @@ def test_walk_is_lexical_depth_first_without_following_links(tmp_path: Path) -> 
                    ("top", False)]
 
 
+def _sniffed(path: str) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    return len(head) == 16 and (head[:4] in scan._MAGIC4 or head[:2] == b"MZ")
+
+
 def test_walk_executables_is_walk_then_sniff(tree: list[tuple[str, bool]], tmp_path: Path) -> None:
     """The one-pass walk keeps, in walk order, what executables() keeps of walk() and every symlink (those
     are sniffed when opened); a FIFO or an empty file is passed over without blocking."""
     root = str(toolchain(NEWEST))
-    exes = set(scan.executables(tree))
-    assert scan.walk_executables(root) == [f for f in tree if f[1] or f in exes]
+    with_header = {(p, link) for p, link in tree if not link and _sniffed(p)}
+    assert scan.walk_executables(root) == [f for f in tree if f[1] or f in with_header]
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "empty").write_bytes(b"")
     (tmp_path / "sub").mkdir()
@@ -124,3 +130,33 @@ def test_busy_cpus_are_not_idle() -> None:
         for p in loops:
             p.kill()
             p.wait()
+
+
+def test_links_to_anything_but_a_regular_file_are_never_opened(tmp_path: Path) -> None:
+    """A symlink planted in a scanned tree must not make gomedic open what it points to unless that is a
+    regular file: opening a device can act by itself (a watchdog starts). Seen from the other side of a
+    FIFO: a writer blocked in open(2) would be let through by any reader's open."""
+    import subprocess
+    import sys
+
+    elf = tmp_path / "tree" / "real"
+    elf.parent.mkdir()
+    elf.write_bytes(b"\x7fELF" + bytes(60))
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "tree" / "to-fifo").symlink_to(tmp_path / "fifo")
+    (tmp_path / "tree" / "to-real").symlink_to(elf)
+    (tmp_path / "tree" / "to-dir").symlink_to(tmp_path)
+    writer = subprocess.Popen([sys.executable, "-c", f"open({str(tmp_path / 'fifo')!r}, 'wb')"])
+    try:
+        opened = []
+        for item in scan.walk_executables(str(tmp_path / "tree")):
+            src = scan._open_found(item)
+            if src is not None:
+                opened.append(item[0])
+                src.close()
+        assert opened == [str(elf), str(elf.parent / "to-real")]
+        with pytest.raises(subprocess.TimeoutExpired):
+            writer.wait(0.5)  # still waiting for a reader: the FIFO was never opened
+    finally:
+        writer.kill()
+        writer.wait()

@@ -8,8 +8,10 @@ build-info blob are read (pread of the ranges needed, never the whole file).
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import stat
 import struct
 from collections.abc import Callable, Sequence
 
@@ -88,7 +90,7 @@ def _listing(d: str) -> list[tuple[str, int]]:
     except OSError:
         return []
     out: list[tuple[str, int]] = []
-    flags, opn, close = _FLAGS, os.open, os.close
+    flags, opn, close = _FLAGS | os.O_NOFOLLOW, os.open, os.close  # a name swapped for a symlink: refused
     try:
         with os.scandir(fd) as it:
             entries = sorted(it, key=_name)
@@ -129,11 +131,42 @@ def walk_executables(d: str) -> list[tuple[str, bool]]:
     return out
 
 
-def open_executable(path: str) -> FileSource | None:
-    """The file as a source when it starts like an ELF, Mach-O or PE file; None for anything else
-    (text, a directory, a FIFO, an unreadable file). One open and one small read."""
-    try:
+def _open_regular(path: str, link: bool) -> int:
+    """A read descriptor of a file found in a directory, only when it is a regular file (OSError else).
+
+    A name listed as a regular file is opened with O_NOFOLLOW: swapped for a symlink since, it is refused.
+    A symlink is opened with O_PATH first (which opens nothing), its target checked on that descriptor, and
+    only a regular file is then opened for reading, through /proc/self/fd: the same file, no race. So a
+    symlink planted in a scanned tree never makes gomedic open a device (opening some acts by itself: a
+    watchdog starts, a tape rewinds) or a FIFO; go version -m too reads only links to regular files.
+    """
+    if not link:
+        return os.open(path, _FLAGS | os.O_NOFOLLOW)
+    if not hasattr(os, "O_PATH"):  # macOS: open without blocking, then check what was opened
         fd = os.open(path, _FLAGS)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        return fd
+    pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(pfd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        try:
+            return os.open(f"/proc/self/fd/{pfd}", _FLAGS)
+        except FileNotFoundError:  # no /proc mounted: by name, right after the check
+            return os.open(path, _FLAGS)
+    finally:
+        os.close(pfd)
+
+
+def _open_found(item: tuple[str, bool]) -> FileSource | None:
+    """A file found in a directory as a source when it starts like an ELF, Mach-O or PE file; None for
+    anything else (text, a FIFO, an unreadable file, a link to anything but a regular file). One open and
+    one small read."""
+    path, link = item
+    try:
+        fd = _open_regular(path, link)
     except OSError:
         return None
     try:
@@ -146,38 +179,6 @@ def open_executable(path: str) -> FileSource | None:
         os.close(fd)
         return None
     return FileSource.adopt(fd, path, size)
-
-
-def _regular_target(path: str) -> bool:
-    """A symlink found in a directory counts only when it leads to a regular file (as in go version -m)."""
-    try:
-        return os.path.isfile(path)
-    except OSError:
-        return False
-
-
-def executables(items: Sequence[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """The items that start like an ELF, Mach-O or PE file: one open, one 16-byte read and one close per
-    file, in a tight loop (most files of a package tree are docs and sources)."""
-    out = []
-    flags, opn = _FLAGS, os.open
-    for item in items:
-        try:
-            fd = opn(item[0], flags)
-        except OSError:
-            continue
-        if _starts_like_exe(fd):
-            out.append(item)
-    return out
-
-
-def _open_found(item: tuple[str, bool]) -> FileSource | None:
-    """A file found in a directory, opened when it starts like an executable (a link only when it leads
-    to a regular file, as in go version -m)."""
-    path, link = item
-    if link and not _regular_target(path):
-        return None
-    return open_executable(path)
 
 
 def found_buildinfo(item: tuple[str, bool], fmt: str = "text") -> str | None:
@@ -388,7 +389,7 @@ def _run_task(fn: Callable[[tuple[str, bool]], T | None], task: Task) -> list[T]
             items = [(path, True)]  # sniffed when opened (_open_found), as walk_executables leaves it
         else:
             try:
-                fd = os.open(path, _FLAGS)
+                fd = os.open(path, _FLAGS | os.O_NOFOLLOW)  # listed as a regular file: a symlink now is refused
             except OSError:
                 continue
             items = [(path, False)] if _starts_like_exe(fd) else []
