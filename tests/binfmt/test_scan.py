@@ -146,8 +146,13 @@ def test_links_to_anything_but_a_regular_file_are_never_opened(tmp_path: Path) -
     (tmp_path / "tree" / "to-fifo").symlink_to(tmp_path / "fifo")
     (tmp_path / "tree" / "to-real").symlink_to(elf)
     (tmp_path / "tree" / "to-dir").symlink_to(tmp_path)
-    writer = subprocess.Popen([sys.executable, "-c", f"open({str(tmp_path / 'fifo')!r}, 'wb')"])
+    code = f"print('ready', flush=True); open({str(tmp_path / 'fifo')!r}, 'wb')"
+    writer = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
+        assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
+        import time
+
+        time.sleep(0.2)  # in open(2) by now, waiting for a reader
         opened = []
         for item in scan.walk_executables(str(tmp_path / "tree")):
             src = scan._open_found(item)
