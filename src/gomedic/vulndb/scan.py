@@ -277,7 +277,6 @@ class Wanted:
     packages: frozenset[str]  # packages listed without symbols
     todo: tuple[tuple[Mod, Plan], ...]  # each module's plans, module by module
     absent: tuple[Hit, ...]  # per plan: nothing of it in the binary (ABSENT), or module level (UNKNOWN)
-    at: dict[int, list[int]]  # a Look (its id) -> the plans (indices in `todo`) with it
     judged: frozenset[int]  # the plans listing packages without symbols: always looked at
     needs_table: bool  # some plan is not module level
 
@@ -301,9 +300,10 @@ class Matcher:
         self._versions: dict[tuple[str, str], list[Versioned]] = {}
         self._looks: dict[tuple[int, str, str], Look | None] = {}  # by the item's identity (_items keeps it)
         self._wanted: dict[tuple[int, ...], Wanted] = {}
+        self._builds: dict[tuple[object, ...], Wanted] = {}
         self._mods: dict[Mod, Mod] = {}
         self._absents: dict[tuple[int, int], tuple[Hit, ...]] = {}  # by (mod, plans): both kept, ids stable
-        self.holders: dict[bytes, list[Look]] = {}  # a name -> the Looks listing it
+        self.findings: dict[tuple[object, ...], tuple[Hit, ...]] = {}  # scan's, by (Wanted, Looked answers)
 
     def plans(
         self, mod: Mod, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]
@@ -320,8 +320,16 @@ class Matcher:
         return self._mods.setdefault(mod, mod)
 
     def binary(self, bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Iterable[Entry]]) -> Wanted:
-        """What to look for in the binary with this build info on the platform."""
-        return self.wanted([(mod, self.plans(mod, goos, goarch, entries_for)) for mod in map(self.mod, modules_of(bi))])
+        """What to look for in the binary with this build info on the platform: once per build alike (what
+        modules_of reads of it), as the copies of a program and a release's own programs are."""
+        k = (goos, goarch, bi.go_version, bi.path.startswith("cmd/"),
+             *((d.path, d.version) if d.replace is None else (d.path, d.version, d.replace.path, d.replace.version)
+               for d in bi.deps))
+        got = self._builds.get(k)
+        if got is None:
+            got = self._builds[k] = self.wanted(
+                [(mod, self.plans(mod, goos, goarch, entries_for)) for mod in map(self.mod, modules_of(bi))])
+        return got
 
     def wanted(self, groups: list[tuple[Mod, tuple[Plan, ...]]]) -> Wanted:
         """What to look for in a binary whose modules (from `mod`) have these plans."""
@@ -375,18 +383,11 @@ class Matcher:
             general = not any(p.goos or p.goarch for p in a.packages)  # the same on every platform: one Look
             got = self._looks.get((id(a), "", ""), _ASK) if general else _ASK
             if got is _ASK:
-                got = self._made(_look(a, goos, goarch))
+                got = _look(a, goos, goarch)
                 if general:
                     self._looks[(id(a), "", "")] = got
             self._looks[k] = got
         return got
-
-
-    def _made(self, look: Look | None) -> Look | None:
-        if look is not None:
-            for name in look.every:
-                self.holders.setdefault(name, []).append(look)
-        return look
 
 
 def _look(a: Affected, goos: str, goarch: str) -> Look | None:
@@ -420,12 +421,9 @@ def paused_gc() -> Iterator[None]:
 def _wanted(groups: list[tuple[Mod, tuple[Plan, ...]]], absent: tuple[Hit, ...]) -> Wanted:
     todo = tuple((mod, plan) for mod, plans in groups for plan in plans)
     looks = [look for _, (_, _, look) in todo]
-    at: dict[int, list[int]] = {}
-    for i, look in enumerate(looks):
-        at.setdefault(id(look), []).append(i)
     return Wanted(frozenset().union(*(look.every for look in looks)),
                   frozenset().union(*(look.prefixes for look in looks)),
-                  frozenset(p for look in looks for p in look.packages), todo, absent, at,
+                  frozenset(p for look in looks for p in look.packages), todo, absent,
                   frozenset(i for i, look in enumerate(looks) if look.packages),
                   not all(look.module_level for look in looks))
 
@@ -463,11 +461,24 @@ def scan(bi: BuildInfo, goos: str, goarch: str, entries_for: Callable[[str], Ite
     want = m.binary(bi, goos, goarch, entries_for)
     # one pass over the table for every advisory
     held = syms.present(want.names, want.prefixes, want.packages) if want.names else frozenset()
+    if not isinstance(syms, Looked):
+        return _judge(want, held, syms)
+    # binaries built alike that link the same of it in (a fleet's copies, a release's builds) find the same
+    k = (id(want), held, syms.readable(), tuple(syms.packages.items()))
+    got = m.findings.get(k)
+    if got is None:
+        got = m.findings[k] = tuple(_judge(want, held, syms))
+    return list(got)
+
+
+def _judge(want: Wanted, held: frozenset[bytes], syms: Symbols | Looked) -> list[Hit]:
     if want.needs_table and not syms.readable():  # the table is read only for an entry that names packages
         return [Hit(entry, mod, fixed, look.listed, (), Reach.UNKNOWN) for mod, (entry, fixed, look) in want.todo]
     hits = list(want.absent)  # most advisories: nothing of them linked in
-    for i in sorted(want.judged.union(*(want.at.get(id(look), ()) for name in held for look in m.holders[name]))):
-        mod, (entry, fixed, look) = want.todo[i]
+    judged = want.judged
+    for i, (mod, (entry, fixed, look)) in enumerate(want.todo):
+        if held.isdisjoint(look.every) and i not in judged:
+            continue
         found = [label for label, fs in look.symbols if not held.isdisjoint(fs)]
         found += [f"{p} (whole package)" for p in look.packages if syms.has_package(p)]
         if found:
