@@ -3,17 +3,20 @@
 One file per database cache directory, `scans.json`:
 
     {"db": "format:database key",
-     "paths": {path: {"key": [...], "mods": [[module, version, shown, count], ...],
-                      "found": [[mod index, advisory index, [pkg.Symbol, ...], reach], ...]}},
+     "paths": {path: {"key": [...], "mods": [[module, version, shown, count], ...], "found": index in founds}},
+     "founds": [[[mod index, advisory index, [pkg.Symbol, ...], reach], ...], ...],
      "groups": {"module version goos goarch": [[id, fixed], ...]},
-     "entries": {id: [modified, summary, aliases]}, "listed": {"id module goos goarch": [pkg.Symbol, ...]}}
+     "entries": {id: [modified, summary, aliases]}, "listed": {"id module goos goarch": index in lists},
+     "lists": [[pkg.Symbol, ...], ...]}
 
 The key is the file's identity (device, inode, size, mtime, ctime), its platform, the database's modified
 time, layout and URL, and the format version: any change to the binary or the database recomputes it. What a
 finding shows of its advisory (summary, aliases, symbols) is kept with it, so an unchanged fleet needs no
 entry parsed. A group lists the advisories affecting one module version on one platform, in the order a
 scan finds them, once for every binary that records that version (a fleet's binaries share Go releases);
-a binary keeps only its modules and the findings that are not "absent" (found symbols, or unknown). The
+a binary keeps only its modules and the findings that are not "absent" (found symbols, or unknown), those
+listed once in "founds" for all the binaries that have them alike (a fleet's copies, a release's builds);
+the symbols an advisory lists are kept once in "lists" for all the platforms that see them alike. The
 shared parts belong to the database named by "db": written for another, the file is started afresh.
 """
 
@@ -27,7 +30,7 @@ from gomedic.vulndb.cache import Cache
 from gomedic.vulndb.osv import Entry
 from gomedic.vulndb.scan import Hit, Mod, Reach
 
-FORMAT = 4
+FORMAT = 5
 FILE = "scans.json"
 MAX_PATHS = 20_000
 _REACH = {r.value: r for r in Reach}
@@ -73,6 +76,12 @@ class ScanCache:
         self.groups = _dict(data, "groups")
         self.entries = _dict(data, "entries")
         self.listed = _dict(data, "listed")
+        founds, lists = (data.get("founds"), data.get("lists")) if data is not None else (None, None)
+        self.founds: list[Any] = founds if isinstance(founds, list) else []
+        self.lists: list[Any] = lists if isinstance(lists, list) else []
+        self._list_at: dict[tuple[str, ...], int] | None = None  # a list of symbols -> its index (put)
+        self._found_at: dict[tuple[Any, ...], int] = {}  # a binary's findings (put) -> their index in founds
+        self._found: dict[int, dict[tuple[int, int], tuple[tuple[str, ...], Reach]]] = {}  # founds decoded
         self.dirty = False
         self._made: dict[str, Entry] = {}
         self._lists: dict[str, tuple[str, ...]] = {}
@@ -90,7 +99,10 @@ class ScanCache:
     def _listed(self, k: str) -> tuple[str, ...]:
         got = self._lists.get(k)
         if got is None:
-            got = self._lists[k] = tuple(str(x) for x in self.listed[k])
+            at = self.listed[k]
+            if type(at) is not int or at < 0:
+                raise ValueError("listed: not an index")
+            got = self._lists[k] = tuple(str(x) for x in self.lists[at])
         return got
 
     def _mod(self, path: Any, version: Any, shown: Any) -> Mod:
@@ -100,8 +112,17 @@ class ScanCache:
             got = self._mods[k] = Mod(*k)
         return got
 
+    def _founds(self, k: Any) -> dict[tuple[int, int], tuple[tuple[str, ...], Reach]]:
+        if type(k) is not int or k < 0:
+            raise ValueError("found: not an index")
+        got = self._found.get(k)
+        if got is None:
+            got = self._found[k] = {(int(i), int(j)): (tuple(str(x) for x in syms), _REACH[reach])
+                                    for i, j, syms, reach in self.founds[k]}
+        return got
+
     def _load(self, saved: dict[str, Any], platform: tuple[str, str]) -> tuple[Hit, ...] | None:
-        found = {(int(i), int(j)): (tuple(str(x) for x in syms), _REACH[reach]) for i, j, syms, reach in saved["found"]}
+        found = self._founds(saved["found"])
         tail = f" {platform[0]} {platform[1]}"
         out = []
         for i, (path, version, shown, count) in enumerate(saved["mods"]):
@@ -140,7 +161,8 @@ class ScanCache:
         if key is None:
             return
         tail = f" {platform[0]} {platform[1]}"
-        mods, found = [], []
+        mods: list[list[Any]] = []
+        found: list[tuple[Any, ...]] = []
         for i, seg in enumerate(_segments(hits)):
             mod = seg[0].mod
             mods.append([mod.path, mod.version, mod.shown, len(seg)])
@@ -149,10 +171,15 @@ class ScanCache:
                 self._written.add(group)
                 self.groups[group] = [[h.entry.id, h.fixed] for h in seg]
                 self._list(seg, f" {mod.path}{tail}")
-            found += [[i, j, list(h.found), h.reach.value] for j, h in enumerate(seg)
+            found += [(i, j, h.found, h.reach.value) for j, h in enumerate(seg)
                       if h.reach is not Reach.ABSENT or h.found]
+        k = tuple(found)
+        at = self._found_at.get(k)
+        if at is None:
+            at = self._found_at[k] = len(self.founds)
+            self.founds.append([[i, j, list(syms), reach] for i, j, syms, reach in found])
         self._run[tuple(key)] = hits
-        self.paths[path] = {"key": key, "mods": mods, "found": found}
+        self.paths[path] = {"key": key, "mods": mods, "found": at}
         self.dirty = True
 
     def _list(self, seg: list[Hit], tail: str) -> None:
@@ -163,7 +190,7 @@ class ScanCache:
                 self._written.add(listed)
                 e = h.entry
                 self.entries[e.id] = [e.modified, e.summary, list(e.aliases)]
-                self.listed[listed] = list(h.symbols)
+                self.listed[listed] = self._list_index(h.symbols)
 
     def save(self) -> None:
         if not self.dirty:
@@ -171,6 +198,36 @@ class ScanCache:
         paths = self.paths
         if len(paths) > MAX_PATHS:  # keep the newest (dicts keep insertion order)
             paths = dict(list(paths.items())[-MAX_PATHS:])
-        doc = {"db": f"{FORMAT}:{self.db_key}", "paths": paths, "groups": self.groups, "entries": self.entries,
-               "listed": self.listed}
+        paths, founds = self._compact(paths)
+        doc = {"db": f"{FORMAT}:{self.db_key}", "paths": paths, "founds": founds, "groups": self.groups,
+               "entries": self.entries, "listed": self.listed, "lists": self.lists}
         self.cache.write(FILE, json.dumps(doc, separators=(",", ":")).encode())
+
+    def _list_index(self, symbols: tuple[str, ...]) -> int:
+        if self._list_at is None:  # the lists kept: an advisory scanned again is not listed twice
+            self._list_at = {}
+            for n, kept in enumerate(self.lists):
+                if isinstance(kept, list):
+                    self._list_at.setdefault(tuple(map(str, kept)), n)
+        at = self._list_at.get(symbols)
+        if at is None:
+            at = self._list_at[symbols] = len(self.lists)
+            self.lists.append(list(symbols))
+        return at
+
+    def _compact(self, paths: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+        """The rows kept and only the founds they name, renumbered (a binary scanned again, or dropped, leaves
+        its old findings unnamed); a row naming none is left out (it would be scanned again anyway)."""
+        out: dict[str, Any] = {}
+        founds: list[Any] = []
+        renumbered: dict[int, int] = {}
+        for path, row in paths.items():
+            k = row.get("found") if isinstance(row, dict) else None
+            if type(k) is not int or not 0 <= k < len(self.founds):
+                continue
+            n = renumbered.get(k)
+            if n is None:
+                n = renumbered[k] = len(founds)
+                founds.append(self.founds[k])
+            out[path] = row if n == k else {**row, "found": n}
+        return out, founds
