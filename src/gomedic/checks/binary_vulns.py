@@ -74,14 +74,17 @@ def _line(h: Hit) -> str:
     return f"{h.mod.shown} ({fixed}); {aliases}; {syms}; {h.entry.summary}"
 
 
+_RANK = {Reach.FOUND: 0, Reach.UNKNOWN: 1, Reach.ABSENT: 2}
+
+
 def _one_per_id(hits: tuple[Hit, ...]) -> list[Hit]:
     """An advisory naming several modules of the binary (stdlib and x/net) counts once: its most reachable hit."""
-    rank = {Reach.FOUND: 0, Reach.UNKNOWN: 1, Reach.ABSENT: 2}
     best: dict[str, Hit] = {}
     for h in hits:
-        cur = best.get(h.entry.id)
-        if cur is None or rank[h.reach] < rank[cur.reach]:
-            best[h.entry.id] = h
+        eid = h.entry.id
+        cur = best.get(eid)
+        if cur is None or _RANK[h.reach] < _RANK[cur.reach]:
+            best[eid] = h
     return list(best.values())
 
 
@@ -93,7 +96,7 @@ def judge(ins: Inspection, hits: tuple[Hit, ...], ignores: tuple[Ignore, ...], t
     accepted: list[str] = []
     expired: list[str] = []
     for h in _one_per_id(hits):
-        ig = find(ignores, (h.entry.id, *h.entry.aliases))
+        ig = find(ignores, (h.entry.id, *h.entry.aliases)) if ignores else None
         if ig is not None and not ig.expired(today):
             accepted.append(ig.describe())
             continue
