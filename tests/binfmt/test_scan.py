@@ -165,3 +165,16 @@ def test_links_to_anything_but_a_regular_file_are_never_opened(tmp_path: Path) -
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_a_directory_swapped_for_a_symlink_is_not_entered(tmp_path: Path) -> None:
+    """A directory listed in the tree and replaced by a symlink before it is walked (the race a local user
+    can try against a root scan) is not followed; the directory named on the command line may be a link."""
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "elf").write_bytes(b"\x7fELF" + bytes(12))
+    (tmp_path / "named").symlink_to(tmp_path / "elsewhere")
+    assert scan._listing(str(tmp_path / "named"), False) == []
+    assert scan._units(str(tmp_path / "named"), False) == []
+    assert scan.walk_executables(str(tmp_path / "named"), follow=False) == []
+    assert scan.walk_executables(str(tmp_path / "named")) == [(f"{tmp_path}/named/elf", False)]
+    assert scan._units(str(tmp_path / "named"), True) == [(f"{tmp_path}/named/elf", 0)]

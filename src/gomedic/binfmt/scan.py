@@ -34,12 +34,11 @@ _MAGIC4 = frozenset((b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xf
 _FLAGS = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY  # a FIFO must not block, a tty not be taken
 
 
-def _entries(d: str) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(d) as it:
-            return sorted(it, key=_name)
-    except OSError:
-        return []
+def _open_dir(d: str, follow: bool) -> int:
+    """A descriptor of directory d. A directory found in the tree (follow=False) is opened with O_NOFOLLOW:
+    swapped for a symlink since it was listed, it is refused, so a scan never wanders out of its tree; the
+    directory named on the command line may be a link."""
+    return os.open(d, _DIR_FLAGS | (0 if follow else os.O_NOFOLLOW))
 
 
 def _name(e: os.DirEntry[str]) -> str:
@@ -51,11 +50,11 @@ def walk(d: str) -> list[tuple[str, bool]]:
     are not followed into. Regular files are known from the directory entry alone (no stat). Iterative: a
     deep tree costs no chain of generators."""
     out: list[tuple[str, bool]] = []
-    stack = [iter(_units(d))]
+    stack = [iter(_units(d, follow=True))]
     while stack:
         for path, kind in stack[-1]:
             if kind == 1:
-                stack.append(iter(_units(path)))
+                stack.append(iter(_units(path, follow=False)))
                 break
             out.append((path, kind == 2))
         else:
@@ -81,12 +80,13 @@ def _starts_like_exe(fd: int) -> bool:
     return len(head) == 16 and (head[:4] in _MAGIC4 or head[:2] == b"MZ")
 
 
-def _listing(d: str) -> list[tuple[str, int]]:
-    """(name, kind) of a directory's entries in name order: 0 a regular file that starts like an ELF,
-    Mach-O or PE file, 1 a directory, 2 a symlink; other files are left out. The files are opened relative
-    to the directory (openat): the kernel looks up one name per file, not the whole path again."""
+def _listing(d: str, follow: bool, sniff: bool = True) -> list[tuple[str, int]]:
+    """(name, kind) of a directory's entries in name order: 0 a regular file (with `sniff`, only one that
+    starts like an ELF, Mach-O or PE file), 1 a directory, 2 a symlink; other files are left out. The files
+    are opened relative to the directory (openat): the kernel looks up one name per file, not the whole
+    path again."""
     try:
-        fd = os.open(d, _DIR_FLAGS)
+        fd = _open_dir(d, follow)
     except OSError:
         return []
     out: list[tuple[str, int]] = []
@@ -97,7 +97,7 @@ def _listing(d: str) -> list[tuple[str, int]]:
         for e in entries:
             try:
                 if e.is_file(follow_symlinks=False):
-                    if _starts_like_exe(opn(e.name, flags, dir_fd=fd)):
+                    if not sniff or _starts_like_exe(opn(e.name, flags, dir_fd=fd)):
                         out.append((e.name, 0))
                 elif e.is_dir(follow_symlinks=False):
                     out.append((e.name, 1))
@@ -112,18 +112,19 @@ def _listing(d: str) -> list[tuple[str, int]]:
     return out
 
 
-def walk_executables(d: str) -> list[tuple[str, bool]]:
+def walk_executables(d: str, follow: bool = True) -> list[tuple[str, bool]]:
     """executables(walk(d)) in one pass, for one process: the regular files that start like an
     executable, in walk order, and every symlink (sniffed when opened: see _open_found). One directory
-    descriptor is open at a time, so a deep tree cannot run out of them."""
+    descriptor is open at a time, so a deep tree cannot run out of them. `follow`: d itself may be a
+    symlink (the directory named on the command line); directories found under it never are followed."""
     out: list[tuple[str, bool]] = []
-    stack = [(d, iter(_listing(d)))]
+    stack = [(d, iter(_listing(d, follow)))]
     while stack:
         base, it = stack[-1]
         for name, kind in it:
             path = _join(base, name)
             if kind == 1:
-                stack.append((path, iter(_listing(path))))
+                stack.append((path, iter(_listing(path, False))))
                 break
             out.append((path, kind == 2))
         else:
@@ -336,20 +337,9 @@ def _threaded() -> bool:
     return threading is not None and threading.active_count() > 1
 
 
-def _units(d: str) -> list[tuple[str, int]]:
+def _units(d: str, follow: bool) -> list[tuple[str, int]]:
     """(path, kind) of a directory's entries in name order, as _listing gives them but without sniffing."""
-    out = []
-    for e in _entries(d):
-        try:
-            if e.is_file(follow_symlinks=False):
-                out.append((e.path, 0))
-            elif e.is_dir(follow_symlinks=False):
-                out.append((e.path, 1))
-            elif e.is_symlink():
-                out.append((e.path, 2))
-        except OSError:
-            continue
-    return out
+    return [(_join(d, name), kind) for name, kind in _listing(d, follow, sniff=False)]
 
 
 def plan(d: str, workers: int) -> tuple[list[Task], bool]:
@@ -359,7 +349,7 @@ def plan(d: str, workers: int) -> tuple[list[Task], bool]:
     for _ in range(SPLIT_LEVELS):
         if len(units) >= SPLIT_UNITS * workers or not any(k == 1 for _, k in units):
             break
-        units = [u for unit in units for u in (_units(unit[0]) if unit[1] == 1 else [unit])]
+        units = [u for unit in units for u in (_units(unit[0], unit[0] == d) if unit[1] == 1 else [unit])]
     tasks: list[Task] = []
     files: list[tuple[str, int]] = []
     for unit in units:
@@ -384,7 +374,7 @@ def _run_task(fn: Callable[[tuple[str, bool]], T | None], task: Task) -> list[T]
     out: list[T] = []
     for path, kind in task:
         if kind == 1:
-            items = walk_executables(path)
+            items = walk_executables(path, follow=False)  # found in the tree (plan always lists the root)
         elif kind == 2:
             items = [(path, True)]  # sniffed when opened (_open_found), as walk_executables leaves it
         else:
